@@ -1,0 +1,77 @@
+// `llama-orch serve`: the headless core. Starts the API (and the UI) on host:port, loads the models
+// given with --model, and stops every engine on Ctrl-C / SIGTERM.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Core } from '../../core/core.js';
+import { defaultDataDir } from '../../core/paths.js';
+import { modelIdFromPath } from '../../core/router/model-router.js';
+import { type CliCommand, port, UsageError } from '../command.js';
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'run the core headless: OpenAI-compatible API and web UI',
+  usage: `llama-orch serve [--model <file.gguf>]... [--engine <path-to-llama-server>] [--host 127.0.0.1] [--port 8585] [--data-dir <dir>]
+
+  --model      GGUF file to serve (repeatable); its id is the file name without .gguf
+  --engine     llama-server binary or engine folder (default: newest engine installed in the data dir)
+  --host       address to bind (default 127.0.0.1, loopback only)
+  --port       port to bind (default 8585; 0 picks a free one)
+  --data-dir   data folder (default: ${defaultDataDir()})`,
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        model: { type: 'string', multiple: true },
+        engine: { type: 'string' },
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+      },
+      strict: true,
+    });
+    const models = (values.model ?? []).map((m) => resolve(m));
+    for (const m of models) if (!existsSync(m)) throw new UsageError(`model file not found: ${m}`);
+
+    const core = new Core({
+      dataDir: resolve(values['data-dir'] ?? defaultDataDir()),
+      host: values.host,
+      port: port(values.port, 8585),
+      ...(values.engine ? { enginePath: resolve(values.engine) } : {}),
+    });
+    let stopping: Promise<void> | null = null;
+    const stop = (why: string) => {
+      if (!stopping) {
+        process.stderr.write(`\n${why}: stopping engines…\n`);
+        stopping = core.stop();
+      }
+      return stopping;
+    };
+    const exitCode = new Promise<number>((resolveExit) => {
+      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => void stop(sig).then(() => resolveExit(0)));
+    });
+
+    try {
+      const url = await core.listen();
+      printBanner(core, url);
+      for (const path of models) {
+        const entry = core.models.add({ id: modelIdFromPath(path), path });
+        const inst = core.models.instanceFor(entry.id);
+        await inst.ensureReady().catch((err: Error) => {
+          throw new Error(`model ${entry.id} failed to start: ${err.message}`);
+        });
+        process.stdout.write(`  model ${entry.id}: ready (engine pid ${inst.info().pid})\n`);
+      }
+    } catch (err) {
+      await stop('startup failure');
+      throw err;
+    }
+    return exitCode;
+  },
+};
+
+function printBanner(core: Core, url: string): void {
+  process.stdout.write(
+    `llama-orch serving on ${url}\n  OpenAI API: ${url}/v1\n  web UI:     ${url}/auth/login?token=${core.auth.mintLoginToken()}\n  data dir:   ${core.layout.root}\n`,
+  );
+}

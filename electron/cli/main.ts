@@ -1,0 +1,47 @@
+// The `llama-orch` command line: dispatches to one command module each.
+import { appVersion } from '../core/version.js';
+import { type CliCommand, UsageError } from './command.js';
+import { serveCommand } from './commands/serve.js';
+
+const COMMANDS: CliCommand[] = [serveCommand];
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `llama-orch ${appVersion()} — run large language models on your own hardware
+
+Usage: llama-orch <command> [options]
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run \`llama-orch <command> --help\` for a command's options.
+`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help());
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${appVersion()}\n`);
+    return 0;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    process.stderr.write(`error: unknown command '${name}'\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${cmd.usage}\n`);
+    return 0;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (err) {
+    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`error: ${(err as Error).message}\n${usage ? `\n${cmd.usage}\n` : ''}`);
+    return usage ? 2 : 1;
+  }
+}

@@ -1,0 +1,56 @@
+// Routes of the local HTTP API and their response bodies. The renderer, the CLI and tests use these
+// names; no route string is written anywhere else.
+import type { InstanceInfo } from './instances.js';
+
+export const ROUTES = {
+  healthz: '/healthz',
+  metrics: '/metrics',
+  openaiModels: '/v1/models',
+  chatCompletions: '/v1/chat/completions',
+  completions: '/v1/completions',
+  embeddings: '/v1/embeddings',
+  responses: '/v1/responses',
+  messages: '/v1/messages',
+  status: '/api/v1/status',
+  instances: '/api/v1/instances',
+  instance: (id: string) => `/api/v1/instances/${encodeURIComponent(id)}`,
+  instanceLogs: (id: string) => `/api/v1/instances/${encodeURIComponent(id)}/logs`,
+  events: '/api/v1/events',
+  hardware: '/api/v1/hardware',
+  engines: '/api/v1/engines',
+  models: '/api/v1/models',
+  plans: '/api/v1/plans',
+  login: '/auth/login',
+} as const;
+
+export interface HealthzResponse {
+  status: 'ok';
+  version: string;
+  uptimeSeconds: number;
+}
+
+/** One entry of GET /v1/models (OpenAI shape plus our state). */
+export interface OpenAiModel {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+  /** llama-orch extension: whether an engine is serving it now. */
+  state: 'loaded' | 'loading' | 'unloaded' | 'failed';
+}
+
+export interface OpenAiModelList {
+  object: 'list';
+  data: OpenAiModel[];
+}
+
+export interface StatusResponse {
+  version: string;
+  dataDir: string;
+  apiBaseUrl: string;
+  instances: InstanceInfo[];
+}
+
+export interface InstanceListResponse {
+  data: InstanceInfo[];
+}

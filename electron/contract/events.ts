@@ -1,0 +1,32 @@
+// Server-sent events on GET /api/v1/events. `type` discriminates; payloads are contract types.
+import type { InstanceInfo } from './instances.js';
+
+export interface InstanceStateEvent {
+  type: 'instance.state';
+  instance: InstanceInfo;
+}
+
+export interface InstanceRemovedEvent {
+  type: 'instance.removed';
+  id: string;
+}
+
+/** Long-running work (engine install, model download): one shape for every progress bar. */
+export interface ProgressEvent {
+  type: 'progress';
+  /** `engine-install`, `model-pull`, … */
+  kind: string;
+  /** Id of the job (stable across events of one job). */
+  id: string;
+  label: string;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  bytes: number;
+  totalBytes: number | null;
+  bytesPerSecond: number | null;
+  etaSeconds: number | null;
+  error: string | null;
+}
+
+/** Extended by other modules by adding members to this union. */
+export type CoreEvent = InstanceStateEvent | InstanceRemovedEvent | ProgressEvent;
+export type CoreEventType = CoreEvent['type'];

@@ -1,0 +1,6 @@
+// The contract shared by core, main, preload and renderer: pure types and constants, no Node or DOM.
+export * from './api.js';
+export * from './errors.js';
+export * from './events.js';
+export * from './instances.js';
+export * from './desktop.js';

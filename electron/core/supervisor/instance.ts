@@ -1,0 +1,296 @@
+// One supervised engine process serving one model. The instance owns its state machine
+// (starting → ready → stopping → stopped, or failed with a reason); callers ask `ensureReady()` and
+// `stop()` and never gate a mutation on a state they read themselves. See DESIGN.md.
+import { randomBytes } from 'node:crypto';
+import type { InstanceInfo, InstanceState, LogLine } from '../../contract/index.js';
+import { RingBuffer } from '../util/ring-buffer.js';
+import { Listeners } from '../util/emitter.js';
+import type { EngineEffects, EngineProcess, ExitInfo } from './process.js';
+
+export interface LaunchSpec {
+  id: string;
+  modelId: string;
+  modelPath: string;
+  enginePath: string;
+  /** Engine arguments from the plan, without host/port/api-key (the instance adds those). */
+  args: string[];
+  env?: Record<string, string>;
+}
+
+export interface InstancePolicy {
+  /** How long an engine may take from spawn to a healthy /health. */
+  readyTimeoutMs: number;
+  /** SIGTERM, then this long, then SIGKILL to the process group. */
+  stopGraceMs: number;
+  /** More than `maxCrashes` unexpected exits within `crashWindowMs` → failed, no more restarts. */
+  maxCrashes: number;
+  crashWindowMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  logCapacity: number;
+}
+
+export const DEFAULT_POLICY: InstancePolicy = {
+  readyTimeoutMs: 120_000,
+  stopGraceMs: 5_000,
+  maxCrashes: 3,
+  crashWindowMs: 60_000,
+  backoffBaseMs: 250,
+  backoffMaxMs: 30_000,
+  logCapacity: 10_000,
+};
+
+export interface InstanceHooks {
+  /** Called on every state change (for events, pidfiles, metrics). */
+  onState?: (info: InstanceInfo) => void;
+  onLog?: (line: LogLine) => void;
+  onSpawn?: (pid: number, info: InstanceInfo) => void;
+  onExit?: (pid: number, exit: ExitInfo) => void;
+  allocatePort: () => Promise<number>;
+}
+
+class StartFailed extends Error {}
+
+export class EngineInstance {
+  private state: InstanceState = 'stopped';
+  private reason: string | null = null;
+  private proc: EngineProcess | null = null;
+  private port: number | null = null;
+  private restarts = 0;
+  private crashTimes: number[] = [];
+  private startedAt: string | null = null;
+  private readyAt: string | null = null;
+  private readyPromise: Promise<void> | null = null;
+  private stopPromise: Promise<void> | null = null;
+  private wantRunning = false;
+  private seq = 0;
+  private readonly logs: RingBuffer<LogLine>;
+  private readonly logListeners = new Listeners<LogLine>();
+  /** Engines listen on loopback only, with a random key per instance. */
+  readonly apiKey = randomBytes(24).toString('hex');
+
+  constructor(
+    readonly spec: LaunchSpec,
+    private readonly effects: EngineEffects,
+    private readonly hooks: InstanceHooks,
+    private readonly policy: InstancePolicy = DEFAULT_POLICY,
+  ) {
+    this.logs = new RingBuffer(policy.logCapacity);
+  }
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  info(): InstanceInfo {
+    return {
+      id: this.spec.id,
+      modelId: this.spec.modelId,
+      modelPath: this.spec.modelPath,
+      enginePath: this.spec.enginePath,
+      state: this.state,
+      reason: this.reason,
+      pid: this.proc && this.proc.pid > 0 ? this.proc.pid : null,
+      port: this.port,
+      restarts: this.restarts,
+      startedAt: this.startedAt,
+      readyAt: this.readyAt,
+      argv: [...this.spec.args],
+    };
+  }
+
+  /** The engine's base URL when ready; callers use it right after ensureReady(). */
+  baseUrl(): string | null {
+    return this.state === 'ready' && this.port ? `http://127.0.0.1:${this.port}` : null;
+  }
+
+  tailLogs(n?: number): LogLine[] {
+    return this.logs.tail(n);
+  }
+
+  onLog(fn: (line: LogLine) => void): () => void {
+    return this.logListeners.subscribe(fn);
+  }
+
+  /** Start if stopped, wait if starting, return at once if ready; throws with the reason if failed. */
+  ensureReady(): Promise<void> {
+    if (this.state === 'ready') return Promise.resolve();
+    if (this.state === 'failed') return Promise.reject(new Error(this.reason ?? 'engine failed'));
+    if (this.stopPromise) return this.stopPromise.then(() => this.ensureReady());
+    if (!this.readyPromise) {
+      this.wantRunning = true;
+      this.crashTimes = [];
+      this.readyPromise = this.runStartLoop().finally(() => {
+        this.readyPromise = null;
+      });
+    }
+    return this.readyPromise;
+  }
+
+  /** Stop gracefully: SIGTERM, wait, then SIGKILL the process group. Idempotent. */
+  stop(): Promise<void> {
+    this.wantRunning = false;
+    if (this.stopPromise) return this.stopPromise;
+    const proc = this.proc;
+    if (!proc) {
+      if (this.state !== 'failed') this.setState('stopped');
+      return Promise.resolve();
+    }
+    this.setState('stopping');
+    this.stopPromise = (async () => {
+      proc.signalGroup('SIGTERM');
+      const graceful = await Promise.race([proc.exited.then(() => true), this.effects.sleep(this.policy.stopGraceMs).then(() => false)]);
+      if (!graceful) {
+        this.log('supervisor', 'warn', `engine did not exit within ${this.policy.stopGraceMs} ms of SIGTERM; killing its process group`);
+        proc.signalGroup('SIGKILL');
+        await proc.exited;
+      }
+      this.proc = null;
+      this.port = null;
+      this.setState('stopped');
+    })().finally(() => {
+      this.stopPromise = null;
+    });
+    return this.stopPromise;
+  }
+
+  /** Start, and on an early failure retry with backoff until the crash budget is spent. */
+  private async runStartLoop(): Promise<void> {
+    for (;;) {
+      try {
+        await this.startOnce();
+        return;
+      } catch (err) {
+        if (!this.wantRunning) throw new Error('instance was stopped while starting');
+        const reason = err instanceof Error ? err.message : String(err);
+        if (!this.recordCrash(reason)) throw new Error(this.reason ?? reason);
+        await this.effects.sleep(this.backoffMs());
+        if (!this.wantRunning) throw new Error('instance was stopped while starting');
+        this.restarts++;
+      }
+    }
+  }
+
+  private async startOnce(): Promise<void> {
+    this.reason = null;
+    this.readyAt = null;
+    this.setState('starting');
+    const port = await this.hooks.allocatePort();
+    this.port = port;
+    this.startedAt = new Date(this.effects.now()).toISOString();
+    const args = [...this.spec.args, '--host', '127.0.0.1', '--port', String(port), '--api-key', this.apiKey];
+    this.log('supervisor', 'info', `starting ${this.spec.enginePath} for model ${this.spec.modelId} on 127.0.0.1:${port}`);
+    const proc = this.effects.spawn(
+      { file: this.spec.enginePath, args, env: { CUDA_DEVICE_ORDER: 'PCI_BUS_ID', ...this.spec.env } },
+      (stream, text) => this.log(stream, classify(text), text),
+    );
+    this.proc = proc;
+    if (proc.pid > 0) this.hooks.onSpawn?.(proc.pid, this.info());
+    let exit: ExitInfo | null = null;
+    void proc.exited.then((e) => {
+      exit = e;
+      if (proc.pid > 0) this.hooks.onExit?.(proc.pid, e);
+      this.onProcessExit(proc, e);
+    });
+
+    const deadline = this.effects.now() + this.policy.readyTimeoutMs;
+    let delay = 20;
+    for (;;) {
+      if (exit) throw new StartFailed(this.exitReason(exit));
+      if (!this.wantRunning || this.proc !== proc) throw new StartFailed('instance was stopped while starting');
+      if (await this.effects.health(port)) break;
+      if (this.effects.now() > deadline) {
+        proc.signalGroup('SIGKILL');
+        await proc.exited;
+        throw new StartFailed(`engine did not become healthy within ${Math.round(this.policy.readyTimeoutMs / 1000)} s`);
+      }
+      await Promise.race([this.effects.sleep(delay), proc.exited]);
+      delay = Math.min(delay * 2, 250);
+    }
+    if (exit) throw new StartFailed(this.exitReason(exit));
+    this.readyAt = new Date(this.effects.now()).toISOString();
+    this.setState('ready');
+  }
+
+  private onProcessExit(proc: EngineProcess, exit: ExitInfo): void {
+    if (this.proc !== proc) return;
+    if (this.state === 'stopping') return; // stop() handles it
+    if (this.state === 'starting') return; // the start loop sees `exit` and retries
+    this.proc = null;
+    this.port = null;
+    if (!this.wantRunning) {
+      this.setState('stopped');
+      return;
+    }
+    // Unexpected exit of a ready engine: a crash. Restart with backoff unless the budget is spent.
+    const reason = this.exitReason(exit);
+    if (!this.recordCrash(reason)) return;
+    this.log('supervisor', 'warn', `engine exited unexpectedly (${describeExit(exit)}); restarting`);
+    this.setState('starting');
+    this.readyPromise = (async () => {
+      await this.effects.sleep(this.backoffMs());
+      if (!this.wantRunning) return;
+      this.restarts++;
+      await this.runStartLoop();
+    })()
+      .catch(() => {
+        // The failure is recorded in state/reason; waiters see it through ensureReady().
+      })
+      .finally(() => {
+        this.readyPromise = null;
+      });
+  }
+
+  /** Records a crash; false (and state failed) when the crash budget is spent. */
+  private recordCrash(reason: string): boolean {
+    const now = this.effects.now();
+    this.crashTimes = this.crashTimes.filter((t) => now - t < this.policy.crashWindowMs);
+    this.crashTimes.push(now);
+    if (this.crashTimes.length > this.policy.maxCrashes) {
+      this.wantRunning = false;
+      this.reason = reason;
+      this.log('supervisor', 'error', `giving up after ${this.crashTimes.length} failures in ${Math.round(this.policy.crashWindowMs / 1000)} s: ${reason}`);
+      this.setState('failed');
+      return false;
+    }
+    this.reason = reason;
+    return true;
+  }
+
+  private backoffMs(): number {
+    const n = Math.max(0, this.crashTimes.length - 1);
+    return Math.min(this.policy.backoffMaxMs, this.policy.backoffBaseMs * 2 ** n);
+  }
+
+  private exitReason(exit: ExitInfo): string {
+    const errors = this.logs.tail(200).filter((l) => l.stream !== 'supervisor' && l.level === 'error');
+    const last = errors.at(-1) ?? this.logs.tail(200).filter((l) => l.stream !== 'supervisor').at(-1);
+    return `engine exited (${describeExit(exit)})${last ? `: ${last.text.trim()}` : ''}`;
+  }
+
+  private setState(state: InstanceState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.hooks.onState?.(this.info());
+  }
+
+  private log(stream: LogLine['stream'], level: LogLine['level'], text: string): void {
+    const line: LogLine = { seq: ++this.seq, time: new Date(this.effects.now()).toISOString(), stream, level, text };
+    this.logs.push(line);
+    this.hooks.onLog?.(line);
+    this.logListeners.emit(line);
+  }
+}
+
+function describeExit(exit: ExitInfo): string {
+  return exit.signal ? `signal ${exit.signal}` : `code ${exit.code ?? 'unknown'}`;
+}
+
+/** llama.cpp prefixes lines with `<time> <I|W|E|D> `; older builds print bare text, matched by words. */
+export function classify(text: string): LogLine['level'] {
+  const m = /^\s*[\d.]+ ([IWEDT]) /.exec(text);
+  if (m) return m[1] === 'E' ? 'error' : m[1] === 'W' ? 'warn' : m[1] === 'I' ? 'info' : 'debug';
+  if (/\b(error|failed|fatal|exception|abort|cannot|unable to)\b/i.test(text)) return 'error';
+  if (/\bwarn(ing)?\b/i.test(text)) return 'warn';
+  return 'info';
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Prints the absolute path of a real `llama-server` for tests and benchmarks, building it first
+// when it is not cached. The llama.cpp source comes from the npm registry (node-llama-cpp ships it
+// as a git bundle), so no network beyond npm is needed. The build is CPU-only, portable
+// (GGML_NATIVE=OFF) and static, cached under ~/.cache/llama-orch/test-engine/<key>/.
+// Progress goes to stderr; stdout carries only the path.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, copyFileSync, chmodSync, statSync } from 'node:fs';
+import { homedir, tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+
+export const NODE_LLAMA_CPP_VERSION = '3.22.1';
+
+const cacheRoot = process.env.LLAMA_ORCH_CACHE_DIR
+  ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'llama-orch');
+const key = `node-llama-cpp-${NODE_LLAMA_CPP_VERSION}`;
+const dir = join(cacheRoot, 'test-engine', key);
+const binary = join(dir, 'bin', 'llama-server');
+
+function log(msg) { process.stderr.write(`[test-engine] ${msg}\n`); }
+function run(cmd, args, opts = {}) {
+  execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], ...opts, encoding: 'utf8' });
+}
+function sleep(ms) { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); }
+
+function build() {
+  const work = mkdtempSync(join(tmpdir(), 'llama-orch-engine-'));
+  try {
+    const started = Date.now();
+    log(`building llama-server from node-llama-cpp@${NODE_LLAMA_CPP_VERSION} in ${work} (first time only, ~6 min on 2 cores)`);
+    run('npm', ['pack', `node-llama-cpp@${NODE_LLAMA_CPP_VERSION}`, '--silent'], { cwd: work });
+    run('tar', ['xzf', `node-llama-cpp-${NODE_LLAMA_CPP_VERSION}.tgz`, 'package/llama/gitRelease.bundle', 'package/llama/llama.cpp.info.json'], { cwd: work });
+    const info = JSON.parse(readFileSync(join(work, 'package/llama/llama.cpp.info.json'), 'utf8'));
+    run('git', ['clone', '--quiet', join(work, 'package/llama/gitRelease.bundle'), 'src'], { cwd: work });
+    const src = join(work, 'src');
+    const jobs = String(Math.max(1, cpus().length));
+    run('cmake', ['-S', src, '-B', join(src, 'build'), '-DCMAKE_BUILD_TYPE=Release', '-DGGML_NATIVE=OFF',
+      '-DLLAMA_CURL=OFF', '-DBUILD_SHARED_LIBS=OFF', '-DLLAMA_BUILD_TESTS=OFF', '-DLLAMA_BUILD_EXAMPLES=OFF',
+      '-DLLAMA_BUILD_SERVER=ON', '-DLLAMA_BUILD_TOOLS=ON', '-DGGML_OPENMP=OFF'], { cwd: src });
+    run('cmake', ['--build', join(src, 'build'), '--config', 'Release', '--target', 'llama-server', '-j', jobs], { cwd: src });
+    const staging = `${dir}.tmp-${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(join(staging, 'bin'), { recursive: true });
+    copyFileSync(join(src, 'build', 'bin', 'llama-server'), join(staging, 'bin', 'llama-server'));
+    chmodSync(join(staging, 'bin', 'llama-server'), 0o755);
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: src, encoding: 'utf8' }).trim();
+    const seconds = Math.round((Date.now() - started) / 1000);
+    const meta = { nodeLlamaCpp: NODE_LLAMA_CPP_VERSION, tag: info.tag, commit, buildSeconds: seconds, builtAt: new Date().toISOString() };
+    execFileSync('sh', ['-c', `cat > '${join(staging, 'build-info.json')}'`], { input: JSON.stringify(meta, null, 2) + '\n' });
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(staging, dir);
+    log(`built in ${seconds} s`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function withLock(fn) {
+  const lock = `${dir}.lock`;
+  mkdirSync(join(cacheRoot, 'test-engine'), { recursive: true });
+  for (;;) {
+    try { mkdirSync(lock); break; } catch {
+      // Another process is building; a lock older than 1 h is stale (a killed build).
+      try { if (Date.now() - statSync(lock).mtimeMs > 3600_000) { rmSync(lock, { recursive: true, force: true }); continue; } } catch { continue; }
+      if (existsSync(binary)) return;
+      sleep(2000);
+    }
+  }
+  try { if (!existsSync(binary)) fn(); } finally { rmSync(lock, { recursive: true, force: true }); }
+}
+
+if (!existsSync(binary)) withLock(build);
+process.stdout.write(binary + '\n');

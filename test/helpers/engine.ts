@@ -1,0 +1,62 @@
+// The real test engine (provided by the global setup) and a way to run it directly, as the
+// baseline that gateway results are compared against.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { inject } from 'vitest';
+import { freePort } from '../../electron/core/util/net.js';
+import { waitFor } from './processes.js';
+
+export function testEnginePath(): string {
+  return inject('enginePath');
+}
+
+export interface DirectEngine {
+  url: string;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Start llama-server directly (no llama-orch in between) and wait for /health. */
+export async function startDirectEngine(args: string[], enginePath = testEnginePath()): Promise<DirectEngine> {
+  const port = await freePort();
+  const proc = spawn(enginePath, [...args, '--host', '127.0.0.1', '--port', String(port)], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => {
+    try {
+      return (await fetch(`${url}/health`)).status === 200;
+    } catch {
+      return false;
+    }
+  }, 'direct llama-server health', 30_000);
+  return {
+    url,
+    proc,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Read an OpenAI SSE stream: the data payloads in order, and whether it ended with [DONE]. */
+export async function readSse(res: Response): Promise<{ events: unknown[]; done: boolean; raw: string }> {
+  const raw = await res.text();
+  const events: unknown[] = [];
+  let done = false;
+  for (const block of raw.split('\n\n')) {
+    const data = block
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => l.slice(6))
+      .join('\n');
+    if (!data) continue;
+    if (data === '[DONE]') done = true;
+    else events.push(JSON.parse(data));
+  }
+  return { events, done, raw };
+}
+
+export function chatContent(events: unknown[]): string {
+  return events.map((e) => (e as { choices?: { delta?: { content?: string | null } }[] }).choices?.[0]?.delta?.content ?? '').join('');
+}
