@@ -55,6 +55,8 @@ export class Core {
       rendererDir: this.opts.rendererDir ?? defaultRendererDir(),
       version: appVersion(),
       status: () => this.status(),
+      // Admin routes of the other modules (hardware, engines, models, plans): one line each.
+      extraRoutes: [],
     });
     const host = this.opts.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
