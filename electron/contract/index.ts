@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './events.js';
 export * from './instances.js';
 export * from './desktop.js';
+export * from './hardware.js';
