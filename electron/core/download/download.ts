@@ -1,0 +1,209 @@
+// Resumable, verified downloads shared by engine provisioning and the model library.
+// Bytes stream into a `.part` file while their sha256 is computed (no second pass); an interrupted
+// download resumes with an HTTP Range request (also after an app restart: the part file is the
+// state); the caller moves the part into place only after `download()` resolves, so nothing
+// corrupt or incomplete is ever registered.
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export interface DownloadProgress {
+  bytes: number;
+  totalBytes: number | null;
+  bytesPerSecond: number | null;
+  etaSeconds: number | null;
+}
+
+export interface DownloadOptions {
+  url: string;
+  /** The partial file; also the resume state across restarts. */
+  partPath: string;
+  expectedSha256?: string | null;
+  expectedBytes?: number | null;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  onProgress?: (p: DownloadProgress) => void;
+  /** Minimum ms between progress callbacks (the final one is always sent). */
+  progressIntervalMs?: number;
+}
+
+export interface DownloadResult {
+  path: string;
+  sha256: string;
+  bytes: number;
+  /** Bytes that were already on disk from an earlier, interrupted attempt. */
+  resumedFrom: number;
+}
+
+export type DownloadErrorCode = 'http_error' | 'checksum_mismatch' | 'size_mismatch' | 'network' | 'aborted';
+
+export class DownloadError extends Error {
+  constructor(
+    readonly code: DownloadErrorCode,
+    message: string,
+    /** Whether calling download() again continues from the bytes already on disk. */
+    readonly resumable: boolean,
+  ) {
+    super(message);
+    this.name = 'DownloadError';
+  }
+}
+
+const CHUNK_LOG_INTERVAL_MS = 250;
+
+export async function download(opts: DownloadOptions): Promise<DownloadResult> {
+  await mkdir(dirname(opts.partPath), { recursive: true });
+  let have = await sizeOf(opts.partPath);
+  if (opts.expectedBytes != null && have > opts.expectedBytes) {
+    await rm(opts.partPath, { force: true });
+    have = 0;
+  }
+  const hash = createHash('sha256');
+  if (have > 0) await hashFile(opts.partPath, hash);
+  if (opts.expectedBytes != null && have === opts.expectedBytes) return finish(opts, hash, have, have);
+
+  let res: Response;
+  try {
+    res = await fetch(opts.url, {
+      headers: { ...opts.headers, ...(have > 0 ? { range: `bytes=${have}-` } : {}) },
+      signal: opts.signal ?? null,
+      redirect: 'follow',
+    });
+  } catch (err) {
+    throw asNetworkError(err, opts.signal);
+  }
+  if (res.status === 416 && have > 0) {
+    // The part already holds every byte (no size was known up front): verify it as it is.
+    await res.body?.cancel();
+    return finish(opts, hash, have, have);
+  }
+  if (!res.ok || !res.body) {
+    await res.body?.cancel();
+    throw new DownloadError('http_error', `download of ${redact(opts.url)} failed: HTTP ${res.status} ${res.statusText}`, res.status >= 500 || res.status === 429);
+  }
+  let resumedFrom = have;
+  if (have > 0 && res.status !== 206) {
+    // The server ignored the Range header: start over from byte 0.
+    hash.destroy?.();
+    return restartFromZero(opts, res);
+  }
+  if (res.status === 206 && !contentRangeStartsAt(res.headers.get('content-range'), have)) {
+    await res.body.cancel();
+    await rm(opts.partPath, { force: true });
+    throw new DownloadError('http_error', `server answered a resume request with an unexpected range (${res.headers.get('content-range')}); the partial file was discarded, retry to start over`, true);
+  }
+  const total = totalFrom(res, have) ?? opts.expectedBytes ?? null;
+  const bytes = await streamToFile(opts, res, hash, have, total, 'a');
+  return finish(opts, hash, bytes, resumedFrom);
+}
+
+async function restartFromZero(opts: DownloadOptions, res: Response): Promise<DownloadResult> {
+  const hash = createHash('sha256');
+  const total = totalFrom(res, 0) ?? opts.expectedBytes ?? null;
+  const bytes = await streamToFile(opts, res, hash, 0, total, 'w');
+  return finish(opts, hash, bytes, 0);
+}
+
+async function streamToFile(opts: DownloadOptions, res: Response, hash: Hash, start: number, total: number | null, flags: 'a' | 'w'): Promise<number> {
+  const fh = await open(opts.partPath, flags);
+  let bytes = start;
+  const t0 = performance.now();
+  let lastReport = 0;
+  const interval = opts.progressIntervalMs ?? CHUNK_LOG_INTERVAL_MS;
+  const report = (force: boolean) => {
+    if (!opts.onProgress) return;
+    const now = performance.now();
+    if (!force && now - lastReport < interval) return;
+    lastReport = now;
+    const secs = (now - t0) / 1000;
+    const rate = secs > 0 ? (bytes - start) / secs : null;
+    opts.onProgress({ bytes, totalBytes: total, bytesPerSecond: rate, etaSeconds: rate && total ? Math.max(0, (total - bytes) / rate) : null });
+  };
+  try {
+    const reader = res.body!.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      hash.update(value);
+      await fh.write(value);
+      bytes += value.length;
+      report(false);
+    }
+    report(true);
+  } catch (err) {
+    throw asNetworkError(err, opts.signal);
+  } finally {
+    await fh.close();
+  }
+  return bytes;
+}
+
+async function finish(opts: DownloadOptions, hash: Hash, bytes: number, resumedFrom: number): Promise<DownloadResult> {
+  const sha256 = hash.digest('hex');
+  if (opts.expectedBytes != null && bytes !== opts.expectedBytes) {
+    // Short read without an error: keep the part, the next attempt resumes.
+    throw new DownloadError('size_mismatch', `download of ${redact(opts.url)} ended at ${bytes} of ${opts.expectedBytes} bytes`, true);
+  }
+  if (opts.expectedSha256 && sha256 !== opts.expectedSha256.toLowerCase()) {
+    await rm(opts.partPath, { force: true });
+    throw new DownloadError('checksum_mismatch', `checksum mismatch for ${redact(opts.url)}: expected sha256 ${opts.expectedSha256}, got ${sha256}; the file was discarded`, false);
+  }
+  return { path: opts.partPath, sha256, bytes, resumedFrom };
+}
+
+function asNetworkError(err: unknown, signal?: AbortSignal): DownloadError {
+  if (signal?.aborted) return new DownloadError('aborted', 'download cancelled; the partial file is kept for resuming', true);
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return new DownloadError('network', `download interrupted: ${cause?.code ?? cause?.message ?? (err as Error).message}; retry to resume`, true);
+}
+
+function totalFrom(res: Response, offset: number): number | null {
+  const range = res.headers.get('content-range');
+  const m = range ? /\/(\d+)\s*$/.exec(range) : null;
+  if (m) return Number(m[1]);
+  const len = res.headers.get('content-length');
+  return len !== null && res.status !== 206 ? Number(len) : len !== null ? offset + Number(len) : null;
+}
+
+function contentRangeStartsAt(header: string | null, start: number): boolean {
+  const m = header ? /^bytes (\d+)-/.exec(header) : null;
+  return m !== null && Number(m[1]) === start;
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+}
+
+function hashFile(path: string, hash: Hash): Promise<void> {
+  return new Promise((resolve, reject) => {
+    createReadStream(path, { highWaterMark: 1 << 20 })
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve())
+      .on('error', reject);
+  });
+}
+
+/** URLs may carry tokens in query strings; never print those. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    u.search = '';
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '<url>';
+  }
+}
+
+/** sha256 of a local file (imports, verify). */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await hashFile(path, hash);
+  return hash.digest('hex');
+}

@@ -1,0 +1,96 @@
+// Resumable, verified downloads against a real local HTTP server serving the real model file.
+import { readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { download, DownloadError, type DownloadProgress } from '../../electron/core/download/download.js';
+import { startFileServer, type FileServer } from '../helpers/file-server.js';
+import { STORIES_MODEL } from '../helpers/paths.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const SIZE = statSync(STORIES_MODEL).size;
+const SHA = createHash('sha256').update(readFileSync(STORIES_MODEL)).digest('hex');
+
+describe('download()', () => {
+  let server: FileServer;
+  const tmp = tempDir();
+  let part: string;
+  let n = 0;
+
+  beforeAll(async () => {
+    server = await startFileServer();
+    server.routes.set('/model.gguf', { file: STORIES_MODEL });
+  });
+  afterAll(async () => {
+    await server.close();
+    tmp.cleanup();
+  });
+  beforeEach(() => {
+    server.faults.cutAfterBytes = null;
+    server.faults.corruptByteAt = null;
+    server.faults.ignoreRange = false;
+    server.log.length = 0;
+    part = join(tmp.path, `model-${++n}.part`);
+  });
+
+  it('downloads a file, hashing while streaming, with progress up to the total', async () => {
+    const progress: DownloadProgress[] = [];
+    const r = await download({ url: `${server.url}/model.gguf`, partPath: part, expectedSha256: SHA, onProgress: (p) => progress.push(p), progressIntervalMs: 0 });
+    expect(r).toMatchObject({ sha256: SHA, bytes: SIZE, resumedFrom: 0 });
+    expect(readFileSync(part).equals(readFileSync(STORIES_MODEL))).toBe(true);
+    expect(progress.at(-1)).toMatchObject({ bytes: SIZE, totalBytes: SIZE });
+    expect(progress.at(-1)!.etaSeconds).toBe(0);
+  });
+
+  it('resumes a cut download with a Range request and ends with the right bytes', async () => {
+    server.faults.cutAfterBytes = 400_000;
+    const first = await download({ url: `${server.url}/model.gguf`, partPath: part, expectedSha256: SHA }).catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(DownloadError);
+    expect((first as DownloadError).resumable).toBe(true);
+    const kept = statSync(part).size;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThanOrEqual(400_000);
+    server.faults.cutAfterBytes = null;
+    const r = await download({ url: `${server.url}/model.gguf`, partPath: part, expectedSha256: SHA });
+    expect(r).toMatchObject({ sha256: SHA, bytes: SIZE, resumedFrom: kept });
+    expect(server.log.at(-1)!.range).toBe(`bytes=${kept}-`);
+    expect(readFileSync(part).equals(readFileSync(STORIES_MODEL))).toBe(true);
+  });
+
+  it('starts over when the server ignores Range', async () => {
+    writeFileSync(part, readFileSync(STORIES_MODEL).subarray(0, 1000));
+    server.faults.ignoreRange = true;
+    const r = await download({ url: `${server.url}/model.gguf`, partPath: part, expectedSha256: SHA });
+    expect(r).toMatchObject({ sha256: SHA, bytes: SIZE, resumedFrom: 0 });
+  });
+
+  it('rejects a corrupted byte with checksum_mismatch and discards the file', async () => {
+    server.faults.corruptByteAt = 12345;
+    const err = (await download({ url: `${server.url}/model.gguf`, partPath: part, expectedSha256: SHA }).catch((e: unknown) => e)) as DownloadError;
+    expect(err.code).toBe('checksum_mismatch');
+    expect(err.message).toContain(SHA);
+    expect(existsSync(part)).toBe(false);
+  });
+
+  it('reports HTTP errors with the status and no partial file', async () => {
+    const err = (await download({ url: `${server.url}/missing.gguf`, partPath: part }).catch((e: unknown) => e)) as DownloadError;
+    expect(err.code).toBe('http_error');
+    expect(err.message).toContain('404');
+    expect(existsSync(part)).toBe(false);
+  });
+
+  it('is cancellable and keeps the bytes so far for resuming', async () => {
+    const ac = new AbortController();
+    const err = (await download({
+      url: `${server.url}/model.gguf`,
+      partPath: part,
+      signal: ac.signal,
+      progressIntervalMs: 0,
+      onProgress: (p) => p.bytes > 100_000 && ac.abort(),
+    }).catch((e: unknown) => e)) as DownloadError;
+    expect(err.code).toBe('aborted');
+    const r = await download({ url: `${server.url}/model.gguf`, partPath: part, expectedSha256: SHA });
+    expect(r.sha256).toBe(SHA);
+    expect(r.resumedFrom).toBeGreaterThan(0);
+  });
+});
