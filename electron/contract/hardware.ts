@@ -14,12 +14,12 @@ export type HardwareTool =
   | 'nvidia-smi-xml'
   | 'nvidia-smi-csv'
   | 'rocm-smi-json'
-  | 'amd-smi-json'
+  | 'rocminfo-text'
   | 'system-profiler-json'
   | 'vulkaninfo-summary';
 
-/** Where a fact came from: a tool above, or the OS / `systeminformation` library. */
-export type HardwareSource = HardwareTool | 'systeminformation' | 'os';
+/** Where a fact came from: a tool above, the OS / `systeminformation` library, or the engine. */
+export type HardwareSource = HardwareTool | 'systeminformation' | 'os' | 'llama-server';
 
 export interface CpuInfo {
   brand: string | null;
@@ -69,7 +69,7 @@ export interface GpuInfo {
 }
 
 export interface HardwareWarning {
-  source: HardwareSource | 'llama-server';
+  source: HardwareSource;
   message: string;
 }
 
@@ -92,7 +92,8 @@ export interface HardwareSnapshot {
 export interface EngineDevice {
   /** The engine's device name, e.g. `CUDA0`, `Vulkan1`, `ROCm0`, `Metal`. */
   id: string;
-  backend: GpuBackend;
+  /** `other` for engine backends the app does not place on (RPC, BLAS, …). */
+  backend: GpuBackend | 'other';
   name: string;
   totalBytes: number | null;
   freeBytes: number | null;
