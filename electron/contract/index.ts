@@ -5,3 +5,4 @@ export * from './events.js';
 export * from './instances.js';
 export * from './desktop.js';
 export * from './hardware.js';
+export * from './models.js';
