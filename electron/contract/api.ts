@@ -21,6 +21,10 @@ export const ROUTES = {
   models: '/api/v1/models',
   plans: '/api/v1/plans',
   login: '/auth/login',
+  keys: '/api/v1/keys',
+  key: (id: string) => `/api/v1/keys/${encodeURIComponent(id)}`,
+  settings: '/api/v1/settings',
+  requestCancel: (id: string) => `/api/v1/requests/${encodeURIComponent(id)}/cancel`,
 } as const;
 
 export interface HealthzResponse {
@@ -53,4 +57,24 @@ export interface StatusResponse {
 
 export interface InstanceListResponse {
   data: InstanceInfo[];
+}
+
+export interface CancelResponse {
+  id: string;
+  /** `cancelling` when the request was running; how it ended when it had already ended. */
+  state: 'cancelling' | 'completed' | 'cancelled' | 'client_closed' | 'engine_failed' | 'timeout' | 'rejected';
+}
+
+/** Header carrying the reproducibility receipt of an inference response (JSON). */
+export const RECEIPT_HEADER = 'x-llama-orch-receipt';
+
+export interface Receipt {
+  id: string;
+  model: string;
+  modelSha256: string | null;
+  engine: string;
+  engineVersion: string | null;
+  slots: number;
+  reproducible: boolean;
+  sampling: Record<string, unknown>;
 }

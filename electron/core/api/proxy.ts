@@ -1,46 +1,73 @@
 // Forwards one request to an engine and streams its answer back unchanged: no buffering of whole
 // responses, backpressure through pipe(), the upstream request aborted the moment the client goes
-// away, and an engine that dies mid-stream ends the stream with an error event instead of a hang.
+// away or the request is cancelled, and an engine that dies mid-stream ends the stream with an
+// error event instead of a hang.
 import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { ApiErrorEnvelope } from '../../contract/index.js';
+import type { ApiErrorEnvelope, ApiErrorType } from '../../contract/index.js';
 import { HttpError } from '../util/errors.js';
 import { sendError } from './http.js';
 
-export const engineAgent = new Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10_000 });
+export const engineAgent = new Agent({ keepAlive: true, maxSockets: 512, keepAliveMsecs: 10_000 });
 
 export interface ProxyTarget {
   baseUrl: string;
   apiKey: string;
 }
 
+export type ProxyEnd = 'completed' | 'client_closed' | 'engine_failed' | 'cancelled' | 'timeout';
+
 export interface ProxyOutcome {
   status: number;
-  /** Why the stream ended early: the client left, or the engine failed. */
-  outcome: 'completed' | 'client_closed' | 'engine_failed';
+  outcome: ProxyEnd;
+  streaming: boolean;
+  /** ms from sending the request to the first body byte of the answer. */
+  firstByteMs: number | null;
+  /** The last bytes of the answer (usage and timings live there), at most TAIL_BYTES. */
+  tail: string;
+}
+
+export interface ProxyOptions {
+  headers?: Record<string, string>;
+  /** Aborting ends the request: upstream destroyed, the client told in-band. */
+  signal?: AbortSignal;
+  timeoutMs?: number;
 }
 
 const PASS_HEADERS = ['content-type', 'cache-control'];
+const TAIL_BYTES = 4096;
 
-export function proxyToEngine(
-  req: IncomingMessage,
-  res: ServerResponse,
-  target: ProxyTarget,
-  path: string,
-  body: Buffer,
-  extraHeaders: Record<string, string> = {},
-): Promise<ProxyOutcome> {
+export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target: ProxyTarget, path: string, body: Buffer, opts: ProxyOptions = {}): Promise<ProxyOutcome> {
   return new Promise((resolve) => {
-    const url = new URL(path, target.baseUrl);
+    const sentAt = performance.now();
+    let firstByteMs: number | null = null;
+    let tail = '';
+    let streaming = false;
+    let status = 502;
     let settled = false;
-    const done = (o: ProxyOutcome) => {
-      if (!settled) {
-        settled = true;
-        resolve(o);
+    let timer: NodeJS.Timeout | undefined;
+    const done = (outcome: ProxyEnd) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onCancel);
+      resolve({ status, outcome, streaming, firstByteMs, tail });
+    };
+
+    /** End the client's response early with a reason, in-band for streams. */
+    const endEarly = (outcome: ProxyEnd, message: string, code: string, type: ApiErrorType, httpStatus: number) => {
+      upstream.destroy();
+      if (!res.headersSent) {
+        status = httpStatus;
+        sendError(res, new HttpError(httpStatus, message, type, code));
+      } else if (!res.writableEnded && !res.destroyed) {
+        if (streaming) res.end(sseError(message, code, type));
+        else res.destroy();
       }
+      done(outcome);
     };
 
     const upstream = httpRequest(
-      url,
+      new URL(path, target.baseUrl),
       {
         method: req.method,
         agent: engineAgent,
@@ -52,58 +79,61 @@ export function proxyToEngine(
         },
       },
       (up) => {
-        const headers: Record<string, string> = { ...extraHeaders };
+        status = up.statusCode ?? 502;
+        const headers: Record<string, string> = { ...opts.headers };
         for (const name of PASS_HEADERS) {
           const v = up.headers[name];
           if (typeof v === 'string') headers[name] = v;
         }
-        const streaming = (headers['content-type'] ?? '').startsWith('text/event-stream');
+        streaming = (headers['content-type'] ?? '').startsWith('text/event-stream');
         if (streaming) headers['x-accel-buffering'] = 'no';
-        res.writeHead(up.statusCode ?? 502, headers);
+        if (settled) return up.resume();
+        res.writeHead(status, headers);
         if (streaming) res.flushHeaders();
+        up.on('data', (chunk: Buffer) => {
+          if (firstByteMs === null) firstByteMs = performance.now() - sentAt;
+          tail = chunk.length >= TAIL_BYTES ? chunk.toString('utf8', chunk.length - TAIL_BYTES) : (tail + chunk.toString('utf8')).slice(-TAIL_BYTES);
+        });
         up.pipe(res, { end: false });
         up.on('end', () => {
           res.end();
-          done({ status: up.statusCode ?? 502, outcome: 'completed' });
+          done('completed');
         });
         up.on('close', () => {
-          if (up.complete) return;
-          // The engine went away mid-answer (crash, kill). Tell the client in-band, then end.
-          if (!res.destroyed && !res.writableEnded) {
-            if (streaming) res.end(sseError('the engine stopped while answering this request', 'engine_failed'));
-            else res.destroy();
-          }
-          done({ status: up.statusCode ?? 502, outcome: res.destroyed && clientGone ? 'client_closed' : 'engine_failed' });
+          if (up.complete || settled) return;
+          // The engine went away mid-answer (crash, kill): tell the client in-band, then end.
+          endEarly('engine_failed', 'the engine stopped while answering this request', 'engine_failed', 'engine_error', 502);
         });
         up.on('error', () => {
-          // handled by 'close'
+          // 'close' reports it
         });
       },
     );
 
-    let clientGone = false;
     const onClientClose = () => {
-      if (res.writableFinished) return;
-      clientGone = true;
-      upstream.destroy(); // aborts the engine's work on this request
-      done({ status: 499, outcome: 'client_closed' });
+      if (res.writableFinished || settled) return;
+      upstream.destroy(); // the engine stops working on this request
+      done('client_closed');
     };
     res.on('close', onClientClose);
 
+    const onCancel = () => endEarly('cancelled', 'the request was cancelled', 'cancelled', 'invalid_request_error', 409);
+    if (opts.signal?.aborted) return onCancel();
+    opts.signal?.addEventListener('abort', onCancel, { once: true });
+    if (opts.timeoutMs) {
+      timer = setTimeout(() => endEarly('timeout', `the engine did not finish within ${Math.round(opts.timeoutMs! / 1000)} s`, 'upstream_timeout', 'server_error', 504), opts.timeoutMs);
+      timer.unref();
+    }
+
     upstream.on('error', (err) => {
-      if (clientGone) return;
-      if (!res.headersSent) {
-        sendError(res, new HttpError(502, `the engine did not answer: ${err.message}`, 'engine_error', 'engine_unreachable'));
-      } else if (!res.writableEnded) {
-        res.end();
-      }
-      done({ status: 502, outcome: 'engine_failed' });
+      if (settled) return;
+      endEarly('engine_failed', `the engine did not answer: ${err.message}`, 'engine_unreachable', 'engine_error', 502);
     });
     upstream.end(body);
   });
 }
 
-export function sseError(message: string, code: string): string {
-  const envelope: ApiErrorEnvelope = { error: { message, type: 'engine_error', code, param: null } };
+export function sseError(message: string, code: string, type: ApiErrorType = 'engine_error'): string {
+  const envelope: ApiErrorEnvelope = { error: { message, type, code, param: null } };
   return `data: ${JSON.stringify(envelope)}\n\n`;
 }

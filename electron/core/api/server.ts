@@ -1,57 +1,67 @@
-// The local HTTP server: one surface for the UI, office tools and tests. Dispatches by path to the
-// OpenAI routes, the admin API (admin auth), health, metrics and the built UI.
+// The local HTTP server: one surface for the UI, office tools and tests. Every request passes the
+// Host and CORS checks, then goes to the OpenAI routes (gateway), the admin API (admin auth),
+// health, metrics, login, or the built UI.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ROUTES, type HealthzResponse } from '../../contract/index.js';
 import { HttpError } from '../util/errors.js';
+import type { AccessPolicy } from './access.js';
 import { ADMIN_PREFIX, deleteInstance, getStatus, listInstances, streamEvents, streamLogs, type AdminDeps } from './admin.js';
-import { AdminAuth, SESSION_COOKIE } from './auth.js';
-import { DEFAULT_BODY_LIMIT, sendError, sendJson } from './http.js';
-import { forwardInference, listModels, type InferenceObserver, type ModelRouter } from './openai.js';
+import { SESSION_COOKIE, type AdminAuth } from './auth.js';
+import type { Gateway } from './gateway.js';
+import { sendError, sendJson } from './http.js';
+import type { GatewayMetrics } from './metrics.js';
+import { listModels, type ModelRouter } from './openai.js';
 import { serveStatic } from './static.js';
+
+/** An admin route module: returns false when the path is not its own. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 
 export interface ApiServerDeps extends AdminDeps {
   router: ModelRouter;
+  gateway: Gateway;
+  access: AccessPolicy;
   auth: AdminAuth;
+  metrics: GatewayMetrics;
   rendererDir: string;
   version: string;
-  bodyLimit?: number;
-  observer?: InferenceObserver;
-  /** Extra admin routes from other modules (hardware, engines, models, plans); return false if not handled. */
-  extraRoutes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean)[];
+  /** Admin routes of other modules (keys, settings, hardware, engines, models, plans). */
+  extraRoutes?: RouteHandler[];
 }
 
-const INFERENCE_PATHS: Record<string, string> = {
-  [ROUTES.chatCompletions]: '/v1/chat/completions',
-  [ROUTES.completions]: '/v1/completions',
-  [ROUTES.embeddings]: '/v1/embeddings',
-  [ROUTES.responses]: '/v1/responses',
-  [ROUTES.messages]: '/v1/messages',
-};
+const INFERENCE_ROUTES = new Set<string>([ROUTES.chatCompletions, ROUTES.completions, ROUTES.embeddings, ROUTES.responses, ROUTES.messages]);
 
 export function createApiServer(deps: ApiServerDeps): Server {
   const startedAt = Date.now();
-  const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    deps.access.checkHost(req);
+    if (deps.access.applyCors(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://local');
     const path = url.pathname;
     const method = req.method ?? 'GET';
 
+    if (INFERENCE_ROUTES.has(path)) {
+      if (method !== 'POST') throw methodNotAllowed(method, path);
+      return deps.gateway.handle(req, res, path);
+    }
+    if (path === ROUTES.openaiModels && method === 'GET') {
+      deps.access.forInference(req);
+      return listModels(res, deps.router);
+    }
+    if (path.startsWith('/v1/')) throw new HttpError(404, `unknown route ${method} ${path}`, 'not_found_error', 'route_not_found');
     if (path === ROUTES.healthz) {
       const body: HealthzResponse = { status: 'ok', version: deps.version, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) };
       return sendJson(res, 200, body);
     }
-    if (path === ROUTES.openaiModels && method === 'GET') return listModels(res, deps.router);
-    const upstreamPath = INFERENCE_PATHS[path];
-    if (upstreamPath) {
-      if (method !== 'POST') throw methodNotAllowed(method, path);
-      return forwardInference(req, res, deps.router, upstreamPath, bodyLimit, deps.observer);
+    if (path === ROUTES.metrics && method === 'GET') {
+      deps.access.forInference(req);
+      const text = await deps.metrics.render();
+      res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+      return void res.end(text);
     }
-    if (path.startsWith('/v1/')) throw new HttpError(404, `unknown route ${method} ${path}`, 'not_found_error', 'route_not_found');
-
     if (path === ROUTES.login) return login(res, deps.auth, url.searchParams.get('token') ?? '');
     if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
-      if (!deps.auth.isAdmin(req)) throw new HttpError(401, 'admin API: send the admin token as `Authorization: Bearer <token>` or open the login URL printed by `llama-orch serve`', 'authentication_error', 'unauthorized');
+      deps.access.forAdmin(req);
       return handleAdmin(req, res, url, method);
     }
     if (method === 'GET' || method === 'HEAD') return serveStatic(res, deps.rendererDir, path);

@@ -1,0 +1,78 @@
+// User settings (one JSON document in the data dir) and API keys, as the API and UI see them.
+
+export type Theme = 'system' | 'light' | 'dark';
+export type KeyScope = 'inference' | 'admin';
+
+export interface Settings {
+  schemaVersion: 1;
+  api: {
+    /** Bind address: 127.0.0.1 (default, this machine only) or 0.0.0.0 / a LAN address (needs an API key). */
+    host: string;
+    port: number;
+    /** Origins allowed to call the API from a browser; empty = CORS off. */
+    corsOrigins: string[];
+    /** Extra Host header values accepted besides localhost and the bind address (DNS-rebinding guard). */
+    allowedHosts: string[];
+  };
+  gateway: {
+    /** Requests waiting per model beyond its slots before 429. */
+    queueDepth: number;
+    maxBodyBytes: number;
+    /** Upper bound for a whole upstream request. */
+    requestTimeoutSeconds: number;
+    /** How long a request waits for its model to load. */
+    loadTimeoutSeconds: number;
+    /** Idle models unload after this long; 0 = never. */
+    idleTtlSeconds: number;
+  };
+  models: {
+    /** Model ids never unloaded by the idle timer or evicted by placement. */
+    pinned: string[];
+    folder: string | null;
+  };
+  privacy: {
+    requestLogRetentionDays: number;
+    /** Store prompt and completion text in the request log. Off by default: it is customer data. */
+    logContent: boolean;
+  };
+  engines: {
+    releaseSource: 'github' | 'mirror' | 'offline';
+    mirrorUrl: string | null;
+    tag: string | null;
+  };
+  hub: {
+    endpoint: string;
+    token: string | null;
+  };
+  placement: {
+    safetyMarginMiB: number;
+  };
+  ui: {
+    theme: Theme;
+    saveConversations: boolean;
+  };
+}
+
+/** Deep-partial update accepted by PATCH /api/v1/settings. */
+export type SettingsPatch = { [K in keyof Settings]?: K extends 'schemaVersion' ? never : Partial<Settings[K]> };
+
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  scope: KeyScope;
+  /** First characters of the key, for recognising it in lists. */
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface CreateKeyRequest {
+  name: string;
+  scope: KeyScope;
+}
+
+/** Returned once, on creation: the only time the secret is shown. */
+export interface CreateKeyResponse {
+  key: string;
+  info: ApiKeyInfo;
+}

@@ -1,0 +1,121 @@
+// The inference pipeline behind every /v1 route: identify the caller, validate the body, route by
+// `model`, wait for a slot (or 429), make sure the engine is ready (loading on demand), stream the
+// answer through, then record metrics and a metadata-only log line. See DESIGN.md.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RECEIPT_HEADER, type Receipt } from '../../contract/index.js';
+import { HttpError } from '../util/errors.js';
+import type { AccessPolicy } from './access.js';
+import type { Admission } from './admission.js';
+import { parseJsonObject, readBody } from './http.js';
+import type { GatewayMetrics } from './metrics.js';
+import { samplingOf, validateInference, type ModelRouter, type RoutedModel } from './openai.js';
+import { proxyToEngine, type ProxyOutcome } from './proxy.js';
+import type { ActivityLog } from './request-log.js';
+import type { RequestRegistry } from './requests.js';
+
+export interface GatewayLimits {
+  maxBodyBytes: number;
+  requestTimeoutSeconds: number;
+}
+
+export interface GatewayDeps {
+  router: ModelRouter;
+  access: AccessPolicy;
+  admission: Admission;
+  requests: RequestRegistry;
+  metrics: GatewayMetrics;
+  log: ActivityLog;
+  limits: () => GatewayLimits;
+}
+
+
+export class Gateway {
+  constructor(private readonly deps: GatewayDeps) {}
+
+  async handle(req: IncomingMessage, res: ServerResponse, route: string): Promise<void> {
+    const started = performance.now();
+    const id = requestIdOf(req);
+    res.setHeader('x-request-id', id);
+    const { router, admission, requests, metrics } = this.deps;
+    const caller = this.deps.access.forInference(req);
+    const limits = this.deps.limits();
+    let model = '';
+    let outcome: ProxyOutcome | null = null;
+    let status = 500;
+    let release: (() => void) | null = null;
+    const clientGone = new AbortController();
+    const onClose = () => !res.writableFinished && clientGone.abort();
+    res.on('close', onClose);
+    try {
+      const raw = await readBody(req, limits.maxBodyBytes);
+      const body = validateInference(route, parseJsonObject(raw));
+      const routed = router.lookup(body.model);
+      model = routed.id;
+      release = await admission.acquire(model, routed.slots, clientGone.signal);
+      const cancel = requests.begin(id, model);
+      const target = await router.acquire(model, clientGone.signal);
+      outcome = await proxyToEngine(req, res, target, route, raw, {
+        headers: { 'x-request-id': id, [RECEIPT_HEADER]: receipt(routed, body, id) },
+        signal: cancel,
+        timeoutMs: limits.requestTimeoutSeconds * 1000,
+      });
+      status = outcome.status;
+    } catch (err) {
+      status = err instanceof HttpError ? err.status : clientGone.signal.aborted ? 499 : 500;
+      if (clientGone.signal.aborted && !(err instanceof HttpError)) return; // client left while queued or loading
+      throw err;
+    } finally {
+      res.off('close', onClose);
+      release?.();
+      if (model) router.released?.(model);
+      const how = outcome?.outcome ?? 'rejected';
+      requests.end(id, how);
+      const usage = outcome ? usageOf(outcome.tail) : null;
+      const totalMs = performance.now() - started;
+      const labels = { model: model || '(none)', route, status: String(status), outcome: how };
+      metrics.requests.inc(labels);
+      if (model) {
+        metrics.latency.observe({ model, route }, totalMs / 1000);
+        if (outcome?.firstByteMs != null) metrics.ttft.observe({ model }, outcome.firstByteMs / 1000);
+        if (usage?.prompt) metrics.tokensIn.inc({ model }, usage.prompt);
+        if (usage?.completion) metrics.tokensOut.inc({ model }, usage.completion);
+        if (how === 'client_closed' || how === 'cancelled') metrics.cancellations.inc({ model, how });
+      }
+      this.deps.log.request({
+        time: new Date().toISOString(),
+        id,
+        model,
+        route,
+        status,
+        outcome: how,
+        promptTokens: usage?.prompt ?? null,
+        completionTokens: usage?.completion ?? null,
+        firstByteMs: outcome?.firstByteMs != null ? Math.round(outcome.firstByteMs * 100) / 100 : null,
+        totalMs: Math.round(totalMs * 100) / 100,
+        keyId: caller.keyId,
+      });
+    }
+  }
+}
+
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : `req-${randomUUID()}`;
+}
+
+/** The receipt: what produced this answer, so it can be reproduced (ASCII JSON for a header). */
+function receipt(routed: RoutedModel, body: Record<string, unknown>, id: string): string {
+  const facts = routed.receipt();
+  const r: Receipt = { id, model: routed.id, modelSha256: facts.modelSha256, engine: facts.engine, engineVersion: facts.engineVersion, slots: routed.slots, reproducible: facts.reproducible, sampling: samplingOf(body) };
+  return JSON.stringify(r).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Token counts from the last `usage` object in the answer's tail (streamed or not). */
+export function usageOf(tail: string): { prompt: number; completion: number } | null {
+  const i = tail.lastIndexOf('"usage"');
+  if (i < 0) return null;
+  const p = /"prompt_tokens"\s*:\s*(\d+)/.exec(tail.slice(i));
+  const c = /"completion_tokens"\s*:\s*(\d+)/.exec(tail.slice(i));
+  return p || c ? { prompt: p ? Number(p[1]) : 0, completion: c ? Number(c[1]) : 0 } : null;
+}

@@ -1,0 +1,83 @@
+// Prometheus metrics at GET /metrics: requests, latencies, tokens, queueing, cancellations, engine
+// restarts and states, plus each ready engine's own /metrics folded in with a `model` label.
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { InstanceInfo } from '../../contract/index.js';
+import { engineAgent } from './proxy.js';
+import { request as httpRequest } from 'node:http';
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+export interface MetricsSources {
+  instances(): InstanceInfo[];
+  queueDepth(model: string): number;
+  engineKey(instanceId: string): string | null;
+  /** Extra gauges (e.g. VRAM per device) written by other modules at scrape time. */
+  collectExtra?(registry: Registry): Promise<void> | void;
+}
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({ name: 'llama_orch_requests_total', help: 'Inference requests by model, route, status and outcome', labelNames: ['model', 'route', 'status', 'outcome'], registers: [this.registry] });
+  readonly ttft = new Histogram({ name: 'llama_orch_time_to_first_byte_seconds', help: 'Time from request to the first byte of the answer', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly latency = new Histogram({ name: 'llama_orch_request_duration_seconds', help: 'Total request time', labelNames: ['model', 'route'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly tokensIn = new Counter({ name: 'llama_orch_prompt_tokens_total', help: 'Prompt tokens processed', labelNames: ['model'], registers: [this.registry] });
+  readonly tokensOut = new Counter({ name: 'llama_orch_completion_tokens_total', help: 'Completion tokens generated', labelNames: ['model'], registers: [this.registry] });
+  readonly cancellations = new Counter({ name: 'llama_orch_cancellations_total', help: 'Requests ended early by the client or an explicit cancel', labelNames: ['model', 'how'], registers: [this.registry] });
+  private readonly queue = new Gauge({ name: 'llama_orch_queue_depth', help: 'Requests waiting for a slot', labelNames: ['model'], registers: [this.registry] });
+  private readonly restarts = new Gauge({ name: 'llama_orch_engine_restarts', help: 'Engine restarts since the instance was created', labelNames: ['model', 'instance'], registers: [this.registry] });
+  private readonly states = new Gauge({ name: 'llama_orch_instance_state', help: '1 for the current state of each instance', labelNames: ['model', 'instance', 'state'], registers: [this.registry] });
+
+  constructor(private readonly sources: MetricsSources) {}
+
+  async render(): Promise<string> {
+    this.queue.reset();
+    this.restarts.reset();
+    this.states.reset();
+    const instances = this.sources.instances();
+    for (const i of instances) {
+      this.queue.set({ model: i.modelId }, this.sources.queueDepth(i.modelId));
+      this.restarts.set({ model: i.modelId, instance: i.id }, i.restarts);
+      this.states.set({ model: i.modelId, instance: i.id, state: i.state }, 1);
+    }
+    await this.sources.collectExtra?.(this.registry);
+    const own = await this.registry.metrics();
+    const engines = await Promise.all(instances.filter((i) => i.state === 'ready' && i.port).map((i) => this.engineMetrics(i)));
+    return own + engines.join('');
+  }
+
+  /** The engine's own metrics (llamacpp:*), relabelled with the model. Failures are skipped. */
+  private engineMetrics(i: InstanceInfo): Promise<string> {
+    const key = this.sources.engineKey(i.id);
+    return new Promise((resolve) => {
+      const req = httpRequest({ host: '127.0.0.1', port: i.port!, path: '/metrics', agent: engineAgent, headers: key ? { authorization: `Bearer ${key}` } : {}, timeout: 2000 }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve(res.statusCode === 200 ? relabel(text, i.modelId) : ''));
+        res.on('error', () => resolve(''));
+      });
+      req.on('error', () => resolve(''));
+      req.on('timeout', () => req.destroy());
+      req.end();
+    });
+  }
+}
+
+/** Add model="…" to every sample line and rename `llamacpp:x` to `llamacpp_x` (valid names). */
+export function relabel(text: string, model: string): string {
+  const label = `model="${model.replace(/["\\\n]/g, '_')}"`;
+  return (
+    text
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => {
+        const line = l.replace(/llamacpp:/g, 'llamacpp_');
+        if (line.startsWith('#')) return line;
+        const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(.*)$/.exec(line);
+        if (!m) return line;
+        const labels = m[2] ? `{${label},${m[2].slice(1)}` : `{${label}}`;
+        return `${m[1]}${labels} ${m[3]}`;
+      })
+      .join('\n') + '\n'
+  );
+}

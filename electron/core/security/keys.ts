@@ -1,0 +1,114 @@
+// API keys: scoped (`inference` for /v1, `admin` for everything), stored only as sha256 hashes in
+// <data>/keys.json (mode 0600), compared in constant time. The file is the source of truth so the
+// CLI (`llama-orch keys …`) and a running core see the same keys: the core re-reads it when its
+// mtime changes.
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import type { ApiKeyInfo, CreateKeyResponse, KeyScope } from '../../contract/index.js';
+import { HttpError } from '../util/errors.js';
+
+interface StoredKey extends ApiKeyInfo {
+  sha256: string;
+}
+
+const KEY_PREFIX = 'lo-';
+const RECHECK_MS = 1000;
+
+function hashKey(key: string): Buffer {
+  return createHash('sha256').update(key).digest();
+}
+
+export class KeyStore {
+  private keys: StoredKey[] = [];
+  private mtimeMs = -1;
+  private checkedAt = 0;
+  private dirtyUse = false;
+
+  constructor(private readonly file: string) {
+    this.reload();
+  }
+
+  list(): ApiKeyInfo[] {
+    this.maybeReload();
+    return this.keys.map(({ sha256: _h, ...info }) => info);
+  }
+
+  get count(): number {
+    this.maybeReload();
+    return this.keys.length;
+  }
+
+  create(name: string, scope: KeyScope): CreateKeyResponse {
+    if (typeof name !== 'string' || !name.trim() || name.length > 100) throw new HttpError(400, '`name` must be a non-empty string of at most 100 characters', 'invalid_request_error', 'invalid_value', 'name');
+    if (scope !== 'inference' && scope !== 'admin') throw new HttpError(400, "`scope` must be 'inference' or 'admin'", 'invalid_request_error', 'invalid_value', 'scope');
+    this.reload();
+    const key = KEY_PREFIX + randomBytes(24).toString('base64url');
+    const info: ApiKeyInfo = { id: randomUUID().slice(0, 8), name: name.trim(), scope, prefix: key.slice(0, 10), createdAt: new Date().toISOString(), lastUsedAt: null };
+    this.keys.push({ ...info, sha256: hashKey(key).toString('hex') });
+    this.save();
+    return { key, info };
+  }
+
+  revoke(id: string): boolean {
+    this.reload();
+    const before = this.keys.length;
+    this.keys = this.keys.filter((k) => k.id !== id);
+    if (this.keys.length === before) return false;
+    this.save();
+    return true;
+  }
+
+  /** The key's scope, or null if it matches no key. Every stored hash is compared (constant time). */
+  check(key: string): { scope: KeyScope; id: string } | null {
+    this.maybeReload();
+    const h = hashKey(key);
+    let found: StoredKey | null = null;
+    for (const k of this.keys) if (timingSafeEqual(h, Buffer.from(k.sha256, 'hex'))) found = k;
+    if (found) {
+      found.lastUsedAt = new Date().toISOString();
+      this.dirtyUse = true;
+    }
+    return found ? { scope: found.scope, id: found.id } : null;
+  }
+
+  /** Persist last-used times (called on an interval and at shutdown, not per request). */
+  flushUsage(): void {
+    if (!this.dirtyUse) return;
+    this.dirtyUse = false;
+    const used = new Map(this.keys.map((k) => [k.id, k.lastUsedAt]));
+    this.reload();
+    for (const k of this.keys) k.lastUsedAt = used.get(k.id) ?? k.lastUsedAt;
+    this.save();
+  }
+
+  private maybeReload(): void {
+    const now = Date.now();
+    if (now - this.checkedAt < RECHECK_MS) return;
+    this.checkedAt = now;
+    const m = existsSync(this.file) ? statSync(this.file).mtimeMs : -1;
+    if (m !== this.mtimeMs) this.reload();
+  }
+
+  private reload(): void {
+    this.checkedAt = Date.now();
+    if (!existsSync(this.file)) {
+      this.keys = [];
+      this.mtimeMs = -1;
+      return;
+    }
+    this.mtimeMs = statSync(this.file).mtimeMs;
+    try {
+      const data = JSON.parse(readFileSync(this.file, 'utf8')) as { keys?: StoredKey[] };
+      this.keys = Array.isArray(data.keys) ? data.keys : [];
+    } catch (err) {
+      throw new Error(`API key file ${this.file} is unreadable (${(err as Error).message})`);
+    }
+  }
+
+  private save(): void {
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ keys: this.keys }, null, 2) + '\n', { mode: 0o600 });
+    renameSync(tmp, this.file);
+    this.mtimeMs = statSync(this.file).mtimeMs;
+  }
+}

@@ -1,0 +1,104 @@
+// Settings: one validated JSON document at <data>/settings.json. Reads fill defaults for anything
+// missing; updates are validated field by field (a bad value is refused naming its field) and
+// written atomically.
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Settings, SettingsPatch } from '../../contract/index.js';
+import { Listeners } from '../util/emitter.js';
+import { HttpError } from '../util/errors.js';
+
+export const DEFAULT_SETTINGS: Settings = {
+  schemaVersion: 1,
+  api: { host: '127.0.0.1', port: 8585, corsOrigins: [], allowedHosts: [] },
+  gateway: { queueDepth: 64, maxBodyBytes: 16 * 1024 * 1024, requestTimeoutSeconds: 600, loadTimeoutSeconds: 120, idleTtlSeconds: 0 },
+  models: { pinned: [], folder: null },
+  privacy: { requestLogRetentionDays: 30, logContent: false },
+  engines: { releaseSource: 'github', mirrorUrl: null, tag: null },
+  hub: { endpoint: 'https://huggingface.co', token: null },
+  placement: { safetyMarginMiB: 512 },
+  ui: { theme: 'system', saveConversations: false },
+};
+
+const origin = z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin like https://intranet.example.com');
+const schema = z.object({
+  schemaVersion: z.literal(1),
+  api: z.object({
+    host: z.string().min(1),
+    port: z.number().int().min(0).max(65535),
+    corsOrigins: z.array(origin),
+    allowedHosts: z.array(z.string().min(1)),
+  }),
+  gateway: z.object({
+    queueDepth: z.number().int().min(0).max(10_000),
+    maxBodyBytes: z.number().int().min(1024),
+    requestTimeoutSeconds: z.number().int().min(1),
+    loadTimeoutSeconds: z.number().int().min(1),
+    idleTtlSeconds: z.number().int().min(0),
+  }),
+  models: z.object({ pinned: z.array(z.string()), folder: z.string().nullable() }),
+  privacy: z.object({ requestLogRetentionDays: z.number().int().min(0).max(3650), logContent: z.boolean() }),
+  engines: z.object({ releaseSource: z.enum(['github', 'mirror', 'offline']), mirrorUrl: z.string().url().nullable(), tag: z.string().nullable() }),
+  hub: z.object({ endpoint: z.string().url(), token: z.string().nullable() }),
+  placement: z.object({ safetyMarginMiB: z.number().int().min(0) }),
+  ui: z.object({ theme: z.enum(['system', 'light', 'dark']), saveConversations: z.boolean() }),
+});
+
+/** Validate with zod and turn the first problem into a 400 naming the field. */
+export function validate<T>(s: z.ZodType<T>, value: unknown, what: string): T {
+  const r = s.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field = issue.path.join('.');
+  throw new HttpError(400, `invalid ${what}${field ? ` field \`${field}\`` : ''}: ${issue.message}`, 'invalid_request_error', 'invalid_value', field || null);
+}
+
+function merge(base: Settings, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    const cur = (base as unknown as Record<string, unknown>)[k];
+    out[k] = cur && typeof cur === 'object' && !Array.isArray(cur) && v && typeof v === 'object' && !Array.isArray(v) ? { ...cur, ...v } : v;
+  }
+  return out;
+}
+
+export class SettingsStore {
+  private current: Settings;
+  readonly changes = new Listeners<Settings>();
+
+  constructor(private readonly file: string) {
+    this.current = this.load();
+  }
+
+  get(): Settings {
+    return this.current;
+  }
+
+  update(patch: SettingsPatch | unknown): Settings {
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new HttpError(400, 'settings update must be a JSON object', 'invalid_request_error', 'invalid_json');
+    if ('schemaVersion' in patch) throw new HttpError(400, '`schemaVersion` cannot be changed', 'invalid_request_error', 'invalid_value', 'schemaVersion');
+    const next = validate(schema.strict(), merge(this.current, patch), 'settings') as Settings;
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
+    renameSync(tmp, this.file);
+    this.current = next;
+    this.changes.emit(next);
+    return next;
+  }
+
+  private load(): Settings {
+    if (!existsSync(this.file)) return structuredClone(DEFAULT_SETTINGS);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(this.file, 'utf8'));
+    } catch (err) {
+      throw new Error(`settings file ${this.file} is not valid JSON (${(err as Error).message}); fix or delete it`);
+    }
+    const r = schema.safeParse(merge(structuredClone(DEFAULT_SETTINGS), raw));
+    if (!r.success) {
+      const issue = r.error.issues[0]!;
+      throw new Error(`settings file ${this.file}: field \`${issue.path.join('.')}\` ${issue.message}`);
+    }
+    return r.data as Settings;
+  }
+}
