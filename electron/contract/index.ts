@@ -5,4 +5,5 @@ export * from './events.js';
 export * from './instances.js';
 export * from './desktop.js';
 export * from './hardware.js';
+export * from './settings.js';
 export * from './models.js';
