@@ -121,3 +121,9 @@ export interface GpuLiveReport {
 
 /** GET /api/v1/hardware (`?refresh=1` re-detects instead of returning the cached snapshot). */
 export type HardwareResponse = HardwareSnapshot;
+
+/** Routes of this module beyond ROUTES.hardware. */
+export const HARDWARE_ROUTES = {
+  /** Server-sent events: one GpuLiveReport per poll while the stream is open (polling runs only then). */
+  live: '/api/v1/hardware/live',
+} as const;

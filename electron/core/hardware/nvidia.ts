@@ -1,0 +1,136 @@
+// NVIDIA GPUs through nvidia-smi: the XML report (memory, PCI bus id, driver, CUDA version, MIG) and the
+// CSV query (compute capability; also the cheap path for live memory polling).
+import type { GpuLiveSample } from '../../contract/index.js';
+import { runTool, type RunToolOptions } from './run-tool.js';
+import { emptyGpu, failedOutcome, outcomeFromParse, type GpuFacts, type ParsedGpus, type SourceOutcome } from './types.js';
+import { mibToBytes, num, pciBusId, text, ToolOutputError } from './units.js';
+import { child, parseXml, textAt } from './xml.js';
+
+export const NVIDIA_CSV_FIELDS = ['index', 'uuid', 'name', 'pci.bus_id', 'memory.total', 'memory.used', 'memory.free', 'driver_version', 'compute_cap'] as const;
+export const NVIDIA_LIVE_FIELDS = ['index', 'uuid', 'memory.total', 'memory.used', 'memory.free', 'utilization.gpu', 'temperature.gpu'] as const;
+
+export const nvidiaSmiXmlArgs = ['-q', '-x'];
+export const nvidiaSmiCsvArgs = (fields: readonly string[]) => [`--query-gpu=${fields.join(',')}`, '--format=csv,noheader,nounits'];
+
+/** Parse `nvidia-smi -q -x`. */
+export function parseNvidiaSmiXml(xml: string): ParsedGpus {
+  const doc = parseXml(xml);
+  if (doc.name !== 'nvidia_smi_log') throw new ToolOutputError(`expected an <nvidia_smi_log> document, got <${doc.name}>`);
+  const driverVersion = text(textAt(doc, 'driver_version'));
+  const cudaVersion = text(textAt(doc, 'cuda_version'));
+  const notes: string[] = [];
+  const gpus = doc.children
+    .filter((c) => c.name === 'gpu')
+    .map((g): GpuFacts => {
+      const mig = text(textAt(g, 'mig_mode', 'current_mig'));
+      const migEnabled = mig === null ? null : /^enabled$/i.test(mig);
+      const name = text(textAt(g, 'product_name')) ?? 'NVIDIA GPU';
+      if (migEnabled) {
+        const instances = child(g, 'mig_devices')?.children.filter((c) => c.name === 'mig_device').length ?? 0;
+        notes.push(`${name}: MIG is enabled (${instances} instance${instances === 1 ? '' : 's'}); CUDA sees the MIG instances, not the whole GPU`);
+      }
+      return emptyGpu({
+        vendor: 'nvidia',
+        name,
+        uuid: text(textAt(g, 'uuid')),
+        pciBusId: pciBusId(textAt(g, 'pci', 'pci_bus_id') ?? g.attrs.id),
+        vramTotalBytes: mibToBytes(textAt(g, 'fb_memory_usage', 'total')),
+        vramUsedBytes: mibToBytes(textAt(g, 'fb_memory_usage', 'used')),
+        vramFreeBytes: mibToBytes(textAt(g, 'fb_memory_usage', 'free')),
+        driverVersion,
+        cudaVersion,
+        migEnabled,
+        backends: ['cuda'],
+        sources: ['nvidia-smi-xml'],
+      });
+    });
+  const attached = num(textAt(doc, 'attached_gpus'));
+  if (attached !== null && attached !== gpus.length) notes.push(`nvidia-smi reports ${attached} attached GPUs but lists ${gpus.length}; only the listed GPUs are used`);
+  return { gpus, notes };
+}
+
+/**
+ * Rows of `nvidia-smi --query-gpu=… --format=csv[,noheader][,nounits]` as field → value. With a header
+ * the columns are named by it (units like ` [MiB]` stripped); without one they must be `fields`.
+ */
+export function parseNvidiaSmiCsvRows(csv: string, fields: readonly string[] = NVIDIA_CSV_FIELDS): Record<string, string>[] {
+  const lines = csv.split(/\r?\n/).filter((l) => l.trim() !== '');
+  let names: string[] = [...fields];
+  if (lines[0] && /^\s*[a-z_]+(\.[a-z_]+)*(\s*\[[^\]]*\])?\s*(,|$)/i.test(lines[0]) && !/^\s*\d/.test(lines[0])) {
+    names = lines.shift()!.split(',').map((h) => h.trim().replace(/\s*\[[^\]]*\]$/, ''));
+  }
+  return lines.map((line, i) => {
+    const cells = line.split(',').map((c) => c.trim());
+    if (cells.length !== names.length) throw new ToolOutputError(`CSV line ${i + 1} has ${cells.length} columns, expected ${names.length} (${names.join(', ')})`);
+    const row: Record<string, string> = {};
+    names.forEach((n, j) => (row[n] = cells[j]!));
+    if (row.index !== undefined && !/^\d+$/.test(row.index)) throw new ToolOutputError(`CSV line ${i + 1}: index '${row.index}' is not a number`);
+    return row;
+  });
+}
+
+/** Parse the CSV query into GPUs (fields it lacks stay null). */
+export function parseNvidiaSmiCsv(csv: string, fields: readonly string[] = NVIDIA_CSV_FIELDS): ParsedGpus {
+  const rows = parseNvidiaSmiCsvRows(csv, fields);
+  if (rows.length > 0 && rows[0]!.name === undefined) throw new ToolOutputError('CSV has no name column');
+  const gpus = rows.map((r) =>
+    emptyGpu({
+      vendor: 'nvidia',
+      name: text(r.name) ?? 'NVIDIA GPU',
+      uuid: text(r.uuid),
+      pciBusId: pciBusId(r['pci.bus_id']),
+      vramTotalBytes: mibToBytes(r['memory.total']),
+      vramUsedBytes: mibToBytes(r['memory.used']),
+      vramFreeBytes: mibToBytes(r['memory.free']),
+      driverVersion: text(r.driver_version),
+      computeCapability: text(r.compute_cap),
+      migEnabled: r['mig.mode.current'] === undefined || text(r['mig.mode.current']) === null ? null : /^enabled$/i.test(r['mig.mode.current']),
+      backends: ['cuda'],
+      sources: ['nvidia-smi-csv'],
+    }),
+  );
+  return { gpus, notes: [] };
+}
+
+/** Parse the live polling query (NVIDIA_LIVE_FIELDS). */
+export function parseNvidiaSmiLive(csv: string): GpuLiveSample[] {
+  return parseNvidiaSmiCsvRows(csv, NVIDIA_LIVE_FIELDS).map((r) => ({
+    index: Number(r.index),
+    uuid: text(r.uuid),
+    vramTotalBytes: mibToBytes(r['memory.total']),
+    vramUsedBytes: mibToBytes(r['memory.used']),
+    vramFreeBytes: mibToBytes(r['memory.free']),
+    utilizationPercent: num(r['utilization.gpu']),
+    temperatureC: num(r['temperature.gpu']),
+  }));
+}
+
+/** Fill the XML's GPUs with what only the CSV knows (compute capability), matched by UUID or bus id. */
+export function mergeNvidia(xml: GpuFacts[], csv: GpuFacts[]): GpuFacts[] {
+  if (xml.length === 0) return csv;
+  // Bus id first: UUIDs can repeat in masked/support captures; a UUID is only trusted when unique.
+  const uniqueUuid = (u: string | null) => u !== null && csv.filter((x) => x.uuid === u).length === 1;
+  return xml.map((g, i) => {
+    const c =
+      (g.pciBusId ? csv.find((x) => x.pciBusId === g.pciBusId) : undefined) ??
+      (uniqueUuid(g.uuid) ? csv.find((x) => x.uuid === g.uuid) : undefined) ??
+      (csv.length === xml.length ? csv[i] : undefined);
+    if (!c) return g;
+    return { ...g, computeCapability: g.computeCapability ?? c.computeCapability, driverVersion: g.driverVersion ?? c.driverVersion, sources: [...g.sources, ...c.sources] };
+  });
+}
+
+export function nvidiaSmiBinary(): string {
+  return 'nvidia-smi';
+}
+
+/** Run both nvidia-smi queries (in parallel) and merge them. */
+export async function detectNvidia(opts: RunToolOptions = {}): Promise<SourceOutcome[]> {
+  const bin = nvidiaSmiBinary();
+  const [xmlRun, csvRun] = await Promise.all([runTool(bin, nvidiaSmiXmlArgs, opts), runTool(bin, nvidiaSmiCsvArgs(NVIDIA_CSV_FIELDS), opts)]);
+  const xml = xmlRun.ok ? outcomeFromParse('nvidia-smi-xml', () => parseNvidiaSmiXml(xmlRun.stdout)) : failedOutcome('nvidia-smi-xml', xmlRun.reason);
+  const csv = csvRun.ok ? outcomeFromParse('nvidia-smi-csv', () => parseNvidiaSmiCsv(csvRun.stdout)) : failedOutcome('nvidia-smi-csv', csvRun.reason);
+  // A missing nvidia-smi is one fact, not two warnings.
+  if (!xmlRun.ok && !csvRun.ok && xmlRun.reason === csvRun.reason) csv.warnings = [];
+  return [{ ...xml, gpus: mergeNvidia(xml.gpus, csv.gpus) }, { ...csv, gpus: [] }];
+}
