@@ -1,9 +1,10 @@
 // The `llama-orch` command line: dispatches to one command module each.
 import { appVersion } from '../core/version.js';
 import { type CliCommand, UsageError } from './command.js';
+import { keysCommand } from './commands/keys.js';
 import { serveCommand } from './commands/serve.js';
 
-const COMMANDS: CliCommand[] = [serveCommand];
+const COMMANDS: CliCommand[] = [serveCommand, keysCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

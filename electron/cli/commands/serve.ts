@@ -15,8 +15,9 @@ export const serveCommand: CliCommand = {
 
   --model      GGUF file to serve (repeatable); its id is the file name without .gguf
   --engine     llama-server binary or engine folder (default: newest engine installed in the data dir)
-  --host       address to bind (default 127.0.0.1, loopback only)
-  --port       port to bind (default 8585; 0 picks a free one)
+  --host       address to bind (default: settings, 127.0.0.1 = this machine only; a LAN
+               address or 0.0.0.0 needs an API key: see \`llama-orch keys\`)
+  --port       port to bind (default: settings, 8585; 0 picks a free one)
   --data-dir   data folder (default: ${defaultDataDir()})`,
   async run(argv) {
     const { values } = parseArgs({
@@ -24,7 +25,7 @@ export const serveCommand: CliCommand = {
       options: {
         model: { type: 'string', multiple: true },
         engine: { type: 'string' },
-        host: { type: 'string', default: '127.0.0.1' },
+        host: { type: 'string' },
         port: { type: 'string' },
         'data-dir': { type: 'string' },
       },
@@ -35,8 +36,8 @@ export const serveCommand: CliCommand = {
 
     const core = new Core({
       dataDir: resolve(values['data-dir'] ?? defaultDataDir()),
-      host: values.host,
-      port: port(values.port, 8585),
+      ...(values.host ? { host: values.host } : {}),
+      ...(values.port !== undefined ? { port: port(values.port, 8585) } : {}),
       ...(values.engine ? { enginePath: resolve(values.engine) } : {}),
     });
     let stopping: Promise<void> | null = null;

@@ -84,7 +84,8 @@ export class AccessPolicy {
     if (token) {
       const found = this.keys.check(token);
       if (found) return { kind: 'key', scope: found.scope, keyId: found.id };
-      throw new HttpError(401, 'invalid API key', 'authentication_error', 'invalid_api_key');
+      // With no keys at all, clients' placeholder keys (the OpenAI SDK insists on one) are ignored.
+      if (this.keys.count > 0) throw new HttpError(401, 'invalid API key', 'authentication_error', 'invalid_api_key');
     }
     return { kind: 'anonymous', keyId: null };
   }

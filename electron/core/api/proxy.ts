@@ -66,49 +66,64 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
       done(outcome);
     };
 
-    const upstream = httpRequest(
-      new URL(path, target.baseUrl),
-      {
-        method: req.method,
-        agent: engineAgent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': body.length,
-          authorization: `Bearer ${target.apiKey}`,
-          accept: req.headers.accept ?? '*/*',
+    const send = (attempt: number) => {
+      const r = httpRequest(
+        new URL(path, target.baseUrl),
+        {
+          method: req.method,
+          agent: engineAgent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': body.length,
+            authorization: `Bearer ${target.apiKey}`,
+            accept: req.headers.accept ?? '*/*',
+          },
         },
-      },
-      (up) => {
-        status = up.statusCode ?? 502;
-        const headers: Record<string, string> = { ...opts.headers };
-        for (const name of PASS_HEADERS) {
-          const v = up.headers[name];
-          if (typeof v === 'string') headers[name] = v;
+        (up) => {
+          status = up.statusCode ?? 502;
+          const headers: Record<string, string> = { ...opts.headers };
+          for (const name of PASS_HEADERS) {
+            const v = up.headers[name];
+            if (typeof v === 'string') headers[name] = v;
+          }
+          streaming = (headers['content-type'] ?? '').startsWith('text/event-stream');
+          if (streaming) headers['x-accel-buffering'] = 'no';
+          if (settled) return up.resume();
+          res.writeHead(status, headers);
+          if (streaming) res.flushHeaders();
+          up.on('data', (chunk: Buffer) => {
+            if (firstByteMs === null) firstByteMs = performance.now() - sentAt;
+            tail = chunk.length >= TAIL_BYTES ? chunk.toString('utf8', chunk.length - TAIL_BYTES) : (tail + chunk.toString('utf8')).slice(-TAIL_BYTES);
+          });
+          up.pipe(res, { end: false });
+          up.on('end', () => {
+            res.end();
+            done('completed');
+          });
+          up.on('close', () => {
+            if (up.complete || settled) return;
+            // The engine went away mid-answer (crash, kill): tell the client in-band, then end.
+            endEarly('engine_failed', 'the engine stopped while answering this request', 'engine_failed', 'engine_error', 502);
+          });
+          up.on('error', () => {
+            // 'close' reports it
+          });
+        },
+      );
+      r.on('error', (err: NodeJS.ErrnoException) => {
+        if (settled) return;
+        // A kept-alive socket the engine closed just as we reused it: the engine never saw the
+        // request, so sending it once more on a fresh socket is safe (Node's documented pattern).
+        if (r.reusedSocket && attempt === 0 && !res.headersSent && (err.code === 'ECONNRESET' || err.message === 'socket hang up')) {
+          upstream = send(1);
+          return;
         }
-        streaming = (headers['content-type'] ?? '').startsWith('text/event-stream');
-        if (streaming) headers['x-accel-buffering'] = 'no';
-        if (settled) return up.resume();
-        res.writeHead(status, headers);
-        if (streaming) res.flushHeaders();
-        up.on('data', (chunk: Buffer) => {
-          if (firstByteMs === null) firstByteMs = performance.now() - sentAt;
-          tail = chunk.length >= TAIL_BYTES ? chunk.toString('utf8', chunk.length - TAIL_BYTES) : (tail + chunk.toString('utf8')).slice(-TAIL_BYTES);
-        });
-        up.pipe(res, { end: false });
-        up.on('end', () => {
-          res.end();
-          done('completed');
-        });
-        up.on('close', () => {
-          if (up.complete || settled) return;
-          // The engine went away mid-answer (crash, kill): tell the client in-band, then end.
-          endEarly('engine_failed', 'the engine stopped while answering this request', 'engine_failed', 'engine_error', 502);
-        });
-        up.on('error', () => {
-          // 'close' reports it
-        });
-      },
-    );
+        endEarly('engine_failed', `the engine did not answer: ${err.message}`, 'engine_unreachable', 'engine_error', 502);
+      });
+      r.end(body);
+      return r;
+    };
+    let upstream = send(0);
 
     const onClientClose = () => {
       if (res.writableFinished || settled) return;
@@ -125,11 +140,6 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
       timer.unref();
     }
 
-    upstream.on('error', (err) => {
-      if (settled) return;
-      endEarly('engine_failed', `the engine did not answer: ${err.message}`, 'engine_unreachable', 'engine_error', 502);
-    });
-    upstream.end(body);
   });
 }
 

@@ -1,0 +1,38 @@
+// An in-process core with the real engine and the real model, for gateway tests that need to reach
+// inside (the engine's /slots, killing the engine, settings).
+import { Core, type CoreOptions } from '../../electron/core/core.js';
+import { testEnginePath } from './engine.js';
+import { STORIES_MODEL } from './paths.js';
+import { tempDir } from './tmp.js';
+
+export interface TestCore {
+  core: Core;
+  url: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startTestCore(opts: Partial<CoreOptions> = {}, models: { id: string; reproducible?: boolean; extra?: string[]; parallel?: number }[] = [{ id: 'stories260K' }]): Promise<TestCore> {
+  const data = tempDir();
+  const core = new Core({ dataDir: data.path, host: '127.0.0.1', port: 0, enginePath: testEnginePath(), policy: { backoffBaseMs: 50 }, ...opts });
+  for (const m of models) {
+    core.models.add({ id: m.id, path: STORIES_MODEL, reproducible: m.reproducible ?? false, plan: { ...(m.extra ? { extra: m.extra } : {}), ...(m.parallel ? { parallel: m.parallel } : {}) } });
+  }
+  const url = await core.listen();
+  return {
+    core,
+    url,
+    dataDir: data.path,
+    async close() {
+      await core.stop();
+      data.cleanup();
+    },
+  };
+}
+
+/** The engine's own view of its slots (is anything still generating?). */
+export async function engineSlots(core: Core, modelId: string): Promise<{ id: number; is_processing: boolean }[]> {
+  const inst = core.supervisor.findByModel(modelId)!;
+  const res = await fetch(`${inst.baseUrl()}/slots`, { headers: { authorization: `Bearer ${inst.apiKey}` } });
+  return (await res.json()) as { id: number; is_processing: boolean }[];
+}

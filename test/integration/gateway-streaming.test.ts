@@ -1,0 +1,154 @@
+// Streaming as a contract, with the real engine: cancellation (client disconnect and explicit),
+// an engine killed mid-stream, reproducible seeded output, 32 concurrent streams, queue limits.
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RECEIPT_HEADER, type Receipt } from '../../electron/contract/index.js';
+import { chatContent, readSse } from '../helpers/engine.js';
+import { engineSlots, startTestCore, type TestCore } from '../helpers/core.js';
+import { STORIES_MODEL } from '../helpers/paths.js';
+import { waitFor } from '../helpers/processes.js';
+
+const LONG = { model: 'stories260K', stream: true, max_tokens: 1900, ignore_eos: true, messages: [{ role: 'user', content: 'Once upon a time' }] };
+
+function post(url: string, body: unknown, signal?: AbortSignal): Promise<Response> {
+  return fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: signal ?? null });
+}
+
+/** Read SSE chunks until `n` data events arrived; returns the reader for more. */
+async function readEvents(res: Response, n: number): Promise<{ reader: ReadableStreamDefaultReader<Uint8Array>; text: string }> {
+  const reader = res.body!.getReader();
+  const dec = new TextDecoder();
+  let text = '';
+  while ((text.match(/^data: /gm) ?? []).length < n) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += dec.decode(value, { stream: true });
+  }
+  return { reader, text };
+}
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, text: string): Promise<string> {
+  const dec = new TextDecoder();
+  for (;;) {
+    const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+    if (done) return text;
+    text += dec.decode(value, { stream: true });
+  }
+}
+
+/** The engine's own account of where the last task stopped: `stop processing: n_tokens = N`. */
+function lastStoppedAt(t: TestCore, model: string): number | null {
+  const lines = t.core.supervisor.findByModel(model)!.tailLogs(500).filter((l) => /stop processing: n_tokens = \d+/.test(l.text));
+  const m = /n_tokens = (\d+)/.exec(lines.at(-1)?.text ?? '');
+  return m ? Number(m[1]) : null;
+}
+
+describe('streaming through the gateway', () => {
+  let t: TestCore;
+
+  beforeAll(async () => {
+    t = await startTestCore({}, [{ id: 'stories260K' }, { id: 'stories-repro', reproducible: true }]);
+  });
+  afterAll(() => t?.close());
+
+  it('aborts the engine work when the client disconnects mid-stream', async () => {
+    const ac = new AbortController();
+    const res = await post(t.url, LONG, ac.signal);
+    await readEvents(res, 5);
+    ac.abort();
+    await waitFor(async () => (await engineSlots(t.core, 'stories260K')).every((s) => !s.is_processing), 'engine slots to be idle', 3000);
+    // The engine stopped far short of the 1900 tokens it was asked for.
+    const stopped = await waitFor(() => lastStoppedAt(t, 'stories260K'), 'the engine to log the stop', 3000);
+    expect(stopped).toBeLessThan(1900);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/llama_orch_cancellations_total\{model="stories260K",how="client_closed"\} 1/);
+  });
+
+  it('cancels a request explicitly: the stream ends with a final cancelled event, and cancel is idempotent', async () => {
+    const res = await post(t.url, LONG);
+    const id = res.headers.get('x-request-id')!;
+    const { reader, text } = await readEvents(res, 3);
+    const auth = { authorization: `Bearer ${t.core.auth.adminToken}` };
+    const first = await fetch(`${t.url}/api/v1/requests/${id}/cancel`, { method: 'POST', headers: auth });
+    expect(await first.json()).toEqual({ id, state: 'cancelling' });
+    const all = await drain(reader, text);
+    const last = all.trim().split('\n\n').at(-1)!;
+    expect(JSON.parse(last.slice(6))).toMatchObject({ error: { code: 'cancelled' } });
+    const again = await fetch(`${t.url}/api/v1/requests/${id}/cancel`, { method: 'POST', headers: auth });
+    expect(await again.json()).toEqual({ id, state: 'cancelled' });
+    expect((await fetch(`${t.url}/api/v1/requests/nope/cancel`, { method: 'POST', headers: auth })).status).toBe(404);
+    await waitFor(async () => (await engineSlots(t.core, 'stories260K')).every((s) => !s.is_processing), 'engine slots to be idle', 3000);
+  });
+
+  it('ends the stream with an error event when the engine is killed mid-stream, then serves again', async () => {
+    const inst = t.core.supervisor.findByModel('stories260K')!;
+    const pid = inst.info().pid!;
+    const res = await post(t.url, LONG);
+    const { reader, text } = await readEvents(res, 3);
+    process.kill(pid, 'SIGKILL');
+    const all = await drain(reader, text);
+    expect(all).toMatch(/"code":"engine_failed"/);
+    expect(all).not.toMatch(/\[DONE\]/);
+    await waitFor(() => inst.info().state === 'ready' && inst.info().pid !== pid, 'the engine to restart', 10_000);
+    expect(inst.info().restarts).toBeGreaterThanOrEqual(1);
+    const again = await readSse(await post(t.url, { ...LONG, max_tokens: 8 }));
+    expect(again.done).toBe(true);
+  });
+
+  it('gives byte-identical content for a seeded request in reproducible mode, also after an engine restart', async () => {
+    const body = { model: 'stories-repro', temperature: 1.0, seed: 1234, max_tokens: 64, messages: [{ role: 'user', content: 'Tell me a story' }] };
+    const ask = async () => {
+      const res = await post(t.url, body);
+      const receipt = JSON.parse(res.headers.get(RECEIPT_HEADER)!) as Receipt;
+      return { content: ((await res.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content, receipt };
+    };
+    const a = await ask();
+    const b = await ask();
+    expect(a.content.length).toBeGreaterThan(20);
+    expect(b.content).toBe(a.content);
+    await t.core.supervisor.remove('stories-repro'); // stop the engine; the next request starts a new one
+    const c = await ask();
+    expect(c.content).toBe(a.content);
+    expect(c.receipt).toMatchObject({
+      model: 'stories-repro',
+      slots: 1,
+      reproducible: true,
+      modelSha256: createHash('sha256').update(readFileSync(STORIES_MODEL)).digest('hex'),
+      sampling: { temperature: 1, seed: 1234, max_tokens: 64 },
+    });
+    expect(c.receipt.engineVersion).toMatch(/\d/);
+  });
+
+  it('completes 32 concurrent streams in order, each identical to the same request sent alone', async () => {
+    const starters = ['The dog ran', 'Lily had a red ball', 'Tom and Sue went to the park', 'The sun was hot', 'Once there was a frog', 'Mom baked a cake', 'The bird sang', 'A big truck'];
+    const bodies = Array.from({ length: 32 }, (_, i) => ({ model: 'stories260K', stream: true, temperature: 0, max_tokens: 24, messages: [{ role: 'user', content: starters[i % 8] }] }));
+    const sequential: string[] = [];
+    for (const b of bodies.slice(0, 8)) sequential.push(chatContent((await readSse(await post(t.url, b))).events));
+    expect(new Set(sequential).size).toBeGreaterThanOrEqual(4); // the prompts really lead to different stories
+    const results = await Promise.all(bodies.map(async (b) => readSse(await post(t.url, b))));
+    results.forEach((r, i) => {
+      expect(r.done).toBe(true);
+      expect(chatContent(r.events)).toBe(sequential[i % 8]);
+      const finish = r.events.filter((e) => (e as { choices: { finish_reason: string | null }[] }).choices[0]?.finish_reason);
+      expect(finish).toHaveLength(1); // exactly one final chunk: nothing duplicated
+    });
+  });
+
+  it('refuses requests beyond the queue with 429 and Retry-After', async () => {
+    t.core.settings.update({ gateway: { queueDepth: 1 } });
+    try {
+      const body = { ...LONG, model: 'stories-repro', max_tokens: 400 };
+      const responses = await Promise.all(Array.from({ length: 5 }, () => post(t.url, body)));
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(2); // 1 slot + 1 queued
+      const refused = responses.filter((r) => r.status === 429);
+      expect(refused).toHaveLength(3);
+      expect(refused[0]!.headers.get('retry-after')).toBe('1');
+      expect(((await refused[0]!.json()) as { error: { code: string } }).error.code).toBe('queue_full');
+      await Promise.all(responses.filter((r) => r.status === 200).map((r) => r.text()));
+    } finally {
+      t.core.settings.update({ gateway: { queueDepth: 64 } });
+    }
+  });
+});
