@@ -7,3 +7,4 @@ export * from './desktop.js';
 export * from './hardware.js';
 export * from './settings.js';
 export * from './models.js';
+export * from './engines.js';

@@ -1,0 +1,135 @@
+// `llama-orch engines list|install|import|remove`: provisioning of llama-server builds from the
+// command line (in-process, no running core needed).
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { EngineInfo, ProgressEvent } from '../../contract/index.js';
+import { EngineService } from '../../core/engines/service.js';
+import { detectHardware } from '../../core/hardware/detect.js';
+import { dataLayout, defaultDataDir } from '../../core/paths.js';
+import { type CliCommand, UsageError } from '../command.js';
+
+const USAGE = `llama-orch engines <list|install|import|remove> [options]
+
+  list     [--json]                                  installed engines
+  install  [--tag <tag>] [--variant <v>] [--source <url>] [--dry-run]
+           download the llama.cpp build that fits this machine (or the named variant:
+           e.g. ubuntu-vulkan-x64, or a backend: cpu, cuda, vulkan, rocm, metal)
+  import   <archive.tar.gz|zip> [--sha256 <hex>]     install from a local archive (offline)
+  remove   <id>                                      delete an installed engine
+
+  --data-dir   data folder (default: ${defaultDataDir()})
+  --source     release metadata base URL in the GitHub releases-API shape, https://… or file://…
+               (default: LLAMA_ORCH_ENGINE_SOURCE or https://api.github.com/repos/ggml-org/llama.cpp)`;
+
+export const enginesCommand: CliCommand = {
+  name: 'engines',
+  summary: 'list, install, import and remove llama-server engines',
+  usage: USAGE,
+  async run(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean' },
+        tag: { type: 'string' },
+        variant: { type: 'string' },
+        source: { type: 'string' },
+        sha256: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        'data-dir': { type: 'string' },
+      },
+      strict: true,
+    });
+    const [action, arg, ...extra] = positionals;
+    if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+    const layout = dataLayout(resolve(values['data-dir'] ?? defaultDataDir()));
+    const service = new EngineService({
+      enginesDir: layout.engines,
+      downloadsDir: layout.downloads,
+      ...(values.source ? { releaseSource: values.source } : {}),
+      machine: () => detectHardware(),
+    });
+    switch (action) {
+      case 'list':
+        return list(service, values.json ?? false);
+      case 'install':
+        return install(service, { tag: values.tag, variant: values.variant, dryRun: values['dry-run'] ?? false });
+      case 'import': {
+        if (!arg) throw new UsageError('engines import needs the path of an archive');
+        const engine = await service.importArchive(resolve(arg), { sha256: values.sha256 ?? null, onProgress: progressPrinter() });
+        printInstalled(engine);
+        return 0;
+      }
+      case 'remove':
+        if (!arg) throw new UsageError('engines remove needs an engine id (see `llama-orch engines list`)');
+        await service.remove(arg);
+        process.stdout.write(`removed engine ${arg}\n`);
+        return 0;
+      default:
+        throw new UsageError(action ? `unknown engines action '${action}'` : 'engines needs an action');
+    }
+  },
+};
+
+function list(service: EngineService, json: boolean): number {
+  const engines = service.list();
+  if (json) {
+    process.stdout.write(JSON.stringify({ data: engines, defaultTag: service.defaultTag, releaseSource: service.releaseSource }, null, 2) + '\n');
+    return 0;
+  }
+  if (engines.length === 0) {
+    process.stdout.write(`no engines installed; run \`llama-orch engines install\` (default tag ${service.defaultTag})\n`);
+    return 0;
+  }
+  for (const e of engines) {
+    const devices = e.devices.map((d) => d.id).join(', ') || 'CPU only';
+    process.stdout.write(`${e.id}\n  ${e.version ?? 'version unknown'} · ${e.backend ?? 'backend unknown'} · devices: ${devices}\n  ${e.binary}\n`);
+  }
+  return 0;
+}
+
+async function install(service: EngineService, opts: { tag: string | undefined; variant: string | undefined; dryRun: boolean }): Promise<number> {
+  const plan = await service.prepare({ ...(opts.tag ? { tag: opts.tag } : {}), ...(opts.variant ? { variant: opts.variant } : {}) });
+  process.stdout.write(`llama.cpp ${plan.release.tag}, variant ${plan.choice.variant}: ${plan.choice.reason}\n`);
+  if (plan.existing) {
+    process.stdout.write(`already installed: ${plan.existing.binary}\n`);
+    return 0;
+  }
+  if (opts.dryRun) {
+    process.stdout.write(`would download: ${plan.choice.assets.join(', ')}\n`);
+    return 0;
+  }
+  const ac = new AbortController();
+  const onSignal = () => ac.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    printInstalled(await service.run(plan, { signal: ac.signal, onProgress: progressPrinter() }));
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+  return 0;
+}
+
+function printInstalled(e: EngineInfo): void {
+  process.stdout.write(`installed engine ${e.id}\n  ${e.version ?? 'version unknown'}\n  devices: ${e.devices.map((d) => `${d.id} (${d.name})`).join(', ') || 'none besides the CPU'}\n  ${e.binary}\n`);
+}
+
+/** Progress on stderr: one rewritten line on a terminal, a line per 10 % otherwise. */
+function progressPrinter(): (p: ProgressEvent) => void {
+  let lastDecile = -1;
+  let lastLabel = '';
+  return (p) => {
+    const pct = p.totalBytes ? Math.floor((p.bytes / p.totalBytes) * 100) : null;
+    const rate = p.bytesPerSecond ? ` ${(p.bytesPerSecond / 1048576).toFixed(1)} MiB/s` : '';
+    const eta = p.etaSeconds != null && p.state === 'running' ? ` ETA ${Math.ceil(p.etaSeconds)} s` : '';
+    const text = `${p.label}: ${pct ?? '?'}% (${(p.bytes / 1048576).toFixed(1)} MiB)${rate}${eta}${p.error ? ` — ${p.error}` : ''}`;
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r\x1b[K${text}${p.state === 'running' ? '' : '\n'}`);
+      return;
+    }
+    const decile = pct === null ? 0 : Math.floor(pct / 10);
+    if (decile !== lastDecile || p.label !== lastLabel || p.state !== 'running') process.stderr.write(`${text}\n`);
+    lastDecile = decile;
+    lastLabel = p.label;
+  };
+}

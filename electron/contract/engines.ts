@@ -1,0 +1,160 @@
+// Engines: installed llama-server builds (provisioned from llama.cpp releases or imported offline),
+// the admin API that lists, installs and removes them, and the facts the supervisor reads from an
+// engine's own log lines.
+import type { GpuBackend } from './hardware.js';
+
+export const ENGINE_MANIFEST_SCHEMA_VERSION = 1 as const;
+
+/** Admin routes of the engines module (all behind admin auth). */
+export const ENGINE_ROUTES = {
+  engines: '/api/v1/engines',
+  install: '/api/v1/engines/install',
+  engine: (id: string) => `/api/v1/engines/${encodeURIComponent(id)}`,
+  instanceFacts: (id: string) => `/api/v1/instances/${encodeURIComponent(id)}/facts`,
+} as const;
+
+/** The ProgressEvent `kind` of an engine installation. */
+export const ENGINE_INSTALL_PROGRESS_KIND = 'engine-install';
+
+/**
+ * A release build of llama-server, named after the part of its asset name between `-bin-` and the
+ * extension: `ubuntu-x64`, `ubuntu-vulkan-x64`, `ubuntu-cuda-12.4-x64`, `win-cuda-12.4-x64`,
+ * `win-vulkan-x64`, `win-cpu-x64`, `macos-arm64`, …
+ */
+export interface EngineVariantInfo {
+  variant: string;
+  /** `linux`, `win32`, `darwin` (process.platform style). */
+  platform: string;
+  /** `x64`, `arm64` (process.arch style). */
+  arch: string;
+  backend: GpuBackend | 'other';
+  /** CUDA toolkit version of a CUDA build, e.g. `12.4`. */
+  cudaVersion: string | null;
+}
+
+/** Why a variant was chosen for this machine: one sentence for a person, plus what gets downloaded. */
+export interface VariantChoice extends EngineVariantInfo {
+  reason: string;
+  /** The archive, plus the CUDA runtime archive for CUDA builds on Windows where the release has one. */
+  assets: string[];
+  /** True when the user named the variant (or backend) instead of letting the machine decide. */
+  overridden: boolean;
+}
+
+export interface SelfTestResult {
+  ok: boolean;
+  /** First line of `llama-server --version` that names the version, e.g. `version: 6550 (3d4e7a0)`. */
+  version: string | null;
+  /** Build number of release builds (`version: 6550 (…)`), when the engine states it. */
+  build: number | null;
+  commit: string | null;
+  versionOutput: string;
+  /** Device lines of `--list-devices`, e.g. `CUDA0: NVIDIA GeForce RTX 4090 (24564 MiB, 23012 MiB free)`. */
+  devices: EngineDeviceLine[];
+  listDevicesOutput: string;
+  /** Whether the engine's log verbosity scale has 4 = "trace" (safe: no prompts), used for load facts. */
+  traceVerbosity: boolean;
+  error: string | null;
+}
+
+export interface EngineDeviceLine {
+  id: string;
+  name: string;
+  totalMiB: number | null;
+  freeMiB: number | null;
+}
+
+/** `<data>/engines/<id>/engine.json`: how an engine got there and what it said about itself. */
+export interface EngineManifest {
+  schemaVersion: typeof ENGINE_MANIFEST_SCHEMA_VERSION;
+  id: string;
+  tag: string | null;
+  variant: string | null;
+  backend: GpuBackend | 'other' | null;
+  source: {
+    kind: 'release' | 'import';
+    /** Release metadata URL, or the archive path of an import. */
+    location: string;
+    archives: { name: string; sha256: string; bytes: number }[];
+  };
+  /** Path of the llama-server binary relative to the engine folder. */
+  binary: string;
+  installedAt: string;
+  choiceReason: string | null;
+  selfTest: SelfTestResult;
+}
+
+/** One entry of GET /api/v1/engines. Engines copied in by hand have no manifest: their fields are null. */
+export interface EngineInfo {
+  id: string;
+  dir: string;
+  binary: string;
+  tag: string | null;
+  variant: string | null;
+  backend: GpuBackend | 'other' | null;
+  installedAt: string | null;
+  version: string | null;
+  devices: EngineDeviceLine[];
+  /** Instances currently using this engine (it cannot be removed while any runs). */
+  inUseBy: string[];
+}
+
+export interface EngineListResponse {
+  data: EngineInfo[];
+  /** The tag installed when none is named. */
+  defaultTag: string;
+  releaseSource: string;
+}
+
+/** POST /api/v1/engines/install */
+export interface InstallEngineRequest {
+  tag?: string;
+  /** Exact variant (`ubuntu-vulkan-x64`) or a backend (`cpu`, `cuda`, `vulkan`, `rocm`, `metal`). */
+  variant?: string;
+  /** Wait for the installation to finish (201 with the engine) instead of answering 202 at once. */
+  wait?: boolean;
+}
+
+export interface InstallEngineResponse {
+  /** The ProgressEvent id of this job on GET /api/v1/events. */
+  jobId: string;
+  choice: VariantChoice;
+  /** Present when the installation finished (wait: true, or it was already installed). */
+  engine: EngineInfo | null;
+  alreadyInstalled: boolean;
+}
+
+/** A memory buffer the engine reported while loading, e.g. `CUDA0 KV buffer size = 512.00 MiB`. */
+export interface EngineBufferFact {
+  /** The engine's device / buffer type name: `CPU`, `CPU_Mapped`, `CUDA0`, `Vulkan1`, `Metal`, … */
+  device: string;
+  kind: 'model' | 'kv' | 'compute' | 'output';
+  bytes: number;
+}
+
+export interface TokenRateFact {
+  tokens: number;
+  ms: number;
+  tokensPerSecond: number;
+}
+
+/** Facts parsed from an engine's log lines since its last (re)start. Unknown facts are null. */
+export interface EngineFacts {
+  modelLoaded: boolean;
+  modelLoadedAt: string | null;
+  buffers: EngineBufferFact[];
+  /** Sums of `buffers` per kind. */
+  totals: { modelBytes: number; kvBytes: number; computeBytes: number };
+  /** `n_ctx_slot` and slot count from `load_model: initializing, n_slots = …, n_ctx_slot = …`. */
+  slots: number | null;
+  contextPerSlot: number | null;
+  /** Last request's timings (`print_timing`). */
+  lastPromptEval: TokenRateFact | null;
+  lastEval: TokenRateFact | null;
+  requestsTimed: number;
+}
+
+export interface InstanceFactsResponse {
+  id: string;
+  facts: EngineFacts;
+}

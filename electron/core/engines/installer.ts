@@ -1,0 +1,115 @@
+// The steps of an installation: get each archive (download with resume and sha256 while
+// streaming, or a local file verified by its hash), unpack into a staging folder, self-test, write
+// the manifest, and only then rename the folder into place — so a failure leaves nothing installed.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EngineManifest } from '../../contract/index.js';
+import { download, DownloadError, sha256File, type DownloadProgress } from '../download/download.js';
+import { extractArchive, findEngineBinary, unwrapSingleFolder } from './archive.js';
+import { binaryRelative, writeManifest } from './manifest.js';
+import type { ReleaseAsset } from './release.js';
+import { selfTest } from './self-test.js';
+
+export type EngineErrorCode = 'invalid_request' | 'not_found' | 'in_use' | 'release' | 'no_digest' | 'checksum_mismatch' | 'download' | 'extract' | 'self_test' | 'exists';
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+export interface LocalArchive {
+  path: string;
+  name: string;
+  sha256: string;
+  bytes: number;
+  /** Delete after installing (a finished download); false for a user's file. */
+  owned: boolean;
+}
+
+/** Download (or read, for file: URLs) one release asset, verified against its digest. */
+export async function obtainAsset(asset: ReleaseAsset, downloadsDir: string, opts: { signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void; sha256Override?: string | null }): Promise<LocalArchive> {
+  const expected = opts.sha256Override?.toLowerCase() ?? asset.sha256;
+  if (!expected) {
+    throw new EngineError('no_digest', `the release metadata gives no sha256 digest for ${asset.name}, so it cannot be verified; use a source that publishes digests, or download it yourself and run \`llama-orch engines import <archive> --sha256 <hex>\``);
+  }
+  if (asset.url.startsWith('file:')) {
+    const path = fileURLToPath(asset.url);
+    return { ...(await verifyLocal(path, expected)), name: asset.name, owned: false };
+  }
+  const partPath = join(downloadsDir, `${basename(asset.name)}.part`);
+  try {
+    const r = await download({ url: asset.url, partPath, expectedSha256: expected, expectedBytes: asset.size || null, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    return { path: r.path, name: asset.name, sha256: r.sha256, bytes: r.bytes, owned: true };
+  } catch (err) {
+    if (err instanceof DownloadError) throw new EngineError(err.code === 'checksum_mismatch' ? 'checksum_mismatch' : 'download', `${err.message}; nothing was installed`);
+    throw err;
+  }
+}
+
+/** Hash a local archive and compare it with `expected` (when given). */
+export async function verifyLocal(path: string, expected: string | null): Promise<{ path: string; sha256: string; bytes: number }> {
+  if (!existsSync(path)) throw new EngineError('not_found', `archive not found: ${path}`);
+  const { size } = statSync(path);
+  const sha256 = await sha256File(path);
+  if (expected && sha256 !== expected.toLowerCase()) {
+    throw new EngineError('checksum_mismatch', `checksum mismatch for ${path}: expected sha256 ${expected.toLowerCase()}, got ${sha256}; nothing was installed`);
+  }
+  return { path, sha256, bytes: size };
+}
+
+export interface StageInput {
+  enginesDir: string;
+  id: string;
+  archives: LocalArchive[];
+  manifest: Omit<EngineManifest, 'binary' | 'installedAt' | 'selfTest' | 'source'> & { source: Omit<EngineManifest['source'], 'archives'> };
+}
+
+/** Unpack, self-test and move into `<engines>/<id>/`. Returns the installed binary's path. */
+export async function stageAndCommit(input: StageInput): Promise<string> {
+  const { enginesDir, id, archives } = input;
+  const target = join(enginesDir, id);
+  if (existsSync(target)) throw new EngineError('exists', `engine '${id}' is already installed at ${target}; remove it first with \`llama-orch engines remove ${id}\``);
+  const stage = join(enginesDir, `.staging-${id}-${randomBytes(4).toString('hex')}`);
+  mkdirSync(stage, { recursive: true });
+  try {
+    const [main, ...extras] = archives;
+    if (!main) throw new EngineError('invalid_request', 'no archive to install');
+    await extract(main, stage);
+    const root = unwrapSingleFolder(stage);
+    const binary = findEngineBinary(root);
+    if (!binary) throw new EngineError('extract', `${main.name} contains no llama-server binary; is it a llama.cpp release archive?`);
+    for (const extra of extras) await extract(extra, dirname(binary)); // e.g. the CUDA runtime DLLs beside the binary
+    const test = await selfTest(binary);
+    if (!test.ok && !test.version) throw new EngineError('self_test', `the unpacked engine does not run on this machine: ${test.error}; nothing was installed`);
+    const manifest: EngineManifest = {
+      ...input.manifest,
+      source: { ...input.manifest.source, archives: archives.map((a) => ({ name: a.name, sha256: a.sha256, bytes: a.bytes })) },
+      binary: binaryRelative(root, binary),
+      installedAt: new Date().toISOString(),
+      selfTest: test,
+    };
+    writeManifest(root, manifest);
+    if (existsSync(target)) throw new EngineError('exists', `engine '${id}' was installed meanwhile at ${target}`);
+    renameSync(root, target); // atomic on one filesystem: the engine appears complete or not at all
+    return join(target, manifest.binary);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+    for (const a of archives) if (a.owned) await rm(a.path, { force: true });
+  }
+}
+
+async function extract(archive: LocalArchive, dest: string): Promise<void> {
+  try {
+    await extractArchive(archive.path, dest, archive.name);
+  } catch (err) {
+    throw new EngineError('extract', `${(err as Error).message}; nothing was installed`);
+  }
+}

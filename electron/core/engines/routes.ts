@@ -1,0 +1,84 @@
+// Admin API of the engines module: GET /api/v1/engines, POST /api/v1/engines/install,
+// DELETE /api/v1/engines/:id. Mounted through the core's `extraRoutes` (behind admin auth).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { ENGINE_ROUTES, type EngineListResponse, type InstallEngineResponse } from '../../contract/index.js';
+import { parseJsonObject, readBody, sendJson } from '../api/http.js';
+import { HttpError } from '../util/errors.js';
+import { EngineError } from './installer.js';
+import { ReleaseError } from './release.js';
+import type { EngineService } from './service.js';
+
+const installSchema = z.object({
+  tag: z.string().min(1).max(64).optional(),
+  variant: z.string().min(1).max(64).optional(),
+  wait: z.boolean().optional(),
+});
+
+const STATUS: Record<EngineError['code'], number> = {
+  invalid_request: 400,
+  not_found: 404,
+  in_use: 409,
+  exists: 409,
+  release: 502,
+  no_digest: 422,
+  checksum_mismatch: 422,
+  download: 502,
+  extract: 422,
+  self_test: 422,
+};
+
+export function engineRoutes(engines: EngineService): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
+  return async (req, res, url) => {
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    if (path !== ENGINE_ROUTES.engines && !path.startsWith(`${ENGINE_ROUTES.engines}/`)) return false;
+    try {
+      if (path === ENGINE_ROUTES.engines && method === 'GET') {
+        const body: EngineListResponse = { data: engines.list(), defaultTag: engines.defaultTag, releaseSource: engines.releaseSource };
+        sendJson(res, 200, body);
+        return true;
+      }
+      if (path === ENGINE_ROUTES.install && method === 'POST') {
+        await install(req, res, engines);
+        return true;
+      }
+      const m = /^\/api\/v1\/engines\/([^/]+)$/.exec(path);
+      if (m && method === 'DELETE' && path !== ENGINE_ROUTES.install) {
+        await engines.remove(decodeURIComponent(m[1]!));
+        res.writeHead(204).end();
+        return true;
+      }
+    } catch (err) {
+      throw asHttpError(err);
+    }
+    throw new HttpError(404, `unknown route ${method} ${path}`, 'not_found_error', 'route_not_found');
+  };
+}
+
+async function install(req: IncomingMessage, res: ServerResponse, engines: EngineService): Promise<void> {
+  const parsed = installSchema.safeParse(parseJsonObject(await readBody(req, 64 * 1024)));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new HttpError(400, `${issue.path.join('.')}: ${issue.message}`, 'invalid_request_error', 'invalid_value', issue.path.join('.') || null);
+  }
+  const { wait, ...opts } = parsed.data;
+  const plan = await engines.prepare(opts);
+  const body: InstallEngineResponse = { jobId: plan.jobId, choice: plan.choice, engine: plan.existing, alreadyInstalled: plan.existing !== null };
+  if (plan.existing) return sendJson(res, 200, body);
+  const job = engines.run(plan);
+  if (wait) {
+    body.engine = await job;
+    return sendJson(res, 201, body);
+  }
+  job.catch(() => {
+    // Reported as a failed ProgressEvent on /api/v1/events.
+  });
+  sendJson(res, 202, body);
+}
+
+export function asHttpError(err: unknown): unknown {
+  if (err instanceof EngineError) return new HttpError(STATUS[err.code], err.message, STATUS[err.code] >= 500 ? 'server_error' : STATUS[err.code] === 404 ? 'not_found_error' : 'invalid_request_error', `engine_${err.code}`);
+  if (err instanceof ReleaseError) return new HttpError(err.status, err.message, err.status === 404 ? 'not_found_error' : err.status >= 500 ? 'server_error' : 'invalid_request_error', 'engine_release');
+  return err;
+}

@@ -1,0 +1,202 @@
+// Engine provisioning: lists installed engines, installs the right llama.cpp release build for this
+// machine (or a named one), imports archives offline, removes engines no instance uses, and
+// publishes progress as `engine-install` ProgressEvents.
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import {
+  ENGINE_INSTALL_PROGRESS_KIND,
+  ENGINE_MANIFEST_SCHEMA_VERSION,
+  type CoreEvent,
+  type EngineInfo,
+  type ProgressEvent,
+  type VariantChoice,
+} from '../../contract/index.js';
+import type { Listeners } from '../util/emitter.js';
+import { EngineError, obtainAsset, stageAndCommit, verifyLocal, type LocalArchive } from './installer.js';
+import { engineBinaryIn } from './locate.js';
+import { engineInfo, listEngines } from './manifest.js';
+import { archiveKind, checkTag, DEFAULT_ENGINE_TAG, DEFAULT_RELEASE_SOURCE, fetchRelease, parseAssetName, ReleaseError, type Release } from './release.js';
+import { chooseVariant, type MachineFacts } from './variant.js';
+
+export interface EngineServiceOptions {
+  enginesDir: string;
+  downloadsDir: string;
+  /** GitHub-API-shaped base URL (https://… or file://…); default LLAMA_ORCH_ENGINE_SOURCE or GitHub. */
+  releaseSource?: string;
+  defaultTag?: string;
+  events?: Listeners<CoreEvent>;
+  /** The hardware snapshot (or the part the choice needs). Default: this OS and arch, no GPUs known. */
+  machine?: () => Promise<MachineFacts>;
+  /** Ids of instances running the given binary. */
+  inUse?: (binary: string) => string[];
+}
+
+export interface InstallOptions {
+  tag?: string;
+  variant?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: ProgressEvent) => void;
+}
+
+export interface PreparedInstall {
+  id: string;
+  jobId: string;
+  release: Release;
+  choice: VariantChoice;
+  /** Already installed: nothing to do. */
+  existing: EngineInfo | null;
+}
+
+export class EngineService {
+  readonly releaseSource: string;
+  readonly defaultTag: string;
+  private readonly inflight = new Map<string, Promise<EngineInfo>>();
+
+  constructor(private readonly opts: EngineServiceOptions) {
+    this.releaseSource = opts.releaseSource ?? process.env.LLAMA_ORCH_ENGINE_SOURCE ?? DEFAULT_RELEASE_SOURCE;
+    this.defaultTag = opts.defaultTag ?? process.env.LLAMA_ORCH_ENGINE_TAG ?? DEFAULT_ENGINE_TAG;
+  }
+
+  list(): EngineInfo[] {
+    return listEngines(this.opts.enginesDir, this.opts.inUse);
+  }
+
+  get(id: string): EngineInfo | null {
+    if (!isSafeId(id)) return null;
+    const binary = engineBinaryIn(join(this.opts.enginesDir, id));
+    return binary ? engineInfo(this.opts.enginesDir, id, binary, this.opts.inUse) : null;
+  }
+
+  /** Read the release and choose the variant; cheap, so the API can answer before downloading. */
+  async prepare(opts: InstallOptions = {}): Promise<PreparedInstall> {
+    const tag = checkTag(opts.tag ?? this.defaultTag);
+    const release = await fetchRelease(this.releaseSource, tag, opts.signal);
+    const machine = await (this.opts.machine ?? localMachine)();
+    const choice = chooseVariant(machine, release.assets, opts.variant);
+    const id = `${release.tag}-${choice.variant}`;
+    return { id, jobId: `${ENGINE_INSTALL_PROGRESS_KIND}:${id}`, release, choice, existing: this.get(id) };
+  }
+
+  /** Download, verify, unpack, self-test and register a prepared install. Concurrent calls share one job. */
+  run(plan: PreparedInstall, opts: InstallOptions = {}): Promise<EngineInfo> {
+    if (plan.existing) return Promise.resolve(plan.existing);
+    const running = this.inflight.get(plan.id);
+    if (running) return running;
+    const job = this.download(plan, opts).finally(() => this.inflight.delete(plan.id));
+    this.inflight.set(plan.id, job);
+    return job;
+  }
+
+  async install(opts: InstallOptions = {}): Promise<{ engine: EngineInfo; choice: VariantChoice; alreadyInstalled: boolean }> {
+    const plan = await this.prepare(opts);
+    return { engine: await this.run(plan, opts), choice: plan.choice, alreadyInstalled: plan.existing !== null };
+  }
+
+  /** Offline install from a local archive (same verification, same atomic placement). */
+  async importArchive(path: string, opts: { sha256?: string | null; onProgress?: (p: ProgressEvent) => void } = {}): Promise<EngineInfo> {
+    const name = basename(path);
+    if (!archiveKind(name)) throw new EngineError('invalid_request', `${name}: expected a .tar.gz or .zip llama.cpp archive`);
+    if (opts.sha256 && !/^[0-9a-f]{64}$/i.test(opts.sha256)) throw new EngineError('invalid_request', `--sha256 must be 64 hex characters, got '${opts.sha256}'`);
+    const parsed = parseAssetName(name);
+    const id = parsed ? `${parsed.tag}-${parsed.variant}` : safeIdFrom(name);
+    const progress = this.progressFor(`${ENGINE_INSTALL_PROGRESS_KIND}:${id}`, `Importing ${name}`, opts.onProgress);
+    try {
+      const local = await verifyLocal(path, opts.sha256 ?? null);
+      const archive: LocalArchive = { ...local, name, owned: false };
+      progress({ state: 'running', bytes: local.bytes, totalBytes: local.bytes, label: `Unpacking ${name}` });
+      const binary = await stageAndCommit({
+        enginesDir: this.opts.enginesDir,
+        id,
+        archives: [archive],
+        manifest: { schemaVersion: ENGINE_MANIFEST_SCHEMA_VERSION, id, tag: parsed?.tag ?? null, variant: parsed?.variant ?? null, backend: parsed?.backend ?? null, choiceReason: null, source: { kind: 'import', location: path } },
+      });
+      progress({ state: 'done', bytes: local.bytes, totalBytes: local.bytes });
+      return engineInfo(this.opts.enginesDir, id, binary, this.opts.inUse);
+    } catch (err) {
+      progress({ state: 'failed', error: (err as Error).message });
+      throw err;
+    }
+  }
+
+  /** Remove an engine folder; refused while an instance uses it. */
+  async remove(id: string): Promise<void> {
+    const info = this.get(id);
+    if (!info) throw new EngineError('not_found', `engine '${id}' is not installed; installed: ${this.list().map((e) => e.id).join(', ') || 'none'}`);
+    if (info.inUseBy.length > 0) throw new EngineError('in_use', `engine '${id}' is used by instance(s) ${info.inUseBy.join(', ')}; stop them first`);
+    const trash = join(this.opts.enginesDir, `.removing-${id}-${Date.now()}`);
+    renameSync(info.dir, trash); // gone from listings at once, even if deleting takes a while
+    rmSync(trash, { recursive: true, force: true });
+  }
+
+  /** A binary from an engine id, an engine folder or a binary path. */
+  resolveBinary(idOrPath: string): string {
+    const byId = this.get(idOrPath)?.binary;
+    if (byId) return byId;
+    if (existsSync(idOrPath)) return engineBinaryIn(idOrPath) ?? idOrPath;
+    throw new EngineError('not_found', `engine '${idOrPath}' is neither an installed engine id nor a path; installed: ${this.list().map((e) => e.id).join(', ') || 'none'}`);
+  }
+
+  private async download(plan: PreparedInstall, opts: InstallOptions): Promise<EngineInfo> {
+    const assets = plan.choice.assets.map((name) => plan.release.assets.find((a) => a.name === name)!);
+    const total = assets.reduce((s, a) => s + a.size, 0);
+    const progress = this.progressFor(plan.jobId, `Installing llama.cpp ${plan.release.tag} (${plan.choice.variant})`, opts.onProgress);
+    try {
+      const archives: LocalArchive[] = [];
+      let before = 0;
+      for (const asset of assets) {
+        progress({ state: 'running', bytes: before, totalBytes: total, label: `Downloading ${asset.name}` });
+        const got = await obtainAsset(asset, this.opts.downloadsDir, {
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          onProgress: (p) => progress({ state: 'running', bytes: before + p.bytes, totalBytes: total, bytesPerSecond: p.bytesPerSecond, etaSeconds: p.etaSeconds }),
+        });
+        archives.push(got);
+        before += got.bytes;
+      }
+      progress({ state: 'running', bytes: before, totalBytes: total, label: `Unpacking and testing ${plan.choice.variant}`, bytesPerSecond: null, etaSeconds: null });
+      const binary = await stageAndCommit({
+        enginesDir: this.opts.enginesDir,
+        id: plan.id,
+        archives,
+        manifest: {
+          schemaVersion: ENGINE_MANIFEST_SCHEMA_VERSION,
+          id: plan.id,
+          tag: plan.release.tag,
+          variant: plan.choice.variant,
+          backend: plan.choice.backend,
+          choiceReason: plan.choice.reason,
+          source: { kind: 'release', location: plan.release.source },
+        },
+      });
+      progress({ state: 'done', bytes: before, totalBytes: total, etaSeconds: 0 });
+      return engineInfo(this.opts.enginesDir, plan.id, binary, this.opts.inUse);
+    } catch (err) {
+      const cancelled = opts.signal?.aborted ?? false;
+      progress({ state: cancelled ? 'cancelled' : 'failed', error: (err as Error).message });
+      throw err;
+    }
+  }
+
+  private progressFor(id: string, label: string, sink?: (p: ProgressEvent) => void): (p: Partial<ProgressEvent>) => void {
+    let last: ProgressEvent = { type: 'progress', kind: ENGINE_INSTALL_PROGRESS_KIND, id, label, state: 'running', bytes: 0, totalBytes: null, bytesPerSecond: null, etaSeconds: null, error: null };
+    return (p) => {
+      last = { ...last, ...p };
+      this.opts.events?.emit(last);
+      sink?.(last);
+    };
+  }
+}
+
+export { EngineError, ReleaseError };
+
+async function localMachine(): Promise<MachineFacts> {
+  return { platform: process.platform, cpu: { arch: process.arch }, gpus: [] };
+}
+
+function isSafeId(id: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id) && !id.includes('..');
+}
+
+function safeIdFrom(name: string): string {
+  const stem = name.replace(/\.(tar\.gz|tgz|zip)$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  return stem || 'engine';
+}
