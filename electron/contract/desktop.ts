@@ -1,5 +1,6 @@
 // What the Electron preload exposes to the renderer as `window.llamaOrch`: named functions only.
 // In a browser (headless `serve`) it is absent and the renderer uses its own origin and a session cookie.
+import type { Result } from './errors.js';
 
 export interface CoreConnection {
   /** Base URL of the core's HTTP API, e.g. http://127.0.0.1:8585 */
@@ -16,14 +17,38 @@ export interface AppInfo {
   dataDir: string;
 }
 
-export interface DesktopApi {
-  connection(): Promise<CoreConnection>;
-  pickModelFiles(): Promise<string[]>;
-  revealInFolder(path: string): Promise<void>;
-  appInfo(): Promise<AppInfo>;
+/** Settings of the desktop shell itself (the core's settings live in the data dir's settings.json). */
+export interface DesktopSettings {
+  /** Start llama-orch in the tray when the user logs in. */
+  openAtLogin: boolean;
+  /** Check the update server for new versions (electron-updater). Off unless the user turns it on. */
+  autoUpdate: boolean;
+  /** Update server (electron-builder `generic` provider); null: the one built into the installer. */
+  updateUrl: string | null;
 }
 
-export const DESKTOP_API_KEYS = ['connection', 'pickModelFiles', 'revealInFolder', 'appInfo'] as const satisfies readonly (keyof DesktopApi)[];
+export type DesktopErrorCode = 'invalid_argument' | 'not_found' | 'unsupported' | 'failed';
+export type DesktopResult<T> = Result<T, DesktopErrorCode>;
+
+export interface DesktopApi {
+  connection(): Promise<CoreConnection>;
+  /** Native file dialog for GGUF files; [] when cancelled. */
+  pickModelFiles(): Promise<string[]>;
+  /** Show a file or folder in the system file manager. */
+  revealInFolder(path: string): Promise<DesktopResult<null>>;
+  appInfo(): Promise<AppInfo>;
+  desktopSettings(): Promise<DesktopSettings>;
+  updateDesktopSettings(patch: Partial<DesktopSettings>): Promise<DesktopResult<DesktopSettings>>;
+}
+
+export const DESKTOP_API_KEYS = [
+  'connection',
+  'pickModelFiles',
+  'revealInFolder',
+  'appInfo',
+  'desktopSettings',
+  'updateDesktopSettings',
+] as const satisfies readonly (keyof DesktopApi)[];
 
 /** IPC channel names used by the preload and main; the only place they are written. */
 export const IPC = {
@@ -31,4 +56,10 @@ export const IPC = {
   pickModelFiles: 'llama-orch:pick-model-files',
   revealInFolder: 'llama-orch:reveal-in-folder',
   appInfo: 'llama-orch:app-info',
+  desktopSettings: 'llama-orch:desktop-settings',
+  updateDesktopSettings: 'llama-orch:update-desktop-settings',
 } as const satisfies Record<keyof DesktopApi, string>;
+
+type AssertNever<T extends never> = T;
+/** Compile-time check: DESKTOP_API_KEYS names every member of DesktopApi. */
+export type DesktopApiKeysAreComplete = AssertNever<Exclude<keyof DesktopApi, (typeof DESKTOP_API_KEYS)[number]>>;

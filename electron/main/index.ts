@@ -1,37 +1,148 @@
-// Electron main process: the composition root of the desktop app. Starts the core in-process with
-// the app-data dir, then opens the window. Logic lives in the small modules beside this file.
-import { app, BrowserWindow, ipcMain } from 'electron';
-import { randomBytes } from 'node:crypto';
+// Electron main process: the composition root of the desktop app. One instance per data dir; starts
+// the core in-process, hardens the session, opens the window, keeps a tray icon, and stops every
+// engine before exiting. Logic lives in the modules beside this file; this only wires them.
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, Notification, screen, session, shell, Tray, type Settings } from 'electron';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IPC, type CoreConnection } from '../contract/index.js';
+import type { DesktopSettings } from '../contract/index.js';
 import { Core } from '../core/core.js';
-import { defaultDataDir } from '../core/paths.js';
+import { modelIdFromPath } from '../core/router/model-router.js';
+import { preloadPath, resourcesDir, trayIconPath, windowIconPath } from './app-paths.js';
+import { DesktopSettingsStore, settingsEffects } from './desktop-settings.js';
+import { desktopHandlers, registerDesktopIpc } from './ipc.js';
+import { installQuitHandler, startCore } from './lifecycle.js';
+import { applyOpenAtLogin, autostartDir } from './login-item.js';
+import { watchNotices } from './notifications.js';
+import { guardWebContents, hardenSession } from './security.js';
+import { consoleLogger as log } from './seam.js';
+import { electronStore, readOptional } from './stores.js';
+import { parseStartup, StartupError } from './startup.js';
+import { TrayController } from './tray.js';
+import { builtInFeedUrl, feedUrl, startUpdates, type UpdaterSeam } from './updates.js';
+import { openMainWindow, revealWindow } from './window.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+const run = { failed: false, quitHandled: false };
+
 async function main(): Promise<void> {
-  if (!app.requestSingleInstanceLock()) {
-    app.quit();
-    return;
-  }
+  const opts = parseStartup(process.argv.slice(1), process.env);
+  // Chromium's profile, the single-instance lock and the shell's stores live in the data dir too.
+  app.setPath('userData', join(opts.dataDir, 'desktop'));
+  if (!app.requestSingleInstanceLock()) return app.exit(0);
+  app.enableSandbox();
+
+  let core: Core | null = null;
+  let url: string | null = null;
+  let win: BrowserWindow | null = null;
+  let tray: TrayController<Menu> | null = null;
+  let stopUpdates = () => {};
+  const cleanups: (() => void)[] = [];
+  run.quitHandled = true;
+  installQuitHandler(app, {
+    log,
+    exitCode: () => (run.failed ? 1 : 0),
+    shutdown: async () => {
+      stopUpdates();
+      for (const c of cleanups) c();
+      tray?.destroy();
+      await core?.stop();
+    },
+  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => app.quit());
+
   await app.whenReady();
-  const core = new Core({ dataDir: defaultDataDir(), port: 8585, adminToken: randomBytes(32).toString('base64url') });
-  const baseUrl = await core.listen();
-  const connection: CoreConnection = { baseUrl, adminToken: core.auth.adminToken };
-  ipcMain.handle(IPC.connection, () => connection);
+  const appOrigin = () => (url ? new URL(url).origin : null);
+  hardenSession(session.defaultSession, log);
+  app.on('web-contents-created', (_e, contents) => guardWebContents(contents, { appOrigin, openExternal: (u) => void shell.openExternal(u), log }));
 
-  const win = new BrowserWindow({
-    width: 1200,
-    height: 800,
-    webPreferences: { contextIsolation: true, sandbox: true, nodeIntegration: false, preload: join(here, '..', 'preload', 'index.cjs') },
-  });
-  await win.loadURL(baseUrl);
+  ({ core, url } = await startCore((port) => new Core({ dataDir: opts.dataDir, ...(port === undefined ? {} : { port }), ...(opts.enginePath ? { enginePath: opts.enginePath } : {}) }), opts.port, log));
+  const [running, baseUrl] = [core, url];
 
-  app.on('before-quit', (event) => {
-    event.preventDefault();
-    void core.stop().finally(() => app.exit(0));
+  const resDir = resourcesDir(app.isPackaged, process.resourcesPath);
+  const loadUpdater = async (): Promise<UpdaterSeam> => (await import('electron-updater')).default.autoUpdater;
+  const applyUpdates = async (s: DesktopSettings) => {
+    stopUpdates();
+    const feed = feedUrl(s, process.env, builtInFeedUrl(readOptional(join(process.resourcesPath, 'app-update.yml'))));
+    stopUpdates = await startUpdates(s, feed, { loadUpdater, isPackaged: app.isPackaged, log });
+  };
+  const loginItem = { platform: process.platform, setLoginItemSettings: (s: Settings) => app.setLoginItemSettings(s), executable: process.env.APPIMAGE ?? process.execPath, launchArgs: app.isPackaged ? [] : [app.getAppPath()], autostartDir: autostartDir(process.env, homedir()) };
+  const settings = new DesktopSettingsStore(
+    electronStore<DesktopSettings>('desktop-settings'),
+    settingsEffects({ openAtLogin: (on) => applyOpenAtLogin(on, loginItem), updates: (s) => void applyUpdates(s), refresh: () => tray?.refresh(), log }),
+  );
+
+  const windowDeps = {
+    createWindow: (o: ConstructorParameters<typeof BrowserWindow>[0]) => new BrowserWindow(o),
+    store: electronStore('window-state'),
+    workAreas: () => screen.getAllDisplays().map((d) => d.workArea),
+    preloadPath: preloadPath(here),
+    iconPath: windowIconPath(resDir),
+    devTools: !app.isPackaged, // no DevTools in shipped builds
+    log,
+  };
+  const showWindow = () => {
+    if (win && !win.isDestroyed()) return revealWindow(win);
+    const created = openMainWindow(windowDeps, baseUrl, { hidden: false }) as BrowserWindow;
+    created.on('closed', () => (win = null));
+    win = created;
+  };
+
+  cleanups.push(
+    registerDesktopIpc(
+      ipcMain,
+      desktopHandlers({
+        connection: () => ({ baseUrl, adminToken: running.auth.adminToken }),
+        showOpenDialog: (o) => (win ? dialog.showOpenDialog(win, o) : dialog.showOpenDialog(o)),
+        showItemInFolder: (p) => shell.showItemInFolder(p),
+        appInfo: () => ({ version: app.getVersion(), platform: process.platform, arch: process.arch, electron: process.versions.electron ?? '', dataDir: opts.dataDir }),
+        settings,
+      }),
+      { appOrigin, log },
+    ),
+    watchNotices(running.events, (n) => {
+      if (Notification.isSupported()) new Notification({ title: n.title, body: n.body, icon: windowIconPath(resDir) }).show();
+    }),
+    running.events.subscribe((e) => {
+      if (e.type.startsWith('instance.')) tray?.refresh();
+    }),
+  );
+
+  tray = new TrayController<Menu>({
+    create: (icon) => new Tray(icon),
+    buildMenu: (items) => Menu.buildFromTemplate(items),
+    iconPath: (kind) => trayIconPath(resDir, kind, process.platform),
+    status: () => ({ url: baseUrl, instances: running.supervisor.list() }),
+    settings: () => settings.get(),
+    actions: {
+      openWindow: showWindow,
+      copyApiUrl: () => clipboard.writeText(`${baseUrl}/v1`),
+      setOpenAtLogin: (v) => settings.update({ openAtLogin: v }),
+      setAutoUpdate: (v) => settings.update({ autoUpdate: v }),
+      quit: () => app.quit(),
+    },
   });
+
+  app.on('second-instance', showWindow);
+  app.on('activate', showWindow);
+  // Closing the window keeps serving from the tray; only Quit (tray, menu, Cmd-Q) stops the engines.
+  app.on('window-all-closed', () => undefined);
+  if (!opts.hidden) showWindow();
+  void applyUpdates(settings.get());
+
+  for (const path of opts.models) {
+    const entry = running.models.add({ id: modelIdFromPath(path), path });
+    running.models.instanceFor(entry.id).ensureReady().catch((err: Error) => log.error({ model: entry.id, err: err.message }, 'model failed to start'));
+  }
 }
 
-void main();
+main().catch((err: unknown) => {
+  const message = err instanceof StartupError || err instanceof Error ? err.message : String(err);
+  log.error({ err: message }, 'llama-orch could not start');
+  if (app.isReady()) dialog.showErrorBox('llama-orch could not start', message);
+  // Quit (not exit) so the quit handler stops whatever engines already started.
+  run.failed = true;
+  if (run.quitHandled) app.quit();
+  else app.exit(1);
+});

@@ -1,20 +1,27 @@
-// Preload (sandboxed, CommonJS): exposes named functions only, as the DesktopApi contract says.
+// Preload (sandboxed, CommonJS): exposes `window.llamaOrch`, named functions only, as the DesktopApi
+// contract says. A sandboxed preload can require nothing but `electron`, so the channel table is
+// repeated here; `satisfies typeof IPC` makes the compiler hold it equal to the contract's.
+// No ipcRenderer, no generic invoke, no Node objects cross the bridge: only these closures.
 import electron = require('electron');
 const { contextBridge, ipcRenderer } = electron;
-import type { DesktopApi } from '../contract/desktop.js' with { 'resolution-mode': 'import' };
+import type { DesktopApi, DesktopSettings, IPC as ContractIpc } from '../contract/desktop.js' with { 'resolution-mode': 'import' };
 
 const IPC = {
   connection: 'llama-orch:connection',
   pickModelFiles: 'llama-orch:pick-model-files',
   revealInFolder: 'llama-orch:reveal-in-folder',
   appInfo: 'llama-orch:app-info',
-} as const;
+  desktopSettings: 'llama-orch:desktop-settings',
+  updateDesktopSettings: 'llama-orch:update-desktop-settings',
+} as const satisfies typeof ContractIpc;
 
 const api = {
   connection: () => ipcRenderer.invoke(IPC.connection),
   pickModelFiles: () => ipcRenderer.invoke(IPC.pickModelFiles),
   revealInFolder: (path: string) => ipcRenderer.invoke(IPC.revealInFolder, path),
   appInfo: () => ipcRenderer.invoke(IPC.appInfo),
+  desktopSettings: () => ipcRenderer.invoke(IPC.desktopSettings),
+  updateDesktopSettings: (patch: Partial<DesktopSettings>) => ipcRenderer.invoke(IPC.updateDesktopSettings, patch),
 } satisfies DesktopApi;
 
 contextBridge.exposeInMainWorld('llamaOrch', api);

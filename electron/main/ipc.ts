@@ -1,0 +1,95 @@
+// The main-process side of the DesktopApi: one handler per contract channel, nothing else. Each call
+// is checked to come from the app's own page (the core's origin), and arguments are validated here,
+// at the boundary, before any handler sees them. Failures return a Result, never a thrown rich error.
+import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { DESKTOP_API_KEYS, IPC, type AppInfo, type CoreConnection, type DesktopApi, type DesktopResult, type DesktopSettings } from '../contract/index.js';
+import { isSameOrigin } from './security.js';
+import type { Logger } from './seam.js';
+
+export interface IpcEventLike {
+  senderFrame?: { url: string } | null;
+}
+
+export interface IpcMainSeam {
+  handle(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => unknown): void;
+  removeHandler(channel: string): void;
+}
+
+/** What the handlers do; arguments arrive already validated. */
+export type DesktopHandlers = { [K in keyof DesktopApi]: (...args: Parameters<DesktopApi[K]>) => Awaited<ReturnType<DesktopApi[K]>> | ReturnType<DesktopApi[K]> };
+
+function invalid(message: string): DesktopResult<never> {
+  return { ok: false, error: { code: 'invalid_argument', message } };
+}
+
+/** Per channel: turn raw IPC arguments into the handler's arguments, or a Result error. */
+const VALIDATE: { [K in keyof DesktopApi]: (args: unknown[]) => Parameters<DesktopApi[K]> | DesktopResult<never> } = {
+  connection: () => [],
+  pickModelFiles: () => [],
+  appInfo: () => [],
+  desktopSettings: () => [],
+  revealInFolder: ([path]) => {
+    if (typeof path !== 'string' || !path) return invalid('revealInFolder: path must be a non-empty string');
+    if (!isAbsolute(path)) return invalid(`revealInFolder: path must be absolute, got ${path}`);
+    return [path];
+  },
+  // The settings store validates the patch itself (it is also used by the tray).
+  updateDesktopSettings: ([patch]) => [patch as never],
+};
+
+export function registerDesktopIpc(ipc: IpcMainSeam, handlers: DesktopHandlers, opts: { appOrigin: () => string | null; log: Logger }): () => void {
+  for (const key of DESKTOP_API_KEYS) {
+    const channel = IPC[key];
+    ipc.handle(channel, (event, ...raw) => {
+      const origin = opts.appOrigin();
+      const from = event.senderFrame?.url ?? '';
+      if (!origin || !isSameOrigin(from, origin)) {
+        opts.log.warn({ channel }, 'refused IPC from a page outside the app');
+        throw new Error(`${channel}: not allowed from this page`);
+      }
+      const args = VALIDATE[key](raw);
+      if (!Array.isArray(args)) return args;
+      return (handlers[key] as (...a: unknown[]) => unknown)(...args);
+    });
+  }
+  return () => {
+    for (const key of DESKTOP_API_KEYS) ipc.removeHandler(IPC[key]);
+  };
+}
+
+/** revealInFolder's work: only paths that exist. */
+export function revealPath(path: string, showItemInFolder: (path: string) => void): DesktopResult<null> {
+  if (!existsSync(path)) return { ok: false, error: { code: 'not_found', message: `no such file or folder: ${path}` } };
+  showItemInFolder(path);
+  return { ok: true, value: null };
+}
+
+export const MODEL_FILE_DIALOG = {
+  title: 'Add models',
+  properties: ['openFile', 'multiSelections'] as ('openFile' | 'multiSelections')[],
+  filters: [{ name: 'GGUF models', extensions: ['gguf'] }],
+};
+
+export interface HandlerDeps {
+  connection(): CoreConnection;
+  showOpenDialog(options: typeof MODEL_FILE_DIALOG): Promise<{ canceled: boolean; filePaths: string[] }>;
+  showItemInFolder(path: string): void;
+  appInfo(): AppInfo;
+  settings: { get(): DesktopSettings; update(patch: unknown): DesktopResult<DesktopSettings> };
+}
+
+/** The DesktopApi implemented with the Electron pieces the root hands in. */
+export function desktopHandlers(deps: HandlerDeps): DesktopHandlers {
+  return {
+    connection: () => deps.connection(),
+    pickModelFiles: async () => {
+      const r = await deps.showOpenDialog(MODEL_FILE_DIALOG);
+      return r.canceled ? [] : r.filePaths;
+    },
+    revealInFolder: (path) => revealPath(path, deps.showItemInFolder),
+    appInfo: () => deps.appInfo(),
+    desktopSettings: () => deps.settings.get(),
+    updateDesktopSettings: (patch) => deps.settings.update(patch),
+  };
+}
