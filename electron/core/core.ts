@@ -1,0 +1,173 @@
+// The core's composition root: builds every service for a data dir and wires them to the HTTP API.
+// Used in-process by the Electron main process and by `llama-orch serve`.
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { CoreEvent, StatusResponse } from '../contract/index.js';
+import { AccessPolicy } from './api/access.js';
+import { gatewayAdminRoutes } from './api/admin-gateway.js';
+import { Admission } from './api/admission.js';
+import { AdminAuth } from './api/auth.js';
+import { Gateway } from './api/gateway.js';
+import { GatewayMetrics } from './api/metrics.js';
+import { engineAgent } from './api/proxy.js';
+import { ActivityLog } from './api/request-log.js';
+import { RequestRegistry } from './api/requests.js';
+import { createApiServer, type RouteHandler } from './api/server.js';
+import { defaultRendererDir } from './api/static.js';
+import { resolveEngine } from './engines/locate.js';
+import { hardwareRoutes } from './hardware/routes.js';
+import { HardwareService } from './hardware/service.js';
+import { dataLayout, type DataLayout } from './paths.js';
+import { ServedModels } from './router/model-router.js';
+import { KeyStore } from './security/keys.js';
+import { SettingsStore } from './settings/settings.js';
+import type { InstancePolicy } from './supervisor/instance.js';
+import { Supervisor } from './supervisor/supervisor.js';
+import { Listeners } from './util/emitter.js';
+import { appVersion } from './version.js';
+
+export interface CoreOptions {
+  dataDir: string;
+  /** Bind address and port; default: the settings (127.0.0.1:8585). */
+  host?: string;
+  port?: number;
+  /** Path to a llama-server binary (or engine folder); default: newest engine installed in the data dir. */
+  enginePath?: string;
+  rendererDir?: string;
+  adminToken?: string;
+  policy?: Partial<InstancePolicy>;
+}
+
+const IDLE_SWEEP_MS = 5_000;
+
+export class Core {
+  readonly layout: DataLayout;
+  readonly events = new Listeners<CoreEvent>();
+  readonly hardware = new HardwareService();
+  readonly settings: SettingsStore;
+  readonly keys: KeyStore;
+  readonly supervisor: Supervisor;
+  readonly auth: AdminAuth;
+  readonly models: ServedModels;
+  readonly admission: Admission;
+  readonly requests = new RequestRegistry();
+  readonly activity: ActivityLog;
+  readonly metrics: GatewayMetrics;
+  private server: Server | null = null;
+  private baseUrl = '';
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly opts: CoreOptions) {
+    this.layout = dataLayout(opts.dataDir);
+    for (const dir of [this.layout.root, this.layout.engines, this.layout.models, this.layout.run, this.layout.logs]) mkdirSync(dir, { recursive: true });
+    this.settings = new SettingsStore(this.layout.settings);
+    this.keys = new KeyStore(join(this.layout.root, 'keys.json'));
+    this.supervisor = new Supervisor({ runDir: this.layout.run, events: this.events, ...(opts.policy ? { policy: opts.policy } : {}) });
+    this.auth = new AdminAuth(opts.adminToken);
+    this.models = new ServedModels(this.supervisor, {
+      enginePath: () => resolveEngine(this.layout.engines, opts.enginePath),
+      loadTimeoutMs: () => this.settings.get().gateway.loadTimeoutSeconds * 1000,
+    });
+    this.admission = new Admission(() => this.settings.get().gateway.queueDepth);
+    this.activity = new ActivityLog(this.layout.logs, () => this.settings.get().privacy.requestLogRetentionDays);
+    this.metrics = new GatewayMetrics({
+      instances: () => this.supervisor.list(),
+      queueDepth: (m) => this.admission.queued(m),
+      engineKey: (id) => this.supervisor.get(id)?.apiKey ?? null,
+    });
+  }
+
+  get host(): string {
+    return this.opts.host ?? this.settings.get().api.host;
+  }
+
+  /** Reap orphans from a killed previous run, then listen. */
+  async listen(): Promise<string> {
+    const host = this.host;
+    const access = new AccessPolicy(
+      { bindHost: host, corsOrigins: () => this.settings.get().api.corsOrigins, allowedHosts: () => this.settings.get().api.allowedHosts },
+      this.auth,
+      this.keys,
+    );
+    access.assertBindAllowed();
+    await this.supervisor.reapOrphans();
+    const gateway = new Gateway({
+      router: this.models,
+      access,
+      admission: this.admission,
+      requests: this.requests,
+      metrics: this.metrics,
+      log: this.activity,
+      limits: () => this.settings.get().gateway,
+    });
+    const extraRoutes: RouteHandler[] = [
+      gatewayAdminRoutes({ keys: this.keys, settings: this.settings, requests: this.requests, log: this.activity }),
+      // Admin routes of the other modules (hardware, engines, models, plans): one line each.
+      hardwareRoutes(this.hardware),
+    ];
+    const server = createApiServer({
+      router: this.models,
+      gateway,
+      access,
+      auth: this.auth,
+      metrics: this.metrics,
+      supervisor: this.supervisor,
+      events: this.events,
+      rendererDir: this.opts.rendererDir ?? defaultRendererDir(),
+      version: appVersion(),
+      status: () => this.status(),
+      extraRoutes,
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port ?? this.settings.get().api.port, host, () => resolve());
+    });
+    this.server = server;
+    const { port } = server.address() as AddressInfo;
+    this.baseUrl = `http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    this.startTimers();
+    return this.baseUrl;
+  }
+
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  status(): StatusResponse {
+    return { version: appVersion(), dataDir: this.layout.root, apiBaseUrl: `${this.baseUrl}/v1`, instances: this.supervisor.list() };
+  }
+
+  /** Stop every engine, then the server. Safe to call twice. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.keys.flushUsage();
+    await this.supervisor.stopAll();
+    const server = this.server;
+    this.server = null;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    engineAgent.destroy();
+    await this.activity.flush();
+  }
+
+  private startTimers(): void {
+    const sweep = setInterval(() => {
+      const s = this.settings.get();
+      for (const id of this.models.idle(s.gateway.idleTtlSeconds * 1000, Date.now(), s.models.pinned, (m) => this.admission.running(m) > 0)) {
+        this.activity.audit('instance.unload', 'idle-timer', id);
+        void this.supervisor.remove(id);
+      }
+    }, IDLE_SWEEP_MS);
+    const housekeeping = setInterval(() => {
+      this.keys.flushUsage();
+      void this.activity.prune();
+    }, 60_000);
+    for (const t of [sweep, housekeeping]) t.unref();
+    this.timers.push(sweep, housekeeping);
+  }
+}

@@ -95,7 +95,8 @@ export function parseRocminfo(raw: string): RocminfoAgent[] {
   const agents: RocminfoAgent[] = [];
   for (const block of textOut.split(/\*{3,}\s*\n\s*Agent \d+\s*\n\s*\*{3,}/).slice(1)) {
     const get = (k: string) => text(new RegExp(`^\\s*${k}:[ \\t]*(.*)$`, 'm').exec(block)?.[1]);
-    if (get('Device Type') !== 'GPU') continue;
+    // Hygon's fork calls its GPUs "DCU".
+    if (!/^(GPU|DCU)$/.test(get('Device Type') ?? '')) continue;
     agents.push({ name: get('Name') ?? '', marketingName: get('Marketing Name'), vendorName: get('Vendor Name'), uuid: get('Uuid') });
   }
   return agents;

@@ -12,12 +12,25 @@ export const NVIDIA_LIVE_FIELDS = ['index', 'uuid', 'memory.total', 'memory.used
 export const nvidiaSmiXmlArgs = ['-q', '-x'];
 export const nvidiaSmiCsvArgs = (fields: readonly string[]) => [`--query-gpu=${fields.join(',')}`, '--format=csv,noheader,nounits'];
 
+/** The leading version number of a value (`13.3 [Deprecated; …]` → `13.3`); null when there is none. */
+export function versionOf(value: string | null | undefined): string | null {
+  return /^\s*(\d+(?:\.\d+)+)/.exec(text(value) ?? '')?.[1] ?? null;
+}
+
+/** Driver and CUDA version from `nvidia-smi --version` or the header of `nvidia-smi -q` (text). */
+export function parseNvidiaSmiVersionText(out: string): { driverVersion: string | null; cudaVersion: string | null } {
+  const get = (key: string) => versionOf(new RegExp(`^${key}\\s*:\\s*(.*)$`, 'im').exec(out)?.[1]);
+  return { driverVersion: get('KMD version') ?? get('DRIVER version'), cudaVersion: get('CUDA UMD version') ?? get('CUDA version') };
+}
+
 /** Parse `nvidia-smi -q -x`. */
 export function parseNvidiaSmiXml(xml: string): ParsedGpus {
   const doc = parseXml(xml);
   if (doc.name !== 'nvidia_smi_log') throw new ToolOutputError(`expected an <nvidia_smi_log> document, got <${doc.name}>`);
-  const driverVersion = text(textAt(doc, 'driver_version'));
-  const cudaVersion = text(textAt(doc, 'cuda_version'));
+  // Drivers ≥ 610 deprecate driver_version/cuda_version ("610.62 [Deprecated; …]") in favour of
+  // kmd_version/cuda_umd_version: prefer the new names, and keep only the version number.
+  const driverVersion = versionOf(textAt(doc, 'kmd_version')) ?? versionOf(textAt(doc, 'driver_version'));
+  const cudaVersion = versionOf(textAt(doc, 'cuda_umd_version')) ?? versionOf(textAt(doc, 'cuda_version'));
   const notes: string[] = [];
   const gpus = doc.children
     .filter((c) => c.name === 'gpu')
@@ -56,8 +69,10 @@ export function parseNvidiaSmiXml(xml: string): ParsedGpus {
 export function parseNvidiaSmiCsvRows(csv: string, fields: readonly string[] = NVIDIA_CSV_FIELDS): Record<string, string>[] {
   const lines = csv.split(/\r?\n/).filter((l) => l.trim() !== '');
   let names: string[] = [...fields];
-  if (lines[0] && /^\s*[a-z_]+(\.[a-z_]+)*(\s*\[[^\]]*\])?\s*(,|$)/i.test(lines[0]) && !/^\s*\d/.test(lines[0])) {
-    names = lines.shift()!.split(',').map((h) => h.trim().replace(/\s*\[[^\]]*\]$/, ''));
+  const header = lines[0]?.split(',').map((h) => h.trim().replace(/\s*\[[^\]]*\]$/, ''));
+  if (header && header.every((h) => /^[a-z_][a-z_0-9]*(\.[a-z_0-9]+)*$/i.test(h)) && header.some((h) => h === 'index' || h === 'uuid' || h === 'name')) {
+    names = header;
+    lines.shift();
   }
   return lines.map((line, i) => {
     const cells = line.split(',').map((c) => c.trim());
@@ -82,7 +97,7 @@ export function parseNvidiaSmiCsv(csv: string, fields: readonly string[] = NVIDI
       vramTotalBytes: mibToBytes(r['memory.total']),
       vramUsedBytes: mibToBytes(r['memory.used']),
       vramFreeBytes: mibToBytes(r['memory.free']),
-      driverVersion: text(r.driver_version),
+      driverVersion: versionOf(r.driver_version),
       computeCapability: text(r.compute_cap),
       migEnabled: r['mig.mode.current'] === undefined || text(r['mig.mode.current']) === null ? null : /^enabled$/i.test(r['mig.mode.current']),
       backends: ['cuda'],
