@@ -38,6 +38,8 @@ export interface CoreOptions {
   rendererDir?: string;
   adminToken?: string;
   policy?: Partial<InstancePolicy>;
+  /** How often idle models are checked against the idle TTL (tests shorten it). */
+  idleSweepMs?: number;
 }
 
 const IDLE_SWEEP_MS = 5_000;
@@ -162,7 +164,7 @@ export class Core {
         this.activity.audit('instance.unload', 'idle-timer', id);
         void this.supervisor.remove(id);
       }
-    }, IDLE_SWEEP_MS);
+    }, this.opts.idleSweepMs ?? IDLE_SWEEP_MS);
     const housekeeping = setInterval(() => {
       this.keys.flushUsage();
       void this.activity.prune();

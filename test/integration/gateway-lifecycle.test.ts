@@ -1,0 +1,56 @@
+// Model lifecycle seen through the gateway: Anthropic-shaped /v1/messages, idle unloading (pinned
+// models stay), and a model that cannot start answering 503 with Retry-After.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCore, type TestCore } from '../helpers/core.js';
+import { waitFor } from '../helpers/processes.js';
+
+const chat = (model: string) => ({ model, max_tokens: 8, messages: [{ role: 'user', content: 'Once upon a time' }] });
+
+function post(url: string, path: string, body: unknown): Promise<Response> {
+  return fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+describe('model lifecycle through the gateway', () => {
+  let t: TestCore;
+  beforeAll(async () => {
+    t = await startTestCore({ idleSweepMs: 100, policy: { backoffBaseMs: 10, maxCrashes: 1 } }, [{ id: 'stories260K' }, { id: 'pinned' }]);
+  });
+  afterAll(() => t?.close());
+
+  it('speaks the Anthropic messages shape that llama-server offers', async () => {
+    const r = await post(t.url, '/v1/messages', chat('stories260K'));
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { type: string; content: { type: string; text: string }[] };
+    expect(body.type).toBe('message');
+    expect(body.content[0]!.text.length).toBeGreaterThan(0);
+  });
+
+  it('unloads idle models after the TTL but never a pinned one, and loads again on demand', async () => {
+    expect((await post(t.url, '/v1/chat/completions', chat('pinned'))).status).toBe(200);
+    t.core.settings.update({ gateway: { idleTtlSeconds: 1 }, models: { pinned: ['pinned'] } });
+    try {
+      await waitFor(() => !t.core.supervisor.findByModel('stories260K'), 'the idle model to unload', 5000, 50);
+      expect(t.core.supervisor.findByModel('pinned')!.info().state).toBe('ready');
+      const models = (await (await fetch(`${t.url}/v1/models`)).json()) as { data: { id: string; state: string }[] };
+      expect(models.data.find((m) => m.id === 'stories260K')!.state).toBe('unloaded');
+      expect((await post(t.url, '/v1/chat/completions', chat('stories260K'))).status).toBe(200);
+    } finally {
+      t.core.settings.update({ gateway: { idleTtlSeconds: 0 }, models: { pinned: [] } });
+    }
+  });
+
+  it('answers 503 with Retry-After and the engine’s reason when a model cannot start', async () => {
+    const broken = join(t.dataDir, 'broken.gguf');
+    writeFileSync(broken, Buffer.concat([Buffer.from('GGUF'), Buffer.alloc(64, 7)]));
+    t.core.models.add({ id: 'broken', path: broken });
+    const r = await post(t.url, '/v1/chat/completions', chat('broken'));
+    expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBeTruthy();
+    const body = (await r.json()) as { error: { message: string; code: string } };
+    expect(body.error.code).toBe('engine_unavailable');
+    expect(body.error.message).toMatch(/broken/);
+    expect(t.core.supervisor.findByModel('broken')!.info().state).toBe('failed');
+  });
+});
