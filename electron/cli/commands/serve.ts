@@ -13,7 +13,11 @@ export const serveCommand: CliCommand = {
   summary: 'run the core headless: OpenAI-compatible API and web UI',
   usage: `llama-orch serve [--model <file.gguf>]... [--engine <path-to-llama-server>] [--host 127.0.0.1] [--port 8585] [--data-dir <dir>]
 
-  --model      GGUF file to serve (repeatable); its id is the file name without .gguf
+  --model      GGUF file to serve (repeatable); its id is the file name without .gguf.
+               Models in the library (\`llama-orch models\`) are served too, loaded on demand.
+  --parallel   slots per engine for --model files (concurrent requests; default 4)
+  --ctx-size   context size per engine for --model files (default: the model's own)
+  --reproducible  serve --model files in reproducible mode (one slot, fixed batch)
   --engine     llama-server binary or engine folder (default: newest engine installed in the data dir)
   --host       address to bind (default: settings, 127.0.0.1 = this machine only; a LAN
                address or 0.0.0.0 needs an API key: see \`llama-orch keys\`)
@@ -28,6 +32,9 @@ export const serveCommand: CliCommand = {
         host: { type: 'string' },
         port: { type: 'string' },
         'data-dir': { type: 'string' },
+        parallel: { type: 'string' },
+        'ctx-size': { type: 'string' },
+        reproducible: { type: 'boolean', default: false },
       },
       strict: true,
     });
@@ -52,11 +59,15 @@ export const serveCommand: CliCommand = {
       for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => void stop(sig).then(() => resolveExit(0)));
     });
 
+    const plan = {
+      ...(values.parallel !== undefined ? { parallel: positiveInt(values.parallel, '--parallel') } : {}),
+      ...(values['ctx-size'] !== undefined ? { contextSize: positiveInt(values['ctx-size'], '--ctx-size') } : {}),
+    };
     try {
       const url = await core.listen();
       printBanner(core, url);
       for (const path of models) {
-        const entry = core.models.add({ id: modelIdFromPath(path), path });
+        const entry = core.models.add({ id: modelIdFromPath(path), path, reproducible: values.reproducible, plan });
         const inst = core.models.instanceFor(entry.id);
         await inst.ensureReady().catch((err: Error) => {
           throw new Error(`model ${entry.id} failed to start: ${err.message}`);
@@ -75,4 +86,10 @@ function printBanner(core: Core, url: string): void {
   process.stdout.write(
     `llama-orch serving on ${url}\n  OpenAI API: ${url}/v1\n  web UI:     ${url}/auth/login?token=${core.auth.mintLoginToken()}\n  data dir:   ${core.layout.root}\n`,
   );
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got '${value}'`);
+  return n;
 }
