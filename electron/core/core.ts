@@ -19,6 +19,7 @@ import { defaultRendererDir } from './api/static.js';
 import { resolveEngine } from './engines/locate.js';
 import { hardwareRoutes } from './hardware/routes.js';
 import { HardwareService } from './hardware/service.js';
+import { hubConfig, ModelLibrary, modelInUse, modelRoutes, PullManager } from './models/index.js';
 import { dataLayout, type DataLayout } from './paths.js';
 import { ServedModels } from './router/model-router.js';
 import { KeyStore } from './security/keys.js';
@@ -51,6 +52,8 @@ export class Core {
   readonly settings: SettingsStore;
   readonly keys: KeyStore;
   readonly supervisor: Supervisor;
+  readonly library: ModelLibrary;
+  readonly pulls: PullManager;
   readonly auth: AdminAuth;
   readonly models: ServedModels;
   readonly admission: Admission;
@@ -67,6 +70,8 @@ export class Core {
     this.settings = new SettingsStore(this.layout.settings);
     this.keys = new KeyStore(join(this.layout.root, 'keys.json'));
     this.supervisor = new Supervisor({ runDir: this.layout.run, events: this.events, ...(opts.policy ? { policy: opts.policy } : {}) });
+    this.library = new ModelLibrary({ modelsDir: this.layout.models, isLoaded: (id) => modelInUse(this.supervisor.list(), this.library.get(id)) });
+    this.pulls = new PullManager({ library: this.library, downloadsDir: this.layout.downloads, events: this.events, hub: () => hubConfig(this.settings.get().hub) });
     this.auth = new AdminAuth(opts.adminToken);
     this.models = new ServedModels(this.supervisor, {
       enginePath: () => resolveEngine(this.layout.engines, opts.enginePath),
@@ -108,6 +113,7 @@ export class Core {
       gatewayAdminRoutes({ keys: this.keys, settings: this.settings, requests: this.requests, log: this.activity }),
       // Admin routes of the other modules (hardware, engines, models, plans): one line each.
       hardwareRoutes(this.hardware),
+      modelRoutes({ library: this.library, pulls: this.pulls, hub: () => hubConfig(this.settings.get().hub) }),
     ];
     const server = createApiServer({
       router: this.models,
@@ -146,6 +152,7 @@ export class Core {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.keys.flushUsage();
+    await this.pulls.cancelAll();
     await this.supervisor.stopAll();
     const server = this.server;
     this.server = null;

@@ -15,9 +15,14 @@ export interface HubConfig {
   token: string | null;
 }
 
-/** From the environment: HF_ENDPOINT (mirror) and HF_TOKEN, as the huggingface tools read them. */
-export function hubConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HubConfig {
-  return { endpoint: (env.HF_ENDPOINT || DEFAULT_HUB_ENDPOINT).replace(/\/+$/, ''), token: env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || null };
+/**
+ * The hub to use: a setting changed from the default wins, then HF_ENDPOINT / HF_TOKEN from the
+ * environment (the huggingface tools' convention), then huggingface.co without a token.
+ */
+export function hubConfig(setting: Partial<HubConfig> | null = null, env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const fromSetting = setting?.endpoint && setting.endpoint.replace(/\/+$/, '') !== DEFAULT_HUB_ENDPOINT ? setting.endpoint : null;
+  const endpoint = (fromSetting || env.HF_ENDPOINT || DEFAULT_HUB_ENDPOINT).replace(/\/+$/, '');
+  return { endpoint, token: setting?.token || env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || null };
 }
 
 export interface PullSpec {

@@ -6,6 +6,8 @@ import { ModelError } from './errors.js';
 export const MAX_ID_LENGTH = 96;
 const SLUG = /^[a-z0-9][a-z0-9._-]*$/;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)$/i;
+/** Words the admin API uses after /api/v1/models/. */
+const ROUTE_WORDS = new Set(['search', 'import', 'pull', 'pulls']);
 
 /** Why `id` is not a safe model id, or null when it is. */
 export function idProblem(id: string): string | null {
@@ -17,6 +19,7 @@ export function idProblem(id: string): string | null {
   if (id.length > MAX_ID_LENGTH) return `it is longer than ${MAX_ID_LENGTH} characters`;
   if (WINDOWS_RESERVED.test(id.split('.')[0] ?? '')) return `'${id.split('.')[0]}' is a reserved device name on Windows`;
   if (id.endsWith('.')) return 'it ends with a dot';
+  if (ROUTE_WORDS.has(id)) return `'${id}' is a reserved word of the API`;
   if (!SLUG.test(id)) return 'only lowercase letters, digits, dot, dash and underscore are allowed, starting with a letter or digit';
   return null;
 }
@@ -38,7 +41,7 @@ export function slugify(name: string): string {
     .slice(0, MAX_ID_LENGTH)
     .replace(/[.\-_]+$/, '');
   if (!s) s = 'model';
-  if (WINDOWS_RESERVED.test(s.split('.')[0] ?? '')) s = `${s}-model`;
+  if (WINDOWS_RESERVED.test(s.split('.')[0] ?? '') || ROUTE_WORDS.has(s)) s = `${s}-model`;
   return s;
 }
 

@@ -1,0 +1,106 @@
+// Admin API of the model library, mounted through the core's `extraRoutes` (behind admin auth):
+//   GET    /api/v1/models                  library, disk usage, pulls
+//   GET    /api/v1/models/search?q=&limit= GGUF repos on the hub
+//   GET    /api/v1/models/pulls            pulls (progress also on /api/v1/events, kind model-pull)
+//   POST   /api/v1/models/import           {path, link?, id?}            → 201 manifest
+//   POST   /api/v1/models/pull             {repo, file?|quant?, revision?, id?, wait?} → 202 pull (201 manifest with wait)
+//   POST   /api/v1/models/pulls/:id/cancel → pull
+//   GET    /api/v1/models/:id              manifest + disk bytes
+//   POST   /api/v1/models/:id/verify       re-hash
+//   DELETE /api/v1/models/:id              204; 409 while loaded
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { MODEL_ROUTES, type ModelDetailResponse, type ModelListResponse, type ModelSearchResponse } from '../../contract/index.js';
+import { parseJsonObject, readBody, sendJson } from '../api/http.js';
+import { HttpError } from '../util/errors.js';
+import { searchHub, type HubConfig } from './hub.js';
+import type { ModelLibrary } from './library.js';
+import type { PullManager } from './pull.js';
+
+export interface ModelRouteDeps {
+  library: ModelLibrary;
+  pulls: PullManager;
+  hub: () => HubConfig;
+}
+
+const importSchema = z.object({
+  path: z.string().min(1).max(4096),
+  link: z.boolean().optional(),
+  id: z.string().min(1).max(200).optional(),
+});
+
+const pullSchema = z.object({
+  repo: z.string().min(3).max(300),
+  file: z.string().min(1).max(1000).optional(),
+  quant: z.string().min(1).max(64).optional(),
+  revision: z.string().min(1).max(200).optional(),
+  id: z.string().min(1).max(200).optional(),
+  wait: z.boolean().optional(),
+});
+
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+
+export function modelRoutes(deps: ModelRouteDeps): Handler {
+  return async (req, res, url) => {
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    if (path !== MODEL_ROUTES.list && !path.startsWith(`${MODEL_ROUTES.list}/`)) return false;
+    if (path === MODEL_ROUTES.list && method === 'GET') return done(sendJson(res, 200, listBody(deps)));
+    if (path === MODEL_ROUTES.search && method === 'GET') return done(sendJson(res, 200, await search(deps, url.searchParams)));
+    if (path === MODEL_ROUTES.pulls && method === 'GET') return done(sendJson(res, 200, { data: deps.pulls.list() }));
+    if (path === MODEL_ROUTES.import && method === 'POST') {
+      const body = parse(importSchema, parseJsonObject(await readBody(req, 64 * 1024)));
+      const m = await deps.library.import(body.path, { ...(body.link !== undefined ? { link: body.link } : {}), ...(body.id ? { id: body.id } : {}) });
+      return done(sendJson(res, 201, m));
+    }
+    if (path === MODEL_ROUTES.pull && method === 'POST') {
+      const { wait, ...body } = parse(pullSchema, parseJsonObject(await readBody(req, 64 * 1024)));
+      const job = await deps.pulls.start(stripUndefined(body));
+      if (!wait) return done(sendJson(res, 202, job));
+      return done(sendJson(res, 201, await deps.pulls.wait(job.id)));
+    }
+    const cancel = /^\/api\/v1\/models\/pulls\/([^/]+)\/cancel$/.exec(path);
+    if (cancel && method === 'POST') return done(sendJson(res, 200, deps.pulls.cancel(decodeURIComponent(cancel[1]!))));
+    const verify = /^\/api\/v1\/models\/([^/]+)\/verify$/.exec(path);
+    if (verify && method === 'POST') return done(sendJson(res, 200, await deps.library.verify(decodeURIComponent(verify[1]!))));
+    const one = /^\/api\/v1\/models\/([^/]+)$/.exec(path);
+    if (one && method === 'GET') {
+      const m = deps.library.require(decodeURIComponent(one[1]!));
+      const body: ModelDetailResponse = { ...m, diskBytes: deps.library.diskBytes(m) };
+      return done(sendJson(res, 200, body));
+    }
+    if (one && method === 'DELETE') {
+      await deps.library.remove(decodeURIComponent(one[1]!));
+      return done(void res.writeHead(204).end());
+    }
+    throw new HttpError(404, `unknown route ${method} ${path}`, 'not_found_error', 'route_not_found');
+  };
+}
+
+function done(_: void): true {
+  return true;
+}
+
+function listBody(deps: ModelRouteDeps): ModelListResponse {
+  return { data: deps.library.list(), totalDiskBytes: deps.library.totalDiskBytes(), pulls: deps.pulls.list() };
+}
+
+async function search(deps: ModelRouteDeps, q: URLSearchParams): Promise<ModelSearchResponse> {
+  const text = (q.get('q') ?? '').trim();
+  if (!text) throw new HttpError(400, 'search needs `q`, the text to look for', 'invalid_request_error', 'invalid_value', 'q');
+  const limit = q.get('limit') === null ? 20 : Number(q.get('limit'));
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new HttpError(400, '`limit` must be an integer from 1 to 100', 'invalid_request_error', 'invalid_value', 'limit');
+  return { data: await searchHub(deps.hub(), text, limit) };
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field = issue.path.join('.') || null;
+  throw new HttpError(400, `${field ?? 'body'}: ${issue.message}`, 'invalid_request_error', 'invalid_value', field);
+}
+
+function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
