@@ -47,13 +47,16 @@ function pciOrder(a: GpuInfo, b: GpuInfo): number {
 }
 
 /**
- * Give each engine device the index of its GPU: the first free GPU in PCI order that the backend can
+ * Give each engine device the index of its GPU: the first GPU (not yet taken by that backend) in PCI order that the backend can
  * drive, whose memory size agrees and whose name matches. Vendor backends (CUDA, ROCm, Metal) also
  * accept a name mismatch (tools name the same card differently); Vulkan/SYCL only when one GPU is left.
  */
 export function matchEngineDevices(devices: EngineDevice[], gpus: GpuInfo[]): EngineDevice[] {
-  const taken = new Set<number>();
+  // A GPU appears once per backend (CUDA0 and Vulkan1 can be the same card).
+  const takenBy = new Map<string, Set<number>>();
   return devices.map((d) => {
+    const taken = takenBy.get(d.backend) ?? new Set<number>();
+    takenBy.set(d.backend, taken);
     const candidates = gpus.filter((g) => !taken.has(g.index) && servesVendor(d.backend, g) && memoryClose(d.totalBytes, g.vramTotalBytes)).sort(pciOrder);
     const vendorBackend = d.backend === 'cuda' || d.backend === 'rocm' || d.backend === 'metal';
     const pick = candidates.find((g) => namesMatch(g.name, d.name)) ?? (vendorBackend || candidates.length === 1 ? candidates[0] : undefined);
