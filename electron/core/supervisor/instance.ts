@@ -2,9 +2,10 @@
 // (starting → ready → stopping → stopped, or failed with a reason); callers ask `ensureReady()` and
 // `stop()` and never gate a mutation on a state they read themselves. See DESIGN.md.
 import { randomBytes } from 'node:crypto';
-import type { InstanceInfo, InstanceState, LogLine } from '../../contract/index.js';
+import type { EngineFacts, InstanceInfo, InstanceState, LogLine } from '../../contract/index.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 import { Listeners } from '../util/emitter.js';
+import { applyLogLine, emptyFacts, stripLogPrefix } from './facts.js';
 import type { EngineEffects, EngineProcess, ExitInfo } from './process.js';
 
 export interface LaunchSpec {
@@ -47,6 +48,8 @@ export interface InstanceHooks {
   onSpawn?: (pid: number, info: InstanceInfo) => void;
   onExit?: (pid: number, exit: ExitInfo) => void;
   allocatePort: () => Promise<number>;
+  /** Arguments the supervisor adds for every launch (e.g. the log verbosity that prints memory facts). */
+  launchArgs?: () => Promise<string[]>;
 }
 
 class StartFailed extends Error {}
@@ -64,6 +67,9 @@ export class EngineInstance {
   private stopPromise: Promise<void> | null = null;
   private wantRunning = false;
   private seq = 0;
+  /** `seq` of the last line before the current process was spawned: its own lines come after. */
+  private attemptSeq = 0;
+  private engineFacts: EngineFacts = emptyFacts();
   private readonly logs: RingBuffer<LogLine>;
   private readonly logListeners = new Listeners<LogLine>();
   /** Engines listen on loopback only, with a random key per instance. */
@@ -110,6 +116,11 @@ export class EngineInstance {
 
   onLog(fn: (line: LogLine) => void): () => void {
     return this.logListeners.subscribe(fn);
+  }
+
+  /** What the engine said about itself since its last (re)start: buffers, slots, token rates. */
+  facts(): EngineFacts {
+    return structuredClone(this.engineFacts);
   }
 
   /** Start if stopped, wait if starting, return at once if ready; throws with the reason if failed. */
@@ -176,10 +187,15 @@ export class EngineInstance {
     this.readyAt = null;
     this.setState('starting');
     const port = await this.hooks.allocatePort();
+    const launchArgs = (await this.hooks.launchArgs?.()) ?? [];
+    // stop() may have run while the port was found: spawning now would leave an unowned engine.
+    if (!this.wantRunning) throw new StartFailed('instance was stopped while starting');
     this.port = port;
     this.startedAt = new Date(this.effects.now()).toISOString();
-    const args = [...this.spec.args, '--host', '127.0.0.1', '--port', String(port), '--api-key', this.apiKey];
+    const args = [...this.spec.args, ...launchArgs, '--host', '127.0.0.1', '--port', String(port), '--api-key', this.apiKey];
     this.log('supervisor', 'info', `starting ${this.spec.enginePath} for model ${this.spec.modelId} on 127.0.0.1:${port}`);
+    this.attemptSeq = this.seq;
+    this.engineFacts = emptyFacts();
     const proc = this.effects.spawn(
       { file: this.spec.enginePath, args, env: { CUDA_DEVICE_ORDER: 'PCI_BUS_ID', ...this.spec.env } },
       (stream, text) => this.log(stream, classify(text), text),
@@ -262,10 +278,11 @@ export class EngineInstance {
     return Math.min(this.policy.backoffMaxMs, this.policy.backoffBaseMs * 2 ** n);
   }
 
+  /** The engine's own words: the first error line of this attempt (the cause; later ones are consequences). */
   private exitReason(exit: ExitInfo): string {
-    const errors = this.logs.tail(200).filter((l) => l.stream !== 'supervisor' && l.level === 'error');
-    const last = errors.at(-1) ?? this.logs.tail(200).filter((l) => l.stream !== 'supervisor').at(-1);
-    return `engine exited (${describeExit(exit)})${last ? `: ${last.text.trim()}` : ''}`;
+    const own = this.logs.tail(500).filter((l) => l.stream !== 'supervisor' && l.seq > this.attemptSeq);
+    const line = own.find((l) => l.level === 'error') ?? own.at(-1);
+    return `engine exited (${describeExit(exit)})${line ? `: ${stripLogPrefix(line.text)}` : ''}`;
   }
 
   private setState(state: InstanceState): void {
@@ -277,6 +294,7 @@ export class EngineInstance {
   private log(stream: LogLine['stream'], level: LogLine['level'], text: string): void {
     const line: LogLine = { seq: ++this.seq, time: new Date(this.effects.now()).toISOString(), stream, level, text };
     this.logs.push(line);
+    if (stream !== 'supervisor') applyLogLine(this.engineFacts, text, line.time);
     this.hooks.onLog?.(line);
     this.logListeners.emit(line);
   }

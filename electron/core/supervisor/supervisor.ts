@@ -1,17 +1,27 @@
 // Owns every engine instance: creates them from launch specs, keeps pidfiles, reaps orphans at
-// start-up, publishes state changes, and stops everything on shutdown.
+// start-up, writes each engine's log to rotating files, publishes state changes, and stops
+// everything on shutdown.
+import { join } from 'node:path';
 import type { CoreEvent, InstanceInfo } from '../../contract/index.js';
+import { engineEnv } from '../engines/self-test.js';
 import { Listeners } from '../util/emitter.js';
 import { freePort } from '../util/net.js';
 import { EngineInstance, DEFAULT_POLICY, type InstancePolicy, type LaunchSpec } from './instance.js';
+import { factsLaunchArgs } from './launch-args.js';
 import { PidFiles } from './pidfiles.js';
 import { realEngineEffects, type EngineEffects } from './process.js';
+import { RotatingLog, type RotatingLogOptions } from './rotating-log.js';
 
 export interface SupervisorOptions {
   runDir: string;
+  /** Rotating engine log files go here (`<id>.log`); none when absent. */
+  logsDir?: string;
+  logRotation?: Partial<RotatingLogOptions>;
   effects?: EngineEffects;
   policy?: Partial<InstancePolicy>;
   events?: Listeners<CoreEvent>;
+  /** Extra launch arguments per engine binary; default: the log verbosity that prints memory facts where safe. */
+  launchArgs?: (enginePath: string, args: string[]) => Promise<string[]>;
 }
 
 export class Supervisor {
@@ -19,9 +29,10 @@ export class Supervisor {
   private readonly pidfiles: PidFiles;
   private readonly effects: EngineEffects;
   private readonly policy: InstancePolicy;
+  private readonly logFiles = new Map<string, RotatingLog>();
   readonly events: Listeners<CoreEvent>;
 
-  constructor(opts: SupervisorOptions) {
+  constructor(private readonly opts: SupervisorOptions) {
     this.pidfiles = new PidFiles(opts.runDir);
     this.effects = opts.effects ?? realEngineEffects;
     this.policy = { ...DEFAULT_POLICY, ...opts.policy };
@@ -49,11 +60,16 @@ export class Supervisor {
   /** Register an instance (not yet started); `ensureReady()` on it starts the engine. */
   create(spec: LaunchSpec): EngineInstance {
     if (this.instances.has(spec.id)) throw new Error(`instance ${spec.id} already exists`);
+    const file = this.opts.logsDir ? new RotatingLog(join(this.opts.logsDir, `${safeFileName(spec.id)}.log`), this.opts.logRotation) : null;
+    if (file) this.logFiles.set(spec.id, file);
+    const launchArgs = this.opts.launchArgs ?? (this.opts.effects ? undefined : factsLaunchArgs);
     const inst = new EngineInstance(
-      spec,
+      { ...spec, env: { ...engineEnv(spec.enginePath), ...spec.env } },
       this.effects,
       {
         allocatePort: () => freePort(),
+        ...(launchArgs ? { launchArgs: () => launchArgs(spec.enginePath, spec.args) } : {}),
+        ...(file ? { onLog: (l) => file.write(`${l.time} ${l.stream} ${l.level} ${l.text}`) } : {}),
         onState: (info) => this.events.emit({ type: 'instance.state', instance: info }),
         onSpawn: (pid) =>
           this.pidfiles.write({ pid, instanceId: spec.id, enginePath: spec.enginePath, startedAt: new Date().toISOString(), corePid: process.pid }),
@@ -70,11 +86,23 @@ export class Supervisor {
     if (!inst) return false;
     await inst.stop();
     this.instances.delete(id);
+    this.logFiles.get(id)?.close();
+    this.logFiles.delete(id);
     this.events.emit({ type: 'instance.removed', id });
     return true;
   }
 
   async stopAll(): Promise<void> {
     await Promise.all([...this.instances.values()].map((i) => i.stop()));
+    for (const file of this.logFiles.values()) file.flush();
   }
+
+  /** Ids of instances whose engine is this binary and that are not stopped (an engine in use cannot be removed). */
+  usersOf(enginePath: string): string[] {
+    return [...this.instances.values()].filter((i) => i.spec.enginePath === enginePath && i.info().state !== 'stopped' && i.info().state !== 'failed').map((i) => i.id);
+  }
+}
+
+function safeFileName(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_') || 'instance';
 }
