@@ -3,9 +3,10 @@ import { appVersion } from '../core/version.js';
 import { type CliCommand, UsageError } from './command.js';
 import { keysCommand } from './commands/keys.js';
 import { hardwareCommand } from './commands/hardware.js';
+import { modelsCommand } from './commands/models.js';
 import { serveCommand } from './commands/serve.js';
 
-const COMMANDS: CliCommand[] = [serveCommand, keysCommand, hardwareCommand];
+const COMMANDS: CliCommand[] = [serveCommand, keysCommand, hardwareCommand, modelsCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
