@@ -3,7 +3,7 @@
 // CUDA_DEVICE_ORDER=PCI_BUS_ID, so CUDA numbers GPUs in PCI order, like nvidia-smi does.
 import { dirname } from 'node:path';
 import type { EngineDevice, GpuBackend, GpuInfo, HardwareWarning } from '../../contract/index.js';
-import { memoryClose, namesMatch } from './match.js';
+import { memoryClose, namesContradict, namesMatch } from './match.js';
 import { runTool } from './run-tool.js';
 import { MIB, ToolOutputError } from './units.js';
 
@@ -57,7 +57,9 @@ export function matchEngineDevices(devices: EngineDevice[], gpus: GpuInfo[]): En
   return devices.map((d) => {
     const taken = takenBy.get(d.backend) ?? new Set<number>();
     takenBy.set(d.backend, taken);
-    const candidates = gpus.filter((g) => !taken.has(g.index) && servesVendor(d.backend, g) && memoryClose(d.totalBytes, g.vramTotalBytes)).sort(pciOrder);
+    const candidates = gpus
+      .filter((g) => !taken.has(g.index) && servesVendor(d.backend, g) && memoryClose(d.totalBytes, g.vramTotalBytes) && !namesContradict(g.name, d.name))
+      .sort(pciOrder);
     const vendorBackend = d.backend === 'cuda' || d.backend === 'rocm' || d.backend === 'metal';
     const pick = candidates.find((g) => namesMatch(g.name, d.name)) ?? (vendorBackend || candidates.length === 1 ? candidates[0] : undefined);
     if (pick) taken.add(pick.index);

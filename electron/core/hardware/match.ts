@@ -30,3 +30,11 @@ export function memoryClose(a: number | null, b: number | null): boolean {
   if (a === null || b === null) return true;
   return Math.abs(a - b) <= Math.max(1024 ** 3, 0.1 * Math.max(a, b));
 }
+
+/** Names that cannot be the same card: both carry model numbers and share none (RTX 3080 vs RTX 4080). */
+export function namesContradict(a: string, b: string): boolean {
+  const numbers = (n: string) => new Set(nameWords(n).filter((w) => /\d/.test(w)));
+  const na = numbers(a);
+  const nb = numbers(b);
+  return na.size > 0 && nb.size > 0 && ![...na].some((w) => nb.has(w));
+}

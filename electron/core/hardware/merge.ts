@@ -8,7 +8,7 @@ import {
   type HardwareWarning,
   type MemoryInfo,
 } from '../../contract/index.js';
-import { namesMatch } from './match.js';
+import { namesContradict, namesMatch } from './match.js';
 import { emptyGpu, type GpuFacts, type SourceOutcome } from './types.js';
 import { uniq } from './units.js';
 import { isVulkanGpu, type VulkanDevice } from './vulkan.js';
@@ -51,7 +51,8 @@ export function buildSnapshot(parts: SnapshotParts): HardwareSnapshot {
 
 /**
  * Mark GPUs the Vulkan loader sees as usable through Vulkan. A Vulkan device matches a GPU of the
- * same vendor by name, or, when exactly one of each is left for that vendor, by elimination. Vulkan
+ * same vendor by name, or, when exactly one of each is left for that vendor and their model numbers
+ * do not contradict, by elimination. Vulkan
  * devices that match nothing are added (their memory is unknown: the summary does not print it).
  */
 export function addVulkan(gpus: GpuFacts[], devices: VulkanDevice[]): GpuFacts[] {
@@ -67,7 +68,7 @@ export function addVulkan(gpus: GpuFacts[], devices: VulkanDevice[]): GpuFacts[]
   for (const d of unmatched) {
     const sameVendor = out.map((g, j) => j).filter((j) => !taken.has(j) && out[j]!.vendor === d.vendor);
     const devicesLeft = unmatched.filter((u) => u.vendor === d.vendor).length;
-    if (sameVendor.length === 1 && devicesLeft === 1) {
+    if (sameVendor.length === 1 && devicesLeft === 1 && !namesContradict(out[sameVendor[0]!]!.name, d.name)) {
       mark(sameVendor[0]!);
       continue;
     }
