@@ -1,19 +1,49 @@
-// Turns a launch plan into llama-server argv. The placement planner produces richer plans; until a
-// plan says otherwise the engine's own defaults apply.
+// Turns a launch plan into llama-server argv. With a placement plan every memory-relevant choice is
+// explicit (devices, layers, split, context, slots, KV cache types, flash attention) and `--fit off`
+// stops the engine from re-planning on its own: what the planner promised is what gets allocated.
+import type { PlacementPlan } from '../../contract/placement.js';
+
 export interface LaunchPlan {
   modelPath: string;
   /** Name the engine reports back (`model` in responses). */
   alias: string;
+  /** Where and how to load the model; without it the engine's own defaults apply. */
+  placement?: PlacementPlan;
+  /** Without a placement plan: the engine's `-c` (total tokens over all slots). */
   contextSize?: number;
   parallel?: number;
   seed?: number;
   extra?: string[];
 }
 
+/** The placement part of argv (no model path, host or port). */
+export function placementArgs(p: PlacementPlan): string[] {
+  const gpus = p.engineDevices;
+  const args = ['--device', gpus.length > 0 ? gpus.join(',') : 'none', '-ngl', String(gpus.length > 0 ? p.nGpuLayers : 0)];
+  if (gpus.length > 1) {
+    args.push('-sm', p.splitMode);
+    if (p.tensorSplit) args.push('-ts', p.tensorSplit.join(','));
+  }
+  if (gpus.length > 0) args.push('-mg', String(p.mainGpu));
+  args.push(
+    '-c', String(p.contextSize * p.parallel),
+    '-np', String(p.parallel),
+    '-ctk', p.cacheTypeK,
+    '-ctv', p.cacheTypeV,
+    '-fa', p.flashAttention,
+    '--fit', 'off',
+    '-t', String(p.threads),
+  );
+  return args;
+}
+
 export function planToArgs(plan: LaunchPlan): string[] {
   const args = ['-m', plan.modelPath, '--alias', plan.alias, '--no-webui', '--metrics'];
-  if (plan.contextSize !== undefined) args.push('-c', String(plan.contextSize));
-  if (plan.parallel !== undefined) args.push('-np', String(plan.parallel));
+  if (plan.placement) args.push(...placementArgs(plan.placement));
+  else {
+    if (plan.contextSize !== undefined) args.push('-c', String(plan.contextSize));
+    if (plan.parallel !== undefined) args.push('-np', String(plan.parallel));
+  }
   if (plan.seed !== undefined) args.push('--seed', String(plan.seed));
   if (plan.extra) args.push(...plan.extra);
   return args;
