@@ -60,7 +60,7 @@ export async function startFakeHub(repos: FakeRepo[] = []): Promise<FakeHub> {
   async function addRepo(r: FakeRepo): Promise<void> {
     all.push(r);
     const sha = r.sha ?? DEFAULT_SHA;
-    const entries = [];
+    const entries: Record<string, unknown>[] = [];
     for (const f of r.files) {
       const size = f.file ? statSync(f.file).size : (f.body?.length ?? 0);
       const oid = f.sha256 ?? (await sha256Of(f));
