@@ -4,9 +4,10 @@ import { type CliCommand, UsageError } from './command.js';
 import { keysCommand } from './commands/keys.js';
 import { hardwareCommand } from './commands/hardware.js';
 import { modelsCommand } from './commands/models.js';
+import { planCommand } from './commands/plan.js';
 import { serveCommand } from './commands/serve.js';
 
-const COMMANDS: CliCommand[] = [serveCommand, keysCommand, hardwareCommand, modelsCommand];
+const COMMANDS: CliCommand[] = [serveCommand, keysCommand, hardwareCommand, modelsCommand, planCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

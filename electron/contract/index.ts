@@ -8,3 +8,4 @@ export * from './hardware.js';
 export * from './settings.js';
 export * from './models.js';
 export * from './engines.js';
+export * from './placement.js';

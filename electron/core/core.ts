@@ -18,6 +18,8 @@ import { createApiServer, type RouteHandler } from './api/server.js';
 import { defaultRendererDir } from './api/static.js';
 import { resolveEngine } from './engines/locate.js';
 import { hardwareRoutes } from './hardware/routes.js';
+import { planRoutes } from './plans/routes.js';
+import { corePlanSources } from './plans/service.js';
 import { HardwareService } from './hardware/service.js';
 import { hubConfig, ModelLibrary, modelInUse, modelRoutes, PullManager } from './models/index.js';
 import { dataLayout, type DataLayout } from './paths.js';
@@ -113,6 +115,7 @@ export class Core {
       gatewayAdminRoutes({ keys: this.keys, settings: this.settings, requests: this.requests, log: this.activity }),
       // Admin routes of the other modules (hardware, engines, models, plans): one line each.
       hardwareRoutes(this.hardware),
+      planRoutes(corePlanSources({ hardware: this.hardware, library: this.library, enginePath: () => resolveEngine(this.layout.engines, this.opts.enginePath) })),
       modelRoutes({ library: this.library, pulls: this.pulls, hub: () => hubConfig(this.settings.get().hub) }),
     ];
     const server = createApiServer({

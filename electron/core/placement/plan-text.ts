@@ -31,7 +31,6 @@ export function buildPlan(input: PlanInput, found: { layout: Layout; knobs: Knob
   const { layout, knobs, ev } = found;
   const n = input.model.layers.length;
   const used = layout.gpus.filter((g) => ev.devices.some((d) => d.id === g.id));
-  const single = used.length === 1 && layout.gpus.length === 1;
   const cpu = input.hardware.cpu;
   return {
     modelPath: input.modelPath,
@@ -40,7 +39,7 @@ export function buildPlan(input: PlanInput, found: { layout: Layout; knobs: Knob
     nGpuLayers: used.length === 0 ? 0 : Math.min(layout.nGpuLayers, n + 1),
     splitMode: used.length > 1 ? layout.splitMode : 'none',
     tensorSplit: used.length > 1 && layout.splitMode !== 'none' && ev.shares ? ev.shares.filter((_, i) => used.includes(layout.gpus[i]!)) : null,
-    mainGpu: single ? 0 : layout.mainGpu,
+    mainGpu: used.length === 1 ? 0 : layout.mainGpu,
     contextSize: ev.contextPerSlot,
     parallel: knobs.parallel,
     cacheTypeK: knobs.cacheTypeK,

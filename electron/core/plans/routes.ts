@@ -1,0 +1,52 @@
+// POST /api/v1/plans: where a model would go on this machine (or on a saved snapshot), without
+// starting anything. A model that does not fit is an answer (plan null, error, rejected), not a 4xx.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { KV_CACHE_TYPES, ROUTES, type KvCacheType } from '../../contract/index.js';
+import type { HardwareSnapshot } from '../../contract/hardware.js';
+import { parseJsonObject, readBody, sendJson } from '../api/http.js';
+import { HttpError } from '../util/errors.js';
+import { previewPlan, type PlanSources } from './service.js';
+
+const overridesSchema = z
+  .object({
+    devices: z.union([z.array(z.string()), z.string().transform((s) => s.split(','))]).optional(),
+    nGpuLayers: z.number().int().min(0).optional(),
+    tensorSplit: z.union([z.array(z.number().min(0)), z.string().transform((s) => s.split(',').map(Number))]).optional(),
+    mainGpu: z.number().int().min(0).optional(),
+    splitMode: z.enum(['none', 'layer', 'row']).optional(),
+    contextSize: z.number().int().min(256).optional(),
+    parallel: z.number().int().min(1).max(256).optional(),
+    cacheTypeK: z.enum(KV_CACHE_TYPES as [KvCacheType, ...KvCacheType[]]).optional(),
+    cacheTypeV: z.enum(KV_CACHE_TYPES as [KvCacheType, ...KvCacheType[]]).optional(),
+    flashAttention: z.enum(['on', 'off', 'auto']).optional(),
+    force: z.boolean().optional(),
+  })
+  .strict();
+
+const requestSchema = z.object({
+  model: z.string().min(1),
+  overrides: overridesSchema.optional(),
+  hardware: z.object({ schemaVersion: z.literal(1), gpus: z.array(z.unknown()), memory: z.object({ totalBytes: z.number() }).passthrough(), cpu: z.object({}).passthrough() }).passthrough().optional(),
+});
+
+export function planRoutes(sources: PlanSources) {
+  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+    if (url.pathname !== ROUTES.plans) return false;
+    if (req.method !== 'POST') throw new HttpError(405, `use POST ${ROUTES.plans}`, 'invalid_request_error', 'method_not_allowed');
+    const parsed = requestSchema.safeParse(parseJsonObject(await readBody(req)));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const param = issue.path.join('.') || null;
+      throw new HttpError(400, `${param ?? 'body'}: ${issue.message}`, 'invalid_request_error', 'invalid_request', param);
+    }
+    const { model, overrides, hardware } = parsed.data;
+    try {
+      const body = await previewPlan({ model, ...(overrides ? { overrides } : {}), ...(hardware ? { hardware: hardware as unknown as HardwareSnapshot } : {}) }, sources);
+      sendJson(res, 200, body);
+    } catch (err) {
+      throw new HttpError(400, (err as Error).message, 'invalid_request_error', 'model_unreadable', 'model');
+    }
+    return true;
+  };
+}

@@ -1,0 +1,84 @@
+// Plan previews for the CLI and the API: reads the model's GGUF header, takes the hardware snapshot
+// (this machine's, or one saved elsewhere), runs the pure planner and renders the engine argv.
+import { cpus, totalmem, freemem, arch, platform } from 'node:os';
+import { HARDWARE_SCHEMA_VERSION, type EngineDevice, type HardwareSnapshot } from '../../contract/hardware.js';
+import type { PlacementOverrides, PlacementSettings, PlanResponse, RunningPlacement } from '../../contract/placement.js';
+import { planToArgs } from '../engines/args.js';
+import { plan } from '../placement/planner.js';
+import { modelIdFromPath } from '../router/model-router.js';
+import { readEstimatorInput } from './read-model.js';
+
+export interface PlanSources {
+  /** This machine's hardware (default: CPU and RAM from `os`, no GPUs). */
+  hardware?: () => Promise<HardwareSnapshot>;
+  /** Devices of the installed engine, when one is installed. */
+  engineDevices?: () => Promise<EngineDevice[] | null>;
+  running?: () => RunningPlacement[];
+  settings?: () => Partial<PlacementSettings>;
+  /** Library id → GGUF path (the first shard); undefined when unknown. */
+  modelPath?: (idOrPath: string) => string | undefined;
+}
+
+/** A CPU-only snapshot of this machine from `os`, for when no hardware detection is wired. */
+export function osSnapshot(): HardwareSnapshot {
+  const threads = cpus().length || 1;
+  return {
+    schemaVersion: HARDWARE_SCHEMA_VERSION,
+    detectedAt: new Date().toISOString(),
+    platform: platform(),
+    cpu: { brand: cpus()[0]?.model ?? null, arch: arch(), cores: null, threads, avx: null, avx2: null, avx512: null, neon: null },
+    memory: { totalBytes: totalmem(), availableBytes: freemem() },
+    gpus: [],
+    sources: ['os'],
+    warnings: [],
+  };
+}
+
+export async function previewPlan(req: { model: string; overrides?: PlacementOverrides; hardware?: HardwareSnapshot }, sources: PlanSources = {}): Promise<PlanResponse> {
+  const path = sources.modelPath?.(req.model) ?? req.model;
+  const model = await readEstimatorInput(path);
+  const hardware = req.hardware ?? (await (sources.hardware ?? (async () => osSnapshot()))());
+  // Another machine's snapshot: name devices from its backends, count nothing of ours as running.
+  const local = req.hardware === undefined;
+  const result = plan({
+    hardware,
+    model,
+    modelPath: path,
+    engineDevices: local ? ((await sources.engineDevices?.()) ?? null) : null,
+    running: local ? (sources.running?.() ?? []) : [],
+    ...(req.overrides ? { overrides: req.overrides } : {}),
+    settings: sources.settings?.() ?? {},
+  });
+  return {
+    ...result,
+    model: { path, architecture: model.architecture, name: model.name, fileBytes: model.fileBytes, layers: model.layers.length, contextLength: model.contextLength },
+    argv: result.plan ? planToArgs({ modelPath: path, alias: modelIdFromPath(path), placement: result.plan }) : null,
+  };
+}
+
+/** The core's sources: detected hardware, the installed engine's devices, the model library. */
+export function corePlanSources(core: {
+  hardware: { snapshot(): Promise<HardwareSnapshot>; engineDevices(enginePath: string): Promise<{ devices: EngineDevice[] }> };
+  library: { modelPath(idOrAlias: string): string | undefined };
+  enginePath: () => string;
+}): PlanSources {
+  return {
+    hardware: () => core.hardware.snapshot(),
+    engineDevices: async () => {
+      let bin: string;
+      try {
+        bin = core.enginePath();
+      } catch {
+        return null; // no engine installed yet: plan with device names derived from the backends
+      }
+      return (await core.hardware.engineDevices(bin)).devices;
+    },
+    modelPath: (idOrPath) => {
+      try {
+        return core.library.modelPath(idOrPath);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
