@@ -78,6 +78,14 @@ export class Core {
     this.models = new ServedModels(this.supervisor, {
       enginePath: () => resolveEngine(this.layout.engines, opts.enginePath),
       loadTimeoutMs: () => this.settings.get().gateway.loadTimeoutSeconds * 1000,
+      // Every library model is addressable by id or alias and loads on first use.
+      source: {
+        resolve: (idOrAlias) => {
+          const m = this.library.resolve(idOrAlias);
+          return m?.files[0] ? { id: m.id, path: m.files[0].path, sha256: m.files[0].sha256 } : null;
+        },
+        ids: () => this.library.list().map((m) => m.id),
+      },
     });
     this.admission = new Admission(() => this.settings.get().gateway.queueDepth);
     this.activity = new ActivityLog(this.layout.logs, () => this.settings.get().privacy.requestLogRetentionDays);

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCore, type TestCore } from '../helpers/core.js';
+import { STORIES_MODEL } from '../helpers/paths.js';
 import { waitFor } from '../helpers/processes.js';
 
 const chat = (model: string) => ({ model, max_tokens: 8, messages: [{ role: 'user', content: 'Once upon a time' }] });
@@ -39,6 +40,16 @@ describe('model lifecycle through the gateway', () => {
     } finally {
       t.core.settings.update({ gateway: { idleTtlSeconds: 0 }, models: { pinned: [] } });
     }
+  });
+
+  it('serves a model from the library by id on first use, and refuses to remove it while loaded', async () => {
+    await t.core.library.import(STORIES_MODEL, { id: 'tiny-stories', link: true });
+    const listed = (await (await fetch(`${t.url}/v1/models`)).json()) as { data: { id: string; state: string }[] };
+    expect(listed.data.find((m) => m.id === 'tiny-stories')).toMatchObject({ state: 'unloaded' });
+    const r = await post(t.url, '/v1/chat/completions', chat('tiny-stories'));
+    expect(r.status).toBe(200);
+    expect(t.core.supervisor.findByModel('tiny-stories')!.info().state).toBe('ready');
+    await expect(t.core.library.remove('tiny-stories')).rejects.toThrow(/loaded|serv|running|in use/i);
   });
 
   it('answers 503 with Retry-After and the engine’s reason when a model cannot start', async () => {
