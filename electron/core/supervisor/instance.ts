@@ -70,6 +70,8 @@ export class EngineInstance {
   /** `seq` of the last line before the current process was spawned: its own lines come after. */
   private attemptSeq = 0;
   private engineFacts: EngineFacts = emptyFacts();
+  /** Set while start-up waits between health polls: a readiness line from the engine polls at once. */
+  private wakeHealth: (() => void) | null = null;
   private readonly logs: RingBuffer<LogLine>;
   private readonly logListeners = new Listeners<LogLine>();
   /** Engines listen on loopback only, with a random key per instance. */
@@ -209,23 +211,34 @@ export class EngineInstance {
       this.onProcessExit(proc, e);
     });
 
+    await this.waitHealthy(proc, port, () => exit);
+    if (exit) throw new StartFailed(this.exitReason(exit));
+    this.readyAt = new Date(this.effects.now()).toISOString();
+    this.setState('ready');
+  }
+
+  /**
+   * Poll /health until 200, the deadline, an exit or a stop. Polls start fast and back off to 100 ms,
+   * and the engine's own "model loaded" / "listening" line triggers a check at once.
+   */
+  private async waitHealthy(proc: EngineProcess, port: number, exited: () => ExitInfo | null): Promise<void> {
     const deadline = this.effects.now() + this.policy.readyTimeoutMs;
-    let delay = 20;
+    let delay = 10;
     for (;;) {
+      const exit = exited();
       if (exit) throw new StartFailed(this.exitReason(exit));
       if (!this.wantRunning || this.proc !== proc) throw new StartFailed('instance was stopped while starting');
-      if (await this.effects.health(port)) break;
+      if (await this.effects.health(port)) return;
       if (this.effects.now() > deadline) {
         proc.signalGroup('SIGKILL');
         await proc.exited;
         throw new StartFailed(`engine did not become healthy within ${Math.round(this.policy.readyTimeoutMs / 1000)} s`);
       }
-      await Promise.race([this.effects.sleep(delay), proc.exited]);
-      delay = Math.min(delay * 2, 250);
+      const woken = new Promise<void>((r) => (this.wakeHealth = r));
+      await Promise.race([this.effects.sleep(delay), proc.exited, woken]);
+      this.wakeHealth = null;
+      delay = Math.min(Math.ceil(delay * 1.5), 100);
     }
-    if (exit) throw new StartFailed(this.exitReason(exit));
-    this.readyAt = new Date(this.effects.now()).toISOString();
-    this.setState('ready');
   }
 
   private onProcessExit(proc: EngineProcess, exit: ExitInfo): void {
@@ -294,7 +307,10 @@ export class EngineInstance {
   private log(stream: LogLine['stream'], level: LogLine['level'], text: string): void {
     const line: LogLine = { seq: ++this.seq, time: new Date(this.effects.now()).toISOString(), stream, level, text };
     this.logs.push(line);
-    if (stream !== 'supervisor') applyLogLine(this.engineFacts, text, line.time);
+    if (stream !== 'supervisor') {
+      applyLogLine(this.engineFacts, text, line.time);
+      if (this.wakeHealth && /\b(model loaded|listening on|server is listening)\b/.test(text)) this.wakeHealth();
+    }
     this.hooks.onLog?.(line);
     this.logListeners.emit(line);
   }
