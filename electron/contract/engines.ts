@@ -158,3 +158,15 @@ export interface InstanceFactsResponse {
   id: string;
   facts: EngineFacts;
 }
+
+/**
+ * POST /api/v1/instances: `StartInstanceRequest` plus `wait` (answer 201 once ready, or 503 with the
+ * reason) instead of 202 at once with the instance in `starting`. The response body is InstanceInfo.
+ */
+export interface StartInstanceBody {
+  model: string;
+  engine?: string;
+  contextSize?: number;
+  parallel?: number;
+  wait?: boolean;
+}

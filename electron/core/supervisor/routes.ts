@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ROUTES, type InstanceFactsResponse, type InstanceInfo } from '../../contract/index.js';
+import { ROUTES, type InstanceFactsResponse, type InstanceInfo, type StartInstanceBody } from '../../contract/index.js';
 import { parseJsonObject, readBody, sendJson } from '../api/http.js';
 import { unknownModel } from '../api/openai.js';
 import { planToArgs } from '../engines/args.js';
@@ -27,7 +27,7 @@ const startSchema = z.object({
   contextSize: z.number().int().positive().max(10_000_000).optional(),
   parallel: z.number().int().positive().max(1024).optional(),
   wait: z.boolean().optional(),
-});
+}) satisfies z.ZodType<StartInstanceBody>;
 
 export function instanceRoutes(deps: InstanceRouteDeps): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
   return async (req, res, url) => {
