@@ -1,13 +1,14 @@
 // The `llama-orch` command line: dispatches to one command module each.
 import { appVersion } from '../core/version.js';
 import { type CliCommand, UsageError } from './command.js';
+import { enginesCommand } from './commands/engines.js';
 import { keysCommand } from './commands/keys.js';
 import { hardwareCommand } from './commands/hardware.js';
 import { modelsCommand } from './commands/models.js';
 import { planCommand } from './commands/plan.js';
 import { serveCommand } from './commands/serve.js';
 
-const COMMANDS: CliCommand[] = [serveCommand, keysCommand, hardwareCommand, modelsCommand, planCommand];
+const COMMANDS: CliCommand[] = [serveCommand, keysCommand, enginesCommand, hardwareCommand, modelsCommand, planCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

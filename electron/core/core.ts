@@ -17,6 +17,8 @@ import { RequestRegistry } from './api/requests.js';
 import { createApiServer, type RouteHandler } from './api/server.js';
 import { defaultRendererDir } from './api/static.js';
 import { resolveEngine } from './engines/locate.js';
+import { engineRoutes } from './engines/routes.js';
+import { EngineService } from './engines/service.js';
 import { hardwareRoutes } from './hardware/routes.js';
 import { planRoutes } from './plans/routes.js';
 import { corePlanSources } from './plans/service.js';
@@ -27,6 +29,7 @@ import { ServedModels } from './router/model-router.js';
 import { KeyStore } from './security/keys.js';
 import { SettingsStore } from './settings/settings.js';
 import type { InstancePolicy } from './supervisor/instance.js';
+import { instanceRoutes } from './supervisor/routes.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { Listeners } from './util/emitter.js';
 import { appVersion } from './version.js';
@@ -56,6 +59,7 @@ export class Core {
   readonly supervisor: Supervisor;
   readonly library: ModelLibrary;
   readonly pulls: PullManager;
+  readonly engines: EngineService;
   readonly auth: AdminAuth;
   readonly models: ServedModels;
   readonly admission: Admission;
@@ -71,9 +75,10 @@ export class Core {
     for (const dir of [this.layout.root, this.layout.engines, this.layout.models, this.layout.run, this.layout.logs]) mkdirSync(dir, { recursive: true });
     this.settings = new SettingsStore(this.layout.settings);
     this.keys = new KeyStore(join(this.layout.root, 'keys.json'));
-    this.supervisor = new Supervisor({ runDir: this.layout.run, events: this.events, ...(opts.policy ? { policy: opts.policy } : {}) });
+    this.supervisor = new Supervisor({ runDir: this.layout.run, logsDir: join(this.layout.logs, 'engines'), events: this.events, ...(opts.policy ? { policy: opts.policy } : {}) });
     this.library = new ModelLibrary({ modelsDir: this.layout.models, isLoaded: (id) => modelInUse(this.supervisor.list(), this.library.get(id)) });
     this.pulls = new PullManager({ library: this.library, downloadsDir: this.layout.downloads, events: this.events, hub: () => hubConfig(this.settings.get().hub) });
+    this.engines = new EngineService({ enginesDir: this.layout.engines, downloadsDir: this.layout.downloads, events: this.events, machine: () => this.hardware.snapshot(), inUse: (bin) => this.supervisor.usersOf(bin) });
     this.auth = new AdminAuth(opts.adminToken);
     this.models = new ServedModels(this.supervisor, {
       enginePath: () => resolveEngine(this.layout.engines, opts.enginePath),
@@ -125,6 +130,8 @@ export class Core {
       hardwareRoutes(this.hardware),
       planRoutes(corePlanSources({ hardware: this.hardware, library: this.library, enginePath: () => resolveEngine(this.layout.engines, this.opts.enginePath) })),
       modelRoutes({ library: this.library, pulls: this.pulls, hub: () => hubConfig(this.settings.get().hub) }),
+      engineRoutes(this.engines),
+      instanceRoutes({ supervisor: this.supervisor, models: this.models, resolveEngine: (e) => (e ? this.engines.resolveBinary(e) : resolveEngine(this.layout.engines, this.opts.enginePath)) }),
     ];
     const server = createApiServer({
       router: this.models,
