@@ -71,7 +71,8 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
         new URL(path, target.baseUrl),
         {
           method: req.method,
-          agent: engineAgent,
+          // A retry takes a fresh socket of its own, never another pooled one that may be stale too.
+          agent: attempt === 0 ? engineAgent : false,
           headers: {
             'content-type': 'application/json',
             'content-length': body.length,
@@ -114,7 +115,7 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
         if (settled) return;
         // A kept-alive socket the engine closed just as we reused it: the engine never saw the
         // request, so sending it once more on a fresh socket is safe (Node's documented pattern).
-        if (r.reusedSocket && attempt === 0 && !res.headersSent && (err.code === 'ECONNRESET' || err.message === 'socket hang up')) {
+        if (r.reusedSocket && attempt === 0 && !res.headersSent && (err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.message === 'socket hang up')) {
           upstream = send(1);
           return;
         }
