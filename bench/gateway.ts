@@ -58,9 +58,9 @@ async function batch(url: string, key: string | null, n: number): Promise<Batch>
 
 const dataDir = mkdtempSync(join(tmpdir(), 'llama-orch-bench-'));
 const core = new Core({ dataDir, port: 0, enginePath: engine });
-core.models.add({ id: 'stories260K', path: MODEL, plan: { parallel: 32, contextSize: 32 * 256 } });
+core.models.add({ id: 'stories260K', path: MODEL, plan: { parallel: 32, contextSize: 256 } });
 const gatewayUrl = await core.listen();
-const inst = core.models.instanceFor('stories260K');
+const inst = await core.models.ensureInstance('stories260K');
 await inst.ensureReady();
 const directUrl = inst.baseUrl()!;
 console.log(`engine ${engine}\nmodel stories260K, ${TOKENS} tokens per stream, ${ROUNDS} rounds per level, same engine process for both paths\n`);

@@ -45,7 +45,12 @@ export interface Settings {
     token: string | null;
   };
   placement: {
+    /** Kept free on every GPU. */
     safetyMarginMiB: number;
+    /** Context tokens per slot when the user does not say (lowered to fit GPUs, never below 2048). */
+    defaultContextSize: number;
+    /** Parallel slots per model (concurrent requests) when the user does not say. */
+    defaultParallel: number;
   };
   ui: {
     theme: Theme;

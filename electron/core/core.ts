@@ -21,7 +21,7 @@ import { engineRoutes } from './engines/routes.js';
 import { EngineService } from './engines/service.js';
 import { hardwareRoutes } from './hardware/routes.js';
 import { planRoutes } from './plans/routes.js';
-import { corePlanSources } from './plans/service.js';
+import { corePlanSources, previewPlan, type PlanSources } from './plans/service.js';
 import { HardwareService } from './hardware/service.js';
 import { hubConfig, ModelLibrary, modelInUse, modelRoutes, PullManager } from './models/index.js';
 import { dataLayout, type DataLayout } from './paths.js';
@@ -83,6 +83,10 @@ export class Core {
     this.models = new ServedModels(this.supervisor, {
       enginePath: () => resolveEngine(this.layout.engines, opts.enginePath),
       loadTimeoutMs: () => this.settings.get().gateway.loadTimeoutSeconds * 1000,
+      placer: (model, overrides, running) => previewPlan({ model: model.path, overrides }, { ...this.planSources(), running: () => running }),
+      pinned: () => this.settings.get().models.pinned,
+      busy: (id) => this.admission.running(id) > 0,
+      onEvict: (ids, forModel, reason) => this.activity.audit('instance.evict', 'placement', ids.join(','), { forModel, reason }),
       // Every library model is addressable by id or alias and loads on first use.
       source: {
         resolve: (idOrAlias) => {
@@ -128,7 +132,7 @@ export class Core {
       gatewayAdminRoutes({ keys: this.keys, settings: this.settings, requests: this.requests, log: this.activity }),
       // Admin routes of the other modules (hardware, engines, models, plans): one line each.
       hardwareRoutes(this.hardware),
-      planRoutes(corePlanSources({ hardware: this.hardware, library: this.library, enginePath: () => resolveEngine(this.layout.engines, this.opts.enginePath) })),
+      planRoutes(this.planSources()),
       modelRoutes({ library: this.library, pulls: this.pulls, hub: () => hubConfig(this.settings.get().hub) }),
       engineRoutes(this.engines),
       instanceRoutes({ supervisor: this.supervisor, models: this.models, resolveEngine: (e) => (e ? this.engines.resolveBinary(e) : resolveEngine(this.layout.engines, this.opts.enginePath)) }),
@@ -155,6 +159,19 @@ export class Core {
     this.baseUrl = `http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
     this.startTimers();
     return this.baseUrl;
+  }
+
+  /** What the planner reads: hardware, the engine's devices, the library, instances placed, settings. */
+  planSources(): PlanSources {
+    const MiB = 1024 * 1024;
+    return {
+      ...corePlanSources({ hardware: this.hardware, library: this.library, enginePath: () => resolveEngine(this.layout.engines, this.opts.enginePath) }),
+      running: () => this.models.runningPlacements(),
+      settings: () => {
+        const p = this.settings.get().placement;
+        return { gpuMarginBytes: p.safetyMarginMiB * MiB, defaultContextSize: p.defaultContextSize, minContextSize: Math.min(2048, p.defaultContextSize), defaultParallel: p.defaultParallel };
+      },
+    };
   }
 
   get url(): string {

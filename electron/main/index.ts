@@ -133,7 +133,7 @@ async function main(): Promise<void> {
 
   for (const path of opts.models) {
     const entry = running.models.add({ id: modelIdFromPath(path), path });
-    running.models.instanceFor(entry.id).ensureReady().catch((err: Error) => log.error({ model: entry.id, err: err.message }, 'model failed to start'));
+    void running.models.ensureInstance(entry.id).then((inst) => inst.ensureReady()).catch((err: Error) => log.error({ model: entry.id, err: err.message }, 'model failed to start'));
   }
 }
 

@@ -1,7 +1,7 @@
 // The walking skeleton end to end: `llama-orch serve` with the real engine and the real model,
 // compared with the same requests sent straight to llama-server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planToArgs } from '../../electron/core/engines/args.js';
+import type { InstanceInfo } from '../../electron/contract/index.js';
 import { chatContent, readSse, startDirectEngine, testEnginePath, type DirectEngine } from '../helpers/engine.js';
 import { STORIES_MODEL } from '../helpers/paths.js';
 import { isAlive, waitFor } from '../helpers/processes.js';
@@ -24,18 +24,28 @@ describe('llama-orch serve', () => {
   const data = tempDir();
   let serve: ServeHandle;
   let direct: DirectEngine;
+  let argv: string[];
 
   beforeAll(async () => {
-    [serve, direct] = await Promise.all([
-      startServe(['--model', STORIES_MODEL, '--engine', testEnginePath(), '--data-dir', data.path]),
-      startDirectEngine(planToArgs({ modelPath: STORIES_MODEL, alias: 'stories260K' })),
-    ]);
+    serve = await startServe(['--model', STORIES_MODEL, '--engine', testEnginePath(), '--data-dir', data.path]);
+    // The baseline is llama-server started by hand with exactly the argv serve chose (from its plan).
+    const login = await fetch(serve.loginUrl, { redirect: 'manual' });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const { data: instances } = (await (await fetch(`${serve.url}/api/v1/instances`, { headers: { cookie } })).json()) as { data: InstanceInfo[] };
+    argv = instances[0]!.argv;
+    direct = await startDirectEngine(argv);
   });
 
   afterAll(async () => {
     await serve?.stop();
     await direct?.stop();
     data.cleanup();
+  });
+
+  it('starts the engine from a placement plan: explicit devices, context and slots, and no re-planning', async () => {
+    expect(argv).toEqual(expect.arrayContaining(['--device', 'none', '--fit', 'off', '-np', '4']));
+    const c = Number(argv[argv.indexOf('-c') + 1]);
+    expect(c).toBe(4 * 2048); // 4 slots × the model's own 2048-token context (below the 4096 default)
   });
 
   it('reports itself healthy and lists the served model as loaded', async () => {

@@ -101,7 +101,7 @@ describe('supervised engines', () => {
   });
 
   it('ends a running stream with an error event when the engine is SIGKILLed, restarts it and serves again', async () => {
-    const inst = t.core.models.instanceFor(MODEL);
+    const inst = await t.core.models.ensureInstance(MODEL);
     await inst.ensureReady();
     const pid = inst.info().pid!;
     const res = await fetch(`${t.url}/v1/chat/completions`, {

@@ -16,7 +16,7 @@ export const serveCommand: CliCommand = {
   --model      GGUF file to serve (repeatable); its id is the file name without .gguf.
                Models in the library (\`llama-orch models\`) are served too, loaded on demand.
   --parallel   slots per engine for --model files (concurrent requests; default 4)
-  --ctx-size   context size per engine for --model files (default: the model's own)
+  --ctx-size   context tokens per slot for --model files (default: settings, 4096, capped at the model's own)
   --reproducible  serve --model files in reproducible mode (one slot, fixed batch)
   --engine     llama-server binary or engine folder (default: newest engine installed in the data dir)
   --host       address to bind (default: settings, 127.0.0.1 = this machine only; a LAN
@@ -68,7 +68,7 @@ export const serveCommand: CliCommand = {
       printBanner(core, url);
       for (const path of models) {
         const entry = core.models.add({ id: modelIdFromPath(path), path, reproducible: values.reproducible, plan });
-        const inst = core.models.instanceFor(entry.id);
+        const inst = await core.models.ensureInstance(entry.id);
         await inst.ensureReady().catch((err: Error) => {
           throw new Error(`model ${entry.id} failed to start: ${err.message}`);
         });

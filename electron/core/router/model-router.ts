@@ -2,7 +2,7 @@
 // instances (created and started on demand), receipts for reproducibility, and idle unloading.
 import { execFile } from 'node:child_process';
 import { basename } from 'node:path';
-import type { OpenAiModel } from '../../contract/index.js';
+import type { OpenAiModel, PlacementOverrides, PlacementPlan, PlacementResult, RunningPlacement } from '../../contract/index.js';
 import { unknownModel, type ModelRouter, type RoutedModel } from '../api/openai.js';
 import type { ProxyTarget } from '../api/proxy.js';
 import { sha256File } from '../download/download.js';
@@ -22,6 +22,8 @@ export interface ServedModel {
   /** One slot and a fixed batch, so a seeded request gives the same tokens every time. */
   reproducible: boolean;
   sha256: string | null;
+  /** Placement overrides (devices, layers, context, slots, KV cache type…); the planner decides the rest. */
+  overrides?: PlacementOverrides;
 }
 
 export interface ModelSource {
@@ -35,9 +37,18 @@ export function modelIdFromPath(path: string): string {
   return basename(path).replace(/\.gguf$/i, '');
 }
 
+/** Plans where a model goes, counting what is already running (placement/planner.ts behind it). */
+export type Placer = (model: ServedModel, overrides: PlacementOverrides, running: RunningPlacement[]) => Promise<PlacementResult>;
+
 export interface RouterOptions {
   enginePath: () => string;
   loadTimeoutMs: () => number;
+  /** Without a placer the engine's own defaults apply (tests of the router alone). */
+  placer?: Placer;
+  pinned?: () => string[];
+  busy?: (modelId: string) => boolean;
+  /** Told when instances are stopped to make room (audit log). */
+  onEvict?: (instanceIds: string[], forModel: string, reason: string) => void;
   /** Optional extra source of models (the library); models added with add() come first. */
   source?: ModelSource;
 }
@@ -47,6 +58,8 @@ export class ServedModels implements ModelRouter {
   private readonly lastUsed = new Map<string, number>();
   private readonly engineVersions = new Map<string, Promise<string | null>>();
   private readonly resolvedVersions = new Map<string, string | null>();
+  private readonly placements = new Map<string, PlacementPlan>();
+  private readonly creating = new Map<string, Promise<EngineInstance>>();
 
   constructor(
     private readonly supervisor: Supervisor,
@@ -82,31 +95,103 @@ export class ServedModels implements ModelRouter {
     const m = this.resolve(model);
     let enginePath: string;
     try {
-      enginePath = this.instanceFor(m.id).spec.enginePath;
+      enginePath = this.supervisor.findByModel(m.id)?.spec.enginePath ?? this.opts.enginePath();
     } catch (err) {
       throw new HttpError(503, `model '${m.id}' cannot be served: ${(err as Error).message}`, 'server_error', 'engine_unavailable');
     }
     return {
       id: m.id,
-      slots: m.reproducible ? 1 : (m.plan.parallel ?? DEFAULT_SLOTS),
+      slots: this.placements.get(m.id)?.parallel ?? (m.reproducible ? 1 : (m.plan.parallel ?? DEFAULT_SLOTS)),
       receipt: () => ({ engine: basename(enginePath), engineVersion: this.resolvedVersions.get(enginePath) ?? null, modelSha256: m.sha256, reproducible: m.reproducible }),
     };
   }
 
-  /** The instance serving a model, created (not started) on first use. */
-  instanceFor(modelId: string): EngineInstance {
+  /** The placement the model's engine was started with, if a planner placed it. */
+  placementOf(modelId: string): PlacementPlan | undefined {
+    return this.supervisor.findByModel(modelId) ? this.placements.get(modelId) : undefined;
+  }
+
+  /**
+   * The instance serving a model, created (not started) on first use: placed by the planner, which
+   * counts the instances already running; idle ones it proposes to evict are stopped first.
+   */
+  ensureInstance(modelId: string): Promise<EngineInstance> {
     const model = this.resolve(modelId);
     const existing = this.supervisor.findByModel(model.id);
-    if (existing) return existing;
-    const plan: LaunchPlan = { modelPath: model.path, alias: model.id, parallel: DEFAULT_SLOTS, ...model.plan };
-    if (model.reproducible) Object.assign(plan, { parallel: 1, extra: [...(plan.extra ?? []), '-b', '512', '-ub', '512'] });
+    if (existing) return Promise.resolve(existing);
+    let pending = this.creating.get(model.id);
+    if (!pending) {
+      pending = this.createInstance(model).finally(() => this.creating.delete(model.id));
+      this.creating.set(model.id, pending);
+    }
+    return pending;
+  }
+
+  private async createInstance(model: ServedModel): Promise<EngineInstance> {
     const enginePath = this.opts.enginePath();
     void this.engineVersion(enginePath);
+    const placement = this.opts.placer ? await this.place(model) : undefined;
+    const raced = this.supervisor.findByModel(model.id);
+    if (raced) return raced;
+    if (placement) this.placements.set(model.id, placement);
+    else this.placements.delete(model.id);
+    const extra = [...(model.plan.extra ?? []), ...(model.reproducible ? ['-b', '512', '-ub', '512'] : [])];
+    const plan: LaunchPlan = placement
+      ? { modelPath: model.path, alias: model.id, placement, extra }
+      : { modelPath: model.path, alias: model.id, parallel: DEFAULT_SLOTS, ...model.plan, ...(model.reproducible ? { parallel: 1 } : {}), extra };
     return this.supervisor.create({ id: model.id, modelId: model.id, modelPath: model.path, enginePath, args: planToArgs(plan) });
   }
 
+  private async place(model: ServedModel): Promise<PlacementPlan | undefined> {
+    const overrides: PlacementOverrides = {
+      ...(model.plan.parallel ? { parallel: model.plan.parallel } : {}),
+      ...(model.plan.contextSize ? { contextSize: model.plan.contextSize } : {}),
+      ...model.overrides,
+      ...(model.reproducible ? { parallel: 1 } : {}),
+    };
+    let result: PlacementResult;
+    try {
+      result = await this.opts.placer!(model, overrides, this.runningPlacements());
+    } catch {
+      // The planner could not read the file's header: the engine is the authority on what it can
+      // load, so it gets to try with its own defaults and report its own error.
+      return undefined;
+    }
+    if (result.plan) return result.plan;
+    if (result.eviction) {
+      this.opts.onEvict?.(result.eviction.instanceIds, model.id, result.eviction.reason);
+      for (const id of result.eviction.instanceIds) await this.supervisor.remove(id);
+      return result.eviction.plan;
+    }
+    throw new HttpError(503, `model '${model.id}' does not fit on this machine: ${result.error ?? 'no device has room'}`, 'server_error', 'model_does_not_fit');
+  }
+
+  /** What the planner must count as taken: every live instance with a placement. */
+  runningPlacements(): RunningPlacement[] {
+    const pinned = this.opts.pinned?.() ?? [];
+    const out: RunningPlacement[] = [];
+    for (const info of this.supervisor.list()) {
+      const p = this.placements.get(info.modelId);
+      if (!p || info.state === 'stopped' || info.state === 'failed') continue;
+      out.push({
+        instanceId: info.id,
+        bytesByDevice: Object.fromEntries(p.devices.map((d) => [d.id, d.totalBytes])),
+        idle: !(this.opts.busy?.(info.modelId) ?? false),
+        pinned: pinned.includes(info.modelId),
+        lastUsedAt: this.lastUsed.get(info.modelId) ?? Date.parse(info.readyAt ?? info.startedAt ?? '0'),
+      });
+    }
+    return out;
+  }
+
   async acquire(modelId: string, signal?: AbortSignal): Promise<ProxyTarget> {
-    const inst = this.instanceFor(modelId);
+    let inst: EngineInstance;
+    try {
+      inst = await this.ensureInstance(modelId);
+    } catch (err) {
+      if (err instanceof HttpError) throw err;
+      throw new HttpError(503, `model '${modelId}' cannot be served: ${(err as Error).message}`, 'server_error', 'engine_unavailable');
+    }
     this.lastUsed.set(inst.spec.modelId, Date.now());
     const timeoutMs = this.opts.loadTimeoutMs();
     let timer: NodeJS.Timeout | undefined;

@@ -15,7 +15,7 @@ export const DEFAULT_SETTINGS: Settings = {
   privacy: { requestLogRetentionDays: 30, logContent: false },
   engines: { releaseSource: 'github', mirrorUrl: null, tag: null },
   hub: { endpoint: 'https://huggingface.co', token: null },
-  placement: { safetyMarginMiB: 512 },
+  placement: { safetyMarginMiB: 512, defaultContextSize: 4096, defaultParallel: 4 },
   ui: { theme: 'system', saveConversations: false },
 };
 
@@ -39,7 +39,7 @@ const schema = z.object({
   privacy: z.object({ requestLogRetentionDays: z.number().int().min(0).max(3650), logContent: z.boolean() }),
   engines: z.object({ releaseSource: z.enum(['github', 'mirror', 'offline']), mirrorUrl: z.string().url().nullable(), tag: z.string().nullable() }),
   hub: z.object({ endpoint: z.string().url(), token: z.string().nullable() }),
-  placement: z.object({ safetyMarginMiB: z.number().int().min(0) }),
+  placement: z.object({ safetyMarginMiB: z.number().int().min(0), defaultContextSize: z.number().int().min(256), defaultParallel: z.number().int().min(1).max(64) }),
   ui: z.object({ theme: z.enum(['system', 'light', 'dark']), saveConversations: z.boolean() }),
 });
 

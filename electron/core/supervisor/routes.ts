@@ -64,7 +64,7 @@ async function startInstance(req: IncomingMessage, res: ServerResponse, deps: In
     if (state !== 'failed' && state !== 'stopped') return sendJson(res, 200, existing.info());
     await deps.supervisor.remove(existing.id); // a failed instance is replaced by a fresh attempt
   }
-  const inst = body.engine ? createWithEngine(deps, modelId, modelPath, body) : defaultInstance(deps, modelId);
+  const inst = body.engine ? createWithEngine(deps, modelId, modelPath, body) : await defaultInstance(deps, modelId);
   const ready = inst.ensureReady();
   if (body.wait) {
     try {
@@ -93,9 +93,9 @@ function registerModel(models: ServedModels, body: z.infer<typeof startSchema>):
   return { id: known, path: null };
 }
 
-function defaultInstance(deps: InstanceRouteDeps, modelId: string): EngineInstance {
+async function defaultInstance(deps: InstanceRouteDeps, modelId: string): Promise<EngineInstance> {
   try {
-    return deps.models.instanceFor(modelId);
+    return await deps.models.ensureInstance(modelId);
   } catch (err) {
     if (err instanceof HttpError) throw err;
     throw new HttpError(503, (err as Error).message, 'server_error', 'engine_unavailable'); // e.g. no engine installed
