@@ -10,7 +10,7 @@ import { gatewayAdminRoutes } from './api/admin-gateway.js';
 import { Admission } from './api/admission.js';
 import { AdminAuth } from './api/auth.js';
 import { Gateway } from './api/gateway.js';
-import { GatewayMetrics } from './api/metrics.js';
+import { collectDeviceMetrics, GatewayMetrics } from './api/metrics.js';
 import { engineAgent } from './api/proxy.js';
 import { ActivityLog } from './api/request-log.js';
 import { RequestRegistry } from './api/requests.js';
@@ -102,6 +102,7 @@ export class Core {
       instances: () => this.supervisor.list(),
       queueDepth: (m) => this.admission.queued(m),
       engineKey: (id) => this.supervisor.get(id)?.apiKey ?? null,
+      collectExtra: (registry) => collectDeviceMetrics(registry, this.hardware, this.models),
     });
   }
 

@@ -81,6 +81,7 @@ describe('gateway input handling', () => {
     expect(text).toMatch(/llama_orch_completion_tokens_total\{model="stories260K"\} \d+/);
     expect(text).toMatch(/llama_orch_instance_state\{model="stories260K",instance="stories260K",state="ready"\} 1/);
     expect(text).toMatch(/llamacpp_tokens_predicted_total\{model="stories260K"\} \d+/);
+    expect(text).toMatch(/llama_orch_instance_planned_bytes\{instance="stories260K",device="CPU"\} \d+/);
   });
 
   it('logs request metadata only, never the prompt or the completion', async () => {

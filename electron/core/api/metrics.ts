@@ -1,7 +1,7 @@
 // Prometheus metrics at GET /metrics: requests, latencies, tokens, queueing, cancellations, engine
 // restarts and states, plus each ready engine's own /metrics folded in with a `model` label.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { InstanceInfo } from '../../contract/index.js';
+import type { GpuLiveReport, HardwareSnapshot, InstanceInfo, RunningPlacement } from '../../contract/index.js';
 import { engineAgent } from './proxy.js';
 import { request as httpRequest } from 'node:http';
 
@@ -80,4 +80,34 @@ export function relabel(text: string, model: string): string {
       })
       .join('\n') + '\n'
   );
+}
+
+/**
+ * VRAM per device (live sample) and what each instance's plan holds there. Gauges are created once
+ * per registry and reset on every scrape, so a GPU or instance that is gone disappears.
+ */
+export async function collectDeviceMetrics(
+  registry: Registry,
+  hardware: { snapshot(): Promise<HardwareSnapshot>; live(): Promise<GpuLiveReport> },
+  models: { runningPlacements(): RunningPlacement[] },
+): Promise<void> {
+  const gauge = (name: string, help: string, labelNames: string[]) => (registry.getSingleMetric(name) as Gauge | undefined) ?? new Gauge({ name, help, labelNames, registers: [registry] });
+  const total = gauge('llama_orch_gpu_vram_total_bytes', 'GPU memory, total', ['gpu', 'name']);
+  const used = gauge('llama_orch_gpu_vram_used_bytes', 'GPU memory in use (all processes)', ['gpu', 'name']);
+  const util = gauge('llama_orch_gpu_utilization_percent', 'GPU utilisation', ['gpu', 'name']);
+  const planned = gauge('llama_orch_instance_planned_bytes', 'Memory an instance was placed with, per device', ['instance', 'device']);
+  for (const g of [total, used, util, planned]) g.reset();
+  for (const p of models.runningPlacements()) for (const [device, bytes] of Object.entries(p.bytesByDevice)) planned.set({ instance: p.instanceId, device }, bytes);
+  const snap = await hardware.snapshot().catch(() => null);
+  if (!snap || snap.gpus.length === 0) return;
+  const live = await hardware.live().catch(() => null);
+  for (const gpu of snap.gpus) {
+    const s = live?.gpus.find((x) => x.index === gpu.index);
+    const labels = { gpu: String(gpu.index), name: gpu.name };
+    const t = s?.vramTotalBytes ?? gpu.vramTotalBytes;
+    const u = s?.vramUsedBytes ?? gpu.vramUsedBytes;
+    if (t != null) total.set(labels, t);
+    if (u != null) used.set(labels, u);
+    if (s?.utilizationPercent != null) util.set(labels, s.utilizationPercent);
+  }
 }

@@ -48,6 +48,11 @@ export class HardwareService {
     return job;
   }
 
+  /** Live GPU memory now: the monitor's latest sample while someone watches, else one poll. */
+  live(): Promise<GpuLiveReport> {
+    return Promise.resolve(this.monitor.latest() ?? this.pollLive());
+  }
+
   private async pollLive(): Promise<GpuLiveReport> {
     const snap = await this.snapshot();
     const report = await (this.opts.poller ?? pollerFor(snap, this.opts.detectOptions?.env ? { env: this.opts.detectOptions.env } : {}))();
