@@ -1,0 +1,100 @@
+// The real desktop app under Playwright's Electron driver: it starts the core in-process with the
+// real engine and model, the window shows the dashboard with the engine ready, the renderer has no
+// Node and only the contract's bridge, and quitting stops the engine before the process exits.
+// Needs an Electron binary (never downloaded by tests); skipped with the reason where there is none.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { _electron as electron, type ElectronApplication, type Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DESKTOP_API_KEYS, type DesktopApi, type InstanceListResponse } from '../../electron/contract/index.js';
+import { UI_CSP } from '../../electron/main/security.js';
+import { testEnginePath } from '../helpers/engine.js';
+import { ROOT, STORIES_MODEL } from '../helpers/paths.js';
+import { isAlive, waitFor } from '../helpers/processes.js';
+import { tempDir } from '../helpers/tmp.js';
+import { electronDisplay, findElectronDist, type Display } from '../unit/main/electron-dist.js';
+
+const dist = findElectronDist();
+const display = dist.ok ? await electronDisplay() : null;
+const skipReason = !dist.ok ? dist.reason : display && 'reason' in display ? display.reason : null;
+if (skipReason) console.warn(`[e2e electron] skipped: ${skipReason}`);
+const built = ['dist/electron/main/index.js', 'dist/electron/preload/index.cjs', 'dist/renderer/index.html'].every((f) => existsSync(join(ROOT, f)));
+
+declare global {
+  interface Window {
+    llamaOrch?: DesktopApi;
+  }
+}
+
+describe.skipIf(skipReason !== null)('desktop app (real Electron)', () => {
+  let data: ReturnType<typeof tempDir>;
+  let app: ElectronApplication;
+  let page: Page;
+
+  beforeAll(async () => {
+    if (!dist.ok || !display || 'reason' in display) return;
+    expect(built, 'the app is built (npm run build)').toBe(true);
+    data = tempDir('llama-orch-electron-');
+    app = await electron.launch({
+      executablePath: dist.executable,
+      args: [ROOT, '--data-dir', data.path, '--port', '0', '--engine', testEnginePath(), '--model', STORIES_MODEL],
+      env: { ...process.env, ...display.env, LLAMA_ORCH_DATA_DIR: data.path },
+      timeout: 60_000,
+    });
+    page = await app.firstWindow({ timeout: 60_000 });
+  }, 120_000);
+
+  afterAll(async () => {
+    if (app && app.process().exitCode === null) await app.close().catch(() => undefined);
+    (display as Display | null)?.stop?.();
+    data?.cleanup();
+  });
+
+  it('shows the dashboard with the engine ready', async () => {
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor({ timeout: 30_000 });
+    const card = page.locator('article[aria-label="Model stories260K"]');
+    await expect.poll(() => card.getAttribute('data-state').catch(() => null), { timeout: 60_000, interval: 250 }).toBe('ready');
+    expect(new URL(page.url()).hostname).toBe('127.0.0.1');
+    expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().map((w) => w.isVisible()))).toEqual([true]);
+  });
+
+  it('gives the page no Node, only the contract’s bridge, and the strict CSP', async () => {
+    const probe = await page.evaluate(async () => ({
+      require: typeof (globalThis as { require?: unknown }).require,
+      process: typeof (globalThis as { process?: unknown }).process,
+      bridge: Object.keys(window.llamaOrch ?? {}).sort(),
+      csp: (await fetch('/')).headers.get('content-security-policy'),
+    }));
+    expect(probe).toEqual({ require: 'undefined', process: 'undefined', bridge: [...DESKTOP_API_KEYS].sort(), csp: UI_CSP });
+  });
+
+  it('opens no window for window.open and stays on its page when a link leaves the origin', async () => {
+    expect(await page.evaluate(() => window.open('file:///etc/passwd') === null)).toBe(true);
+    const before = page.url();
+    await page.evaluate(() => {
+      window.location.href = 'file:///etc/passwd';
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(page.url()).toBe(before);
+    expect(app.windows()).toHaveLength(1);
+  });
+
+  it('stops the engine when the app quits, before the process exits', async () => {
+    const list = await page.evaluate(async () => {
+      const c = await window.llamaOrch!.connection();
+      const res = await fetch(`${c.baseUrl}/api/v1/instances`, { headers: { authorization: `Bearer ${c.adminToken}` } });
+      return (await res.json()) as InstanceListResponse;
+    });
+    const pid = list.data.find((i) => i.modelId === 'stories260K')?.pid;
+    expect(pid).toBeGreaterThan(0);
+    expect(isAlive(pid!)).toBe(true);
+
+    const proc = app.process();
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    await app.evaluate(({ app: electronApp }) => electronApp.quit()).catch(() => undefined);
+    expect(await exited).toBe(0);
+    await waitFor(() => !isAlive(pid!), 'engine to be gone', 5_000);
+    const pidfiles = existsSync(join(data.path, 'run')) ? readdirSync(join(data.path, 'run')).filter((f) => f.endsWith('.pid.json')) : [];
+    expect(pidfiles).toEqual([]);
+  }, 60_000);
+});
