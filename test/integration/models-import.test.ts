@@ -1,7 +1,7 @@
 // Importing GGUF files into the library: the real stories260K model with its facts, links, split
 // models, verification, removal, and the clear errors for bad files and unsafe names. Real files only.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ModelError } from '../../electron/core/models/errors.js';
@@ -180,6 +180,23 @@ describe('model library: import', () => {
       expect(err.message, id).toMatch(why);
     }
     expect(readdirNames(modelsDir)).toEqual([]);
+  });
+
+  it('sees models another process added or removed, and clears only dead processes\' staging', async () => {
+    const cli = new ModelLibrary({ modelsDir }); // what `llama-orch models import` does beside a running app
+    await cli.import(STORIES_MODEL, { id: 'from-cli' });
+    expect(lib.resolve('from-cli')?.id).toBe('from-cli');
+    await cli.remove('from-cli');
+    expect(lib.list()).toEqual([]);
+    mkdirSync(join(modelsDir, '.staging-x-p999999999-abcd'));
+    mkdirSync(join(modelsDir, `.staging-y-p${process.pid}-abcd`));
+    writeFileSync(join(modelsDir, 'junk-manifest'), 'x');
+    mkdirSync(join(modelsDir, 'broken'));
+    writeFileSync(join(modelsDir, 'broken', 'manifest.json'), '{"schemaVersion":1,"id":"broken","files":[{"name":"../../x"}],"facts":{},"source":{"kind":"hub"}}');
+    const fresh = new ModelLibrary({ modelsDir });
+    expect(readdirNames(modelsDir).sort()).toEqual([`.staging-y-p${process.pid}-abcd`, 'broken', 'junk-manifest']);
+    expect(fresh.list()).toEqual([]);
+    expect(fresh.problems).toEqual([expect.stringMatching(/broken.manifest\.json: invalid file name '\.\.\/\.\.\/x'/)]);
   });
 
   it('refuses a second model with the same id', async () => {

@@ -59,29 +59,36 @@ export class ModelLibrary {
     this.isLoaded = isLoaded;
   }
 
-  /** Read every manifest from disk (sync: manifests are small) and clear staging left by a crash. */
+  /**
+   * Read every manifest from disk (sync: manifests are small). Also picks up models another process
+   * (the CLI beside a running app) added or removed. Staging folders of dead processes are cleared.
+   */
   reload(): void {
-    this.manifests.clear();
+    const next = new Map<string, ModelManifest>();
     this.problems.length = 0;
     for (const entry of readdirSync(this.modelsDir, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
       if (entry.name.startsWith(STAGING_PREFIX)) {
-        rmSync(join(this.modelsDir, entry.name), { recursive: true, force: true });
+        const pid = Number(/-p(\d+)-[0-9a-f]+$/.exec(entry.name)?.[1]);
+        if (!pid || !processAlive(pid)) rmSync(join(this.modelsDir, entry.name), { recursive: true, force: true });
         continue;
       }
       const file = join(this.modelsDir, entry.name, MANIFEST);
       if (!existsSync(file)) continue;
       try {
         const m = JSON.parse(readFileSync(file, 'utf8')) as ModelManifest;
-        if (m.schemaVersion !== 1 || m.id !== entry.name) throw new Error(`unexpected schemaVersion or id '${m.id}'`);
-        this.manifests.set(m.id, this.withLocalPaths(m));
+        if (m.schemaVersion !== 1 || m.id !== entry.name || !Array.isArray(m.files) || !m.facts || !['import', 'hub'].includes(m.source?.kind)) throw new Error(`not a manifest of schemaVersion 1 for '${entry.name}'`);
+        next.set(m.id, this.withLocalPaths(m));
       } catch (err) {
         this.problems.push(`${file}: ${(err as Error).message}`);
       }
     }
+    this.manifests.clear();
+    for (const [id, m] of next) this.manifests.set(id, m);
   }
 
   list(): ModelSummary[] {
+    this.reload();
     return [...this.manifests.values()].sort((a, b) => a.id.localeCompare(b.id)).map((m) => this.summary(m));
   }
 
@@ -95,6 +102,14 @@ export class ModelLibrary {
 
   /** By id, then alias, case-insensitive, with or without a `.gguf` suffix. */
   resolve(idOrAlias: string): ModelManifest | undefined {
+    // A miss may be a model the CLI added while the app runs: look at the disk once more.
+    const found = this.lookup(idOrAlias);
+    if (found) return found;
+    this.reload();
+    return this.lookup(idOrAlias);
+  }
+
+  private lookup(idOrAlias: string): ModelManifest | undefined {
     const exact = this.manifests.get(idOrAlias);
     if (exact) return exact;
     const key = idOrAlias.toLowerCase().replace(/\.gguf$/, '');
@@ -247,7 +262,7 @@ export class ModelLibrary {
   }
 
   private async staging(id: string): Promise<string> {
-    const dir = join(this.modelsDir, `${STAGING_PREFIX}${id}-${randomBytes(4).toString('hex')}`);
+    const dir = join(this.modelsDir, `${STAGING_PREFIX}${id}-p${process.pid}-${randomBytes(4).toString('hex')}`);
     await mkdir(dir, { recursive: true });
     return dir;
   }
@@ -274,6 +289,15 @@ export class ModelLibrary {
   private withLocalPaths(m: ModelManifest): ModelManifest {
     if (m.source.kind === 'import' && m.source.linked) return m;
     return { ...m, files: m.files.map((f) => ({ ...f, path: join(this.modelsDir, m.id, safeFileName(f.name)) })) };
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
