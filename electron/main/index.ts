@@ -1,7 +1,7 @@
 // Electron main process: the composition root of the desktop app. One instance per data dir; starts
 // the core in-process, hardens the session, opens the window, keeps a tray icon, and stops every
 // engine before exiting. Logic lives in the modules beside this file; this only wires them.
-import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, Notification, screen, session, shell, Tray, type Settings } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, Notification, screen, session, shell, Tray } from 'electron';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,19 +12,27 @@ import { preloadPath, resourcesDir, trayIconPath, windowIconPath } from './app-p
 import { DesktopSettingsStore, settingsEffects } from './desktop-settings.js';
 import { desktopHandlers, registerDesktopIpc } from './ipc.js';
 import { installQuitHandler, startCore } from './lifecycle.js';
-import { applyOpenAtLogin, autostartDir } from './login-item.js';
+import { applyOpenAtLogin, loginItemDeps } from './login-item.js';
 import { watchNotices } from './notifications.js';
 import { guardWebContents, hardenSession } from './security.js';
 import { consoleLogger as log } from './seam.js';
+import { parseStartup, type StartupOptions } from './startup.js';
 import { electronStore, readOptional } from './stores.js';
-import { parseStartup, StartupError } from './startup.js';
 import { TrayController } from './tray.js';
 import { builtInFeedUrl, feedUrl, startUpdates, type UpdaterSeam } from './updates.js';
 import { openMainWindow, revealWindow } from './window.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-const run = { failed: false, quitHandled: false };
+/** What the process owns and must release on quit, in that order: updates, listeners, tray, core. */
+const owned = {
+  core: null as Core | null,
+  win: null as BrowserWindow | null,
+  tray: null as TrayController<Menu> | null,
+  stopUpdates: () => {},
+  cleanups: [] as (() => void)[],
+  failed: false,
+};
 
 async function main(): Promise<void> {
   const opts = parseStartup(process.argv.slice(1), process.env);
@@ -32,47 +40,43 @@ async function main(): Promise<void> {
   app.setPath('userData', join(opts.dataDir, 'desktop'));
   if (!app.requestSingleInstanceLock()) return app.exit(0);
   app.enableSandbox();
-
-  let core: Core | null = null;
-  let url: string | null = null;
-  let win: BrowserWindow | null = null;
-  let tray: TrayController<Menu> | null = null;
-  let stopUpdates = () => {};
-  const cleanups: (() => void)[] = [];
-  run.quitHandled = true;
   installQuitHandler(app, {
     log,
-    exitCode: () => (run.failed ? 1 : 0),
+    exitCode: () => (owned.failed ? 1 : 0),
     shutdown: async () => {
-      stopUpdates();
-      for (const c of cleanups) c();
-      tray?.destroy();
-      await core?.stop();
+      owned.stopUpdates();
+      for (const release of owned.cleanups) release();
+      owned.tray?.destroy();
+      await owned.core?.stop();
     },
   });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => app.quit());
 
   await app.whenReady();
+  let url: string | null = null;
   const appOrigin = () => (url ? new URL(url).origin : null);
   hardenSession(session.defaultSession, log);
   app.on('web-contents-created', (_e, contents) => guardWebContents(contents, { appOrigin, openExternal: (u) => void shell.openExternal(u), log }));
+  const makeCore = (port: number | undefined) => (owned.core = new Core({ dataDir: opts.dataDir, ...(port === undefined ? {} : { port }), ...(opts.enginePath ? { enginePath: opts.enginePath } : {}) }));
+  const started = await startCore(makeCore, opts.port, log);
+  wireShell(opts, started.core, (url = started.url), appOrigin);
+}
 
-  ({ core, url } = await startCore((port) => new Core({ dataDir: opts.dataDir, ...(port === undefined ? {} : { port }), ...(opts.enginePath ? { enginePath: opts.enginePath } : {}) }), opts.port, log));
-  const [running, baseUrl] = [core, url];
-
-  const resDir = resourcesDir(app.isPackaged, process.resourcesPath);
+function desktopSettings(): { settings: DesktopSettingsStore; applyUpdates(s: DesktopSettings): Promise<void> } {
   const loadUpdater = async (): Promise<UpdaterSeam> => (await import('electron-updater')).default.autoUpdater;
   const applyUpdates = async (s: DesktopSettings) => {
-    stopUpdates();
+    owned.stopUpdates();
     const feed = feedUrl(s, process.env, builtInFeedUrl(readOptional(join(process.resourcesPath, 'app-update.yml'))));
-    stopUpdates = await startUpdates(s, feed, { loadUpdater, isPackaged: app.isPackaged, log });
+    owned.stopUpdates = await startUpdates(s, feed, { loadUpdater, isPackaged: app.isPackaged, log });
   };
-  const loginItem = { platform: process.platform, setLoginItemSettings: (s: Settings) => app.setLoginItemSettings(s), executable: process.env.APPIMAGE ?? process.execPath, launchArgs: app.isPackaged ? [] : [app.getAppPath()], autostartDir: autostartDir(process.env, homedir()) };
-  const settings = new DesktopSettingsStore(
-    electronStore<DesktopSettings>('desktop-settings'),
-    settingsEffects({ openAtLogin: (on) => applyOpenAtLogin(on, loginItem), updates: (s) => void applyUpdates(s), refresh: () => tray?.refresh(), log }),
-  );
+  const loginItem = loginItemDeps(app, process, homedir());
+  const effects = settingsEffects({ openAtLogin: (on) => applyOpenAtLogin(on, loginItem), updates: (s) => void applyUpdates(s), refresh: () => owned.tray?.refresh(), log });
+  return { settings: new DesktopSettingsStore(electronStore<DesktopSettings>('desktop-settings'), effects), applyUpdates };
+}
 
+function wireShell(opts: StartupOptions, core: Core, baseUrl: string, appOrigin: () => string | null): void {
+  const resDir = resourcesDir(app.isPackaged, process.resourcesPath);
+  const { settings, applyUpdates } = desktopSettings();
   const windowDeps = {
     createWindow: (o: ConstructorParameters<typeof BrowserWindow>[0]) => new BrowserWindow(o),
     store: electronStore('window-state'),
@@ -83,37 +87,31 @@ async function main(): Promise<void> {
     log,
   };
   const showWindow = () => {
-    if (win && !win.isDestroyed()) return revealWindow(win);
-    const created = openMainWindow(windowDeps, baseUrl, { hidden: false }) as BrowserWindow;
-    created.on('closed', () => (win = null));
-    win = created;
+    if (owned.win && !owned.win.isDestroyed()) return revealWindow(owned.win);
+    owned.win = openMainWindow(windowDeps, baseUrl, { hidden: false }) as BrowserWindow;
+    owned.win.on('closed', () => (owned.win = null));
   };
-
-  cleanups.push(
-    registerDesktopIpc(
-      ipcMain,
-      desktopHandlers({
-        connection: () => ({ baseUrl, adminToken: running.auth.adminToken }),
-        showOpenDialog: (o) => (win ? dialog.showOpenDialog(win, o) : dialog.showOpenDialog(o)),
-        showItemInFolder: (p) => shell.showItemInFolder(p),
-        appInfo: () => ({ version: app.getVersion(), platform: process.platform, arch: process.arch, electron: process.versions.electron ?? '', dataDir: opts.dataDir }),
-        settings,
-      }),
-      { appOrigin, log },
-    ),
-    watchNotices(running.events, (n) => {
+  const handlers = desktopHandlers({
+    connection: () => ({ baseUrl, adminToken: core.auth.adminToken }),
+    showOpenDialog: (o) => (owned.win ? dialog.showOpenDialog(owned.win, o) : dialog.showOpenDialog(o)),
+    showItemInFolder: (p) => shell.showItemInFolder(p),
+    appInfo: () => ({ version: app.getVersion(), platform: process.platform, arch: process.arch, electron: process.versions.electron ?? '', dataDir: opts.dataDir }),
+    settings,
+  });
+  owned.cleanups.push(
+    registerDesktopIpc(ipcMain, handlers, { appOrigin, log }),
+    watchNotices(core.events, (n) => {
       if (Notification.isSupported()) new Notification({ title: n.title, body: n.body, icon: windowIconPath(resDir) }).show();
     }),
-    running.events.subscribe((e) => {
-      if (e.type.startsWith('instance.')) tray?.refresh();
+    core.events.subscribe((e) => {
+      if (e.type.startsWith('instance.')) owned.tray?.refresh();
     }),
   );
-
-  tray = new TrayController<Menu>({
+  owned.tray = new TrayController<Menu>({
     create: (icon) => new Tray(icon),
     buildMenu: (items) => Menu.buildFromTemplate(items),
     iconPath: (kind) => trayIconPath(resDir, kind, process.platform),
-    status: () => ({ url: baseUrl, instances: running.supervisor.list() }),
+    status: () => ({ url: baseUrl, instances: core.supervisor.list() }),
     settings: () => settings.get(),
     actions: {
       openWindow: showWindow,
@@ -123,26 +121,24 @@ async function main(): Promise<void> {
       quit: () => app.quit(),
     },
   });
-
   app.on('second-instance', showWindow);
   app.on('activate', showWindow);
   // Closing the window keeps serving from the tray; only Quit (tray, menu, Cmd-Q) stops the engines.
   app.on('window-all-closed', () => undefined);
   if (!opts.hidden) showWindow();
   void applyUpdates(settings.get());
-
   for (const path of opts.models) {
-    const entry = running.models.add({ id: modelIdFromPath(path), path });
-    void running.models.ensureInstance(entry.id).then((inst) => inst.ensureReady()).catch((err: Error) => log.error({ model: entry.id, err: err.message }, 'model failed to start'));
+    const entry = core.models.add({ id: modelIdFromPath(path), path });
+    void core.models.ensureInstance(entry.id).then((inst) => inst.ensureReady()).catch((err: Error) => log.error({ model: entry.id, err: err.message }, 'model failed to start'));
   }
 }
 
 main().catch((err: unknown) => {
-  const message = err instanceof StartupError || err instanceof Error ? err.message : String(err);
+  const message = err instanceof Error ? err.message : String(err);
   log.error({ err: message }, 'llama-orch could not start');
   if (app.isReady()) dialog.showErrorBox('llama-orch could not start', message);
-  // Quit (not exit) so the quit handler stops whatever engines already started.
-  run.failed = true;
-  if (run.quitHandled) app.quit();
+  owned.failed = true;
+  // With a core running, quit (not exit) so the quit handler stops whatever engines already started.
+  if (owned.core) app.quit();
   else app.exit(1);
 });

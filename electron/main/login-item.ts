@@ -59,3 +59,20 @@ export function applyOpenAtLogin(enabled: boolean, deps: LoginItemDeps): Desktop
 export function autostartDir(env: NodeJS.ProcessEnv, home: string): string {
   return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'autostart');
 }
+
+export interface LoginItemApp {
+  isPackaged: boolean;
+  getAppPath(): string;
+  setLoginItemSettings(settings: { openAtLogin: boolean; path?: string; args?: string[] }): void;
+}
+
+/** The login-item settings for this process: the AppImage when there is one, else the executable. */
+export function loginItemDeps(app: LoginItemApp, proc: { platform: NodeJS.Platform; execPath: string; env: NodeJS.ProcessEnv }, home: string): LoginItemDeps {
+  return {
+    platform: proc.platform,
+    setLoginItemSettings: (s) => app.setLoginItemSettings(s),
+    executable: proc.env.APPIMAGE ?? proc.execPath,
+    launchArgs: app.isPackaged ? [] : [app.getAppPath()],
+    autostartDir: autostartDir(proc.env, home),
+  };
+}

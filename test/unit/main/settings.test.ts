@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DesktopResult, DesktopSettings } from '../../../electron/contract/index.js';
 import { DEFAULT_DESKTOP_SETTINGS, DesktopSettingsStore, parseDesktopSettings, settingsEffects } from '../../../electron/main/desktop-settings.js';
-import { applyOpenAtLogin, AUTOSTART_FILE, autostartEntry, quoteExecArg, type LoginItemDeps } from '../../../electron/main/login-item.js';
+import { applyOpenAtLogin, AUTOSTART_FILE, autostartEntry, loginItemDeps, quoteExecArg, type LoginItemDeps } from '../../../electron/main/login-item.js';
 import { builtInFeedUrl, feedUrl, startUpdates, type UpdaterSeam } from '../../../electron/main/updates.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { MemoryStore, quietLog } from './fakes.js';
@@ -116,6 +116,14 @@ describe('open at login', () => {
     const r = applyOpenAtLogin(true, broken);
     expect(r).toMatchObject({ ok: false, error: { code: 'failed' } });
     expect(applyOpenAtLogin(true, deps('aix'))).toMatchObject({ ok: false, error: { code: 'unsupported' } });
+  });
+
+  it('launches the AppImage (not its temporary mount) and, unpackaged, passes the app folder', () => {
+    const app = { isPackaged: true, getAppPath: () => '/tmp/.mount_x/resources/app.asar', setLoginItemSettings: () => {} };
+    const packaged = loginItemDeps(app, { platform: 'linux', execPath: '/tmp/.mount_x/llama-orch', env: { APPIMAGE: '/home/u/llama-orch.AppImage' } }, '/home/u');
+    expect(packaged).toMatchObject({ executable: '/home/u/llama-orch.AppImage', launchArgs: [], autostartDir: '/home/u/.config/autostart' });
+    const dev = loginItemDeps({ ...app, isPackaged: false, getAppPath: () => '/src/llama-orch' }, { platform: 'linux', execPath: '/src/node_modules/electron/dist/electron', env: { XDG_CONFIG_HOME: '/cfg' } }, '/home/u');
+    expect(dev).toMatchObject({ executable: '/src/node_modules/electron/dist/electron', launchArgs: ['/src/llama-orch'], autostartDir: '/cfg/autostart' });
   });
 
   it('quotes Exec arguments as the desktop entry spec requires', () => {

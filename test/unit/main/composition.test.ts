@@ -1,0 +1,97 @@
+// The composition root (electron/main/index.ts) run in plain Node with the `electron` module faked at
+// its one import (and electron-store, which imports electron itself): the real core starts with the
+// real engine and model, the window gets the secure options and the core's URL, exactly the contract's
+// IPC channels answer, and Quit from the tray stops the engine before the app exits. The real
+// Electron run of the same path is test/e2e/electron.test.ts.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { IPC, type CoreConnection, type InstanceListResponse } from '../../../electron/contract/index.js';
+import { UI_CSP } from '../../../electron/main/security.js';
+import { testEnginePath } from '../../helpers/engine.js';
+import { ROOT, STORIES_MODEL } from '../../helpers/paths.js';
+import { isAlive, waitFor } from '../../helpers/processes.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { fakeElectron } from './fake-electron.js';
+
+vi.mock('electron', async () => (await import('./fake-electron.js')).electronModule);
+vi.mock('electron-store', () => ({
+  default: class {
+    private readonly values = new Map<string, unknown>();
+    get(key: string) {
+      return this.values.get(key);
+    }
+    set(key: string, value: unknown) {
+      this.values.set(key, value);
+    }
+  },
+}));
+
+describe('desktop composition root', () => {
+  const data = tempDir('llama-orch-shell-');
+  const argv = process.argv;
+  let connection: CoreConnection;
+
+  beforeAll(async () => {
+    process.argv = [process.execPath, ROOT, '--data-dir', data.path, '--port', '0', '--engine', testEnginePath(), '--model', STORIES_MODEL];
+    Object.assign(process, { resourcesPath: join(data.path, 'resources') });
+    await import('../../../electron/main/index.js');
+    await waitFor(() => fakeElectron.windows[0]?.loaded[0], 'the window to load the UI', 30_000);
+    const invoke = fakeElectron.handlers.get(IPC.connection)!;
+    connection = (await invoke({ senderFrame: { url: `${fakeElectron.windows[0]!.loaded[0]}` } })) as CoreConnection;
+  }, 60_000);
+
+  afterAll(async () => {
+    process.argv = argv;
+    // A failed test must not leave the engine running: quit the same way and wait for the exit.
+    if (fakeElectron.app.exits.length === 0) fakeElectron.app.quit();
+    await waitFor(() => fakeElectron.app.exits.length > 0, 'the app to exit', 30_000);
+    data.cleanup();
+  }, 40_000);
+
+  it('keeps Chromium’s profile and the shell’s stores in the data dir', () => {
+    expect(fakeElectron.app.paths.get('userData')).toBe(join(data.path, 'desktop'));
+  });
+
+  it('opens one secure window on the core’s URL, with the session hardened', async () => {
+    expect(fakeElectron.windows).toHaveLength(1);
+    const win = fakeElectron.windows[0]!;
+    expect(win.options).toMatchObject({ show: false, webPreferences: { contextIsolation: true, sandbox: true, nodeIntegration: false, preload: expect.stringMatching(/[/\\]preload[/\\]index\.cjs$/) } });
+    expect(win.loaded).toEqual([connection.baseUrl]);
+    expect((await fetch(`${connection.baseUrl}/healthz`)).status).toBe(200);
+    const session = (await import('./fake-electron.js')).electronModule.session.defaultSession;
+    expect(session.request('media')).toBe(false);
+    expect(session.headers(connection.baseUrl, {}).responseHeaders).toEqual({ 'Content-Security-Policy': [UI_CSP] });
+    // The window's contents were guarded when they were created.
+    expect(win.webContents.navigate('will-navigate', 'https://evil.example/')).toBe(true);
+    expect(win.webContents.openHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+  });
+
+  it('answers exactly the contract’s IPC channels, with a working admin token', async () => {
+    expect([...fakeElectron.handlers.keys()].sort()).toEqual(Object.values(IPC).sort());
+    const res = await fetch(`${connection.baseUrl}/api/v1/instances`, { headers: { authorization: `Bearer ${connection.adminToken}` } });
+    expect(res.status).toBe(200);
+  });
+
+  it('shows the engine in the tray once it is ready', async () => {
+    const tray = fakeElectron.trays[0]!;
+    expect(tray.icon).toBe(join(ROOT, 'resources', 'tray', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray-idle.png'));
+    await waitFor(() => tray.menu?.items[0]?.label?.includes('1 engine running'), 'tray to show the engine', 30_000);
+  }, 40_000);
+
+  it('stops the engine when Quit is chosen in the tray, then exits with 0', async () => {
+    const list = (await (await fetch(`${connection.baseUrl}/api/v1/instances`, { headers: { authorization: `Bearer ${connection.adminToken}` } })).json()) as InstanceListResponse;
+    const pid = list.data[0]?.pid;
+    expect(pid).toBeGreaterThan(0);
+    let aliveAtExit: boolean | null = null;
+    const exit = fakeElectron.app.exit.bind(fakeElectron.app);
+    fakeElectron.app.exit = (code = 0) => {
+      aliveAtExit = isAlive(pid!);
+      exit(code);
+    };
+    fakeElectron.trays[0]!.menu!.items.find((i) => i.label?.startsWith('Quit'))!.click!();
+    await waitFor(() => fakeElectron.app.exits.length > 0, 'the app to exit', 30_000);
+    expect(fakeElectron.app.exits).toEqual([0]);
+    expect(aliveAtExit).toBe(false);
+    await expect(fetch(`${connection.baseUrl}/healthz`)).rejects.toThrow();
+  }, 40_000);
+});
