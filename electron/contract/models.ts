@@ -205,4 +205,5 @@ export type ModelErrorCode =
   | 'hub_file_not_found'
   | 'ambiguous_file'
   | 'pull_not_found'
-  | 'checksum_mismatch';
+  | 'checksum_mismatch'
+  | 'insufficient_space';

@@ -199,6 +199,15 @@ describe('model library: import', () => {
     expect(fresh.problems).toEqual([expect.stringMatching(/broken.manifest\.json: invalid file name '\.\.\/\.\.\/x'/)]);
   });
 
+  it('checks free space before copying, and a link needs none', async () => {
+    const tight = new ModelLibrary({ modelsDir, freeSpace: async () => 4096 });
+    const err = await failure(tight.import(STORIES_MODEL));
+    expect(err.modelCode).toBe('insufficient_space');
+    expect(err.status).toBe(507);
+    expect(err.message).toMatch(/not enough disk space for a copy of stories260K.gguf \(or import it with --link\): needs 1\.1 MiB/);
+    expect((await tight.import(STORIES_MODEL, { link: true })).id).toBe('stories260k');
+  });
+
   it('refuses a second model with the same id', async () => {
     await lib.import(STORIES_MODEL);
     const err = await failure(lib.import(STORIES_MODEL));

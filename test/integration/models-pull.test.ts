@@ -51,6 +51,7 @@ describe('model pulls from a (fake) hub', () => {
       { repo: 'slow/other-GGUF', files: [{ path: 'other-Q4_K_M.gguf', file: STORIES_MODEL, bytesPerSecond: 256 * 1024 }] },
       { repo: 'meta/gated-GGUF', token: 'hf_secret', files: [{ path: 'gated-Q4_K_M.gguf', file: STORIES_MODEL }] },
       { repo: 'liar/stories-GGUF', files: [{ path: 'liar-Q4_K_M.gguf', file: STORIES_MODEL, sha256: 'f'.repeat(64) }] },
+      { repo: 'odd/not-a-model-GGUF', files: [{ path: 'odd-Q4_K_M.gguf', body: Buffer.from('<html>Access denied</html>') }] },
     ]);
   });
   afterAll(async () => {
@@ -142,6 +143,29 @@ describe('model pulls from a (fake) hub', () => {
     const err = (await p.wait(job.id).catch((e: unknown) => e)) as DownloadError;
     expect(err.code).toBe('checksum_mismatch');
     expect(lib.list()).toEqual([]);
+  });
+
+  it('refuses a verified download that is not a GGUF model and deletes it', async () => {
+    const p = pulls();
+    const job = await p.start({ repo: 'odd/not-a-model-GGUF' });
+    const err = (await p.wait(job.id).catch((e: unknown) => e)) as ModelError;
+    expect(err.modelCode).toBe('not_gguf');
+    expect(err.message).toMatch(/^odd-Q4_K_M.gguf is not a GGUF model file/);
+    expect(lib.list()).toEqual([]);
+    expect(parts()).toEqual([]);
+  });
+
+  it('checks free space up front, counting the bytes a part file already holds', async () => {
+    const err = (await pulls({ freeSpace: async () => 1000 }).start({ repo: `${REPO}:Q8_0` }).catch((e: unknown) => e)) as ModelError;
+    expect(err.modelCode).toBe('insufficient_space');
+    expect(err.message).toMatch(/not enough disk space for karpathy\/stories-GGUF:stories260K-Q8_0.gguf: needs 1\.1 MiB, 0\.0 MiB free/);
+    hub.server.faults.cutAfterBytes = Math.floor(SIZE * 0.75);
+    const first = pulls({ retries: 0 });
+    await first.wait((await first.start({ repo: `${REPO}:Q8_0` })).id).catch(() => undefined);
+    const kept = statSync(join(tmp.path, 'downloads', `${SHA}.part`)).size;
+    hub.server.faults.cutAfterBytes = null;
+    const tight = pulls({ freeSpace: async () => SIZE - kept + 1 });
+    expect((await tight.wait((await tight.start({ repo: `${REPO}:Q8_0` })).id)).files[0]!.sha256).toBe(SHA);
   });
 
   it('runs at most N pulls at once, queues the rest, and cancels keeping the bytes for a resume', async () => {

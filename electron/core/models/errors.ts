@@ -18,6 +18,7 @@ const STATUS: Record<ModelErrorCode, number> = {
   ambiguous_file: 400,
   pull_not_found: 404,
   checksum_mismatch: 422,
+  insufficient_space: 507,
 };
 
 export class ModelError extends HttpError {

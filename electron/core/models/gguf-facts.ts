@@ -29,7 +29,7 @@ export interface ParsedGguf {
 const MAGIC = Buffer.from('GGUF', 'ascii');
 
 /** Parse and check one GGUF file: magic, version 2 or 3, a readable header, and every tensor's bytes present. */
-export async function readGguf(path: string): Promise<ParsedGguf> {
+export async function readGguf(path: string, name = basename(path)): Promise<ParsedGguf> {
   const { size } = await stat(path);
   const head = Buffer.alloc(8);
   const fh = await open(path, 'r');
@@ -38,7 +38,6 @@ export async function readGguf(path: string): Promise<ParsedGguf> {
   } finally {
     await fh.close();
   }
-  const name = basename(path);
   if (size < 8 || !head.subarray(0, 4).equals(MAGIC)) {
     if (size >= 4 && head.subarray(0, 4).equals(MAGIC)) throw truncated(name, 'the header ends after the magic number');
     throw new ModelError('not_gguf', `${name} is not a GGUF model file (it does not start with the bytes 'GGUF'${size === 0 ? '; the file is empty' : ''})`, 'path');

@@ -12,12 +12,15 @@ import { ModelError } from './errors.js';
 import { copyWithSha256, shardName, shardPaths, writeJsonAtomic } from './files.js';
 import { factsFromGguf, readGguf, type ParsedGguf } from './gguf-facts.js';
 import { assertSafeId, safeFileName, slugify } from './ids.js';
+import { assertSpace, type FreeSpace } from './space.js';
 
 export interface ModelLibraryOptions {
   modelsDir: string;
   /** Whether an engine serves the model now; remove is refused while it does. Given by the core. */
   isLoaded?: (id: string) => boolean;
   now?: () => Date;
+  /** Free bytes in a folder (a seam for tests; default statfs). */
+  freeSpace?: FreeSpace;
 }
 
 export interface ImportOptions {
@@ -184,6 +187,7 @@ export class ModelLibrary {
     const facts = factsFromGguf(parsed, first);
     const stem = stemOf(first);
     const id = this.newId(stem, opts.id);
+    if (!opts.link) await assertSpace(this.modelsDir, facts.sizeBytes, `a copy of ${first} (or import it with --link)`, this.opts.freeSpace);
     this.reserved.add(id);
     try {
       const link = opts.link ?? false;
@@ -217,7 +221,7 @@ export class ModelLibrary {
   async addDownloaded(id: string, files: DownloadedFile[], source: Extract<ModelSource, { kind: 'hub' }>, aliases: string[] = []): Promise<ModelManifest> {
     if (this.manifests.has(id)) throw new ModelError('model_exists', `a model with id '${id}' is already in the library`, 'id');
     const parsed: ParsedGguf[] = [];
-    for (const f of files) parsed.push(await readGguf(f.tempPath));
+    for (const f of files) parsed.push(await readGguf(f.tempPath, f.name));
     const facts = factsFromGguf(parsed, files[0]!.name);
     const staging = await this.staging(id);
     try {

@@ -3,7 +3,7 @@
 // verify the sha256 against the LFS oid while streaming, then hand the files to the library. At most
 // `maxConcurrent` pulls download at once; the rest queue. Progress goes out as `model-pull` events.
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MODEL_PULL_EVENT_KIND, type CoreEvent, type ModelManifest, type ProgressEvent, type PullInfo, type PullModelRequest, type PullState } from '../../contract/index.js';
@@ -14,6 +14,7 @@ import { checkRepo, parsePullSpec, resolvePull, type HubConfig, type HubFile, ty
 import { slugify } from './ids.js';
 import { stemOf, type DownloadedFile, type ModelLibrary } from './library.js';
 import { Semaphore } from './semaphore.js';
+import { assertSpace, type FreeSpace } from './space.js';
 
 export interface PullManagerOptions {
   library: ModelLibrary;
@@ -25,6 +26,8 @@ export interface PullManagerOptions {
   retries?: number;
   retryDelayMs?: number;
   progressIntervalMs?: number;
+  /** Free bytes in a folder (a seam for tests; default statfs). */
+  freeSpace?: FreeSpace;
 }
 
 interface Job {
@@ -52,6 +55,9 @@ export class PullManager {
     const same = [...this.jobs.values()].find((j) => !FINAL.includes(j.info.state) && j.resolved.repo === resolved.repo && j.resolved.files[0]?.path === resolved.files[0]?.path);
     if (same) return { ...same.info };
     const modelId = this.opts.library.newId(stemOf(resolved.files[0]!.name), req.id);
+    let needed = 0;
+    for (const f of resolved.files) needed += f.size - (await stat(this.partPath(resolved, f)).then((s) => s.size, () => 0));
+    await assertSpace(this.opts.downloadsDir, needed, `${resolved.repo}:${resolved.files[0]!.name}`, this.opts.freeSpace);
     const release = this.opts.library.reserve(modelId);
     const info: PullInfo = {
       id: `pull-${randomBytes(6).toString('hex')}`,
@@ -139,7 +145,7 @@ export class PullManager {
   }
 
   private async fetchFile(job: Job, f: HubFile, before: number): Promise<DownloadedFile> {
-    const partPath = join(this.opts.downloadsDir, `${f.sha256 ?? slugify(`${job.resolved.repo}-${job.resolved.revision}-${f.path}`)}.part`);
+    const partPath = this.partPath(job.resolved, f);
     const { token, endpoint } = this.opts.hub();
     const sameOrigin = new URL(f.url).origin === new URL(endpoint).origin;
     const retries = this.opts.retries ?? 3;
@@ -162,6 +168,11 @@ export class PullManager {
         await sleep((this.opts.retryDelayMs ?? 1000) * (attempt + 1), undefined, { signal: job.controller.signal });
       }
     }
+  }
+
+  /** Named by content (the LFS sha256): the same file resumes whichever pull asks for it. */
+  private partPath(r: ResolvedPull, f: HubFile): string {
+    return join(this.opts.downloadsDir, `${f.sha256 ?? slugify(`${r.repo}-${r.revision}-${f.path}`)}.part`);
   }
 
   private progress(job: Job, before: number, p: DownloadProgress): void {
