@@ -130,7 +130,7 @@ export class Core {
       limits: () => this.settings.get().gateway,
     });
     const extraRoutes: RouteHandler[] = [
-      gatewayAdminRoutes({ keys: this.keys, settings: this.settings, requests: this.requests, log: this.activity }),
+      gatewayAdminRoutes({ keys: this.keys, settings: this.settings, requests: this.requests }),
       // Admin routes of the other modules (hardware, engines, models, plans): one line each.
       hardwareRoutes(this.hardware),
       planRoutes(this.planSources()),
@@ -150,6 +150,7 @@ export class Core {
       version: appVersion(),
       status: () => this.status(),
       extraRoutes,
+      audit: (action, actor, detail) => this.activity.audit(action, actor, undefined, detail),
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -137,6 +137,13 @@ describe('gateway auth', () => {
     expect((await fetch(`${t.url}/v1/models`, { headers: bearer(created.key) })).status).toBe(401);
     const stored = readFileSync(join(t.dataDir, 'keys.json'), 'utf8');
     expect(stored).not.toContain(inference); // only hashes are stored
+    await t.core.activity.flush();
+    const audit = readFileSync(join(t.dataDir, 'logs', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; actor: string; detail: { status: number } });
+    expect(audit).toEqual(expect.arrayContaining([
+      expect.objectContaining({ action: 'POST /api/v1/keys', actor: 'key:' + t.core.keys.list().find((k) => k.name === 'it admin')!.id, detail: { status: 201 } }),
+      expect.objectContaining({ action: `DELETE /api/v1/keys/${created.info.id}`, detail: { status: 204 } }),
+    ]));
+    expect(JSON.stringify(audit)).not.toContain(created.key);
   });
 
   it('rejects a foreign Host header (DNS rebinding) and a foreign Origin', async () => {

@@ -5,7 +5,6 @@ import type { KeyStore } from '../security/keys.js';
 import type { SettingsStore } from '../settings/settings.js';
 import { HttpError } from '../util/errors.js';
 import { parseJsonObject, readBody, sendJson } from './http.js';
-import type { ActivityLog } from './request-log.js';
 import type { RequestRegistry } from './requests.js';
 import type { RouteHandler } from './server.js';
 
@@ -13,7 +12,6 @@ export interface GatewayAdminDeps {
   keys: KeyStore;
   settings: SettingsStore;
   requests: RequestRegistry;
-  log: ActivityLog;
 }
 
 /** Settings as the API shows them: secrets are never sent back. */
@@ -30,7 +28,6 @@ export function gatewayAdminRoutes(deps: GatewayAdminDeps): RouteHandler {
       if (method === 'POST') {
         const body = parseJsonObject(await readBody(req, 64 * 1024)) as Partial<CreateKeyRequest>;
         const created = deps.keys.create(body.name as string, body.scope as CreateKeyRequest['scope']);
-        deps.log.audit('key.create', 'admin', created.info.id, { name: created.info.name, scope: created.info.scope });
         return sendJson(res, 201, created), true;
       }
     }
@@ -38,7 +35,6 @@ export function gatewayAdminRoutes(deps: GatewayAdminDeps): RouteHandler {
     if (key && method === 'DELETE') {
       const id = decodeURIComponent(key[1]!);
       if (!deps.keys.revoke(id)) throw new HttpError(404, `API key '${id}' not found`, 'not_found_error', 'key_not_found', 'id');
-      deps.log.audit('key.revoke', 'admin', id);
       return res.writeHead(204).end(), true;
     }
     if (path === '/api/v1/settings') {
@@ -46,7 +42,6 @@ export function gatewayAdminRoutes(deps: GatewayAdminDeps): RouteHandler {
       if (method === 'PATCH') {
         const patch = parseJsonObject(await readBody(req, 256 * 1024));
         const next = deps.settings.update(patch);
-        deps.log.audit('settings.update', 'admin', undefined, { fields: Object.keys(patch) });
         return sendJson(res, 200, redactSettings(next)), true;
       }
     }

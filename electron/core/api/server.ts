@@ -26,6 +26,8 @@ export interface ApiServerDeps extends AdminDeps {
   version: string;
   /** Admin routes of other modules (keys, settings, hardware, engines, models, plans). */
   extraRoutes?: RouteHandler[];
+  /** The audit log: every admin action that changes something (never request bodies). */
+  audit?: (action: string, actor: string, detail: Record<string, unknown>) => void;
 }
 
 const INFERENCE_ROUTES = new Set<string>([ROUTES.chatCompletions, ROUTES.completions, ROUTES.embeddings, ROUTES.responses, ROUTES.messages]);
@@ -61,7 +63,11 @@ export function createApiServer(deps: ApiServerDeps): Server {
     }
     if (path === ROUTES.login) return login(res, deps.auth, url.searchParams.get('token') ?? '');
     if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
-      deps.access.forAdmin(req);
+      const caller = deps.access.forAdmin(req);
+      if (method !== 'GET' && method !== 'HEAD' && deps.audit) {
+        const actor = caller.kind === 'key' ? `key:${caller.keyId}` : 'admin';
+        res.once('finish', () => deps.audit!(`${method} ${path}`, actor, { status: res.statusCode }));
+      }
       return handleAdmin(req, res, url, method);
     }
     if (method === 'GET' || method === 'HEAD') return serveStatic(res, deps.rendererDir, path);
