@@ -1,8 +1,42 @@
 // The one typed client the renderer uses to talk to the core: HTTP for requests, SSE for events.
 // In the desktop app the preload supplies base URL and admin token; in a browser the page's own
 // origin and the session cookie (set by the login URL) are used.
-import type { ApiErrorEnvelope, CoreEvent, DesktopApi, HealthzResponse, InstanceListResponse, OpenAiModelList, StatusResponse } from '../../../electron/contract/index.js';
-import { ROUTES } from '../../../electron/contract/index.js';
+import type {
+  ApiErrorEnvelope,
+  ApiKeyInfo,
+  CancelResponse,
+  CoreEvent,
+  CreateKeyRequest,
+  CreateKeyResponse,
+  DesktopApi,
+  EngineListResponse,
+  GpuLiveReport,
+  HardwareResponse,
+  HealthzResponse,
+  ImportModelRequest,
+  InstallEngineRequest,
+  InstallEngineResponse,
+  InstanceFactsResponse,
+  InstanceInfo,
+  InstanceListResponse,
+  LogLine,
+  ModelDetailResponse,
+  ModelListResponse,
+  ModelManifest,
+  ModelSearchResponse,
+  OpenAiModelList,
+  PlanRequest,
+  PlanResponse,
+  PullInfo,
+  PullModelRequest,
+  Settings,
+  SettingsPatch,
+  StartInstanceRequest,
+  StatusResponse,
+} from '../../../electron/contract/index.js';
+import { ENGINE_ROUTES, HARDWARE_ROUTES, MODEL_ROUTES, ROUTES } from '../../../electron/contract/index.js';
+import type { PlacementOverrides } from '../../../electron/contract/placement.js';
+import { SseParser } from './sse.js';
 
 declare global {
   interface Window {
@@ -15,6 +49,7 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly code: string | null,
+    readonly param: string | null = null,
   ) {
     super(message);
   }
@@ -32,7 +67,7 @@ function connect(): Promise<Connection> {
   return connection;
 }
 
-async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+async function send(path: string, init: RequestInit = {}): Promise<Response> {
   const { baseUrl, adminToken } = await connect();
   const headers = new Headers(init.headers);
   if (adminToken) headers.set('authorization', `Bearer ${adminToken}`);
@@ -40,14 +75,21 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   const res = await fetch(baseUrl + path, { ...init, headers, credentials: 'same-origin' });
   if (!res.ok) {
     const body = (await res.json().catch(() => null)) as ApiErrorEnvelope | null;
-    throw new ApiError(res.status, body?.error.message ?? `${res.status} ${res.statusText}`, body?.error.code ?? null);
+    throw new ApiError(res.status, body?.error?.message ?? `${res.status} ${res.statusText}`, body?.error?.code ?? null, body?.error?.param ?? null);
   }
+  return res;
+}
+
+async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const res = await send(path, init);
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
 
-/** Subscribe to an SSE route; returns an unsubscribe function. Reconnects with a short delay. */
-function subscribe<T>(path: string, onMessage: (msg: T) => void, eventName = 'message'): () => void {
+const post = <T>(path: string, body?: unknown) => request<T>(path, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+
+/** Subscribe to an SSE route; returns an unsubscribe function. EventSource reconnects by itself. */
+function subscribe<T>(path: string, onMessage: (msg: T) => void, eventName = 'message', onOpen?: () => void): () => void {
   let closed = false;
   let source: EventSource | null = null;
   void connect().then(({ baseUrl, adminToken }) => {
@@ -57,6 +99,7 @@ function subscribe<T>(path: string, onMessage: (msg: T) => void, eventName = 'me
     const url = new URL(baseUrl + path);
     if (adminToken) url.searchParams.set('access_token', adminToken);
     source = new EventSource(url, { withCredentials: true });
+    if (onOpen) source.addEventListener('open', onOpen);
     source.addEventListener(eventName, (e) => onMessage(JSON.parse((e as MessageEvent<string>).data) as T));
   });
   return () => {
@@ -65,10 +108,131 @@ function subscribe<T>(path: string, onMessage: (msg: T) => void, eventName = 'me
   };
 }
 
+// One shared event stream for every feature (each feature registers its own listener).
+const eventListeners = new Set<(ev: CoreEvent) => void>();
+let closeEvents: (() => void) | null = null;
+
+function onEvent(fn: (ev: CoreEvent) => void): () => void {
+  eventListeners.add(fn);
+  closeEvents ??= subscribe<CoreEvent>(ROUTES.events, (ev) => {
+    for (const l of eventListeners) l(ev);
+  });
+  return () => {
+    eventListeners.delete(fn);
+    if (eventListeners.size === 0) {
+      closeEvents?.();
+      closeEvents = null;
+    }
+  };
+}
+
+/** A chat request body (OpenAI shape, the fields the UI sets). */
+export interface ChatRequest {
+  model: string;
+  messages: { role: 'system' | 'user' | 'assistant'; content: string }[];
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  seed?: number;
+  /** llama.cpp extension: do not stop at the end-of-text token. */
+  ignore_eos?: boolean;
+}
+
+export interface ChatStreamHandlers {
+  /** The request id (for cancel) as soon as the response headers arrive. */
+  onStart(requestId: string | null): void;
+  onToken(text: string): void;
+  onUsage(completionTokens: number): void;
+}
+
+export interface ChatStreamResult {
+  /** How the stream ended: completed, or the error code of its last event (`cancelled`, …). */
+  end: 'completed' | 'aborted' | string;
+  error: string | null;
+}
+
+/** POST /v1/chat/completions with stream: true, calling back per delta. */
+async function chatStream(body: ChatRequest, handlers: ChatStreamHandlers, signal: AbortSignal): Promise<ChatStreamResult> {
+  let res: Response;
+  try {
+    res = await send(ROUTES.chatCompletions, { method: 'POST', body: JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } }), signal });
+  } catch (err) {
+    if (signal.aborted) return { end: 'aborted', error: null };
+    throw err;
+  }
+  handlers.onStart(res.headers.get('x-request-id'));
+  const parser = new SseParser();
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      for (const ev of parser.push(value)) {
+        if (ev.data === '[DONE]') return { end: 'completed', error: null };
+        const msg = JSON.parse(ev.data) as { choices?: { delta?: { content?: string | null } }[]; usage?: { completion_tokens?: number }; error?: { code?: string; message?: string } };
+        if (msg.error) return { end: msg.error.code ?? 'error', error: msg.error.message ?? 'the stream ended with an error' };
+        const text = msg.choices?.[0]?.delta?.content;
+        if (text) handlers.onToken(text);
+        if (msg.usage?.completion_tokens) handlers.onUsage(msg.usage.completion_tokens);
+      }
+    }
+  } catch (err) {
+    if (signal.aborted) return { end: 'aborted', error: null };
+    throw err;
+  }
+  return { end: 'completed', error: null };
+}
+
 export const api = {
   healthz: () => request<HealthzResponse>(ROUTES.healthz),
   status: () => request<StatusResponse>(ROUTES.status),
-  models: () => request<OpenAiModelList>(ROUTES.openaiModels),
+  onEvent,
+
+  // hardware and engines
+  hardware: (refresh = false) => request<HardwareResponse>(ROUTES.hardware + (refresh ? '?refresh=1' : '')),
+  onHardwareLive: (fn: (r: GpuLiveReport) => void) => subscribe<GpuLiveReport>(HARDWARE_ROUTES.live, fn),
+  engines: () => request<EngineListResponse>(ENGINE_ROUTES.engines),
+  installEngine: (body: InstallEngineRequest) => post<InstallEngineResponse>(ENGINE_ROUTES.install, body),
+
+  // instances
   instances: () => request<InstanceListResponse>(ROUTES.instances),
-  onEvent: (fn: (ev: CoreEvent) => void) => subscribe<CoreEvent>(ROUTES.events, fn),
+  startInstance: (body: StartInstanceRequest & PlacementOverrides) => post<InstanceInfo>(ROUTES.instances, body),
+  stopInstance: (id: string) => request<void>(ROUTES.instance(id), { method: 'DELETE' }),
+  instanceFacts: (id: string) => request<InstanceFactsResponse>(ENGINE_ROUTES.instanceFacts(id)),
+  onLogs: (id: string, tail: number, fn: (line: LogLine) => void, onOpen?: () => void) => subscribe<LogLine>(`${ROUTES.instanceLogs(id)}?tail=${tail}`, fn, 'log', onOpen),
+
+  // model library
+  models: () => request<ModelListResponse>(MODEL_ROUTES.list),
+  model: (id: string) => request<ModelDetailResponse>(MODEL_ROUTES.model(id)),
+  importModel: (body: ImportModelRequest) => post<ModelManifest>(MODEL_ROUTES.import, body),
+  deleteModel: (id: string) => request<void>(MODEL_ROUTES.model(id), { method: 'DELETE' }),
+  pullModel: (body: PullModelRequest) => post<PullInfo>(MODEL_ROUTES.pull, body),
+  cancelPull: (id: string) => post<PullInfo>(MODEL_ROUTES.cancelPull(id)),
+  searchHub: (q: string) => request<ModelSearchResponse>(`${MODEL_ROUTES.search}?q=${encodeURIComponent(q)}&limit=20`),
+  plan: (body: PlanRequest) => post<PlanResponse>(ROUTES.plans, body),
+
+  // inference
+  servedModels: () => request<OpenAiModelList>(ROUTES.openaiModels),
+  chatStream,
+  cancelRequest: (id: string) => post<CancelResponse>(ROUTES.requestCancel(id)),
+
+  // settings and keys
+  settings: () => request<Settings>(ROUTES.settings),
+  updateSettings: (patch: SettingsPatch) => request<Settings>(ROUTES.settings, { method: 'PATCH', body: JSON.stringify(patch) }),
+  keys: () => request<{ data: ApiKeyInfo[] }>(ROUTES.keys),
+  createKey: (body: CreateKeyRequest) => post<CreateKeyResponse>(ROUTES.keys, body),
+  revokeKey: (id: string) => request<void>(ROUTES.key(id), { method: 'DELETE' }),
+
+  // desktop-only helpers (absent in a browser)
+  pickModelFiles: (): Promise<string[]> | null => window.llamaOrch?.pickModelFiles() ?? null,
 };
+
+/** A message for people from any thrown value. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** True when the route does not exist on this core (a module not built yet). */
+export function isMissingRoute(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 404 && err.code === 'route_not_found';
+}

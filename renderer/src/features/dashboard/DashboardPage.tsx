@@ -1,35 +1,62 @@
 import { useEffect } from 'react';
-import { startDashboard } from './actions.js';
+import { EmptyState, ErrorNote } from '../../components/ui.js';
+import { href } from '../../lib/router.js';
+import { dashboardOpened } from './actions.js';
+import { HardwareSection } from './HardwareSection.js';
+import { InstanceCard } from './InstanceCard.js';
+import { selectChecklist, selectInstances } from './selectors.js';
+import { Snippets } from './Snippets.js';
 import { useDashboard } from './store.js';
 
-const STATE_LABEL: Record<string, string> = { starting: 'Starting…', ready: 'Ready', stopping: 'Stopping…', stopped: 'Stopped', failed: 'Failed' };
-
 export function DashboardPage() {
-  const { status, instances, error } = useDashboard();
-  useEffect(() => startDashboard(), []);
-  const list = Object.values(instances);
+  const state = useDashboard();
+  useEffect(() => dashboardOpened(), []);
+  const instances = selectInstances(state);
+  const steps = selectChecklist(state);
+  const firstModel = instances[0]?.modelId ?? 'your-model';
   return (
-    <main className="page">
-      <h1>Dashboard</h1>
-      {error && <p role="alert" className="error">Cannot reach the core: {error}</p>}
-      {status && (
-        <p>
-          Local API: <code data-testid="api-url">{status.apiBaseUrl}</code>
-        </p>
+    <main className="page" aria-labelledby="page-title">
+      <h1 id="page-title">Dashboard</h1>
+      <ErrorNote message={state.error && `Cannot reach the core: ${state.error}`} />
+      {steps.some((s) => !s.done) && (
+        <section className="card checklist" aria-label="Getting started">
+          <h2>Getting started</h2>
+          <ol>
+            {steps.map((s) => (
+              <li key={s.id} className={s.done ? 'done' : ''} data-testid={`step-${s.id}`} data-done={s.done}>
+                <span className="check" aria-hidden="true">{s.done ? '✓' : '○'}</span> {s.label}
+                {!s.done && s.id === 'model' && (
+                  <a className="step-link" href={href('models')}>
+                    Add a model
+                  </a>
+                )}
+                {!s.done && s.id === 'chat' && (
+                  <a className="step-link" href={href('chat')}>
+                    Open chat
+                  </a>
+                )}
+                {!s.done && s.id === 'engine' && <span className="muted"> — loading a model installs one when the machine is online</span>}
+              </li>
+            ))}
+          </ol>
+        </section>
       )}
-      <section aria-label="Engines">
-        <h2>Engines</h2>
-        {list.length === 0 && <p>No model is loaded yet.</p>}
-        <ul className="instances">
-          {list.map((i) => (
-            <li key={i.id} data-testid={`instance-${i.id}`} data-state={i.state}>
-              <strong>{i.modelId}</strong> — <span className={`state state-${i.state}`}>{STATE_LABEL[i.state] ?? i.state}</span>
-              {i.reason && <span className="reason"> ({i.reason})</span>}
-              {i.restarts > 0 && <span> · {i.restarts} restarts</span>}
-            </li>
-          ))}
-        </ul>
+      <HardwareSection instances={instances} />
+      <section aria-label="Engines" className="section">
+        <h2>Running models</h2>
+        {instances.length === 0 ? (
+          <EmptyState title="No model is loaded yet." action={<a className="btn primary" href={href('models')}>Go to Models</a>}>
+            Load a model from the library, or just start a chat: the model loads on the first message.
+          </EmptyState>
+        ) : (
+          <div className="grid">
+            {instances.map((i) => (
+              <InstanceCard key={i.id} instance={i} facts={state.facts[i.id]} rates={state.rates[i.id] ?? []} />
+            ))}
+          </div>
+        )}
       </section>
+      {state.status && <Snippets apiBaseUrl={state.status.apiBaseUrl} model={firstModel} />}
     </main>
   );
 }

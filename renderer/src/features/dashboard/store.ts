@@ -1,21 +1,44 @@
-// Dashboard state: core status and instances, kept current by the event stream.
+// Dashboard state: core status, instances (kept current by the event stream), hardware with live GPU
+// samples, installed engines, library size, and per-instance token rates for the sparklines.
 import { create } from 'zustand';
-import type { InstanceInfo, StatusResponse } from '../../../../electron/contract/index.js';
+import type { EngineFacts, EngineListResponse, GpuLiveReport, HardwareSnapshot, InstanceInfo, StatusResponse } from '../../../../electron/contract/index.js';
+
+export type Loadable<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'unavailable' } | { state: 'error'; message: string };
+
+const RATE_POINTS = 30;
 
 interface DashboardState {
   status: StatusResponse | null;
   instances: Record<string, InstanceInfo>;
   error: string | null;
+  hardware: Loadable<HardwareSnapshot>;
+  live: GpuLiveReport | null;
+  engines: Loadable<EngineListResponse>;
+  modelCount: number | null;
+  facts: Record<string, EngineFacts>;
+  /** Generation tokens/s of the last answers, per instance. */
+  rates: Record<string, number[]>;
   statusLoaded: (status: StatusResponse) => void;
   instanceChanged: (instance: InstanceInfo) => void;
   instanceRemoved: (id: string) => void;
   loadFailed: (message: string) => void;
+  hardwareLoaded: (h: DashboardState['hardware']) => void;
+  liveSampled: (r: GpuLiveReport) => void;
+  enginesLoaded: (e: DashboardState['engines']) => void;
+  modelsCounted: (n: number | null) => void;
+  factsRead: (id: string, facts: EngineFacts) => void;
 }
 
 export const useDashboard = create<DashboardState>((set) => ({
   status: null,
   instances: {},
   error: null,
+  hardware: { state: 'loading' },
+  live: null,
+  engines: { state: 'loading' },
+  modelCount: null,
+  facts: {},
+  rates: {},
   statusLoaded: (status) => set({ status, instances: Object.fromEntries(status.instances.map((i) => [i.id, i])), error: null }),
   instanceChanged: (instance) => set((s) => ({ instances: { ...s.instances, [instance.id]: instance } })),
   instanceRemoved: (id) =>
@@ -24,4 +47,15 @@ export const useDashboard = create<DashboardState>((set) => ({
       return { instances: rest };
     }),
   loadFailed: (message) => set({ error: message }),
+  hardwareLoaded: (hardware) => set({ hardware }),
+  liveSampled: (live) => set({ live }),
+  enginesLoaded: (engines) => set({ engines }),
+  modelsCounted: (modelCount) => set({ modelCount }),
+  factsRead: (id, facts) =>
+    set((s) => {
+      const prev = s.facts[id];
+      const newAnswer = facts.lastEval && facts.requestsTimed !== prev?.requestsTimed;
+      const rates = newAnswer ? { ...s.rates, [id]: [...(s.rates[id] ?? []), facts.lastEval!.tokensPerSecond].slice(-RATE_POINTS) } : s.rates;
+      return { facts: { ...s.facts, [id]: facts }, rates };
+    }),
 }));

@@ -1,0 +1,200 @@
+// Models page actions: library, import, delete, hub search and downloads, and the load dialog with
+// its live placement preview. They call the API client only and write the models store only.
+import type { PullModelRequest } from '../../../../electron/contract/index.js';
+import type { PlacementOverrides } from '../../../../electron/contract/placement.js';
+import { ApiError, api, errorMessage, isMissingRoute } from '../../lib/api.js';
+import { useModels } from './store.js';
+
+const MODEL_PULL = 'model-pull';
+const REPLAN_DELAY_MS = 250;
+
+function refreshLibrary(): Promise<void> {
+  const s = useModels.getState();
+  return api.models().then(
+    (value) => {
+      s.libraryLoaded({ state: 'ready', value });
+      for (const p of value.pulls) if (!useModels.getState().downloads[p.id]) s.downloadStarted(p.id, { repo: p.repo, ...(p.files[0] ? { file: p.files[0] } : {}) });
+    },
+    (err: unknown) => s.libraryLoaded(isMissingRoute(err) ? { state: 'unavailable' } : { state: 'error', message: errorMessage(err) }),
+  );
+}
+
+export function modelsOpened(): () => void {
+  const s = useModels.getState();
+  void refreshLibrary();
+  api.hardware().then(s.hardwareLoaded, () => undefined); // fit hints only
+  api.instances().then((r) => s.instancesSeen(r.data), () => undefined);
+  return api.onEvent((ev) => {
+    const st = useModels.getState();
+    if (ev.type === 'instance.state') st.instanceChanged(ev.instance);
+    else if (ev.type === 'instance.removed') st.instanceRemoved(ev.id);
+    else if (ev.type === 'progress' && ev.kind === MODEL_PULL) {
+      st.downloadProgressed(ev);
+      if (ev.state === 'done') void refreshLibrary();
+    }
+  });
+}
+
+export function importDialogOpened(open: boolean): void {
+  useModels.getState().importDialogChanged({ open, error: null, busy: false });
+}
+
+export async function importRequested(path: string, link: boolean): Promise<boolean> {
+  const s = useModels.getState();
+  if (!path.trim()) {
+    s.importDialogChanged({ error: 'Type the full path of a .gguf file on this computer.' });
+    return false;
+  }
+  s.importDialogChanged({ busy: true, error: null });
+  try {
+    const m = await api.importModel({ path: path.trim(), link });
+    s.importDialogChanged({ open: false, busy: false });
+    s.noticeShown(`${m.displayName} was added to the library.`);
+    await refreshLibrary();
+    return true;
+  } catch (err) {
+    s.importDialogChanged({ busy: false, error: errorMessage(err) });
+    return false;
+  }
+}
+
+export async function deleteConfirmed(id: string): Promise<void> {
+  const s = useModels.getState();
+  s.deleteAsked(null);
+  try {
+    await api.deleteModel(id);
+    s.noticeShown(`${id} was deleted.`);
+  } catch (err) {
+    s.failed(err instanceof ApiError && err.code === 'model_loaded' ? `${id} is loaded: unload it first, then delete it. (${err.message})` : errorMessage(err));
+  }
+  await refreshLibrary();
+}
+
+export async function unloadRequested(instanceId: string): Promise<void> {
+  try {
+    await api.stopInstance(instanceId);
+  } catch (err) {
+    useModels.getState().failed(errorMessage(err));
+  }
+}
+
+export async function searchSubmitted(query: string): Promise<void> {
+  const s = useModels.getState();
+  s.searchChanged({ query, busy: true, error: null });
+  try {
+    const r = await api.searchHub(query);
+    s.searchChanged({ busy: false, hits: r.data });
+  } catch (err) {
+    s.searchChanged({ busy: false, hits: null, error: isMissingRoute(err) ? 'Searching Hugging Face is not available in this version of the core.' : errorMessage(err) });
+  }
+}
+
+export async function downloadRequested(request: PullModelRequest): Promise<void> {
+  const s = useModels.getState();
+  try {
+    const job = await api.pullModel(request);
+    s.downloadStarted(job.id, request);
+  } catch (err) {
+    s.failed(`Download of ${request.repo} could not start: ${errorMessage(err)}`);
+  }
+}
+
+export async function downloadPauseRequested(id: string): Promise<void> {
+  try {
+    await api.cancelPull(id);
+    useModels.getState().downloadPaused(id, true);
+  } catch (err) {
+    useModels.getState().failed(errorMessage(err));
+  }
+}
+
+/** Resume: pulling the same file again continues from the bytes already on disk. */
+export async function downloadResumeRequested(id: string): Promise<void> {
+  const d = useModels.getState().downloads[id];
+  if (!d) return;
+  useModels.getState().downloadDismissed(id);
+  await downloadRequested(d.request);
+}
+
+export async function downloadCancelRequested(id: string): Promise<void> {
+  await api.cancelPull(id).catch(() => undefined); // already finished or paused: just forget it
+  useModels.getState().downloadDismissed(id);
+}
+
+// ---- load dialog with the placement preview ----
+
+let replanTimer: ReturnType<typeof setTimeout> | null = null;
+let planSeq = 0;
+
+export async function loadDialogOpened(modelId: string): Promise<void> {
+  const s = useModels.getState();
+  s.loadDialogChanged(null);
+  s.loadDialogChanged({ modelId, path: null, overrides: {}, plan: { state: 'loading' }, deviceChoices: [], starting: false, error: null });
+  try {
+    const detail = await api.model(modelId);
+    useModels.getState().loadDialogChanged({ path: detail.files[0]?.path ?? null });
+  } catch (err) {
+    useModels.getState().loadDialogChanged({ plan: { state: 'error', message: errorMessage(err) } });
+    return;
+  }
+  await replan();
+}
+
+export function overridesChanged(patch: PlacementOverrides): void {
+  const s = useModels.getState();
+  if (!s.load) return;
+  const overrides = { ...s.load.overrides, ...patch };
+  for (const k of Object.keys(overrides) as (keyof PlacementOverrides)[]) if (overrides[k] === undefined) delete overrides[k];
+  s.loadDialogChanged({ overrides });
+  if (replanTimer) clearTimeout(replanTimer);
+  replanTimer = setTimeout(() => void replan(), REPLAN_DELAY_MS);
+}
+
+async function replan(): Promise<void> {
+  const load = useModels.getState().load;
+  if (!load?.path) return;
+  const seq = ++planSeq;
+  useModels.getState().loadDialogChanged({ plan: { state: 'loading' } });
+  try {
+    const plan = await api.plan({ model: load.path, overrides: load.overrides });
+    if (seq !== planSeq) return;
+    const seen = new Set([...(useModels.getState().load?.deviceChoices ?? []), ...(plan.plan?.engineDevices ?? [])]);
+    useModels.getState().loadDialogChanged({ plan: { state: 'ready', value: plan }, deviceChoices: [...seen] });
+  } catch (err) {
+    if (seq !== planSeq) return;
+    useModels.getState().loadDialogChanged({ plan: isMissingRoute(err) ? { state: 'unavailable' } : { state: 'error', message: errorMessage(err) } });
+  }
+}
+
+export async function loadConfirmed(): Promise<void> {
+  const s = useModels.getState();
+  const load = s.load;
+  if (!load) return;
+  s.loadDialogChanged({ starting: true, error: null });
+  const { contextSize, parallel, ...rest } = load.overrides;
+  const body = { ...rest, ...(contextSize ? { contextSize } : {}), ...(parallel ? { parallel } : {}) };
+  try {
+    try {
+      await api.startInstance({ model: load.modelId, ...body });
+    } catch (err) {
+      // A core whose router does not know library ids yet still loads the model by its file path.
+      if (!(err instanceof ApiError && err.status === 404 && load.path)) throw err;
+      await api.startInstance({ model: load.path, ...body });
+    }
+    s.loadDialogChanged(null);
+    s.noticeShown(`Loading ${load.modelId}… its state shows in the table and on the dashboard.`);
+  } catch (err) {
+    s.loadDialogChanged({ starting: false, error: errorMessage(err) });
+  }
+}
+
+export function loadDialogClosed(): void {
+  if (replanTimer) clearTimeout(replanTimer);
+  planSeq++;
+  useModels.getState().loadDialogChanged(null);
+}
+
+export function messagesDismissed(): void {
+  useModels.getState().noticeShown(null);
+  useModels.getState().failed(null);
+}

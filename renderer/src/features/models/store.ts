@@ -1,0 +1,97 @@
+// Models page state: the library, downloads in progress, hub search, and the import, delete and
+// load (placement preview) dialogs.
+import { create } from 'zustand';
+import type { HardwareSnapshot, HubSearchHit, InstanceInfo, ModelListResponse, PlanResponse, ProgressEvent, PullModelRequest } from '../../../../electron/contract/index.js';
+import type { PlacementOverrides } from '../../../../electron/contract/placement.js';
+
+export type Loadable<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'unavailable' } | { state: 'error'; message: string };
+
+export interface Download {
+  id: string;
+  request: PullModelRequest;
+  progress: ProgressEvent | null;
+  /** Cancelled by "Pause": pulling the same file again resumes it. */
+  paused: boolean;
+}
+
+export interface LoadDialogState {
+  modelId: string;
+  path: string | null;
+  overrides: PlacementOverrides;
+  plan: Loadable<PlanResponse>;
+  /** Engine devices seen in any plan so far: the choices of the device checkboxes. */
+  deviceChoices: string[];
+  starting: boolean;
+  error: string | null;
+}
+
+interface ModelsState {
+  library: Loadable<ModelListResponse>;
+  hardware: HardwareSnapshot | null;
+  instances: Record<string, InstanceInfo>;
+  downloads: Record<string, Download>;
+  search: { query: string; busy: boolean; hits: HubSearchHit[] | null; error: string | null };
+  importDialog: { open: boolean; busy: boolean; error: string | null };
+  confirmDelete: string | null;
+  load: LoadDialogState | null;
+  notice: string | null;
+  error: string | null;
+
+  libraryLoaded: (l: Loadable<ModelListResponse>) => void;
+  hardwareLoaded: (h: HardwareSnapshot) => void;
+  instancesSeen: (list: InstanceInfo[]) => void;
+  instanceChanged: (i: InstanceInfo) => void;
+  instanceRemoved: (id: string) => void;
+  downloadStarted: (id: string, request: PullModelRequest) => void;
+  downloadProgressed: (p: ProgressEvent) => void;
+  downloadPaused: (id: string, paused: boolean) => void;
+  downloadDismissed: (id: string) => void;
+  searchChanged: (s: Partial<ModelsState['search']>) => void;
+  importDialogChanged: (d: Partial<ModelsState['importDialog']>) => void;
+  deleteAsked: (id: string | null) => void;
+  loadDialogChanged: (l: Partial<LoadDialogState> | null) => void;
+  noticeShown: (notice: string | null) => void;
+  failed: (error: string | null) => void;
+}
+
+export const useModels = create<ModelsState>((set) => ({
+  library: { state: 'loading' },
+  hardware: null,
+  instances: {},
+  downloads: {},
+  search: { query: '', busy: false, hits: null, error: null },
+  importDialog: { open: false, busy: false, error: null },
+  confirmDelete: null,
+  load: null,
+  notice: null,
+  error: null,
+
+  libraryLoaded: (library) => set({ library }),
+  hardwareLoaded: (hardware) => set({ hardware }),
+  instancesSeen: (list) => set({ instances: Object.fromEntries(list.map((i) => [i.id, i])) }),
+  instanceChanged: (i) => set((s) => ({ instances: { ...s.instances, [i.id]: i } })),
+  instanceRemoved: (id) =>
+    set((s) => {
+      const { [id]: _gone, ...rest } = s.instances;
+      return { instances: rest };
+    }),
+  downloadStarted: (id, request) => set((s) => ({ downloads: { ...s.downloads, [id]: { id, request, progress: s.downloads[id]?.progress ?? null, paused: false } } })),
+  downloadProgressed: (p) =>
+    set((s) => {
+      const d = s.downloads[p.id];
+      if (!d) return { downloads: { ...s.downloads, [p.id]: { id: p.id, request: { repo: p.label }, progress: p, paused: false } } };
+      return { downloads: { ...s.downloads, [p.id]: { ...d, progress: p } } };
+    }),
+  downloadPaused: (id, paused) => set((s) => (s.downloads[id] ? { downloads: { ...s.downloads, [id]: { ...s.downloads[id], paused } } } : {})),
+  downloadDismissed: (id) =>
+    set((s) => {
+      const { [id]: _gone, ...rest } = s.downloads;
+      return { downloads: rest };
+    }),
+  searchChanged: (search) => set((s) => ({ search: { ...s.search, ...search } })),
+  importDialogChanged: (d) => set((s) => ({ importDialog: { ...s.importDialog, ...d } })),
+  deleteAsked: (confirmDelete) => set({ confirmDelete }),
+  loadDialogChanged: (l) => set((s) => ({ load: l === null ? null : s.load ? { ...s.load, ...l } : (l as LoadDialogState) })),
+  noticeShown: (notice) => set({ notice }),
+  failed: (error) => set({ error }),
+}));

@@ -1,0 +1,149 @@
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import type { Settings } from '../../../../electron/contract/index.js';
+import { ErrorNote } from '../../components/ui.js';
+import { sectionSaved, settingsOpened } from './actions.js';
+import { KeysSection } from './KeysSection.js';
+import { isLanEnabled, linesToList } from './selectors.js';
+import { useSettings, type SectionName } from './store.js';
+
+function Section({ name, title, onSave, children }: { name: SectionName; title: string; onSave: () => void; children: ReactNode }) {
+  const { saving, results } = useSettings();
+  const r = results[name];
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onSave();
+  };
+  return (
+    <form className="card settings-section" onSubmit={submit} aria-labelledby={`s-${name}`} data-testid={`settings-${name}`}>
+      <h2 id={`s-${name}`}>{title}</h2>
+      {children}
+      <div className="section-foot">
+        <button type="submit" className="btn primary" disabled={saving === name}>
+          {saving === name ? 'Saving…' : 'Save'}
+        </button>
+        {r && (
+          <span role={r.ok ? 'status' : 'alert'} className={r.ok ? 'ok' : 'error'}>
+            {r.message}
+          </span>
+        )}
+      </div>
+    </form>
+  );
+}
+
+function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
+  const [api, setApi] = useState({ host: s.api.host, port: String(s.api.port), cors: s.api.corsOrigins.join('\n'), hosts: s.api.allowedHosts.join('\n') });
+  const [lan, setLan] = useState(isLanEnabled(s));
+  const [folder, setFolder] = useState(s.models.folder ?? '');
+  const [engines, setEngines] = useState({ releaseSource: s.engines.releaseSource, mirrorUrl: s.engines.mirrorUrl ?? '' });
+  const [hub, setHub] = useState({ endpoint: s.hub.endpoint, token: '' });
+  const [ttl, setTtl] = useState(String(s.gateway.idleTtlSeconds / 60));
+  const [privacy, setPrivacy] = useState({ days: String(s.privacy.requestLogRetentionDays), logContent: s.privacy.logContent });
+  const [ui, setUi] = useState(s.ui);
+  const host = lan ? (api.host === '127.0.0.1' ? '0.0.0.0' : api.host) : '127.0.0.1';
+  return (
+    <>
+      <Section name="api" title="Local API" onSave={() => void sectionSaved('api', { host, port: Number(api.port), corsOrigins: linesToList(api.cors), allowedHosts: linesToList(api.hosts) })}>
+        <label className="check-field">
+          <input type="checkbox" checked={lan} onChange={(e) => setLan(e.target.checked)} data-testid="lan-toggle" /> Allow other computers on the network (needs an API key)
+        </label>
+        {lan && (
+          <label className="field">
+            <span>Bind address</span>
+            <input value={host} onChange={(e) => setApi({ ...api, host: e.target.value })} />
+          </label>
+        )}
+        <label className="field">
+          <span>Port</span>
+          <input type="number" min={1} max={65535} value={api.port} onChange={(e) => setApi({ ...api, port: e.target.value })} />
+        </label>
+        <label className="field">
+          <span>Web pages allowed to call the API (CORS origins, one per line)</span>
+          <textarea rows={2} value={api.cors} onChange={(e) => setApi({ ...api, cors: e.target.value })} placeholder="https://intranet.example.com" />
+        </label>
+        <label className="field">
+          <span>Extra host names this computer is reached by (one per line)</span>
+          <textarea rows={2} value={api.hosts} onChange={(e) => setApi({ ...api, hosts: e.target.value })} placeholder="ai-box.office.lan" />
+        </label>
+      </Section>
+      <KeysSection />
+      <Section name="models" title="Folders" onSave={() => void sectionSaved('models', { folder: folder.trim() || null })}>
+        <p>
+          Data folder: <code>{dataDir ?? '…'}</code>
+        </p>
+        <label className="field">
+          <span>Models folder (empty: inside the data folder)</span>
+          <input value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="default" />
+        </label>
+      </Section>
+      <Section name="engines" title="Engine downloads" onSave={() => void sectionSaved('engines', { releaseSource: engines.releaseSource, mirrorUrl: engines.mirrorUrl.trim() || null })}>
+        <label className="field">
+          <span>Where engines come from</span>
+          <select value={engines.releaseSource} onChange={(e) => setEngines({ ...engines, releaseSource: e.target.value as Settings['engines']['releaseSource'] })}>
+            <option value="github">llama.cpp releases (default)</option>
+            <option value="mirror">a mirror in your network</option>
+            <option value="offline">offline: import engines by hand</option>
+          </select>
+        </label>
+        {engines.releaseSource === 'mirror' && (
+          <label className="field">
+            <span>Mirror URL</span>
+            <input value={engines.mirrorUrl} onChange={(e) => setEngines({ ...engines, mirrorUrl: e.target.value })} placeholder="https://mirror.example.com/llama.cpp" />
+          </label>
+        )}
+      </Section>
+      <Section name="hub" title="Hugging Face" onSave={() => void sectionSaved('hub', { endpoint: hub.endpoint, ...(hub.token ? { token: hub.token } : {}) })}>
+        <label className="field">
+          <span>Endpoint</span>
+          <input value={hub.endpoint} onChange={(e) => setHub({ ...hub, endpoint: e.target.value })} />
+        </label>
+        <label className="field">
+          <span>Access token {s.hub.token ? '(one is set; type a new one to replace it)' : '(for gated models)'}</span>
+          <input type="password" value={hub.token} onChange={(e) => setHub({ ...hub, token: e.target.value })} autoComplete="off" />
+        </label>
+      </Section>
+      <Section name="gateway" title="Unloading" onSave={() => void sectionSaved('gateway', { idleTtlSeconds: Math.round(Number(ttl) * 60) })}>
+        <label className="field">
+          <span>Unload a model after this many idle minutes (0: never)</span>
+          <input type="number" min={0} step={1} value={ttl} onChange={(e) => setTtl(e.target.value)} data-testid="idle-ttl" />
+        </label>
+      </Section>
+      <Section name="privacy" title="Privacy" onSave={() => void sectionSaved('privacy', { requestLogRetentionDays: Number(privacy.days), logContent: privacy.logContent })}>
+        <label className="field">
+          <span>Keep the request log for (days)</span>
+          <input type="number" min={0} value={privacy.days} onChange={(e) => setPrivacy({ ...privacy, days: e.target.value })} />
+        </label>
+        <label className="check-field">
+          <input type="checkbox" checked={privacy.logContent} onChange={(e) => setPrivacy({ ...privacy, logContent: e.target.checked })} /> Also store prompts and answers in the request log (customer data)
+        </label>
+      </Section>
+      <Section name="ui" title="Appearance" onSave={() => void sectionSaved('ui', ui)}>
+        <fieldset className="radios">
+          <legend>Theme</legend>
+          {(['system', 'light', 'dark'] as const).map((t) => (
+            <label key={t} className="check-field">
+              <input type="radio" name="theme" value={t} checked={ui.theme === t} onChange={() => setUi({ ...ui, theme: t })} /> {t === 'system' ? 'Same as the system' : t}
+            </label>
+          ))}
+        </fieldset>
+        <label className="check-field">
+          <input type="checkbox" checked={ui.saveConversations} onChange={(e) => setUi({ ...ui, saveConversations: e.target.checked })} /> Save chat conversations on this computer
+        </label>
+      </Section>
+    </>
+  );
+}
+
+export function SettingsPage() {
+  const { settings, loadError, dataDir } = useSettings();
+  useEffect(() => settingsOpened(), []);
+  return (
+    <main className="page" aria-labelledby="page-title">
+      <h1 id="page-title">Settings</h1>
+      <ErrorNote message={loadError && `Settings could not be read: ${loadError}`} />
+      {!settings && !loadError && <p className="muted">Loading…</p>}
+      {/* keyed by the loaded document so the forms start from the saved values */}
+      {settings && <Forms key={settings.schemaVersion} s={settings} dataDir={dataDir} />}
+    </main>
+  );
+}

@@ -1,0 +1,109 @@
+// Settings in a real Chromium against the real headless core: API keys created in the UI work from a
+// plain HTTP client, a wrong or revoked key gets 401; settings save with field-named errors; the
+// theme setting switches the whole UI to dark.
+import type { Browser, Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEnginePath } from '../helpers/engine.js';
+import { startServe, type ServeHandle } from '../helpers/serve.js';
+import { tempDir } from '../helpers/tmp.js';
+import { launchChromium } from './browser.js';
+import { haveChromium, screenshot, watchPageErrors } from './ui-support.js';
+
+describe.skipIf(!haveChromium)('UI settings', () => {
+  const data = tempDir();
+  let serve: ServeHandle;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+  const modelsWith = (key?: string) => fetch(`${serve.url}/v1/models`, key ? { headers: { authorization: `Bearer ${key}` } } : {}).then((r) => r.status);
+
+  beforeAll(async () => {
+    [serve, browser] = await Promise.all([startServe(['--engine', testEnginePath(), '--data-dir', data.path]), launchChromium()]);
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    errors = watchPageErrors(page);
+    await page.goto(serve.loginUrl);
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('settings-api').waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    data.cleanup();
+  });
+
+  async function createKey(name: string): Promise<string> {
+    await page.getByTestId('key-name').fill(name);
+    await page.getByTestId('key-create').click();
+    const dialog = page.getByRole('dialog', { name: 'Your new API key' });
+    const key = (await dialog.getByTestId('new-key').textContent())!.trim();
+    return key;
+  }
+
+  it('creates API keys that work from an HTTP client, while a wrong key and no key get 401', async () => {
+    expect(await page.getByText('No API keys yet.').isVisible()).toBe(true);
+    await screenshot(page, '20-settings');
+    expect(await modelsWith()).toBe(200); // loopback, no key exists yet: open
+    const key = await createKey('Test client');
+    expect(key.length).toBeGreaterThan(20);
+    await screenshot(page, '21-settings-new-key');
+    await page.getByRole('dialog', { name: 'Your new API key' }).getByRole('button', { name: 'Done' }).click();
+    expect(await page.getByRole('dialog', { name: 'Your new API key' }).isVisible()).toBe(false);
+    expect(await page.getByTestId('key-Test client').textContent()).toContain(key.slice(0, 6)); // the prefix, not the key
+    expect(await page.getByTestId('key-Test client').textContent()).not.toContain(key);
+    expect(await modelsWith(key)).toBe(200);
+    expect(await modelsWith(`${key}x`)).toBe(401);
+    expect(await modelsWith()).toBe(401);
+  });
+
+  it('revokes a key: the client using it gets 401 at once', async () => {
+    const other = await createKey('Other client');
+    await page.getByRole('dialog', { name: 'Your new API key' }).getByRole('button', { name: 'Done' }).click();
+    const key = other;
+    expect(await modelsWith(key)).toBe(200);
+    await page.getByRole('button', { name: 'Revoke Other client' }).click();
+    await page.getByTestId('key-revoke-confirm').click();
+    await page.getByTestId('key-Other client').waitFor({ state: 'detached' });
+    expect(await modelsWith(key)).toBe(401); // another key still exists, so /v1 still needs a valid one
+    await screenshot(page, '22-settings-keys');
+  });
+
+  it('saves a setting, and names the field of a value the core refuses', async () => {
+    const gateway = page.getByTestId('settings-gateway');
+    await page.getByTestId('idle-ttl').fill('15');
+    await gateway.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => gateway.getByRole('status').textContent()).toContain('Saved');
+    const saved = await fetch(`${serve.url}/api/v1/settings`, { headers: { cookie: await sessionCookie(page) } }).then((r) => r.json() as Promise<{ gateway: { idleTtlSeconds: number } }>);
+    expect(saved.gateway.idleTtlSeconds).toBe(900);
+
+    const api = page.getByTestId('settings-api');
+    await api.getByLabel(/CORS origins/).fill('intranet without scheme');
+    await api.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => api.getByRole('alert').textContent()).toMatch(/Not saved.*corsOrigins/i);
+    await screenshot(page, '23-settings-error');
+  });
+
+  it('switches to the dark theme and keeps it across a reload', async () => {
+    const ui = page.getByTestId('settings-ui');
+    await ui.getByLabel('dark').check();
+    await ui.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe('rgb(17, 20, 24)');
+    await screenshot(page, '24-settings-dark');
+    await page.reload();
+    await page.getByTestId('nav-dashboard').click();
+    await page.getByTestId('cpu-card').waitFor();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await screenshot(page, '25-dashboard-dark');
+    await page.getByTestId('nav-models').click();
+    await page.getByText('No models yet.').waitFor();
+    await screenshot(page, '26-models-dark');
+    expect(errors).toEqual([]);
+  });
+});
+
+async function sessionCookie(page: Page): Promise<string> {
+  const cookies = await page.context().cookies();
+  return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+}
