@@ -61,7 +61,10 @@ function chatStream(res: ServerResponse): void {
 
 function handle(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://x');
-  const json = (body: unknown) => (res.writeHead(200, { 'content-type': 'application/json' }), res.end(JSON.stringify(body)));
+  const json = (body: unknown): void => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
   const p = url.pathname;
   if (p === '/api/v1/status') return json({ version: 'bench', dataDir: '/tmp', apiBaseUrl: 'http://x/v1', instances: [INSTANCE('chat')] });
   if (p === '/api/v1/instances') return json({ data: [INSTANCE('chat'), INSTANCE('logs-10k'), INSTANCE('logs-100k')] });
@@ -78,7 +81,11 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     res.write(parts.join(''));
     return;
   }
-  if (p.startsWith('/api/') || p.startsWith('/v1/')) return (res.writeHead(404, { 'content-type': 'application/json' }), res.end(JSON.stringify({ error: { message: 'not in the bench', type: 'not_found_error', code: 'route_not_found', param: null } })));
+  if (p.startsWith('/api/') || p.startsWith('/v1/')) {
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { message: 'not in the bench', type: 'not_found_error', code: 'route_not_found', param: null } }));
+    return;
+  }
   serveStatic(res, defaultRendererDir(), p);
 }
 
