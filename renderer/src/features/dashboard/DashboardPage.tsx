@@ -1,7 +1,8 @@
 import { useEffect } from 'react';
 import { EmptyState, ErrorNote } from '../../components/ui.js';
 import { href } from '../../lib/router.js';
-import { dashboardOpened } from './actions.js';
+import { dashboardOpened, engineInstallRequested } from './actions.js';
+import { EngineInstall } from './EngineInstall.js';
 import { HardwareSection } from './HardwareSection.js';
 import { InstanceCard } from './InstanceCard.js';
 import { selectChecklist, selectInstances } from './selectors.js';
@@ -35,10 +36,15 @@ export function DashboardPage() {
                     Open chat
                   </a>
                 )}
-                {!s.done && s.id === 'engine' && <span className="muted"> — loading a model installs one when the machine is online</span>}
+                {!s.done && s.id === 'engine' && (
+                  <button type="button" className="btn small step-link" onClick={() => void engineInstallRequested()} disabled={state.engineInstall?.progress?.state === 'running'}>
+                    Install engine
+                  </button>
+                )}
               </li>
             ))}
           </ol>
+          {state.engineInstall && <EngineInstall />}
         </section>
       )}
       <HardwareSection instances={instances} />

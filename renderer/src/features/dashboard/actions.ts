@@ -1,5 +1,6 @@
 // Dashboard actions: load once when the page opens, then follow the event stream, the live GPU
 // samples, and poll the engines' facts (token rates, memory buffers) while the page is open.
+import { ENGINE_INSTALL_PROGRESS_KIND } from '../../../../electron/contract/index.js';
 import { api, errorMessage, isMissingRoute } from '../../lib/api.js';
 import { useDashboard } from './store.js';
 
@@ -26,6 +27,10 @@ export function dashboardOpened(): () => void {
     const st = useDashboard.getState();
     if (ev.type === 'instance.state') st.instanceChanged(ev.instance);
     else if (ev.type === 'instance.removed') st.instanceRemoved(ev.id);
+    else if (ev.type === 'progress' && ev.kind === ENGINE_INSTALL_PROGRESS_KIND) {
+      st.engineInstallChanged({ progress: ev, error: ev.error });
+      if (ev.state === 'done') loadable(api.engines(), st.enginesLoaded);
+    }
   });
   const offLive = api.onHardwareLive((r) => useDashboard.getState().liveSampled(r));
   const poll = setInterval(() => void pollFacts(), FACTS_POLL_MS);
@@ -60,5 +65,18 @@ export async function instanceStopRequested(id: string): Promise<void> {
     await api.stopInstance(id);
   } catch (err) {
     useDashboard.getState().loadFailed(errorMessage(err));
+  }
+}
+
+/** Install the engine build the core picks for this machine (progress follows on the event stream). */
+export async function engineInstallRequested(): Promise<void> {
+  const s = useDashboard.getState();
+  s.engineInstallChanged({ error: null, progress: null, reason: 'Choosing the engine for this machine…' });
+  try {
+    const r = await api.installEngine({});
+    s.engineInstallChanged({ reason: r.choice.reason });
+    if (r.engine) loadable(api.engines(), s.enginesLoaded);
+  } catch (err) {
+    s.engineInstallChanged({ reason: null, error: errorMessage(err) });
   }
 }

@@ -1,7 +1,7 @@
 // Dashboard state: core status, instances (kept current by the event stream), hardware with live GPU
 // samples, installed engines, library size, and per-instance token rates for the sparklines.
 import { create } from 'zustand';
-import type { EngineFacts, EngineListResponse, GpuLiveReport, HardwareSnapshot, InstanceInfo, StatusResponse } from '../../../../electron/contract/index.js';
+import type { EngineFacts, ProgressEvent, EngineListResponse, GpuLiveReport, HardwareSnapshot, InstanceInfo, StatusResponse } from '../../../../electron/contract/index.js';
 
 export type Loadable<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'unavailable' } | { state: 'error'; message: string };
 
@@ -18,6 +18,8 @@ interface DashboardState {
   facts: Record<string, EngineFacts>;
   /** Generation tokens/s of the last answers, per instance. */
   rates: Record<string, number[]>;
+  /** An engine installation started from the checklist: why this build, then its progress. */
+  engineInstall: { reason: string | null; progress: ProgressEvent | null; error: string | null } | null;
   statusLoaded: (status: StatusResponse) => void;
   instanceChanged: (instance: InstanceInfo) => void;
   instanceRemoved: (id: string) => void;
@@ -27,6 +29,7 @@ interface DashboardState {
   enginesLoaded: (e: DashboardState['engines']) => void;
   modelsCounted: (n: number | null) => void;
   factsRead: (id: string, facts: EngineFacts) => void;
+  engineInstallChanged: (e: Partial<NonNullable<DashboardState['engineInstall']>>) => void;
 }
 
 export const useDashboard = create<DashboardState>((set) => ({
@@ -39,6 +42,7 @@ export const useDashboard = create<DashboardState>((set) => ({
   modelCount: null,
   facts: {},
   rates: {},
+  engineInstall: null,
   statusLoaded: (status) => set({ status, instances: Object.fromEntries(status.instances.map((i) => [i.id, i])), error: null }),
   instanceChanged: (instance) => set((s) => ({ instances: { ...s.instances, [instance.id]: instance } })),
   instanceRemoved: (id) =>
@@ -51,6 +55,7 @@ export const useDashboard = create<DashboardState>((set) => ({
   liveSampled: (live) => set({ live }),
   enginesLoaded: (engines) => set({ engines }),
   modelsCounted: (modelCount) => set({ modelCount }),
+  engineInstallChanged: (e) => set((s) => ({ engineInstall: { reason: null, progress: null, error: null, ...s.engineInstall, ...e } })),
   factsRead: (id, facts) =>
     set((s) => {
       const prev = s.facts[id];
