@@ -1,3 +1,4 @@
+import type { PlacementOverrides } from './placement.js';
 // Engines: installed llama-server builds (provisioned from llama.cpp releases or imported offline),
 // the admin API that lists, installs and removes them, and the facts the supervisor reads from an
 // engine's own log lines.
@@ -163,10 +164,11 @@ export interface InstanceFactsResponse {
  * POST /api/v1/instances: `StartInstanceRequest` plus `wait` (answer 201 once ready, or 503 with the
  * reason) instead of 202 at once with the instance in `starting`. The response body is InstanceInfo.
  */
-export interface StartInstanceBody {
+/** POST /api/v1/instances: a model id (or GGUF path) plus placement overrides, flat. */
+export interface StartInstanceBody extends PlacementOverrides {
   model: string;
   engine?: string;
-  contextSize?: number;
-  parallel?: number;
   wait?: boolean;
+  /** Refuse-with-numbers is skipped: start even if the estimate says it will not fit. */
+  force?: boolean;
 }

@@ -52,6 +52,28 @@ describe('model lifecycle through the gateway', () => {
     await expect(t.core.library.remove('tiny-stories')).rejects.toThrow(/loaded|serv|running|in use/i);
   });
 
+  it('loads a model with placement overrides through POST /api/v1/instances, reloading it when they change', async () => {
+    const admin = { authorization: `Bearer ${t.core.auth.adminToken}`, 'content-type': 'application/json' };
+    const start = (body: unknown) => fetch(`${t.url}/api/v1/instances`, { method: 'POST', headers: admin, body: JSON.stringify(body) });
+    const first = await start({ model: 'stories260K', parallel: 1, contextSize: 1024, cacheTypeK: 'f32', wait: true });
+    expect(first.status).toBe(201);
+    const argv = ((await first.json()) as { argv: string[] }).argv;
+    expect(argv.join(' ')).toContain('-c 1024 -np 1 -ctk f32');
+    const again = await start({ model: 'stories260K' });
+    expect(again.status).toBe(200); // no change asked: the running instance is kept
+    const reloaded = await start({ model: 'stories260K', parallel: 2, contextSize: 512, wait: true });
+    expect(((await reloaded.json()) as { argv: string[] }).argv.join(' ')).toContain('-c 1024 -np 2');
+    const refused = await start({ model: 'stories260K', cacheTypeK: 'q8_0', wait: true }); // head size 8 is not a multiple of q8_0's block of 32
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { message: string; code: string } }).error).toMatchObject({ code: 'placement_refused', message: expect.stringMatching(/q8_0/) });
+    // The refusal lost nothing: the engine that ran keeps running with the settings that worked.
+    expect(t.core.supervisor.findByModel('stories260K')!.info()).toMatchObject({ state: 'ready', argv: expect.arrayContaining(['-np', '2']) });
+    expect((await post(t.url, '/v1/chat/completions', chat('stories260K'))).status).toBe(200);
+    const bad = await start({ model: 'stories260K', cacheTypeK: 'q3_x' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { param: string } }).error.param).toBe('cacheTypeK');
+  });
+
   it('answers 503 with Retry-After and the engine’s reason when a model cannot start', async () => {
     const broken = join(t.dataDir, 'broken.gguf');
     writeFileSync(broken, Buffer.concat([Buffer.from('GGUF'), Buffer.alloc(64, 7)]));

@@ -8,7 +8,7 @@ import { parseJsonObject, readBody, sendJson } from '../api/http.js';
 import { HttpError } from '../util/errors.js';
 import { previewPlan, type PlanSources } from './service.js';
 
-const overridesSchema = z
+export const overridesSchema = z
   .object({
     devices: z.union([z.array(z.string()), z.string().transform((s) => s.split(','))]).optional(),
     nGpuLayers: z.number().int().min(0).optional(),

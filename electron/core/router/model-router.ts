@@ -24,6 +24,8 @@ export interface ServedModel {
   sha256: string | null;
   /** Placement overrides (devices, layers, context, slots, KV cache type…); the planner decides the rest. */
   overrides?: PlacementOverrides;
+  /** A specific engine binary; default: the newest installed engine. */
+  enginePath?: string;
 }
 
 export interface ModelSource {
@@ -73,6 +75,36 @@ export class ServedModels implements ModelRouter {
     return entry;
   }
 
+  /**
+   * Set how a model is loaded next time (placement overrides, engine); returns its id. A running
+   * instance keeps its current placement until it is stopped.
+   */
+  configure(idOrAlias: string, changes: { overrides?: PlacementOverrides; enginePath?: string }): { id: string; previous: Pick<ServedModel, 'overrides' | 'enginePath'> } {
+    const m = this.resolve(idOrAlias);
+    const previous = { overrides: m.overrides, enginePath: m.enginePath };
+    if (changes.overrides) m.overrides = changes.overrides;
+    if (changes.enginePath) m.enginePath = changes.enginePath;
+    return { id: m.id, previous };
+  }
+
+  /** Undo configure() (a reload that was refused keeps the settings that worked). */
+  restore(modelId: string, previous: Pick<ServedModel, 'overrides' | 'enginePath'>): void {
+    const m = this.resolve(modelId);
+    m.overrides = previous.overrides;
+    m.enginePath = previous.enginePath;
+  }
+
+  /**
+   * Stop the model's engine and start it with its current settings. The new placement is planned
+   * first (not counting the old instance), so a refusal leaves the running engine untouched.
+   */
+  async reload(modelId: string): Promise<EngineInstance> {
+    const model = this.resolve(modelId);
+    const placement = this.opts.placer ? await this.place(model, model.id) : undefined;
+    if (this.supervisor.findByModel(model.id)) await this.supervisor.remove(model.id);
+    return this.startWith(model, placement);
+  }
+
   ids(): string[] {
     const ids = new Set([...this.models.keys(), ...(this.opts.source?.ids() ?? [])]);
     return [...ids];
@@ -95,7 +127,7 @@ export class ServedModels implements ModelRouter {
     const m = this.resolve(model);
     let enginePath: string;
     try {
-      enginePath = this.supervisor.findByModel(m.id)?.spec.enginePath ?? this.opts.enginePath();
+      enginePath = this.supervisor.findByModel(m.id)?.spec.enginePath ?? m.enginePath ?? this.opts.enginePath();
     } catch (err) {
       throw new HttpError(503, `model '${m.id}' cannot be served: ${(err as Error).message}`, 'server_error', 'engine_unavailable');
     }
@@ -128,11 +160,15 @@ export class ServedModels implements ModelRouter {
   }
 
   private async createInstance(model: ServedModel): Promise<EngineInstance> {
-    const enginePath = this.opts.enginePath();
-    void this.engineVersion(enginePath);
     const placement = this.opts.placer ? await this.place(model) : undefined;
     const raced = this.supervisor.findByModel(model.id);
     if (raced) return raced;
+    return this.startWith(model, placement);
+  }
+
+  private startWith(model: ServedModel, placement: PlacementPlan | undefined): EngineInstance {
+    const enginePath = model.enginePath ?? this.opts.enginePath();
+    void this.engineVersion(enginePath);
     if (placement) this.placements.set(model.id, placement);
     else this.placements.delete(model.id);
     const extra = [...(model.plan.extra ?? []), ...(model.reproducible ? ['-b', '512', '-ub', '512'] : [])];
@@ -142,7 +178,7 @@ export class ServedModels implements ModelRouter {
     return this.supervisor.create({ id: model.id, modelId: model.id, modelPath: model.path, enginePath, args: planToArgs(plan) });
   }
 
-  private async place(model: ServedModel): Promise<PlacementPlan | undefined> {
+  private async place(model: ServedModel, reloading?: string): Promise<PlacementPlan | undefined> {
     const overrides: PlacementOverrides = {
       ...(model.plan.parallel ? { parallel: model.plan.parallel } : {}),
       ...(model.plan.contextSize ? { contextSize: model.plan.contextSize } : {}),
@@ -151,7 +187,7 @@ export class ServedModels implements ModelRouter {
     };
     let result: PlacementResult;
     try {
-      result = await this.opts.placer!(model, overrides, this.runningPlacements());
+      result = await this.opts.placer!(model, overrides, this.runningPlacements().filter((r) => r.instanceId !== reloading));
     } catch {
       // The planner could not read the file's header: the engine is the authority on what it can
       // load, so it gets to try with its own defaults and report its own error.
@@ -163,7 +199,12 @@ export class ServedModels implements ModelRouter {
       for (const id of result.eviction.instanceIds) await this.supervisor.remove(id);
       return result.eviction.plan;
     }
-    throw new HttpError(503, `model '${model.id}' does not fit on this machine: ${result.error ?? 'no device has room'}`, 'server_error', 'model_does_not_fit');
+    const why = result.error ?? 'no device has room';
+    if (Object.keys(model.overrides ?? {}).length > 0) {
+      // The user's own settings were refused (with the planner's numbers); `force` overrides that.
+      throw new HttpError(409, `model '${model.id}' cannot be loaded as asked: ${why}`, 'invalid_request_error', 'placement_refused');
+    }
+    throw new HttpError(503, `model '${model.id}' does not fit on this machine: ${why}`, 'server_error', 'model_does_not_fit');
   }
 
   /** What the planner must count as taken: every live instance with a placement. */

@@ -1,14 +1,13 @@
 // Admin routes of the supervisor that the base admin API does not serve: starting an instance
-// (POST /api/v1/instances {model, engine?, contextSize?, parallel?, wait?}) and reading the facts an
+// (POST /api/v1/instances {model, engine?, wait?, ...placement overrides}) and reading the facts an
 // engine reported (GET /api/v1/instances/:id/facts). Mounted through the core's `extraRoutes`.
 import { existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ROUTES, type InstanceFactsResponse, type InstanceInfo, type StartInstanceBody } from '../../contract/index.js';
+import { ROUTES, type InstanceFactsResponse, type InstanceInfo, type PlacementOverrides } from '../../contract/index.js';
 import { parseJsonObject, readBody, sendJson } from '../api/http.js';
-import { unknownModel } from '../api/openai.js';
-import { planToArgs } from '../engines/args.js';
+import { overridesSchema } from '../plans/routes.js';
 import { modelIdFromPath, type ServedModels } from '../router/model-router.js';
 import { HttpError } from '../util/errors.js';
 import type { EngineInstance } from './instance.js';
@@ -21,13 +20,11 @@ export interface InstanceRouteDeps {
   resolveEngine: (idOrPath?: string) => string;
 }
 
-const startSchema = z.object({
+const startSchema = overridesSchema.extend({
   model: z.string().min(1).max(4096),
   engine: z.string().min(1).max(4096).optional(),
-  contextSize: z.number().int().positive().max(10_000_000).optional(),
-  parallel: z.number().int().positive().max(1024).optional(),
   wait: z.boolean().optional(),
-}) satisfies z.ZodType<StartInstanceBody>;
+});
 
 export function instanceRoutes(deps: InstanceRouteDeps): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
   return async (req, res, url) => {
@@ -56,17 +53,25 @@ async function startInstance(req: IncomingMessage, res: ServerResponse, deps: In
     const param = issue.path.join('.') || null;
     throw new HttpError(400, `${param ?? 'body'}: ${issue.message}`, 'invalid_request_error', 'invalid_value', param);
   }
-  const body = parsed.data;
-  const { id: modelId, path: modelPath } = registerModel(deps.models, body);
+  const { model, engine, wait, ...overrides } = parsed.data;
+  const enginePath = engine ? engineBinary(deps, engine) : undefined;
+  const reconfigure = Object.keys(overrides).length > 0 || enginePath !== undefined;
+  const { id: modelId, previous } = registerModel(deps.models, model, { overrides, ...(enginePath ? { enginePath } : {}) });
   const existing = deps.supervisor.findByModel(modelId);
-  if (existing) {
-    const state = existing.info().state;
-    if (state !== 'failed' && state !== 'stopped') return sendJson(res, 200, existing.info());
-    await deps.supervisor.remove(existing.id); // a failed instance is replaced by a fresh attempt
+  const state = existing?.info().state;
+  if (existing && state !== 'failed' && state !== 'stopped' && !reconfigure) return sendJson(res, 200, existing.info());
+  let inst: EngineInstance;
+  try {
+    // A failed instance is replaced by a fresh attempt; a running one is reloaded with the new
+    // settings, planned before the old engine stops so a refusal leaves it running.
+    inst = existing ? await deps.models.reload(modelId) : await defaultInstance(deps, modelId);
+  } catch (err) {
+    if (previous) deps.models.restore(modelId, previous);
+    if (err instanceof HttpError) throw err;
+    throw new HttpError(503, (err as Error).message, 'server_error', 'engine_unavailable');
   }
-  const inst = body.engine ? createWithEngine(deps, modelId, modelPath, body) : await defaultInstance(deps, modelId);
   const ready = inst.ensureReady();
-  if (body.wait) {
+  if (wait) {
     try {
       await ready;
     } catch (err) {
@@ -80,17 +85,15 @@ async function startInstance(req: IncomingMessage, res: ServerResponse, deps: In
   sendJson(res, 202, inst.info() satisfies InstanceInfo);
 }
 
-/** A known model id, or a path to a GGUF file registered under its file name. */
-function registerModel(models: ServedModels, body: z.infer<typeof startSchema>): { id: string; path: string | null } {
-  const plan = { ...(body.contextSize ? { contextSize: body.contextSize } : {}), ...(body.parallel ? { parallel: body.parallel } : {}) };
-  const known = models.ids().find((id) => id === body.model || id.toLowerCase() === body.model.toLowerCase());
-  const path = resolve(body.model);
+/** A known model id (library or served), or a path to a GGUF file registered under its file name. */
+function registerModel(models: ServedModels, model: string, changes: { overrides: PlacementOverrides; enginePath?: string }): { id: string; previous: Parameters<ServedModels['restore']>[1] | null } {
+  const known = models.ids().some((id) => id.toLowerCase() === model.toLowerCase());
+  const path = resolve(model);
   if (!known && existsSync(path) && statSync(path).isFile()) {
     if (!/\.gguf$/i.test(path)) throw new HttpError(400, `model: ${path} is not a .gguf file`, 'invalid_request_error', 'invalid_value', 'model');
-    return { id: models.add({ id: modelIdFromPath(path), path, plan }).id, path };
+    return { id: models.add({ id: modelIdFromPath(path), path, ...changes }).id, previous: null };
   }
-  if (!known) throw unknownModel(body.model, models.ids());
-  return { id: known, path: null };
+  return models.configure(model, changes); // 404 listing the models when unknown
 }
 
 async function defaultInstance(deps: InstanceRouteDeps, modelId: string): Promise<EngineInstance> {
@@ -102,15 +105,10 @@ async function defaultInstance(deps: InstanceRouteDeps, modelId: string): Promis
   }
 }
 
-/** An instance on a named engine (the router's instances use the default engine). */
-function createWithEngine(deps: InstanceRouteDeps, modelId: string, modelPath: string | null, body: z.infer<typeof startSchema>): EngineInstance {
-  if (!modelPath) throw new HttpError(400, 'engine: choosing an engine needs `model` to be a path to a .gguf file', 'invalid_request_error', 'invalid_value', 'engine');
-  let enginePath: string;
+function engineBinary(deps: InstanceRouteDeps, engine: string): string {
   try {
-    enginePath = deps.resolveEngine(body.engine);
+    return deps.resolveEngine(engine);
   } catch (err) {
     throw new HttpError(400, `engine: ${(err as Error).message}`, 'invalid_request_error', 'invalid_value', 'engine');
   }
-  const plan = { ...(body.contextSize ? { contextSize: body.contextSize } : {}), ...(body.parallel ? { parallel: body.parallel } : {}) };
-  return deps.supervisor.create({ id: modelId, modelId, modelPath, enginePath, args: planToArgs({ modelPath, alias: modelId, ...plan }) });
 }
