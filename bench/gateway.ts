@@ -1,32 +1,51 @@
 // Gateway overhead: the same streamed chat requests sent straight to llama-server and through the
-// gateway, to the SAME engine process, alternating in rounds, at 1, 8 and 32 concurrent streams.
+// gateway — to the SAME engine process — alternating in rounds, at 1, 8 and 32 concurrent streams.
+// The core runs in its own process (bench/lib/gateway-child.ts), like `llama-orch serve`, so the load
+// generator here does not share the gateway's event loop. The engine gets one thread so that on a
+// small machine the gateway and the load generator are not starved by the engine's spinning threads.
 // Reports added time-to-first-token (p50, p99) and the throughput ratio gateway/direct.
-//   npm run bench -- gateway [--rounds N] [--tokens N]
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+//   npm run bench -- gateway [--rounds N] [--tokens N] [--threads N]
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Core } from '../dist/electron/core/core.js';
 import { fmt, median, quantile, table } from './lib/stats.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, tokens: { type: 'string', default: '64' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, tokens: { type: 'string', default: '32' }, threads: { type: 'string', default: '1' } } });
 const ROUNDS = Number(values.rounds);
 const TOKENS = Number(values.tokens);
 const LEVELS = [1, 8, 32];
+/** Streams per batch: enough TTFT samples per round at every level. */
+const PER_BATCH: Record<number, number> = { 1: 16, 8: 32, 32: 64 };
 const MODEL = join(import.meta.dirname, '..', 'test', 'fixtures', 'models', 'stories260K.gguf');
 const engine = execFileSync(process.execPath, ['scripts/test-engine.mjs'], { encoding: 'utf8' }).trim();
 
-interface StreamResult { ttftMs: number; tokens: number }
+interface Target { url: string; key: string | null }
 interface Batch { ttfts: number[]; tokensPerSecond: number }
 
-async function stream(url: string, key: string | null, i: number): Promise<StreamResult> {
+let staleRetries = 0;
+const failures = new Map<string, number>();
+
+async function stream(t: Target, i: number): Promise<{ ttftMs: number; tokens: number }> {
   const t0 = performance.now();
-  const res = await fetch(`${url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-    body: JSON.stringify({ model: 'stories260K', stream: true, temperature: 0, max_tokens: TOKENS, ignore_eos: true, messages: [{ role: 'user', content: `Story ${i}: once upon a time` }] }),
-  });
+  const send = () =>
+    fetch(`${t.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(t.key ? { authorization: `Bearer ${t.key}` } : {}) },
+      body: JSON.stringify({ model: 'bench', stream: true, temperature: 0, max_tokens: TOKENS, ignore_eos: true, messages: [{ role: 'user', content: `Story ${i % 16}: once upon a time` }] }),
+    });
+  // llama-server closes kept-alive connections now and then; undici does not retry a POST, so a
+  // request that fails before any answer is sent once more (counted and reported).
+  let res: Response | null = null;
+  for (let attempt = 0; !res; attempt++) {
+    try {
+      res = await send();
+    } catch (err) {
+      if (attempt >= 3) throw new Error(`${t === undefined ? '' : t.url} failed 4 times: ${(err as Error).message} (${String((err as { cause?: unknown }).cause)})`);
+      staleRetries++;
+      failures.set(t.url, (failures.get(t.url) ?? 0) + 1);
+    }
+  }
   const reader = res.body!.getReader();
   const dec = new TextDecoder();
   let ttft = -1;
@@ -49,26 +68,36 @@ async function stream(url: string, key: string | null, i: number): Promise<Strea
   return { ttftMs: ttft, tokens };
 }
 
-async function batch(url: string, key: string | null, n: number): Promise<Batch> {
+/** `total` streams, `concurrency` at a time. */
+async function batch(t: Target, concurrency: number, total: number): Promise<Batch> {
   const t0 = performance.now();
-  const results = await Promise.all(Array.from({ length: n }, (_, i) => stream(url, key, i)));
-  const secs = (performance.now() - t0) / 1000;
-  return { ttfts: results.map((r) => r.ttftMs), tokensPerSecond: results.reduce((a, r) => a + r.tokens, 0) / secs };
+  const ttfts: number[] = [];
+  let tokens = 0;
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < total) {
+      const r = await stream(t, next++);
+      ttfts.push(r.ttftMs);
+      tokens += r.tokens;
+    }
+  }));
+  return { ttfts, tokensPerSecond: tokens / ((performance.now() - t0) / 1000) };
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'llama-orch-bench-'));
-const core = new Core({ dataDir, port: 0, enginePath: engine });
-core.models.add({ id: 'stories260K', path: MODEL, plan: { parallel: 32, contextSize: 256 } });
-const gatewayUrl = await core.listen();
-const inst = await core.models.ensureInstance('stories260K');
-await inst.ensureReady();
-const directUrl = inst.baseUrl()!;
-console.log(`engine ${engine}\nmodel stories260K, ${TOKENS} tokens per stream, ${ROUNDS} rounds per level, same engine process for both paths\n`);
+const child = spawn(process.execPath, ['--experimental-strip-types', '--no-warnings', join(import.meta.dirname, 'lib', 'gateway-child.ts'), engine, MODEL, '32', '256', values.threads!], { stdio: ['ignore', 'pipe', 'inherit'] });
+const info = await new Promise<{ gatewayUrl: string; directUrl: string; key: string; argv: string[] }>((resolve, reject) => {
+  createInterface({ input: child.stdout! }).once('line', (l) => resolve(JSON.parse(l)));
+  child.once('exit', (code) => reject(new Error(`core exited with ${code}`)));
+});
+const direct: Target = { url: info.directUrl, key: info.key };
+const gateway: Target = { url: info.gatewayUrl, key: null };
+console.log(`engine ${engine}\n  ${info.argv.join(' ')}\nmodel stories260K, ${TOKENS} tokens per stream, ${ROUNDS} rounds per level, one engine process behind both paths\n`);
 
 const rows: (string | number)[][] = [];
 try {
   for (const n of LEVELS) {
-    for (let w = 0; w < 2; w++) { await batch(directUrl, inst.apiKey, n); await batch(gatewayUrl, null, n); } // warm-up
+    const total = PER_BATCH[n]!;
+    for (let w = 0; w < 2; w++) { await batch(direct, n, total); await batch(gateway, n, total); } // warm-up
     const added50: number[] = [];
     const added99: number[] = [];
     const ratios: number[] = [];
@@ -77,11 +106,11 @@ try {
       let d: Batch;
       let g: Batch;
       if (r % 2 === 0) {
-        d = await batch(directUrl, inst.apiKey, n);
-        g = await batch(gatewayUrl, null, n);
+        d = await batch(direct, n, total);
+        g = await batch(gateway, n, total);
       } else {
-        g = await batch(gatewayUrl, null, n);
-        d = await batch(directUrl, inst.apiKey, n);
+        g = await batch(gateway, n, total);
+        d = await batch(direct, n, total);
       }
       added50.push(median(g.ttfts) - median(d.ttfts));
       added99.push(quantile(g.ttfts, 0.99) - quantile(d.ttfts, 0.99));
@@ -92,7 +121,7 @@ try {
     console.log(`level ${n} done`);
   }
 } finally {
-  await core.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  child.kill('SIGTERM');
 }
-console.log('\n' + table(['streams', 'direct TTFT p50 ms', 'added TTFT p50 ms (median)', 'added p50 IQR', 'added TTFT p99 ms', 'throughput gateway/direct', 'ratio IQR'], rows));
+console.log(`\nrequests retried after a closed kept-alive connection: ${staleRetries} (${[...failures].map(([u, n]) => `${u === info.directUrl ? 'direct' : 'gateway'}: ${n}`).join(', ') || 'none'})`);
+console.log('\n' + table(['streams', 'direct TTFT p50 ms', 'added TTFT p50 ms (median of rounds)', 'added p50 IQR', 'added TTFT p99 ms', 'throughput gateway/direct', 'ratio IQR'], rows));

@@ -39,6 +39,8 @@ export interface Settings {
     releaseSource: 'github' | 'mirror' | 'offline';
     mirrorUrl: string | null;
     tag: string | null;
+    /** Run engines at trace log level (memory buffer facts per device; much chattier). */
+    traceLogs: boolean;
   };
   hub: {
     endpoint: string;

@@ -75,7 +75,7 @@ export class Core {
     for (const dir of [this.layout.root, this.layout.engines, this.layout.models, this.layout.run, this.layout.logs]) mkdirSync(dir, { recursive: true });
     this.settings = new SettingsStore(this.layout.settings);
     this.keys = new KeyStore(join(this.layout.root, 'keys.json'));
-    this.supervisor = new Supervisor({ runDir: this.layout.run, logsDir: join(this.layout.logs, 'engines'), events: this.events, ...(opts.policy ? { policy: opts.policy } : {}) });
+    this.supervisor = new Supervisor({ runDir: this.layout.run, logsDir: join(this.layout.logs, 'engines'), events: this.events, traceLogs: () => this.settings.get().engines.traceLogs, ...(opts.policy ? { policy: opts.policy } : {}) });
     this.library = new ModelLibrary({ modelsDir: this.layout.models, isLoaded: (id) => modelInUse(this.supervisor.list(), this.library.get(id)) });
     this.pulls = new PullManager({ library: this.library, downloadsDir: this.layout.downloads, events: this.events, hub: () => hubConfig(this.settings.get().hub) });
     this.engines = new EngineService({ enginesDir: this.layout.engines, downloadsDir: this.layout.downloads, events: this.events, machine: () => this.hardware.snapshot(), inUse: (bin) => this.supervisor.usersOf(bin) });
@@ -198,7 +198,7 @@ export class Core {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
     engineAgent.destroy();
-    await this.activity.flush();
+    await this.activity.close();
   }
 
   private startTimers(): void {

@@ -47,6 +47,7 @@ describe('supervised engines', () => {
 
   beforeAll(async () => {
     t = await startTestCore({ policy: { backoffBaseMs: 50, maxCrashes: 2 } });
+    t.core.settings.update({ engines: { traceLogs: true } }); // memory buffer facts are printed at trace level
     auth = { authorization: `Bearer ${t.core.auth.adminToken}` };
   });
   afterAll(async () => {

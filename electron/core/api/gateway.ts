@@ -59,6 +59,7 @@ export class Gateway {
         headers: { 'x-request-id': id, [RECEIPT_HEADER]: receipt(routed, body, id) },
         signal: cancel,
         timeoutMs: limits.requestTimeoutSeconds * 1000,
+        ownConnection: body.stream === true,
       });
       status = outcome.status;
     } catch (err) {

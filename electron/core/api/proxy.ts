@@ -31,6 +31,12 @@ export interface ProxyOptions {
   /** Aborting ends the request: upstream destroyed, the client told in-band. */
   signal?: AbortSignal;
   timeoutMs?: number;
+  /**
+   * Use a connection of its own, closed afterwards. For streamed answers: llama-server closes the
+   * connection after a streamed response even though it announces keep-alive, so a pooled socket
+   * would only be stale the next time.
+   */
+  ownConnection?: boolean;
 }
 
 const PASS_HEADERS = ['content-type', 'cache-control'];
@@ -40,7 +46,10 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
   return new Promise((resolve) => {
     const sentAt = performance.now();
     let firstByteMs: number | null = null;
-    let tail = '';
+    // The last two chunks, kept by reference (no copying or decoding per chunk): usage sits in the
+    // final event, which may straddle two chunks.
+    let last: Buffer | null = null;
+    let previous: Buffer | null = null;
     let streaming = false;
     let status = 502;
     let settled = false;
@@ -50,6 +59,8 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
       settled = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onCancel);
+      const tailBuf = previous && last ? Buffer.concat([previous, last]) : (last ?? Buffer.alloc(0));
+      const tail = tailBuf.toString('utf8', Math.max(0, tailBuf.length - TAIL_BYTES));
       resolve({ status, outcome, streaming, firstByteMs, tail });
     };
 
@@ -72,7 +83,7 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
         {
           method: req.method,
           // A retry takes a fresh socket of its own, never another pooled one that may be stale too.
-          agent: attempt === 0 ? engineAgent : false,
+          agent: attempt === 0 && !opts.ownConnection ? engineAgent : false,
           headers: {
             'content-type': 'application/json',
             'content-length': body.length,
@@ -94,7 +105,8 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
           if (streaming) res.flushHeaders();
           up.on('data', (chunk: Buffer) => {
             if (firstByteMs === null) firstByteMs = performance.now() - sentAt;
-            tail = chunk.length >= TAIL_BYTES ? chunk.toString('utf8', chunk.length - TAIL_BYTES) : (tail + chunk.toString('utf8')).slice(-TAIL_BYTES);
+            previous = last;
+            last = chunk;
           });
           up.pipe(res, { end: false });
           up.on('end', () => {

@@ -1,6 +1,7 @@
 // The request log (metadata only: never prompt or completion text unless the user turns that on)
 // and the audit log of admin actions. JSON lines per day under <data>/logs/, pruned by retention.
-import { appendFile, mkdir, readdir, rm } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface RequestRecord {
@@ -27,6 +28,8 @@ export interface AuditRecord {
 
 export class ActivityLog {
   private ready: Promise<void>;
+  /** One append stream per file (a day's request log, the audit log): no open/close per line. */
+  private readonly streams = new Map<string, WriteStream>();
 
   constructor(
     private readonly dir: string,
@@ -59,12 +62,37 @@ export class ActivityLog {
     return removed;
   }
 
-  /** Resolves when every write queued so far is on disk (tests, shutdown). */
-  flush(): Promise<void> {
-    return this.ready;
+  /** Resolves when every line written so far is on disk (tests, shutdown). */
+  async flush(): Promise<void> {
+    await this.ready;
+    // An empty write's callback runs once everything written before it has reached the file.
+    await Promise.all([...this.streams.values()].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
+  }
+
+  /** Close every file (shutdown). */
+  async close(): Promise<void> {
+    await this.ready;
+    const streams = [...this.streams.values()];
+    this.streams.clear();
+    await Promise.all(streams.map((s) => new Promise<void>((resolve) => s.end(() => resolve()))));
   }
 
   private append(file: string, rec: object): void {
-    this.ready = this.ready.then(() => appendFile(join(this.dir, file), JSON.stringify(rec) + '\n')).catch(() => undefined);
+    let stream = this.streams.get(file);
+    if (!stream) {
+      // Request logs roll over daily: the previous day's stream is closed when a new one opens.
+      if (file.startsWith('requests-')) {
+        for (const [name, s] of this.streams) {
+          if (name.startsWith('requests-')) {
+            s.end();
+            this.streams.delete(name);
+          }
+        }
+      }
+      stream = createWriteStream(join(this.dir, file), { flags: 'a' });
+      stream.on('error', () => this.streams.delete(file));
+      this.streams.set(file, stream);
+    }
+    stream.write(JSON.stringify(rec) + '\n');
   }
 }

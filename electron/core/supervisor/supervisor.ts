@@ -22,6 +22,12 @@ export interface SupervisorOptions {
   events?: Listeners<CoreEvent>;
   /** Extra launch arguments per engine binary; default: the log verbosity that prints memory facts where safe. */
   launchArgs?: (enginePath: string, args: string[]) => Promise<string[]>;
+  /**
+   * Whether engines run at trace verbosity (memory buffer facts, per-slot detail). Off by default:
+   * at trace level llama-server prints ~100 lines per request with 32 slots, which costs the
+   * gateway measurable throughput and fills the log files.
+   */
+  traceLogs?: () => boolean;
 }
 
 export class Supervisor {
@@ -62,7 +68,8 @@ export class Supervisor {
     if (this.instances.has(spec.id)) throw new Error(`instance ${spec.id} already exists`);
     const file = this.opts.logsDir ? new RotatingLog(join(this.opts.logsDir, `${safeFileName(spec.id)}.log`), this.opts.logRotation) : null;
     if (file) this.logFiles.set(spec.id, file);
-    const launchArgs = this.opts.launchArgs ?? (this.opts.effects ? undefined : factsLaunchArgs);
+    const trace = this.opts.traceLogs ?? (() => false);
+    const launchArgs = this.opts.launchArgs ?? (this.opts.effects ? undefined : async (bin: string, args: string[]) => (trace() ? factsLaunchArgs(bin, args) : []));
     const inst = new EngineInstance(
       { ...spec, env: { ...engineEnv(spec.enginePath), ...spec.env } },
       this.effects,

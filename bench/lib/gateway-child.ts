@@ -1,0 +1,23 @@
+// Runs a core with one model in its own process (as `llama-orch serve` would) and prints, as one
+// JSON line, the gateway URL and the URL + key of the very engine it started, so a benchmark can
+// send the same requests both ways without the load generator sharing the gateway's event loop.
+//   node --experimental-strip-types bench/lib/gateway-child.ts <engine> <model.gguf> <parallel> <ctx-per-slot> [threads]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Core } from '../../dist/electron/core/core.js';
+
+const [engine, model, parallel, ctx, threads] = process.argv.slice(2);
+const dataDir = mkdtempSync(join(tmpdir(), 'llama-orch-bench-'));
+const core = new Core({ dataDir, port: 0, enginePath: engine! });
+core.models.add({ id: 'bench', path: model!, plan: { parallel: Number(parallel), contextSize: Number(ctx), ...(threads ? { extra: ['-t', threads] } : {}) } });
+const gatewayUrl = await core.listen();
+const inst = await core.models.ensureInstance('bench');
+await inst.ensureReady();
+process.stdout.write(JSON.stringify({ gatewayUrl, directUrl: inst.baseUrl(), key: inst.apiKey, argv: inst.info().argv }) + '\n');
+const stop = () => void core.stop().finally(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+});
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
