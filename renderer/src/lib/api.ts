@@ -193,6 +193,7 @@ export const api = {
   onHardwareLive: (fn: (r: GpuLiveReport) => void) => subscribe<GpuLiveReport>(HARDWARE_ROUTES.live, fn),
   engines: () => request<EngineListResponse>(ENGINE_ROUTES.engines),
   installEngine: (body: InstallEngineRequest) => post<InstallEngineResponse>(ENGINE_ROUTES.install, body),
+  removeEngine: (id: string) => request<void>(ENGINE_ROUTES.engine(id), { method: 'DELETE' }),
 
   // instances
   instances: () => request<InstanceListResponse>(ROUTES.instances),

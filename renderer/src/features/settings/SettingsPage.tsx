@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { Settings } from '../../../../electron/contract/index.js';
 import { ErrorNote } from '../../components/ui.js';
 import { sectionSaved, settingsOpened } from './actions.js';
+import { EnginesSection } from './EnginesSection.js';
 import { KeysSection } from './KeysSection.js';
 import { isLanEnabled, linesToList } from './selectors.js';
 import { useSettings, type SectionName } from './store.js';
@@ -76,6 +77,7 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
           <input value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="default" />
         </label>
       </Section>
+      <EnginesSection />
       <Section name="engines" title="Engine downloads" onSave={() => void sectionSaved('engines', { releaseSource: engines.releaseSource, mirrorUrl: engines.mirrorUrl.trim() || null })}>
         <label className="field">
           <span>Where engines come from</span>

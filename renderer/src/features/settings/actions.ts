@@ -1,5 +1,6 @@
-// Settings actions: load, save one section (PATCH), manage API keys, apply the theme.
-import type { CreateKeyRequest, SettingsPatch } from '../../../../electron/contract/index.js';
+// Settings actions: load, save one section (PATCH), manage API keys and engines (install with
+// progress from the event stream, remove), apply the theme.
+import { ENGINE_INSTALL_PROGRESS_KIND, type CreateKeyRequest, type InstallEngineRequest, type SettingsPatch } from '../../../../electron/contract/index.js';
 import { ApiError, api, errorMessage } from '../../lib/api.js';
 import { applyTheme } from '../../lib/theme.js';
 import { useSettings, type SectionName } from './store.js';
@@ -15,7 +16,8 @@ export function appStarted(): void {
   );
 }
 
-export function settingsOpened(): void {
+/** The settings page opened: returns the cleanup for when it closes. */
+export function settingsOpened(): () => void {
   const s = useSettings.getState();
   api.settings().then(
     (v) => s.settingsLoaded(v),
@@ -23,6 +25,51 @@ export function settingsOpened(): void {
   );
   api.status().then((st) => s.dataDirKnown(st.dataDir), () => undefined);
   void refreshKeys();
+  s.engineRemovalEnded(null);
+  void refreshEngines();
+  return api.onEvent((ev) => {
+    if (ev.type !== 'progress' || ev.kind !== ENGINE_INSTALL_PROGRESS_KIND) return;
+    const st = useSettings.getState();
+    const job = st.engineInstall;
+    // An installation started elsewhere (dashboard, CLI) is shown too, unless ours is running.
+    if (job?.jobId && job.jobId !== ev.id && job.progress?.state === 'running') return;
+    st.engineInstallChanged({ jobId: ev.id, progress: ev, error: ev.error });
+    if (ev.state === 'done') void refreshEngines();
+  });
+}
+
+async function refreshEngines(): Promise<void> {
+  try {
+    useSettings.getState().enginesLoaded(await api.engines());
+  } catch (err) {
+    useSettings.getState().enginesLoaded(null, errorMessage(err));
+  }
+}
+
+/** Install an engine build: the core picks one for this machine unless a backend or variant is named. */
+export async function engineInstallRequested(body: InstallEngineRequest): Promise<void> {
+  const s = useSettings.getState();
+  s.engineInstallChanged(null);
+  s.engineInstallChanged({ reason: 'Choosing the engine build…' });
+  try {
+    const r = await api.installEngine(body);
+    s.engineInstallChanged({ jobId: r.jobId, reason: r.alreadyInstalled ? `Already installed: ${r.choice.variant}. ${r.choice.reason}` : r.choice.reason });
+    if (r.engine) await refreshEngines();
+  } catch (err) {
+    s.engineInstallChanged({ reason: null, error: errorMessage(err) });
+  }
+}
+
+export async function engineRemoveConfirmed(id: string): Promise<void> {
+  const s = useSettings.getState();
+  try {
+    await api.removeEngine(id);
+    s.engineRemovalEnded({ ok: true, message: `Engine ${id} was removed.` });
+  } catch (err) {
+    const inUse = err instanceof ApiError && err.status === 409;
+    s.engineRemovalEnded({ ok: false, message: `${inUse ? 'Still in use' : 'Not removed'}: ${errorMessage(err)}` });
+  }
+  await refreshEngines();
 }
 
 async function refreshKeys(): Promise<void> {

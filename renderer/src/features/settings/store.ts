@@ -1,9 +1,18 @@
 // Settings page state: the core's settings, API keys (a new key's secret is held only until the
-// dialog showing it closes), and per-section save results.
+// dialog showing it closes), installed engines with an installation in progress, and per-section
+// save results.
 import { create } from 'zustand';
-import type { ApiKeyInfo, CreateKeyResponse, Settings } from '../../../../electron/contract/index.js';
+import type { ApiKeyInfo, CreateKeyResponse, EngineListResponse, ProgressEvent, Settings } from '../../../../electron/contract/index.js';
 
 export type SectionName = keyof Omit<Settings, 'schemaVersion'>;
+
+export interface EngineInstallJob {
+  /** The ProgressEvent id of the job, once the core answered. */
+  jobId: string | null;
+  reason: string | null;
+  progress: ProgressEvent | null;
+  error: string | null;
+}
 
 interface SettingsState {
   settings: Settings | null;
@@ -12,12 +21,19 @@ interface SettingsState {
   keys: ApiKeyInfo[] | null;
   keysError: string | null;
   created: CreateKeyResponse | null;
+  engines: EngineListResponse | null;
+  enginesError: string | null;
+  engineInstall: EngineInstallJob | null;
+  engineRemoval: { ok: boolean; message: string } | null;
   saving: SectionName | null;
   results: Partial<Record<SectionName, { ok: boolean; message: string }>>;
   settingsLoaded: (settings: Settings | null, error?: string | null) => void;
   dataDirKnown: (dir: string) => void;
   keysLoaded: (keys: ApiKeyInfo[] | null, error?: string | null) => void;
   keyCreated: (created: CreateKeyResponse | null) => void;
+  enginesLoaded: (engines: EngineListResponse | null, error?: string | null) => void;
+  engineInstallChanged: (job: Partial<EngineInstallJob> | null) => void;
+  engineRemovalEnded: (result: SettingsState['engineRemoval']) => void;
   saveStarted: (section: SectionName) => void;
   saveEnded: (section: SectionName, ok: boolean, message: string, settings?: Settings) => void;
 }
@@ -29,12 +45,19 @@ export const useSettings = create<SettingsState>((set) => ({
   keys: null,
   keysError: null,
   created: null,
+  engines: null,
+  enginesError: null,
+  engineInstall: null,
+  engineRemoval: null,
   saving: null,
   results: {},
   settingsLoaded: (settings, loadError = null) => set({ settings, loadError }),
   dataDirKnown: (dataDir) => set({ dataDir }),
   keysLoaded: (keys, keysError = null) => set({ keys, keysError }),
   keyCreated: (created) => set({ created }),
+  enginesLoaded: (engines, enginesError = null) => set({ engines, enginesError }),
+  engineInstallChanged: (job) => set((s) => ({ engineInstall: job === null ? null : { jobId: null, reason: null, progress: null, error: null, ...s.engineInstall, ...job } })),
+  engineRemovalEnded: (engineRemoval) => set({ engineRemoval }),
   saveStarted: (saving) => set((s) => ({ saving, results: { ...s.results, [saving]: undefined } })),
   saveEnded: (section, ok, message, settings) => set((s) => ({ saving: null, results: { ...s.results, [section]: { ok, message } }, ...(settings ? { settings } : {}) })),
 }));

@@ -1,0 +1,160 @@
+// Installed engines (llama-server builds): list, install with progress, remove with confirmation.
+import { useState, type FormEvent } from 'react';
+import type { EngineInfo } from '../../../../electron/contract/index.js';
+import { Dialog, EmptyState, ErrorNote, ProgressBar } from '../../components/ui.js';
+import { formatBytes, formatDuration, formatRate } from '../../lib/format.js';
+import { engineInstallRequested, engineRemoveConfirmed } from './actions.js';
+import { useSettings } from './store.js';
+
+const BACKENDS = [
+  ['', 'the best for this computer'],
+  ['cpu', 'CPU only'],
+  ['cuda', 'NVIDIA (CUDA)'],
+  ['vulkan', 'Vulkan (most GPUs)'],
+  ['rocm', 'AMD (ROCm)'],
+  ['metal', 'Apple (Metal)'],
+] as const;
+
+function devicesText(e: EngineInfo): string {
+  if (e.devices.length === 0) return 'CPU';
+  return e.devices.map((d) => d.name || d.id).join(', ');
+}
+
+function EngineRow({ e, onRemove }: { e: EngineInfo; onRemove: () => void }) {
+  return (
+    <tr data-testid={`engine-${e.id}`}>
+      <th scope="row">
+        <span className="nowrap">{e.id}</span>
+        <div className="muted small mono" title={e.binary}>
+          {e.variant ?? 'copied in by hand'}
+        </div>
+      </th>
+      <td>{e.tag ?? '—'}</td>
+      <td className="small">{e.version ?? '—'}</td>
+      <td>{devicesText(e)}</td>
+      <td>{e.installedAt ? new Date(e.installedAt).toLocaleDateString() : '—'}</td>
+      <td>{e.inUseBy.length > 0 ? <span className="badge state-ready">in use by {e.inUseBy.join(', ')}</span> : <span className="muted">idle</span>}</td>
+      <td>
+        <button type="button" className="btn small danger" onClick={onRemove} aria-label={`Remove engine ${e.id}`}>
+          Remove
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+function InstallProgress() {
+  const job = useSettings((s) => s.engineInstall);
+  if (!job) return null;
+  const p = job.progress;
+  return (
+    <div className="engine-install" data-testid="settings-engine-install" data-state={job.error ? 'failed' : (p?.state ?? 'starting')}>
+      {job.reason && <p className="muted small">{job.reason}</p>}
+      {p && !job.error && (
+        <>
+          <ProgressBar label="Engine download" value={p.bytes} max={p.totalBytes} />
+          <p className="muted small">
+            {p.state === 'running' ? `${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} · ${formatRate(p.bytesPerSecond)} · ${formatDuration(p.etaSeconds)} left` : p.state === 'done' ? 'Engine installed.' : p.state}
+          </p>
+        </>
+      )}
+      {job.error && (
+        <p role="alert" className="error">
+          The engine could not be installed: {job.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function EnginesSection() {
+  const { engines, enginesError, engineInstall, engineRemoval } = useSettings();
+  const [backend, setBackend] = useState('');
+  const [tag, setTag] = useState('');
+  const [confirm, setConfirm] = useState<string | null>(null);
+  const installing = engineInstall !== null && !engineInstall.error && (engineInstall.progress === null ? engineInstall.jobId === null : engineInstall.progress.state === 'running');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void engineInstallRequested({ ...(backend ? { variant: backend } : {}), ...(tag.trim() ? { tag: tag.trim() } : {}) });
+  };
+  return (
+    <section className="card settings-section" aria-labelledby="engines-title" data-testid="settings-engine-list">
+      <h2 id="engines-title">Engines</h2>
+      <p className="muted">The llama.cpp server programs that run the models. Several can be installed; new loads use the newest.</p>
+      <ErrorNote message={enginesError && `Engines could not be listed: ${enginesError}`} />
+      {engines && engines.data.length === 0 && (
+        <EmptyState title="No engine installed.">
+          Install one below, or import an archive with <code>llama-orch engines import</code>.
+        </EmptyState>
+      )}
+      {engines && engines.data.length > 0 && (
+        <table className="table compact" aria-label="Installed engines">
+          <thead>
+            <tr>
+              <th scope="col">Engine</th>
+              <th scope="col">Release</th>
+              <th scope="col">Version</th>
+              <th scope="col">Devices</th>
+              <th scope="col">Installed</th>
+              <th scope="col">Use</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {engines.data.map((e) => (
+              <EngineRow key={e.id} e={e} onRemove={() => setConfirm(e.id)} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {engineRemoval && (
+        <p role={engineRemoval.ok ? 'status' : 'alert'} className={engineRemoval.ok ? 'ok' : 'error'} data-testid="engine-removal">
+          {engineRemoval.message}
+        </p>
+      )}
+      <form className="inline-form" onSubmit={submit} aria-label="Install an engine">
+        <label className="inline-field">
+          <span>Build for</span>
+          <select value={backend} onChange={(e) => setBackend(e.target.value)} data-testid="engine-backend">
+            {BACKENDS.map(([v, label]) => (
+              <option key={v} value={v}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline-field">
+          <span>Release</span>
+          <input value={tag} onChange={(e) => setTag(e.target.value)} placeholder={engines?.defaultTag ?? 'default'} data-testid="engine-tag" spellCheck={false} />
+        </label>
+        <button type="submit" className="btn primary" disabled={installing} data-testid="engine-install">
+          {installing ? 'Installing…' : 'Install engine'}
+        </button>
+      </form>
+      <InstallProgress />
+      <Dialog open={confirm !== null} title="Remove engine" onClose={() => setConfirm(null)}>
+        <p>
+          Remove <strong>{confirm}</strong> from this computer? Models keep working with another installed engine; without one, nothing can be loaded.
+        </p>
+        <div className="dialog-actions">
+          <button type="button" className="btn" onClick={() => setConfirm(null)}>
+            Keep it
+          </button>
+          <button
+            type="button"
+            className="btn danger"
+            data-testid="engine-remove-confirm"
+            onClick={() => {
+              if (confirm) void engineRemoveConfirmed(confirm);
+              setConfirm(null);
+            }}
+          >
+            Remove
+          </button>
+        </div>
+      </Dialog>
+    </section>
+  );
+}

@@ -1,0 +1,118 @@
+// Engines in Settings, in a real Chromium against the real headless core: an engine placed under the
+// data dir is listed; removing it while an instance runs on it shows the core's reason; once the
+// instance stops, removing it takes it off the list and off the disk. Installing without network
+// fails with a clear message.
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINE_MANIFEST_SCHEMA_VERSION, type EngineManifest, type InstanceInfo, type ModelManifest } from '../../electron/contract/index.js';
+import { testEnginePath } from '../helpers/engine.js';
+import { STORIES_MODEL } from '../helpers/paths.js';
+import { startServe, type ServeHandle } from '../helpers/serve.js';
+import { tempDir } from '../helpers/tmp.js';
+import { launchChromium } from './browser.js';
+import { haveChromium, screenshot, watchPageErrors } from './ui-support.js';
+
+/** Copy the test engine to <data>/engines/test-cpu/bin/llama-server with an engine.json like an install writes. */
+function placeEngine(dataDir: string): string {
+  const dir = join(dataDir, 'engines', 'test-cpu');
+  mkdirSync(join(dir, 'bin'), { recursive: true });
+  copyFileSync(testEnginePath(), join(dir, 'bin', 'llama-server'));
+  const manifest: EngineManifest = {
+    schemaVersion: ENGINE_MANIFEST_SCHEMA_VERSION,
+    id: 'test-cpu',
+    tag: 'b9999',
+    variant: 'ubuntu-x64',
+    backend: 'cpu',
+    source: { kind: 'import', location: testEnginePath(), archives: [] },
+    binary: join('bin', 'llama-server'),
+    installedAt: new Date().toISOString(),
+    choiceReason: null,
+    selfTest: { ok: true, version: 'version: 9999 (testbuild)', build: 9999, commit: 'testbuild', versionOutput: '', devices: [], listDevicesOutput: '', traceVerbosity: true, error: null },
+  };
+  writeFileSync(join(dir, 'engine.json'), JSON.stringify(manifest));
+  return dir;
+}
+
+describe.skipIf(!haveChromium)('UI engines in settings', () => {
+  const data = tempDir();
+  let engineDir: string;
+  let serve: ServeHandle;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const res = await fetch(serve.url + path, { method, headers: { cookie, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return (res.status === 204 ? undefined : await res.json()) as T;
+  }
+
+  beforeAll(async () => {
+    engineDir = placeEngine(data.path);
+    [serve, browser] = await Promise.all([startServe(['--data-dir', data.path]), launchChromium()]);
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    errors = watchPageErrors(page);
+    await page.goto(serve.loginUrl);
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('settings-engine-list').waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    data.cleanup();
+  });
+
+  it('lists the engine placed under the data dir with its release, version and devices', async () => {
+    const row = page.getByTestId('engine-test-cpu');
+    await row.waitFor();
+    const text = await row.textContent();
+    expect(text).toContain('ubuntu-x64');
+    expect(text).toContain('b9999');
+    expect(text).toContain('version: 9999');
+    expect(text).toContain('idle');
+    await screenshot(page, '30-settings-engines');
+  });
+
+  it('refuses to remove an engine an instance runs on, and says which instance', async () => {
+    const model = await admin<ModelManifest>('POST', '/api/v1/models/import', { path: STORIES_MODEL, link: true });
+    const inst = await admin<InstanceInfo>('POST', '/api/v1/instances', { model: model.id, engine: 'test-cpu', wait: true, contextSize: 512, parallel: 1 });
+    await page.reload();
+    await expect.poll(() => page.getByTestId('engine-test-cpu').textContent(), { timeout: 10_000 }).toContain(`in use by ${inst.id}`);
+    await page.getByRole('button', { name: 'Remove engine test-cpu' }).click();
+    await page.getByTestId('engine-remove-confirm').click();
+    await expect.poll(() => page.getByTestId('engine-removal').textContent()).toMatch(new RegExp(`Still in use: .*${inst.id}.*stop them first`));
+    expect(await page.getByTestId('engine-removal').getAttribute('role')).toBe('alert');
+    expect(existsSync(engineDir)).toBe(true);
+    await screenshot(page, '31-settings-engine-in-use');
+    await admin('DELETE', `/api/v1/instances/${encodeURIComponent(inst.id)}`);
+  });
+
+  it('removes the engine after confirmation: gone from the list and from the disk', async () => {
+    await page.reload();
+    await expect.poll(() => page.getByTestId('engine-test-cpu').textContent(), { timeout: 15_000 }).toContain('idle');
+    await page.getByRole('button', { name: 'Remove engine test-cpu' }).click();
+    await page.getByRole('dialog', { name: 'Remove engine' }).getByRole('button', { name: 'Keep it' }).click();
+    expect(await page.getByTestId('engine-test-cpu').isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Remove engine test-cpu' }).click();
+    await page.getByTestId('engine-remove-confirm').click();
+    await page.getByTestId('engine-test-cpu').waitFor({ state: 'detached' });
+    expect(await page.getByTestId('engine-removal').textContent()).toContain('Engine test-cpu was removed.');
+    expect(await page.getByText('No engine installed.').isVisible()).toBe(true);
+    await expect.poll(() => existsSync(engineDir)).toBe(false);
+  });
+
+  it('shows a clear error when an engine cannot be installed (no network here)', async () => {
+    await page.getByTestId('engine-backend').selectOption('cpu');
+    await page.getByTestId('engine-install').click();
+    const job = page.getByTestId('settings-engine-install');
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toBe('failed');
+    expect(await job.getByRole('alert').textContent()).toMatch(/The engine could not be installed: \S+/);
+    expect(await page.getByTestId('engine-install').isEnabled()).toBe(true);
+    await screenshot(page, '32-settings-engine-install-error');
+    expect(errors).toEqual([]);
+  });
+});
