@@ -31,7 +31,7 @@ function build() {
     run('npm', ['pack', `node-llama-cpp@${NODE_LLAMA_CPP_VERSION}`, '--silent'], { cwd: work });
     run('tar', ['xzf', `node-llama-cpp-${NODE_LLAMA_CPP_VERSION}.tgz`, 'package/llama/gitRelease.bundle', 'package/llama/llama.cpp.info.json'], { cwd: work });
     const info = JSON.parse(readFileSync(join(work, 'package/llama/llama.cpp.info.json'), 'utf8'));
-    run('git', ['clone', '--quiet', join(work, 'package/llama/gitRelease.bundle'), 'src'], { cwd: work });
+    run('git', ['-c', 'advice.detachedHead=false', 'clone', '--quiet', join(work, 'package/llama/gitRelease.bundle'), 'src'], { cwd: work });
     const src = join(work, 'src');
     const jobs = String(Math.max(1, cpus().length));
     run('cmake', ['-S', src, '-B', join(src, 'build'), '-DCMAKE_BUILD_TYPE=Release', '-DGGML_NATIVE=OFF',
