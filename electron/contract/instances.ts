@@ -19,6 +19,17 @@ export interface InstanceInfo {
   readyAt: string | null;
   /** Command line arguments the engine was started with (without the per-instance API key). */
   argv: string[];
+  /** Where the planner put it (absent when the engine's own defaults were used). */
+  placement?: InstancePlacement | null;
+}
+
+/** The part of a placement plan the UI shows for a running instance. */
+export interface InstancePlacement {
+  /** "CPU: 6/6 layers, 29 MiB of 20.9 GiB RAM free; context 2048 × 4 slots" */
+  summary: string;
+  contextSize: number;
+  parallel: number;
+  devices: { id: string; name: string; layers: number; totalBytes: number }[];
 }
 
 export interface StartInstanceRequest {

@@ -25,12 +25,14 @@ describe('llama-orch serve', () => {
   let serve: ServeHandle;
   let direct: DirectEngine;
   let argv: string[];
+  let sessionCookie = '';
 
   beforeAll(async () => {
     serve = await startServe(['--model', STORIES_MODEL, '--engine', testEnginePath(), '--data-dir', data.path]);
     // The baseline is llama-server started by hand with exactly the argv serve chose (from its plan).
     const login = await fetch(serve.loginUrl, { redirect: 'manual' });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    sessionCookie = cookie;
     const { data: instances } = (await (await fetch(`${serve.url}/api/v1/instances`, { headers: { cookie } })).json()) as { data: InstanceInfo[] };
     argv = instances[0]!.argv;
     direct = await startDirectEngine(argv);
@@ -46,6 +48,9 @@ describe('llama-orch serve', () => {
     expect(argv).toEqual(expect.arrayContaining(['--device', 'none', '--fit', 'off', '-np', '4']));
     const c = Number(argv[argv.indexOf('-c') + 1]);
     expect(c).toBe(4 * 2048); // 4 slots × the model's own 2048-token context (below the 4096 default)
+    const { data } = (await (await fetch(`${serve.url}/api/v1/instances`, { headers: { cookie: sessionCookie } })).json()) as { data: InstanceInfo[] };
+    expect(data[0]!.placement).toMatchObject({ parallel: 4, contextSize: 2048, devices: [expect.objectContaining({ id: 'CPU', layers: 5, totalBytes: expect.any(Number) })] });
+    expect(data[0]!.placement!.summary).toMatch(/^CPU: /);
   });
 
   it('reports itself healthy and lists the served model as loaded', async () => {

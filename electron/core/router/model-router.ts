@@ -2,7 +2,7 @@
 // instances (created and started on demand), receipts for reproducibility, and idle unloading.
 import { execFile } from 'node:child_process';
 import { basename } from 'node:path';
-import type { OpenAiModel, PlacementOverrides, PlacementPlan, PlacementResult, RunningPlacement } from '../../contract/index.js';
+import type { InstancePlacement, OpenAiModel, PlacementOverrides, PlacementPlan, PlacementResult, RunningPlacement } from '../../contract/index.js';
 import { unknownModel, type ModelRouter, type RoutedModel } from '../api/openai.js';
 import type { ProxyTarget } from '../api/proxy.js';
 import { sha256File } from '../download/download.js';
@@ -175,7 +175,7 @@ export class ServedModels implements ModelRouter {
     const plan: LaunchPlan = placement
       ? { modelPath: model.path, alias: model.id, placement, extra }
       : { modelPath: model.path, alias: model.id, parallel: DEFAULT_SLOTS, ...model.plan, ...(model.reproducible ? { parallel: 1 } : {}), extra };
-    return this.supervisor.create({ id: model.id, modelId: model.id, modelPath: model.path, enginePath, args: planToArgs(plan) });
+    return this.supervisor.create({ id: model.id, modelId: model.id, modelPath: model.path, enginePath, args: planToArgs(plan), placement: placement ? summaryOf(placement) : null });
   }
 
   private async place(model: ServedModel, reloading?: string): Promise<PlacementPlan | undefined> {
@@ -295,4 +295,13 @@ export class ServedModels implements ModelRouter {
     }
     return this.engineVersions.get(path)!;
   }
+}
+
+function summaryOf(p: PlacementPlan): InstancePlacement {
+  return {
+    summary: p.summary,
+    contextSize: p.contextSize,
+    parallel: p.parallel,
+    devices: p.devices.map((d) => ({ id: d.id, name: d.name, layers: d.layers, totalBytes: d.totalBytes })),
+  };
 }

@@ -2,7 +2,7 @@
 // (starting → ready → stopping → stopped, or failed with a reason); callers ask `ensureReady()` and
 // `stop()` and never gate a mutation on a state they read themselves. See DESIGN.md.
 import { randomBytes } from 'node:crypto';
-import type { EngineFacts, InstanceInfo, InstanceState, LogLine } from '../../contract/index.js';
+import type { EngineFacts, InstanceInfo, InstancePlacement, InstanceState, LogLine } from '../../contract/index.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 import { Listeners } from '../util/emitter.js';
 import { applyLogLine, emptyFacts, stripLogPrefix } from './facts.js';
@@ -16,6 +16,7 @@ export interface LaunchSpec {
   /** Engine arguments from the plan, without host/port/api-key (the instance adds those). */
   args: string[];
   env?: Record<string, string>;
+  placement?: InstancePlacement | null;
 }
 
 export interface InstancePolicy {
@@ -104,6 +105,7 @@ export class EngineInstance {
       startedAt: this.startedAt,
       readyAt: this.readyAt,
       argv: [...this.spec.args],
+      placement: this.spec.placement ?? null,
     };
   }
 
