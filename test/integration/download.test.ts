@@ -1,6 +1,7 @@
 // Resumable, verified downloads against a real local HTTP server serving the real model file.
 import { readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { download, DownloadError, type DownloadProgress } from '../../electron/core/download/download.js';
@@ -92,5 +93,41 @@ describe('download()', () => {
     const r = await download({ url: `${server.url}/model.gguf`, partPath: part, expectedSha256: SHA });
     expect(r.sha256).toBe(SHA);
     expect(r.resumedFrom).toBeGreaterThan(0);
+  });
+
+  it('follows redirects to another origin (as a hub to its CDN), keeping Range and dropping credentials', async () => {
+    const cdn = await startFileServer();
+    try {
+      const seen: { where: string; authorization: string | null; range: string | null }[] = [];
+      const record = (where: string) => (req: IncomingMessage) => seen.push({ where, authorization: req.headers.authorization ?? null, range: req.headers.range ?? null });
+      server.routes.set('/resolve/model.gguf', (req, res) => {
+        record('hub')(req);
+        res.writeHead(302, { location: `${cdn.url}/signed/model.gguf?sig=x` }).end();
+      });
+      cdn.routes.set('/signed/model.gguf', (req, res) => {
+        record('cdn')(req);
+        res.writeHead(307, { location: '/model.gguf' }).end(); // relative: resolved against the CDN
+      });
+      cdn.routes.set('/model.gguf', { file: STORIES_MODEL });
+      writeFileSync(part, readFileSync(STORIES_MODEL).subarray(0, 1000));
+      const r = await download({ url: `${server.url}/resolve/model.gguf`, partPath: part, expectedSha256: SHA, headers: { Authorization: 'Bearer secret' } });
+      expect(r).toMatchObject({ sha256: SHA, bytes: SIZE, resumedFrom: 1000 });
+      expect(seen).toEqual([
+        { where: 'hub', authorization: 'Bearer secret', range: 'bytes=1000-' },
+        { where: 'cdn', authorization: null, range: 'bytes=1000-' },
+      ]);
+      expect(cdn.log.at(-1)).toEqual({ path: '/model.gguf', range: 'bytes=1000-' });
+    } finally {
+      await cdn.close();
+    }
+  });
+
+  it('stops after 5 redirects with a clear error', async () => {
+    server.routes.set('/loop', (_req, res) => void res.writeHead(302, { location: '/loop' }).end());
+    const err = (await download({ url: `${server.url}/loop`, partPath: part }).catch((e: unknown) => e)) as DownloadError;
+    expect(err).toBeInstanceOf(DownloadError);
+    expect(err.message).toMatch(/more than 5 redirects/);
+    expect(server.log.filter((l) => l.path === '/loop')).toHaveLength(6);
+    expect(existsSync(part)).toBe(false);
   });
 });

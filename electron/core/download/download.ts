@@ -5,8 +5,9 @@
 // corrupt or incomplete is ever registered.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { type HttpAnswer, httpGet, HttpGetError } from './http-get.js';
 
 export interface DownloadProgress {
   bytes: number;
@@ -51,6 +52,7 @@ export class DownloadError extends Error {
 }
 
 const CHUNK_LOG_INTERVAL_MS = 250;
+const WRITE_BATCH_BYTES = 2 * 1024 * 1024;
 
 export async function download(opts: DownloadOptions): Promise<DownloadResult> {
   await mkdir(dirname(opts.partPath), { recursive: true });
@@ -63,23 +65,19 @@ export async function download(opts: DownloadOptions): Promise<DownloadResult> {
   if (have > 0) await hashFile(opts.partPath, hash);
   if (opts.expectedBytes != null && have === opts.expectedBytes) return finish(opts, hash, have, have);
 
-  let res: Response;
+  let res: HttpAnswer;
   try {
-    res = await fetch(opts.url, {
-      headers: { ...opts.headers, ...(have > 0 ? { range: `bytes=${have}-` } : {}) },
-      signal: opts.signal ?? null,
-      redirect: 'follow',
-    });
+    res = await httpGet(opts.url, { ...opts.headers, ...(have > 0 ? { range: `bytes=${have}-` } : {}) }, opts.signal);
   } catch (err) {
     throw asNetworkError(err, opts.signal);
   }
   if (res.status === 416 && have > 0) {
     // The part already holds every byte (no size was known up front): verify it as it is.
-    await res.body?.cancel();
+    res.discard();
     return finish(opts, hash, have, have);
   }
-  if (!res.ok || !res.body) {
-    await res.body?.cancel();
+  if (res.status < 200 || res.status > 299) {
+    res.discard();
     throw new DownloadError('http_error', `download of ${redact(opts.url)} failed: HTTP ${res.status} ${res.statusText}`, res.status >= 500 || res.status === 429);
   }
   let resumedFrom = have;
@@ -88,25 +86,26 @@ export async function download(opts: DownloadOptions): Promise<DownloadResult> {
     hash.destroy?.();
     return restartFromZero(opts, res);
   }
-  if (res.status === 206 && !contentRangeStartsAt(res.headers.get('content-range'), have)) {
-    await res.body.cancel();
+  if (res.status === 206 && !contentRangeStartsAt(res.header('content-range'), have)) {
+    res.discard();
     await rm(opts.partPath, { force: true });
-    throw new DownloadError('http_error', `server answered a resume request with an unexpected range (${res.headers.get('content-range')}); the partial file was discarded, retry to start over`, true);
+    throw new DownloadError('http_error', `server answered a resume request with an unexpected range (${res.header('content-range')}); the partial file was discarded, retry to start over`, true);
   }
   const total = totalFrom(res, have) ?? opts.expectedBytes ?? null;
   const bytes = await streamToFile(opts, res, hash, have, total, 'a');
   return finish(opts, hash, bytes, resumedFrom);
 }
 
-async function restartFromZero(opts: DownloadOptions, res: Response): Promise<DownloadResult> {
+async function restartFromZero(opts: DownloadOptions, res: HttpAnswer): Promise<DownloadResult> {
   const hash = createHash('sha256');
   const total = totalFrom(res, 0) ?? opts.expectedBytes ?? null;
   const bytes = await streamToFile(opts, res, hash, 0, total, 'w');
   return finish(opts, hash, bytes, 0);
 }
 
-async function streamToFile(opts: DownloadOptions, res: Response, hash: Hash, start: number, total: number | null, flags: 'a' | 'w'): Promise<number> {
+async function streamToFile(opts: DownloadOptions, res: HttpAnswer, hash: Hash, start: number, total: number | null, flags: 'a' | 'w'): Promise<number> {
   const fh = await open(opts.partPath, flags);
+  const writer = new BatchedWriter(fh);
   let bytes = start;
   const t0 = performance.now();
   let lastReport = 0;
@@ -121,22 +120,64 @@ async function streamToFile(opts: DownloadOptions, res: Response, hash: Hash, st
     opts.onProgress({ bytes, totalBytes: total, bytesPerSecond: rate, etaSeconds: rate && total ? Math.max(0, (total - bytes) / rate) : null });
   };
   try {
-    const reader = res.body!.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
+    for await (const value of res.body) {
       hash.update(value);
-      await fh.write(value);
+      await writer.push(value);
       bytes += value.length;
       report(false);
     }
+    await writer.flush();
     report(true);
   } catch (err) {
+    res.discard();
+    // Every byte received is on disk before the error leaves: the next attempt resumes exactly there.
+    await writer.flush().catch(() => undefined);
     throw asNetworkError(err, opts.signal);
   } finally {
     await fh.close();
   }
   return bytes;
+}
+
+/**
+ * Collects received chunks (64 KiB to 1 MiB each) and writes them with one writev per batch,
+ * the next batch filling while the previous one is written: one write per chunk, each awaited,
+ * held downloads to about half of what loopback and the hash allow.
+ */
+class BatchedWriter {
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private inFlight: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly batchBytes = WRITE_BATCH_BYTES,
+  ) {}
+
+  /** Queues a chunk; resolves at once unless a full batch has to wait for the write before it. */
+  async push(chunk: Uint8Array): Promise<void> {
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes < this.batchBytes) return;
+    await this.inFlight; // writes stay in order, one at a time; a failed write surfaces here
+    this.inFlight = this.writePending();
+    this.inFlight.catch(() => undefined); // awaited later; not an unhandled rejection meanwhile
+  }
+
+  /** Writes everything queued; resolves once it is on disk (or rejects with the write's error). */
+  async flush(): Promise<void> {
+    await this.inFlight;
+    this.inFlight = this.writePending();
+    await this.inFlight;
+  }
+
+  private async writePending(): Promise<void> {
+    if (this.pendingBytes === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    await this.fh.writev(batch);
+  }
 }
 
 async function finish(opts: DownloadOptions, hash: Hash, bytes: number, resumedFrom: number): Promise<DownloadResult> {
@@ -154,15 +195,16 @@ async function finish(opts: DownloadOptions, hash: Hash, bytes: number, resumedF
 
 function asNetworkError(err: unknown, signal?: AbortSignal): DownloadError {
   if (signal?.aborted) return new DownloadError('aborted', 'download cancelled; the partial file is kept for resuming', true);
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return new DownloadError('network', `download interrupted: ${cause?.code ?? cause?.message ?? (err as Error).message}; retry to resume`, true);
+  if (err instanceof HttpGetError) return new DownloadError('network', `download failed: ${err.message}`, err.code !== 'unsupported_protocol');
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  return new DownloadError('network', `download interrupted: ${e.code ?? e.cause?.code ?? e.cause?.message ?? e.message}; retry to resume`, true);
 }
 
-function totalFrom(res: Response, offset: number): number | null {
-  const range = res.headers.get('content-range');
+function totalFrom(res: HttpAnswer, offset: number): number | null {
+  const range = res.header('content-range');
   const m = range ? /\/(\d+)\s*$/.exec(range) : null;
   if (m) return Number(m[1]);
-  const len = res.headers.get('content-length');
+  const len = res.header('content-length');
   return len !== null && res.status !== 206 ? Number(len) : len !== null ? offset + Number(len) : null;
 }
 
