@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINE_MANIFEST_SCHEMA_VERSION, type EngineManifest, type InstanceInfo, type ModelManifest } from '../../electron/contract/index.js';
+import { ENGINE_MANIFEST_SCHEMA_VERSION, type EngineManifest, type InstanceInfo, type ModelManifest, type Settings } from '../../electron/contract/index.js';
 import { testEnginePath } from '../helpers/engine.js';
 import { STORIES_MODEL } from '../helpers/paths.js';
 import { startServe, type ServeHandle } from '../helpers/serve.js';
@@ -103,6 +103,21 @@ describe.skipIf(!haveChromium)('UI engines in settings', () => {
     expect(await page.getByTestId('engine-removal').textContent()).toContain('Engine test-cpu was removed.');
     expect(await page.getByText('No engine installed.').isVisible()).toBe(true);
     await expect.poll(() => existsSync(engineDir)).toBe(false);
+  });
+
+  it('saves "Trace engine logs" and shows what it does', async () => {
+    const section = page.getByTestId('settings-engines');
+    expect(await section.getByText(/memory buffers.*chattier and a little slower/).isVisible()).toBe(true);
+    expect(await page.getByTestId('trace-logs').isChecked()).toBe(false);
+    await page.getByTestId('trace-logs').check();
+    await section.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => section.getByRole('status').textContent()).toContain('Saved');
+    expect((await admin<Settings>('GET', '/api/v1/settings')).engines.traceLogs).toBe(true);
+    await page.reload();
+    await expect.poll(() => page.getByTestId('trace-logs').isChecked()).toBe(true);
+    await page.getByTestId('trace-logs').uncheck();
+    await page.getByTestId('settings-engines').getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => (await admin<Settings>('GET', '/api/v1/settings')).engines.traceLogs).toBe(false);
   });
 
   it('shows a clear error when an engine cannot be installed (no network here)', async () => {

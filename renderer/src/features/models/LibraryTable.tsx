@@ -1,14 +1,14 @@
 import type { ModelSummary } from '../../../../electron/contract/index.js';
 import { formatBytes } from '../../lib/format.js';
 import { href } from '../../lib/router.js';
-import { loadDialogOpened, unloadRequested } from './actions.js';
+import { loadDialogOpened, pinToggled, unloadRequested } from './actions.js';
 import { fitHint, formatParams, instanceOfModel } from './selectors.js';
 import { useModels } from './store.js';
 
 const STATE_TEXT: Record<string, string> = { starting: 'Loading…', ready: 'Loaded', stopping: 'Unloading…', failed: 'Failed' };
 
 export function LibraryTable({ models }: { models: ModelSummary[] }) {
-  const { instances, hardware } = useModels();
+  const { instances, hardware, pinned } = useModels();
   return (
     <div className="table-wrap">
       <table className="table" aria-label="Models in the library">
@@ -22,6 +22,9 @@ export function LibraryTable({ models }: { models: ModelSummary[] }) {
             <th scope="col">Size</th>
             <th scope="col">Fit here</th>
             <th scope="col">State</th>
+            <th scope="col" title="Pinned models stay loaded: they are never unloaded when idle nor unloaded to make room for another model">
+              Keep loaded
+            </th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
@@ -31,8 +34,9 @@ export function LibraryTable({ models }: { models: ModelSummary[] }) {
           {models.map((m) => {
             const inst = instanceOfModel(m, instances);
             const fit = fitHint(m.sizeBytes, hardware);
+            const isPinned = pinned.includes(m.id);
             return (
-              <tr key={m.id} data-testid={`model-${m.id}`} data-state={inst?.state ?? 'unloaded'}>
+              <tr key={m.id} data-testid={`model-${m.id}`} data-state={inst?.state ?? 'unloaded'} data-pinned={isPinned}>
                 <th scope="row">
                   {m.displayName}
                   <div className="muted small">
@@ -50,6 +54,18 @@ export function LibraryTable({ models }: { models: ModelSummary[] }) {
                 </td>
                 <td>
                   {inst ? <span className={`badge state-${inst.state}`} title={inst.reason ?? undefined}>{STATE_TEXT[inst.state] ?? inst.state}</span> : <span className="muted">not loaded</span>}
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    className={`btn small pin${isPinned ? ' pinned' : ''}`}
+                    aria-pressed={isPinned}
+                    aria-label={`Pin ${m.id}`}
+                    title={isPinned ? 'Pinned: stays loaded once loaded. Click to unpin.' : 'Pin: once loaded, never unloaded when idle or to make room'}
+                    onClick={() => void pinToggled(m.id)}
+                  >
+                    {isPinned ? 'Pinned' : 'Pin'}
+                  </button>
                 </td>
                 <td className="row-actions">
                   {inst && inst.state !== 'failed' ? (

@@ -24,6 +24,7 @@ export function modelsOpened(): () => void {
   void refreshLibrary();
   api.hardware().then(s.hardwareLoaded, () => undefined); // fit hints only
   api.instances().then((r) => s.instancesSeen(r.data), () => undefined);
+  api.settings().then((st) => s.pinnedChanged(st.models.pinned), () => undefined); // the pin buttons only
   return api.onEvent((ev) => {
     const st = useModels.getState();
     if (ev.type === 'instance.state') st.instanceChanged(ev.instance);
@@ -68,6 +69,22 @@ export async function deleteConfirmed(id: string): Promise<void> {
     s.failed(err instanceof ApiError && err.code === 'model_loaded' ? `${id} is loaded: unload it first, then delete it. (${err.message})` : errorMessage(err));
   }
   await refreshLibrary();
+}
+
+/** Pin or unpin a model: read the current list first so a pin set elsewhere (CLI, another window) is kept. */
+export async function pinToggled(id: string): Promise<void> {
+  const s = useModels.getState();
+  const before = s.pinned;
+  const wanted = !before.includes(id);
+  s.pinnedChanged(wanted ? [...before, id] : before.filter((p) => p !== id)); // shown at once
+  try {
+    const current = (await api.settings()).models.pinned.filter((p) => p !== id);
+    const next = await api.updateSettings({ models: { pinned: wanted ? [...current, id] : current } });
+    useModels.getState().pinnedChanged(next.models.pinned);
+  } catch (err) {
+    useModels.getState().pinnedChanged(before);
+    useModels.getState().failed(`${id} could not be ${wanted ? 'pinned' : 'unpinned'}: ${errorMessage(err)}`);
+  }
 }
 
 export async function unloadRequested(instanceId: string): Promise<void> {

@@ -29,6 +29,8 @@ interface ModelsState {
   library: Loadable<ModelListResponse>;
   hardware: HardwareSnapshot | null;
   instances: Record<string, InstanceInfo>;
+  /** Model ids kept loaded: never unloaded when idle, never evicted to make room (settings.models.pinned). */
+  pinned: string[];
   downloads: Record<string, Download>;
   search: { query: string; busy: boolean; hits: HubSearchHit[] | null; error: string | null };
   importDialog: { open: boolean; busy: boolean; error: string | null };
@@ -42,6 +44,7 @@ interface ModelsState {
   instancesSeen: (list: InstanceInfo[]) => void;
   instanceChanged: (i: InstanceInfo) => void;
   instanceRemoved: (id: string) => void;
+  pinnedChanged: (pinned: string[]) => void;
   downloadStarted: (id: string, request: PullModelRequest) => void;
   downloadProgressed: (p: ProgressEvent) => void;
   downloadPaused: (id: string, paused: boolean) => void;
@@ -58,6 +61,7 @@ export const useModels = create<ModelsState>((set) => ({
   library: { state: 'loading' },
   hardware: null,
   instances: {},
+  pinned: [],
   downloads: {},
   search: { query: '', busy: false, hits: null, error: null },
   importDialog: { open: false, busy: false, error: null },
@@ -75,6 +79,7 @@ export const useModels = create<ModelsState>((set) => ({
       const { [id]: _gone, ...rest } = s.instances;
       return { instances: rest };
     }),
+  pinnedChanged: (pinned) => set({ pinned }),
   downloadStarted: (id, request) => set((s) => ({ downloads: { ...s.downloads, [id]: { id, request, progress: s.downloads[id]?.progress ?? null, paused: false } } })),
   downloadProgressed: (p) =>
     set((s) => {

@@ -36,7 +36,7 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
   const [api, setApi] = useState({ host: s.api.host, port: String(s.api.port), cors: s.api.corsOrigins.join('\n'), hosts: s.api.allowedHosts.join('\n') });
   const [lan, setLan] = useState(isLanEnabled(s));
   const [folder, setFolder] = useState(s.models.folder ?? '');
-  const [engines, setEngines] = useState({ releaseSource: s.engines.releaseSource, mirrorUrl: s.engines.mirrorUrl ?? '' });
+  const [engines, setEngines] = useState({ releaseSource: s.engines.releaseSource, mirrorUrl: s.engines.mirrorUrl ?? '', traceLogs: s.engines.traceLogs });
   const [hub, setHub] = useState({ endpoint: s.hub.endpoint, token: '' });
   const [ttl, setTtl] = useState(String(s.gateway.idleTtlSeconds / 60));
   const [privacy, setPrivacy] = useState({ days: String(s.privacy.requestLogRetentionDays), logContent: s.privacy.logContent });
@@ -78,7 +78,7 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
         </label>
       </Section>
       <EnginesSection />
-      <Section name="engines" title="Engine downloads" onSave={() => void sectionSaved('engines', { releaseSource: engines.releaseSource, mirrorUrl: engines.mirrorUrl.trim() || null })}>
+      <Section name="engines" title="Engine downloads and logs" onSave={() => void sectionSaved('engines', { releaseSource: engines.releaseSource, mirrorUrl: engines.mirrorUrl.trim() || null, traceLogs: engines.traceLogs })}>
         <label className="field">
           <span>Where engines come from</span>
           <select value={engines.releaseSource} onChange={(e) => setEngines({ ...engines, releaseSource: e.target.value as Settings['engines']['releaseSource'] })}>
@@ -93,6 +93,10 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
             <input value={engines.mirrorUrl} onChange={(e) => setEngines({ ...engines, mirrorUrl: e.target.value })} placeholder="https://mirror.example.com/llama.cpp" />
           </label>
         )}
+        <label className="check-field">
+          <input type="checkbox" checked={engines.traceLogs} onChange={(e) => setEngines({ ...engines, traceLogs: e.target.checked })} data-testid="trace-logs" /> Trace engine logs
+        </label>
+        <p className="muted small field-note">More detail in the logs, including memory buffers per device; chattier and a little slower. Applies to models loaded after saving.</p>
       </Section>
       <Section name="hub" title="Hugging Face" onSave={() => void sectionSaved('hub', { endpoint: hub.endpoint, ...(hub.token ? { token: hub.token } : {}) })}>
         <label className="field">
