@@ -66,6 +66,8 @@ export class Core {
   readonly requests = new RequestRegistry();
   readonly activity: ActivityLog;
   readonly metrics: GatewayMetrics;
+  /** Engine pids left running by a killed previous run and reaped by `listen()`. */
+  reapedOrphans: number[] = [];
   private server: Server | null = null;
   private baseUrl = '';
   private timers: NodeJS.Timeout[] = [];
@@ -119,7 +121,7 @@ export class Core {
       this.keys,
     );
     access.assertBindAllowed();
-    await this.supervisor.reapOrphans();
+    this.reapedOrphans = await this.supervisor.reapOrphans();
     const gateway = new Gateway({
       router: this.models,
       access,

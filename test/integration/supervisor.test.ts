@@ -156,6 +156,9 @@ describe('orphan reaping', () => {
       try {
         await waitFor(() => !isAlive(enginePid), 'the orphaned engine to be reaped', 10_000);
         expect(existsSync(join(data.path, 'run', `${MODEL}.pid.json`))).toBe(false);
+        const line = `  reaped 1 engine left running by a previous run (pid ${enginePid})`;
+        await waitFor(() => second.output.includes(line), 'serve to say what it reaped', 5_000);
+        expect(second.output).toContain(line);
       } finally {
         await second.stop();
       }

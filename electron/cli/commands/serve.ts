@@ -66,6 +66,7 @@ export const serveCommand: CliCommand = {
     try {
       const url = await core.listen();
       printBanner(core, url);
+      if (core.reapedOrphans.length > 0) process.stdout.write(`  ${reapedLine(core.reapedOrphans)}\n`);
       for (const path of models) {
         const entry = core.models.add({ id: modelIdFromPath(path), path, reproducible: values.reproducible, plan });
         const inst = await core.models.ensureInstance(entry.id);
@@ -86,6 +87,11 @@ function printBanner(core: Core, url: string): void {
   process.stdout.write(
     `llama-orch serving on ${url}\n  OpenAI API: ${url}/v1\n  web UI:     ${url}/auth/login?token=${core.auth.mintLoginToken()}\n  data dir:   ${core.layout.root}\n`,
   );
+}
+
+function reapedLine(pids: number[]): string {
+  const n = pids.length;
+  return `reaped ${n} engine${n === 1 ? '' : 's'} left running by a previous run (pid${n === 1 ? '' : 's'} ${pids.join(', ')})`;
 }
 
 function positiveInt(value: string, flag: string): number {
