@@ -1,7 +1,7 @@
 // Engine provisioning end to end: a local HTTP server plays the llama.cpp release source (GitHub
 // releases-API JSON + a real tar.gz of the test engine), and the real installer downloads, resumes,
 // verifies, unpacks, self-tests and registers it; the CLI imports offline; the API installs too.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,9 @@ import { EngineError } from '../../electron/core/engines/installer.js';
 import { EngineService } from '../../electron/core/engines/service.js';
 import { testEnginePath } from '../helpers/engine.js';
 import { startFileServer, type FileServer } from '../helpers/file-server.js';
-import { CLI } from '../helpers/paths.js';
+import { CLI, STORIES_MODEL } from '../helpers/paths.js';
+import { isAlive } from '../helpers/processes.js';
+import { startServe } from '../helpers/serve.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const TAG = 'b9999';
@@ -164,6 +166,26 @@ describe.skipIf(!canRun)('engine installation from a release source', () => {
     const listed = JSON.parse(cli('list', '--json')) as EngineListResponse;
     expect(listed.data).toEqual([expect.objectContaining({ id: `${TAG}-${VARIANT}`, tag: TAG, variant: VARIANT, backend: 'cpu' })]);
     expect(cli('remove', `${TAG}-${VARIANT}`)).toContain('removed');
+    expect(engineDirs(data.path)).toEqual([]);
+  });
+
+  it('refuses `engines remove` while a separate `llama-orch serve` runs that engine, and removes it once stopped', async () => {
+    const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, 'engines', ...args, '--data-dir', data.path], { encoding: 'utf8' });
+    const id = `${TAG}-${VARIANT}`;
+    expect(cli('import', archive.path, '--sha256', archive.sha256).status).toBe(0);
+    const serve = await startServe(['--model', STORIES_MODEL, '--engine', join(data.path, 'engines', id), '--data-dir', data.path]);
+    const enginePid = serve.enginePids.get('stories260K')!;
+    try {
+      const refused = cli('remove', id);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain(`engine '${id}' is running instance(s) stories260K (engine pid ${enginePid}, started by llama-orch pid ${serve.proc.pid})`);
+      expect(engineDirs(data.path)).toEqual([id]);
+    } finally {
+      await serve.stop();
+    }
+    expect(isAlive(enginePid)).toBe(false);
+    const removed = cli('remove', id);
+    expect(removed.stdout).toContain(`removed engine ${id}`);
     expect(engineDirs(data.path)).toEqual([]);
   });
 

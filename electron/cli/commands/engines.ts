@@ -46,6 +46,7 @@ export const enginesCommand: CliCommand = {
     const service = new EngineService({
       enginesDir: layout.engines,
       downloadsDir: layout.downloads,
+      runDir: layout.run,
       ...(values.source ? { releaseSource: values.source } : {}),
       machine: () => detectHardware(),
     });

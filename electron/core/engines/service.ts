@@ -13,6 +13,7 @@ import {
 } from '../../contract/index.js';
 import type { Listeners } from '../util/emitter.js';
 import { EngineError, obtainAsset, stageAndCommit, verifyLocal, type LocalArchive } from './installer.js';
+import { liveEnginesIn } from '../supervisor/pidfiles.js';
 import { engineBinaryIn } from './locate.js';
 import { engineInfo, listEngines } from './manifest.js';
 import { archiveKind, checkTag, DEFAULT_ENGINE_TAG, DEFAULT_RELEASE_SOURCE, fetchRelease, parseAssetName, ReleaseError, type Release } from './release.js';
@@ -29,6 +30,8 @@ export interface EngineServiceOptions {
   machine?: () => Promise<MachineFacts>;
   /** Ids of instances running the given binary. */
   inUse?: (binary: string) => string[];
+  /** `<data>/run`: engines started by another llama-orch process (a `serve`) also block a removal. */
+  runDir?: string;
 }
 
 export interface InstallOptions {
@@ -123,6 +126,11 @@ export class EngineService {
     const info = this.get(id);
     if (!info) throw new EngineError('not_found', `engine '${id}' is not installed; installed: ${this.list().map((e) => e.id).join(', ') || 'none'}`);
     if (info.inUseBy.length > 0) throw new EngineError('in_use', `engine '${id}' is used by instance(s) ${info.inUseBy.join(', ')}; stop them first`);
+    const elsewhere = this.opts.runDir ? liveEnginesIn(this.opts.runDir, info.dir) : [];
+    if (elsewhere.length > 0) {
+      const which = elsewhere.map((r) => `${r.instanceId} (engine pid ${r.pid}, started by llama-orch pid ${r.corePid})`).join(', ');
+      throw new EngineError('in_use', `engine '${id}' is running instance(s) ${which}; stop them (or that \`llama-orch serve\`) first`);
+    }
     const trash = join(this.opts.enginesDir, `.removing-${id}-${Date.now()}`);
     renameSync(info.dir, trash); // gone from listings at once, even if deleting takes a while
     rmSync(trash, { recursive: true, force: true });

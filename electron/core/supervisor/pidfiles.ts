@@ -1,7 +1,7 @@
 // Pidfiles under <data>/run/ so a core that was killed can reap its engines at the next start.
 // A pid is only killed after checking that it still is the llama-server we started.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import { killGroup } from './process.js';
 
 export interface PidRecord {
@@ -63,6 +63,38 @@ export class PidFiles {
 
   private file(instanceId: string): string {
     return join(this.dir, `${instanceId}.pid.json`);
+  }
+}
+
+/**
+ * Engines recorded under `runDir` that are alive and run a binary inside `dir`, whichever process
+ * started them: the CLI sees the engines of a `serve` running beside it this way.
+ */
+export function liveEnginesIn(runDir: string, dir: string): PidRecord[] {
+  const root = realPath(dir) + sep;
+  return new PidFiles(runDir).list().filter((rec) => isAlive(rec.pid) && (runningBinary(rec)?.startsWith(root) ?? false));
+}
+
+/** The binary a recorded engine runs: /proc/<pid>/exe on Linux (the pid may have been reused), else the record. */
+function runningBinary(rec: PidRecord): string | null {
+  if (process.platform !== 'linux') return realPath(rec.enginePath);
+  try {
+    return readlinkSync(`/proc/${rec.pid}/exe`).replace(/ \(deleted\)$/, '');
+  } catch {
+    try {
+      const argv0 = readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+      return argv0 ? realPath(argv0) : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
   }
 }
 
