@@ -39,16 +39,31 @@ export interface DesktopApi {
   appInfo(): Promise<AppInfo>;
   desktopSettings(): Promise<DesktopSettings>;
   updateDesktopSettings(patch: Partial<DesktopSettings>): Promise<DesktopResult<DesktopSettings>>;
+  /**
+   * Path on disk of a File from a drop or file input (Electron no longer sets `File.path`); '' for a
+   * file that has none. Answered in the preload itself (`webUtils.getPathForFile`): no IPC.
+   */
+  pathForFile(file: File): string;
 }
 
-export const DESKTOP_API_KEYS = [
+/** Members the preload answers itself, without a round trip to main. */
+export type DesktopLocalKey = 'pathForFile';
+/** The members main implements, one IPC channel each. */
+export type DesktopIpcApi = Omit<DesktopApi, DesktopLocalKey>;
+
+export const DESKTOP_IPC_KEYS = [
   'connection',
   'pickModelFiles',
   'revealInFolder',
   'appInfo',
   'desktopSettings',
   'updateDesktopSettings',
-] as const satisfies readonly (keyof DesktopApi)[];
+] as const satisfies readonly (keyof DesktopIpcApi)[];
+
+export const DESKTOP_LOCAL_KEYS = ['pathForFile'] as const satisfies readonly DesktopLocalKey[];
+
+/** Every name on `window.llamaOrch`. */
+export const DESKTOP_API_KEYS = [...DESKTOP_IPC_KEYS, ...DESKTOP_LOCAL_KEYS] as const;
 
 /** IPC channel names used by the preload and main; the only place they are written. */
 export const IPC = {
@@ -58,8 +73,10 @@ export const IPC = {
   appInfo: 'llama-orch:app-info',
   desktopSettings: 'llama-orch:desktop-settings',
   updateDesktopSettings: 'llama-orch:update-desktop-settings',
-} as const satisfies Record<keyof DesktopApi, string>;
+} as const satisfies Record<keyof DesktopIpcApi, string>;
 
 type AssertNever<T extends never> = T;
 /** Compile-time check: DESKTOP_API_KEYS names every member of DesktopApi. */
 export type DesktopApiKeysAreComplete = AssertNever<Exclude<keyof DesktopApi, (typeof DESKTOP_API_KEYS)[number]>>;
+/** Compile-time check: DESKTOP_IPC_KEYS names every member main implements. */
+export type DesktopIpcKeysAreComplete = AssertNever<Exclude<keyof DesktopIpcApi, (typeof DESKTOP_IPC_KEYS)[number]>>;

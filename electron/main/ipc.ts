@@ -3,7 +3,7 @@
 // at the boundary, before any handler sees them. Failures return a Result, never a thrown rich error.
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { DESKTOP_API_KEYS, IPC, type AppInfo, type CoreConnection, type DesktopApi, type DesktopResult, type DesktopSettings } from '../contract/index.js';
+import { DESKTOP_IPC_KEYS, IPC, type AppInfo, type CoreConnection, type DesktopIpcApi, type DesktopResult, type DesktopSettings } from '../contract/index.js';
 import { isSameOrigin } from './security.js';
 import type { Logger } from './seam.js';
 
@@ -16,15 +16,15 @@ export interface IpcMainSeam {
   removeHandler(channel: string): void;
 }
 
-/** What the handlers do; arguments arrive already validated. */
-export type DesktopHandlers = { [K in keyof DesktopApi]: (...args: Parameters<DesktopApi[K]>) => Awaited<ReturnType<DesktopApi[K]>> | ReturnType<DesktopApi[K]> };
+/** What the handlers do; arguments arrive already validated. (pathForFile is answered in the preload.) */
+export type DesktopHandlers = { [K in keyof DesktopIpcApi]: (...args: Parameters<DesktopIpcApi[K]>) => Awaited<ReturnType<DesktopIpcApi[K]>> | ReturnType<DesktopIpcApi[K]> };
 
 function invalid(message: string): DesktopResult<never> {
   return { ok: false, error: { code: 'invalid_argument', message } };
 }
 
 /** Per channel: turn raw IPC arguments into the handler's arguments, or a Result error. */
-const VALIDATE: { [K in keyof DesktopApi]: (args: unknown[]) => Parameters<DesktopApi[K]> | DesktopResult<never> } = {
+const VALIDATE: { [K in keyof DesktopIpcApi]: (args: unknown[]) => Parameters<DesktopIpcApi[K]> | DesktopResult<never> } = {
   connection: () => [],
   pickModelFiles: () => [],
   appInfo: () => [],
@@ -39,7 +39,7 @@ const VALIDATE: { [K in keyof DesktopApi]: (args: unknown[]) => Parameters<Deskt
 };
 
 export function registerDesktopIpc(ipc: IpcMainSeam, handlers: DesktopHandlers, opts: { appOrigin: () => string | null; log: Logger }): () => void {
-  for (const key of DESKTOP_API_KEYS) {
+  for (const key of DESKTOP_IPC_KEYS) {
     const channel = IPC[key];
     ipc.handle(channel, (event, ...raw) => {
       const origin = opts.appOrigin();
@@ -54,7 +54,7 @@ export function registerDesktopIpc(ipc: IpcMainSeam, handlers: DesktopHandlers, 
     });
   }
   return () => {
-    for (const key of DESKTOP_API_KEYS) ipc.removeHandler(IPC[key]);
+    for (const key of DESKTOP_IPC_KEYS) ipc.removeHandler(IPC[key]);
   };
 }
 

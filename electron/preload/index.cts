@@ -2,8 +2,9 @@
 // contract says. A sandboxed preload can require nothing but `electron`, so the channel table is
 // repeated here; `satisfies typeof IPC` makes the compiler hold it equal to the contract's.
 // No ipcRenderer, no generic invoke, no Node objects cross the bridge: only these closures.
+// `pathForFile` needs no IPC: webUtils reads a dropped File's path in the preload's own world.
 import electron = require('electron');
-const { contextBridge, ipcRenderer } = electron;
+const { contextBridge, ipcRenderer, webUtils } = electron;
 import type { DesktopApi, DesktopSettings, IPC as ContractIpc } from '../contract/desktop.js' with { 'resolution-mode': 'import' };
 
 const IPC = {
@@ -22,6 +23,7 @@ const api = {
   appInfo: () => ipcRenderer.invoke(IPC.appInfo),
   desktopSettings: () => ipcRenderer.invoke(IPC.desktopSettings),
   updateDesktopSettings: (patch: Partial<DesktopSettings>) => ipcRenderer.invoke(IPC.updateDesktopSettings, patch),
+  pathForFile: (file: File) => webUtils.getPathForFile(file),
 } satisfies DesktopApi;
 
 contextBridge.exposeInMainWorld('llamaOrch', api);

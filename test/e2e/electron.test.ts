@@ -68,6 +68,29 @@ describe.skipIf(skipReason !== null)('desktop app (real Electron)', () => {
     expect(probe).toEqual({ require: 'undefined', process: 'undefined', bridge: [...DESKTOP_API_KEYS].sort(), csp: UI_CSP });
   });
 
+  it('fills the import dialog with the path of a dropped file (pathForFile through webUtils)', async () => {
+    await page.getByTestId('nav-models').click();
+    await page.getByRole('button', { name: 'Import from disk…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import a model from disk' });
+    // A File backed by the real file on disk, as a drop from the file manager gives.
+    await page.evaluate(() => {
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.id = 'drop-source';
+      input.hidden = true;
+      document.body.append(input);
+    });
+    await page.setInputFiles('#drop-source', STORIES_MODEL);
+    await page.evaluate(() => {
+      const file = (document.getElementById('drop-source') as HTMLInputElement).files![0]!;
+      const dt = new DataTransfer();
+      dt.items.add(file);
+      document.querySelector('[data-testid="import-dropzone"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await expect.poll(() => dialog.getByLabel('Path of the .gguf file on this computer').inputValue()).toBe(STORIES_MODEL);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
   it('opens no window for window.open and stays on its page when a link leaves the origin', async () => {
     expect(await page.evaluate(() => window.open('file:///etc/passwd') === null)).toBe(true);
     const before = page.url();

@@ -44,6 +44,14 @@ describe.skipIf(!haveChromium)('UI first-run journey', () => {
     await screenshot(page, '02-models-empty');
     await page.getByRole('button', { name: 'Import from disk…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Import a model from disk' });
+    // A browser never tells the page where a dropped file lives (the desktop app's preload does).
+    await dialog.getByTestId('import-dropzone').evaluate((zone) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['GGUF'], 'dropped.gguf'));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await expect.poll(() => dialog.getByText(/does not tell the core where "dropped.gguf" is/).isVisible()).toBe(true);
+    expect(await dialog.getByLabel('Path of the .gguf file on this computer').inputValue()).toBe('');
     await dialog.getByLabel('Path of the .gguf file on this computer').fill('/nonexistent/x.gguf');
     await dialog.getByRole('button', { name: 'Import' }).click();
     await expect.poll(() => dialog.getByRole('alert').textContent()).toMatch(/\S/); // a clear error, dialog stays open

@@ -226,6 +226,8 @@ export const api = {
 
   // desktop-only helpers (absent in a browser)
   pickModelFiles: (): Promise<string[]> | null => window.llamaOrch?.pickModelFiles() ?? null,
+  /** Path on disk of a dropped file in the desktop app; null in a browser (it never tells). */
+  pathForFile: (file: File): string | null => window.llamaOrch?.pathForFile(file) || null,
 };
 
 /** A message for people from any thrown value. */

@@ -2,7 +2,7 @@
 // validated, failures returned as results; and the startup arguments the app understands.
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { DESKTOP_API_KEYS, IPC, type DesktopSettings } from '../../../electron/contract/index.js';
+import { DESKTOP_IPC_KEYS, IPC, type DesktopSettings } from '../../../electron/contract/index.js';
 import { DEFAULT_DESKTOP_SETTINGS, DesktopSettingsStore } from '../../../electron/main/desktop-settings.js';
 import { desktopHandlers, MODEL_FILE_DIALOG, registerDesktopIpc, type IpcEventLike, type IpcMainSeam } from '../../../electron/main/ipc.js';
 import { parseStartup, StartupError } from '../../../electron/main/startup.js';
@@ -50,7 +50,7 @@ function setup(dialogResult = { canceled: false, filePaths: ['/m/a.gguf', '/m/b.
 describe('desktop IPC', () => {
   it('handles exactly the contract channels and removes them all again', () => {
     const { ipc, unregister } = setup();
-    expect([...ipc.handlers.keys()].sort()).toEqual(DESKTOP_API_KEYS.map((k) => IPC[k]).sort());
+    expect([...ipc.handlers.keys()].sort()).toEqual(DESKTOP_IPC_KEYS.map((k) => IPC[k]).sort());
     unregister();
     expect(ipc.handlers.size).toBe(0);
   });

@@ -12,16 +12,19 @@ interface Loaded {
   exposed: Map<string, Record<string, unknown>>;
   invoked: unknown[][];
   required: string[];
+  /** Files passed to webUtils.getPathForFile. */
+  pathsAsked: unknown[];
 }
 
 /** Compile the .cts like tsc does (CommonJS) and run it in a fresh context with a fake `electron`. */
 function loadPreload(): Loaded {
   const source = readFileSync(join(ROOT, 'electron', 'preload', 'index.cts'), 'utf8');
   const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2023 }, fileName: 'index.cts' }).outputText;
-  const loaded: Loaded = { exposed: new Map(), invoked: [], required: [] };
+  const loaded: Loaded = { exposed: new Map(), invoked: [], required: [], pathsAsked: [] };
   const electron = {
     contextBridge: { exposeInMainWorld: (name: string, api: Record<string, unknown>) => loaded.exposed.set(name, api) },
     ipcRenderer: { invoke: (...args: unknown[]) => (loaded.invoked.push(args), Promise.resolve(null)) },
+    webUtils: { getPathForFile: (file: { name: string }) => (loaded.pathsAsked.push(file), `/dropped/${file.name}`) },
   };
   const module = { exports: {} };
   const require = (id: string) => {
@@ -52,6 +55,7 @@ describe('preload', () => {
         "appInfo",
         "connection",
         "desktopSettings",
+        "pathForFile",
         "pickModelFiles",
         "revealInFolder",
         "updateDesktopSettings",
@@ -87,5 +91,15 @@ describe('preload', () => {
 
   it('uses every contract channel, and only those', () => {
     expect(new Set(loaded.invoked.map((c) => c[0]))).toEqual(new Set(Object.values(IPC)));
+  });
+
+  it('answers pathForFile in the preload with webUtils.getPathForFile, without IPC', () => {
+    const api = loaded.exposed.get('llamaOrch') as Record<string, (...a: unknown[]) => unknown>;
+    loaded.invoked.length = 0;
+    const file = { name: 'model.gguf' };
+    expect(api.pathForFile!(file)).toBe('/dropped/model.gguf');
+    expect(loaded.pathsAsked).toEqual([file]);
+    expect(loaded.invoked).toEqual([]);
+    expect(Object.keys(IPC)).not.toContain('pathForFile');
   });
 });

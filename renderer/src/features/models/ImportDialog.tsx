@@ -4,10 +4,10 @@ import { api } from '../../lib/api.js';
 import { importDialogOpened, importRequested } from './actions.js';
 import { useModels } from './store.js';
 
-/** Path of a dropped file where the platform exposes it (older Electron builds); null in a browser. */
+/** Path of a dropped file: the desktop app's preload knows it (webUtils); a browser never tells. */
 function droppedPath(e: DragEvent): string | null {
-  const f = e.dataTransfer.files[0] as (File & { path?: string }) | undefined;
-  return f?.path || null;
+  const f = e.dataTransfer.files[0];
+  return f ? api.pathForFile(f) : null;
 }
 
 export function ImportDialog() {
@@ -27,13 +27,14 @@ export function ImportDialog() {
     e.preventDefault();
     const p = droppedPath(e);
     const name = e.dataTransfer.files[0]?.name;
+    setDropNote(null);
     if (p) setPath(p);
     else setDropNote(name ? `The browser does not tell the core where "${name}" is: type its full path above.` : null);
   };
   return (
     <Dialog open={open} title="Import a model from disk" onClose={() => importDialogOpened(false)}>
       <form onSubmit={submit} className="form">
-        <div className="dropzone" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
+        <div className="dropzone" data-testid="import-dropzone" onDragOver={(e) => e.preventDefault()} onDrop={onDrop}>
           Drop a .gguf file here{window.llamaOrch ? ', or ' : ''}
           {window.llamaOrch && (
             <button type="button" className="btn small" onClick={() => void pick()}>
