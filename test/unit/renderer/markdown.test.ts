@@ -1,18 +1,10 @@
 // The chat's Markdown renderer: blocks and inline spans, half-written input while streaming, and
 // that text can never become HTML.
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { createElement, type FC } from 'react';
+import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../../helpers/paths.js';
-
-// The renderer's sources belong to the web project (tsconfig.web.json), not the test project, so
-// they are loaded by URL with the shapes this test uses spelled out.
-type Block = { kind: string; [k: string]: unknown };
-const lib = (name: string) => pathToFileURL(join(ROOT, 'renderer', 'src', 'lib', name)).href;
-const { Markdown, parseBlocks } = (await import(lib('markdown.tsx'))) as { Markdown: FC<{ text: string }>; parseBlocks: (text: string) => Block[] };
-const { SseParser } = (await import(lib('sse.ts'))) as { SseParser: new () => { push(chunk: string): { event: string; data: string }[] } };
+import { Markdown, parseBlocks } from '../../../renderer/src/lib/markdown.js';
+import { SseParser } from '../../../renderer/src/lib/sse.js';
 
 const html = (text: string) => renderToStaticMarkup(createElement(Markdown, { text }));
 
