@@ -8,8 +8,12 @@ import { instanceDevices } from './selectors.js';
 export const STATE_LABEL: Record<string, string> = { starting: 'Starting…', ready: 'Ready', stopping: 'Stopping…', stopped: 'Stopped', failed: 'Failed' };
 
 export function InstanceCard({ instance: i, facts, rates }: { instance: InstanceInfo; facts: EngineFacts | undefined; rates: number[] }) {
-  const devices = instanceDevices(facts);
-  const memory = facts ? facts.totals.modelBytes + facts.totals.kvBytes + facts.totals.computeBytes : null;
+  // What the engine reported (trace logs) wins; otherwise what the planner placed it with.
+  const reported = instanceDevices(facts);
+  const devices = reported.length ? reported : (i.placement?.devices.map((d) => d.id) ?? []);
+  const reportedBytes = facts ? facts.totals.modelBytes + facts.totals.kvBytes + facts.totals.computeBytes : 0;
+  const memory = reportedBytes || (i.placement?.devices.reduce((sum, d) => sum + d.totalBytes, 0) ?? null);
+  const slots = facts?.slots ?? i.placement?.parallel ?? null;
   return (
     <article className="card instance" data-testid={`instance-${i.id}`} data-state={i.state} aria-label={`Model ${i.modelId}`}>
       <header className="card-head">
@@ -17,10 +21,11 @@ export function InstanceCard({ instance: i, facts, rates }: { instance: Instance
         <span className={`badge state-${i.state}`}>{STATE_LABEL[i.state] ?? i.state}</span>
       </header>
       {i.reason && <p className="reason error">{i.reason}</p>}
+      {i.placement && <p className="placement-summary">{i.placement.summary}</p>}
       <div className="stats">
         <Stat label="Devices">{devices.length ? devices.join(', ') : '—'}</Stat>
         <Stat label="Memory">{memory ? formatBytes(memory) : '—'}</Stat>
-        <Stat label="Slots">{facts?.slots ?? '—'}</Stat>
+        <Stat label="Slots">{slots ?? '—'}</Stat>
         <Stat label="Restarts">{i.restarts}</Stat>
       </div>
       <div className="rate">
