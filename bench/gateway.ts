@@ -69,6 +69,8 @@ async function stream(t: Target, i: number): Promise<{ ttftMs: number; tokens: n
 }
 
 /** `total` streams, `concurrency` at a time. */
+let tokensThroughGateway = 0;
+
 async function batch(t: Target, concurrency: number, total: number): Promise<Batch> {
   const t0 = performance.now();
   const ttfts: number[] = [];
@@ -81,19 +83,29 @@ async function batch(t: Target, concurrency: number, total: number): Promise<Bat
       tokens += r.tokens;
     }
   }));
+  if (t === gateway) tokensThroughGateway += tokens;
   return { ttfts, tokensPerSecond: tokens / ((performance.now() - t0) / 1000) };
 }
 
 const child = spawn(process.execPath, ['--experimental-strip-types', '--no-warnings', join(import.meta.dirname, 'lib', 'gateway-child.ts'), engine, MODEL, '32', '256', values.threads!], { stdio: ['ignore', 'pipe', 'inherit'] });
+const lines = createInterface({ input: child.stdout! });
+const nextLine = () => new Promise<string>((resolve) => lines.once('line', resolve));
 const info = await new Promise<{ gatewayUrl: string; directUrl: string; key: string; argv: string[] }>((resolve, reject) => {
-  createInterface({ input: child.stdout! }).once('line', (l) => resolve(JSON.parse(l)));
+  void nextLine().then((l) => resolve(JSON.parse(l)));
   child.once('exit', (code) => reject(new Error(`core exited with ${code}`)));
 });
+async function gatewayCpuMicros(): Promise<number> {
+  const line = nextLine();
+  child.kill('SIGUSR2');
+  return (JSON.parse(await line) as { cpuMicros: number }).cpuMicros;
+}
 const direct: Target = { url: info.directUrl, key: info.key };
 const gateway: Target = { url: info.gatewayUrl, key: null };
 console.log(`engine ${engine}\n  ${info.argv.join(' ')}\nmodel stories260K, ${TOKENS} tokens per stream, ${ROUNDS} rounds per level, one engine process behind both paths\n`);
 
 const rows: (string | number)[][] = [];
+const cpuBefore = await gatewayCpuMicros();
+let cpuPerToken = NaN;
 try {
   for (const n of LEVELS) {
     const total = PER_BATCH[n]!;
@@ -120,8 +132,10 @@ try {
     rows.push([n, fmt(median(direct50)), fmt(median(added50), 3), `${fmt(quantile(added50, 0.25), 3)} … ${fmt(quantile(added50, 0.75), 3)}`, fmt(median(added99), 3), fmt(median(ratios), 3), `${fmt(quantile(ratios, 0.25), 3)} … ${fmt(quantile(ratios, 0.75), 3)}`]);
     console.log(`level ${n} done`);
   }
+  cpuPerToken = ((await gatewayCpuMicros()) - cpuBefore) / tokensThroughGateway;
 } finally {
   child.kill('SIGTERM');
 }
 console.log(`\nrequests retried after a closed kept-alive connection: ${staleRetries} (${[...failures].map(([u, n]) => `${u === info.directUrl ? 'direct' : 'gateway'}: ${n}`).join(', ') || 'none'})`);
+console.log(`gateway CPU per streamed token (whole core process, all levels): ${fmt(cpuPerToken, 1)} µs — at 5,000 tokens/s that is ${fmt((cpuPerToken * 5000) / 1e4, 1)} % of one core`);
 console.log('\n' + table(['streams', 'direct TTFT p50 ms', 'added TTFT p50 ms (median of rounds)', 'added p50 IQR', 'added TTFT p99 ms', 'throughput gateway/direct', 'ratio IQR'], rows));

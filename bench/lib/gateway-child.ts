@@ -20,4 +20,9 @@ const stop = () => void core.stop().finally(() => {
   process.exit(0);
 });
 process.on('SIGTERM', stop);
+// SIGUSR2: report this process's CPU time so far (the gateway's cost, engine excluded).
+process.on('SIGUSR2', () => {
+  const u = process.cpuUsage();
+  process.stdout.write(JSON.stringify({ cpuMicros: u.user + u.system }) + '\n');
+});
 process.on('SIGINT', stop);
