@@ -146,6 +146,19 @@ describe('gateway auth', () => {
     expect(JSON.stringify(audit)).not.toContain(created.key);
   });
 
+  it('starts engines on loopback with a per-instance key that is not in the process list and is enforced', async () => {
+    expect((await fetch(`${t.url}/v1/chat/completions`, { method: 'POST', headers: { ...bearer(inference), 'content-type': 'application/json' }, body: JSON.stringify({ model: 'stories260K', max_tokens: 2, messages: [{ role: 'user', content: 'hi' }] }) })).status).toBe(200);
+    const inst = t.core.supervisor.findByModel('stories260K')!;
+    const cmdline = readFileSync(`/proc/${inst.info().pid}/cmdline`, 'utf8').split('\0');
+    expect(cmdline.join(' ')).not.toContain(inst.apiKey);
+    expect(cmdline[cmdline.indexOf('--host') + 1]).toBe('127.0.0.1');
+    const keyFile = cmdline[cmdline.indexOf('--api-key-file') + 1]!;
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const engine = inst.baseUrl()!;
+    expect((await fetch(`${engine}/v1/models`)).status).toBe(401);
+    expect((await fetch(`${engine}/v1/models`, { headers: { authorization: `Bearer ${inst.apiKey}` } })).status).toBe(200);
+  });
+
   it('rejects a foreign Host header (DNS rebinding) and a foreign Origin', async () => {
     const evil = await raw(t.url, '', { host: 'evil.example.com' }, '/v1/models', 'GET');
     expect(evil.status).toBe(403);

@@ -92,7 +92,9 @@ describe('supervised engines', () => {
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.every((l) => l.seq > lastSeq)).toBe(true); // only new lines, in order
     expect(lines.find((l) => /print_timing/.test(l.text))).toBeTruthy();
-    expect(((await (await admin(`/api/v1/instances/${MODEL}/facts`)).json()) as InstanceFactsResponse).facts.lastEval?.tokens).toBeGreaterThan(0);
+    // The generation timing line can arrive just after the prompt timing line the reader stopped at.
+    const lastEval = await waitFor(async () => ((await (await admin(`/api/v1/instances/${MODEL}/facts`)).json()) as InstanceFactsResponse).facts.lastEval, 'the eval timing fact', 3000);
+    expect(lastEval.tokens).toBeGreaterThan(0);
 
     await t.core.supervisor.stopAll(); // flushes the files (the next test starts it again)
     const logFile = join(t.dataDir, 'logs', 'engines', `${MODEL}.log`);

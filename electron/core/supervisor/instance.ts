@@ -51,6 +51,11 @@ export interface InstanceHooks {
   allocatePort: () => Promise<number>;
   /** Arguments the supervisor adds for every launch (e.g. the log verbosity that prints memory facts). */
   launchArgs?: () => Promise<string[]>;
+  /**
+   * How the engine gets its API key. The supervisor writes it to a 0600 file (`--api-key-file`) so it
+   * never shows in the process list; without this hook it is passed as `--api-key`.
+   */
+  keyArgs?: (key: string) => string[];
 }
 
 class StartFailed extends Error {}
@@ -196,7 +201,8 @@ export class EngineInstance {
     if (!this.wantRunning) throw new StartFailed('instance was stopped while starting');
     this.port = port;
     this.startedAt = new Date(this.effects.now()).toISOString();
-    const args = [...this.spec.args, ...launchArgs, '--host', '127.0.0.1', '--port', String(port), '--api-key', this.apiKey];
+    const keyArgs = this.hooks.keyArgs?.(this.apiKey) ?? ['--api-key', this.apiKey];
+    const args = [...this.spec.args, ...launchArgs, '--host', '127.0.0.1', '--port', String(port), ...keyArgs];
     this.log('supervisor', 'info', `starting ${this.spec.enginePath} for model ${this.spec.modelId} on 127.0.0.1:${port}`);
     this.attemptSeq = this.seq;
     this.engineFacts = emptyFacts();

@@ -1,6 +1,7 @@
 // Owns every engine instance: creates them from launch specs, keeps pidfiles, reaps orphans at
 // start-up, writes each engine's log to rotating files, publishes state changes, and stops
 // everything on shutdown.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CoreEvent, InstanceInfo } from '../../contract/index.js';
 import { engineEnv } from '../engines/self-test.js';
@@ -63,6 +64,17 @@ export class Supervisor {
     return undefined;
   }
 
+  private keyFile(id: string): string {
+    return join(this.opts.runDir, `${safeFileName(id)}.key`);
+  }
+
+  /** The engine's key in a file only this user can read, so it never appears in `ps`. */
+  private keyFileArgs(id: string, key: string): string[] {
+    mkdirSync(this.opts.runDir, { recursive: true });
+    writeFileSync(this.keyFile(id), `${key}\n`, { mode: 0o600 });
+    return ['--api-key-file', this.keyFile(id)];
+  }
+
   /** Register an instance (not yet started); `ensureReady()` on it starts the engine. */
   create(spec: LaunchSpec): EngineInstance {
     if (this.instances.has(spec.id)) throw new Error(`instance ${spec.id} already exists`);
@@ -76,11 +88,15 @@ export class Supervisor {
       {
         allocatePort: () => freePort(),
         ...(launchArgs ? { launchArgs: () => launchArgs(spec.enginePath, spec.args) } : {}),
+        ...(this.opts.effects ? {} : { keyArgs: (key: string) => this.keyFileArgs(spec.id, key) }),
         ...(file ? { onLog: (l) => file.write(`${l.time} ${l.stream} ${l.level} ${l.text}`) } : {}),
         onState: (info) => this.events.emit({ type: 'instance.state', instance: info }),
         onSpawn: (pid) =>
           this.pidfiles.write({ pid, instanceId: spec.id, enginePath: spec.enginePath, startedAt: new Date().toISOString(), corePid: process.pid }),
-        onExit: () => this.pidfiles.remove(spec.id),
+        onExit: () => {
+          this.pidfiles.remove(spec.id);
+          rmSync(this.keyFile(spec.id), { force: true });
+        },
       },
       this.policy,
     );
