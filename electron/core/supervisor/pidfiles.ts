@@ -2,6 +2,7 @@
 // A pid is only killed after checking that it still is the llama-server we started.
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
+import { safeFileName } from '../util/file-name.js';
 import { killGroup } from './process.js';
 
 export interface PidRecord {
@@ -57,6 +58,8 @@ export class PidFiles {
         reaped.push(rec.pid);
       }
       this.remove(rec.instanceId);
+      // The dead engine's key file (see Supervisor.keyFileArgs) goes with it.
+      rmSync(join(this.dir, `${safeFileName(rec.instanceId)}.key`), { force: true });
     }
     return reaped;
   }

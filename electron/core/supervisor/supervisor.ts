@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { CoreEvent, InstanceInfo } from '../../contract/index.js';
 import { engineEnv } from '../engines/self-test.js';
 import { Listeners } from '../util/emitter.js';
+import { safeFileName } from '../util/file-name.js';
 import { freePort } from '../util/net.js';
 import { EngineInstance, DEFAULT_POLICY, type InstancePolicy, type LaunchSpec } from './instance.js';
 import { factsLaunchArgs } from './launch-args.js';
@@ -124,8 +125,4 @@ export class Supervisor {
   usersOf(enginePath: string): string[] {
     return [...this.instances.values()].filter((i) => i.spec.enginePath === enginePath && i.info().state !== 'stopped' && i.info().state !== 'failed').map((i) => i.id);
   }
-}
-
-function safeFileName(id: string): string {
-  return id.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_') || 'instance';
 }
