@@ -134,7 +134,10 @@ try {
   }
   cpuPerToken = ((await gatewayCpuMicros()) - cpuBefore) / tokensThroughGateway;
 } finally {
+  // Wait for the core to stop its engine, so no llama-server outlives the benchmark.
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
+  await exited;
 }
 console.log(`\nrequests retried after a closed kept-alive connection: ${staleRetries} (${[...failures].map(([u, n]) => `${u === info.directUrl ? 'direct' : 'gateway'}: ${n}`).join(', ') || 'none'})`);
 console.log(`gateway CPU per streamed token (whole core process, all levels): ${fmt(cpuPerToken, 1)} µs — at 5,000 tokens/s that is ${fmt((cpuPerToken * 5000) / 1e4, 1)} % of one core`);
