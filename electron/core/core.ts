@@ -1,6 +1,7 @@
 // The core's composition root: builds every service for a data dir and wires them to the HTTP API.
 // Used in-process by the Electron main process and by `llama-orch serve`.
 import { mkdirSync } from 'node:fs';
+import { freemem } from 'node:os';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -171,6 +172,7 @@ export class Core {
     return {
       ...corePlanSources({ hardware: this.hardware, library: this.library, enginePath: () => resolveEngine(this.layout.engines, this.opts.enginePath) }),
       running: () => this.models.runningPlacements(),
+      live: async () => ({ gpus: (await this.hardware.live().catch(() => null))?.gpus ?? null, availableRamBytes: freemem() }),
       settings: () => {
         const p = this.settings.get().placement;
         return { gpuMarginBytes: p.safetyMarginMiB * MiB, defaultContextSize: p.defaultContextSize, minContextSize: Math.min(2048, p.defaultContextSize), defaultParallel: p.defaultParallel };

@@ -1,7 +1,7 @@
 // Plan previews for the CLI and the API: reads the model's GGUF header, takes the hardware snapshot
 // (this machine's, or one saved elsewhere), runs the pure planner and renders the engine argv.
 import { cpus, totalmem, freemem, arch, platform } from 'node:os';
-import { HARDWARE_SCHEMA_VERSION, type EngineDevice, type HardwareSnapshot } from '../../contract/hardware.js';
+import { HARDWARE_SCHEMA_VERSION, type EngineDevice, type GpuLiveSample, type HardwareSnapshot } from '../../contract/hardware.js';
 import type { PlacementOverrides, PlacementSettings, PlanResponse, RunningPlacement } from '../../contract/placement.js';
 import { planToArgs } from '../engines/args.js';
 import { plan } from '../placement/planner.js';
@@ -15,6 +15,8 @@ export interface PlanSources {
   engineDevices?: () => Promise<EngineDevice[] | null>;
   running?: () => RunningPlacement[];
   settings?: () => Partial<PlacementSettings>;
+  /** Memory right now (GPU samples and available RAM), fresher than the snapshot. */
+  live?: () => Promise<{ gpus: GpuLiveSample[] | null; availableRamBytes: number | null }>;
   /** Library id → GGUF path (the first shard); undefined when unknown. */
   modelPath?: (idOrPath: string) => string | undefined;
 }
@@ -37,14 +39,18 @@ export function osSnapshot(): HardwareSnapshot {
 export async function previewPlan(req: { model: string; overrides?: PlacementOverrides; hardware?: HardwareSnapshot }, sources: PlanSources = {}): Promise<PlanResponse> {
   const path = sources.modelPath?.(req.model) ?? req.model;
   const model = await readEstimatorInput(path);
-  const hardware = req.hardware ?? (await (sources.hardware ?? (async () => osSnapshot()))());
+  const snapshot = req.hardware ?? (await (sources.hardware ?? (async () => osSnapshot()))());
   // Another machine's snapshot: name devices from its backends, count nothing of ours as running.
   const local = req.hardware === undefined;
+  // This machine: plan with memory as it is now, not as it was when the snapshot was taken.
+  const live = local ? await sources.live?.().catch(() => null) : null;
+  const hardware = live?.availableRamBytes != null ? { ...snapshot, memory: { ...snapshot.memory, availableBytes: live.availableRamBytes } } : snapshot;
   const result = plan({
     hardware,
     model,
     modelPath: path,
     engineDevices: local ? ((await sources.engineDevices?.()) ?? null) : null,
+    live: live?.gpus ?? null,
     running: local ? (sources.running?.() ?? []) : [],
     ...(req.overrides ? { overrides: req.overrides } : {}),
     settings: sources.settings?.() ?? {},
