@@ -130,7 +130,7 @@ export class Core {
       requests: this.requests,
       metrics: this.metrics,
       log: this.activity,
-      limits: () => this.settings.get().gateway,
+      limits: () => ({ ...this.settings.get().gateway, logContent: this.settings.get().privacy.logContent }),
     });
     const extraRoutes: RouteHandler[] = [
       gatewayAdminRoutes({ keys: this.keys, settings: this.settings, requests: this.requests }),

@@ -97,6 +97,21 @@ describe('gateway input handling', () => {
     const line = all.split('\n').filter((l) => l.includes('"route":"/v1/chat/completions"')).at(-1)!;
     expect(JSON.parse(line)).toMatchObject({ model: 'stories260K', status: 200, outcome: 'completed', promptTokens: expect.any(Number), completionTokens: expect.any(Number) });
   });
+  it('stores prompt and answer only when the user turns content logging on', async () => {
+    t.core.settings.update({ privacy: { logContent: true } });
+    try {
+      const r = await raw(t.url, JSON.stringify({ model: 'stories260K', max_tokens: 8, messages: [{ role: 'user', content: 'OPT-IN-MARKER 42' }] }));
+      const answer = (JSON.parse(r.body) as { choices: { message: { content: string } }[] }).choices[0]!.message.content;
+      await t.core.activity.flush();
+      const logs = join(t.dataDir, 'logs');
+      const lines = readdirSync(logs).filter((f) => f.startsWith('requests-')).flatMap((f) => readFileSync(join(logs, f), 'utf8').trim().split('\n'));
+      const rec = JSON.parse(lines.find((l) => l.includes('OPT-IN-MARKER'))!) as { content: { request: string; response: string } };
+      expect(rec.content.request).toContain('OPT-IN-MARKER 42');
+      expect(JSON.parse(rec.content.response).choices[0].message.content).toBe(answer);
+    } finally {
+      t.core.settings.update({ privacy: { logContent: false } });
+    }
+  });
 });
 
 describe('gateway auth', () => {

@@ -17,7 +17,12 @@ import type { RequestRegistry } from './requests.js';
 export interface GatewayLimits {
   maxBodyBytes: number;
   requestTimeoutSeconds: number;
+  /** Store prompts and answers in the request log (off by default: customer data). */
+  logContent: boolean;
 }
+
+/** How much of a request and of its answer content logging keeps. */
+const CONTENT_LOG_BYTES = 64 * 1024;
 
 export interface GatewayDeps {
   router: ModelRouter;
@@ -44,11 +49,13 @@ export class Gateway {
     let outcome: ProxyOutcome | null = null;
     let status = 500;
     let release: (() => void) | null = null;
+    let requestBody: Buffer | null = null;
     const clientGone = new AbortController();
     const onClose = () => !res.writableFinished && clientGone.abort();
     res.on('close', onClose);
     try {
       const raw = await readBody(req, limits.maxBodyBytes);
+      if (limits.logContent) requestBody = raw;
       const body = validateInference(route, parseJsonObject(raw));
       const routed = router.lookup(body.model);
       model = routed.id;
@@ -60,6 +67,7 @@ export class Gateway {
         signal: cancel,
         timeoutMs: limits.requestTimeoutSeconds * 1000,
         ownConnection: body.stream === true,
+        ...(limits.logContent ? { captureBytes: CONTENT_LOG_BYTES } : {}),
       });
       status = outcome.status;
     } catch (err) {
@@ -95,6 +103,9 @@ export class Gateway {
         firstByteMs: outcome?.firstByteMs != null ? Math.round(outcome.firstByteMs * 100) / 100 : null,
         totalMs: Math.round(totalMs * 100) / 100,
         keyId: caller.keyId,
+        ...(limits.logContent && requestBody
+          ? { content: { request: requestBody.toString('utf8', 0, CONTENT_LOG_BYTES), response: outcome?.captured?.toString('utf8') ?? '' } }
+          : {}),
       });
     }
   }

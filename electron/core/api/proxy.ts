@@ -24,6 +24,8 @@ export interface ProxyOutcome {
   firstByteMs: number | null;
   /** The last bytes of the answer (usage and timings live there), at most TAIL_BYTES. */
   tail: string;
+  /** The answer's first `captureBytes` bytes, when asked for (opt-in content logging). */
+  captured: Buffer | null;
 }
 
 export interface ProxyOptions {
@@ -37,6 +39,8 @@ export interface ProxyOptions {
    * would only be stale the next time.
    */
   ownConnection?: boolean;
+  /** Keep up to this many bytes of the answer (only when the user enabled content logging). */
+  captureBytes?: number;
 }
 
 const PASS_HEADERS = ['content-type', 'cache-control'];
@@ -49,6 +53,8 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
     // The last two chunks, kept by reference (no copying or decoding per chunk): usage sits in the
     // final event, which may straddle two chunks.
     let last: Buffer | null = null;
+    const captured: Buffer[] | null = opts.captureBytes ? [] : null;
+    let capturedBytes = 0;
     let previous: Buffer | null = null;
     let streaming = false;
     let status = 502;
@@ -61,7 +67,7 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
       opts.signal?.removeEventListener('abort', onCancel);
       const tailBuf = previous && last ? Buffer.concat([previous, last]) : (last ?? Buffer.alloc(0));
       const tail = tailBuf.toString('utf8', Math.max(0, tailBuf.length - TAIL_BYTES));
-      resolve({ status, outcome, streaming, firstByteMs, tail });
+      resolve({ status, outcome, streaming, firstByteMs, tail, captured: captured ? Buffer.concat(captured).subarray(0, opts.captureBytes) : null });
     };
 
     /** End the client's response early with a reason, in-band for streams. */
@@ -107,6 +113,10 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
             if (firstByteMs === null) firstByteMs = performance.now() - sentAt;
             previous = last;
             last = chunk;
+            if (captured && capturedBytes < opts.captureBytes!) {
+              captured.push(chunk);
+              capturedBytes += chunk.length;
+            }
           });
           up.pipe(res, { end: false });
           up.on('end', () => {

@@ -16,6 +16,8 @@ export interface RequestRecord {
   firstByteMs: number | null;
   totalMs: number;
   keyId: string | null;
+  /** Only with `privacy.logContent` on: the request body and the answer, each capped. */
+  content?: { request: string; response: string };
 }
 
 export interface AuditRecord {
