@@ -107,8 +107,9 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
           streaming = (headers['content-type'] ?? '').startsWith('text/event-stream');
           if (streaming) headers['x-accel-buffering'] = 'no';
           if (settled) return up.resume();
+          // No flushHeaders(): the headers leave with the engine's first event, which follows at
+          // once (one write instead of two per request).
           res.writeHead(status, headers);
-          if (streaming) res.flushHeaders();
           up.on('data', (chunk: Buffer) => {
             if (firstByteMs === null) firstByteMs = performance.now() - sentAt;
             previous = last;
