@@ -219,4 +219,26 @@ describe.skipIf(!canRun)('engine installation from a release source', () => {
       else process.env.LLAMA_ORCH_ENGINE_SOURCE = prev;
     }
   });
+  it('follows the settings: a company mirror and a pinned tag, or offline with imports only', async () => {
+    const core = new Core({ dataDir: data.path, host: '127.0.0.1', port: 0 });
+    try {
+      const url = await core.listen();
+      const auth = { authorization: `Bearer ${core.auth.adminToken}`, 'content-type': 'application/json' };
+      const install = () => fetch(`${url}/api/v1/engines/install`, { method: 'POST', headers: auth, body: JSON.stringify({ wait: true }) });
+      core.settings.update({ engines: { releaseSource: 'offline' } });
+      const offline = await install();
+      expect(offline.status).toBe(400);
+      expect(((await offline.json()) as { error: { message: string } }).error.message).toMatch(/offline.*engines import/);
+      expect(engineDirs(data.path)).toEqual([]);
+      core.settings.update({ engines: { releaseSource: 'mirror', mirrorUrl: `${server.url}${API}`, tag: TAG } });
+      const res = await install();
+      expect(res.status).toBe(201);
+      expect(((await res.json()) as InstallEngineResponse).engine?.id).toBe(`${TAG}-${VARIANT}`);
+      expect(server.log.some((l) => l.path === `${API}/releases/tags/${TAG}`)).toBe(true);
+      const list = (await (await fetch(`${url}/api/v1/engines`, { headers: auth })).json()) as EngineListResponse;
+      expect(list).toMatchObject({ releaseSource: `${server.url}${API}`, defaultTag: TAG });
+    } finally {
+      await core.stop();
+    }
+  });
 });

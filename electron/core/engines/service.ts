@@ -32,6 +32,8 @@ export interface EngineServiceOptions {
   inUse?: (binary: string) => string[];
   /** `<data>/run`: engines started by another llama-orch process (a `serve`) also block a removal. */
   runDir?: string;
+  /** The user's choice (settings.engines): GitHub, a company mirror, or offline (imports only). */
+  settings?: () => { releaseSource: 'github' | 'mirror' | 'offline'; mirrorUrl: string | null; tag: string | null };
 }
 
 export interface InstallOptions {
@@ -51,13 +53,19 @@ export interface PreparedInstall {
 }
 
 export class EngineService {
-  readonly releaseSource: string;
-  readonly defaultTag: string;
   private readonly inflight = new Map<string, Promise<EngineInfo>>();
 
-  constructor(private readonly opts: EngineServiceOptions) {
-    this.releaseSource = opts.releaseSource ?? process.env.LLAMA_ORCH_ENGINE_SOURCE ?? DEFAULT_RELEASE_SOURCE;
-    this.defaultTag = opts.defaultTag ?? process.env.LLAMA_ORCH_ENGINE_TAG ?? DEFAULT_ENGINE_TAG;
+  constructor(private readonly opts: EngineServiceOptions) {}
+
+  /** Where release metadata comes from: the mirror set in settings, else the option/env/GitHub. */
+  get releaseSource(): string {
+    const s = this.opts.settings?.();
+    if (s?.releaseSource === 'mirror' && s.mirrorUrl) return s.mirrorUrl;
+    return this.opts.releaseSource ?? process.env.LLAMA_ORCH_ENGINE_SOURCE ?? DEFAULT_RELEASE_SOURCE;
+  }
+
+  get defaultTag(): string {
+    return this.opts.settings?.().tag ?? this.opts.defaultTag ?? process.env.LLAMA_ORCH_ENGINE_TAG ?? DEFAULT_ENGINE_TAG;
   }
 
   list(): EngineInfo[] {
@@ -72,6 +80,13 @@ export class EngineService {
 
   /** Read the release and choose the variant; cheap, so the API can answer before downloading. */
   async prepare(opts: InstallOptions = {}): Promise<PreparedInstall> {
+    const s = this.opts.settings?.();
+    if (s?.releaseSource === 'offline') {
+      throw new EngineError('invalid_request', 'engine downloads are off (settings: release source "offline"); install from an archive instead: `llama-orch engines import <archive> [--sha256 <hex>]`');
+    }
+    if (s?.releaseSource === 'mirror' && !s.mirrorUrl) {
+      throw new EngineError('invalid_request', 'the engine release source is "mirror" but no mirror URL is set in settings');
+    }
     const tag = checkTag(opts.tag ?? this.defaultTag);
     const release = await fetchRelease(this.releaseSource, tag, opts.signal);
     const machine = await (this.opts.machine ?? localMachine)();
