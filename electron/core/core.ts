@@ -79,7 +79,7 @@ export class Core {
     this.settings = new SettingsStore(this.layout.settings);
     this.keys = new KeyStore(join(this.layout.root, 'keys.json'));
     this.supervisor = new Supervisor({ runDir: this.layout.run, logsDir: join(this.layout.logs, 'engines'), events: this.events, traceLogs: () => this.settings.get().engines.traceLogs, ...(opts.policy ? { policy: opts.policy } : {}) });
-    this.library = new ModelLibrary({ modelsDir: this.layout.models, isLoaded: (id) => modelInUse(this.supervisor.list(), this.library.get(id)) });
+    this.library = new ModelLibrary({ modelsDir: this.settings.get().models.folder ?? this.layout.models, isLoaded: (id) => modelInUse(this.supervisor.list(), this.library.get(id)) });
     this.pulls = new PullManager({ library: this.library, downloadsDir: this.layout.downloads, events: this.events, hub: () => hubConfig(this.settings.get().hub) });
     this.engines = new EngineService({ enginesDir: this.layout.engines, downloadsDir: this.layout.downloads, runDir: this.layout.run, events: this.events, settings: () => this.settings.get().engines, machine: () => this.hardware.snapshot(), inUse: (bin) => this.supervisor.usersOf(bin) });
     this.auth = new AdminAuth(opts.adminToken);

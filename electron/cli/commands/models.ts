@@ -8,6 +8,7 @@ import type { CoreEvent, ModelFacts, ModelManifest, ProgressEvent } from '../../
 import { factsFromGguf, readGguf } from '../../core/models/gguf-facts.js';
 import { shardPaths } from '../../core/models/files.js';
 import { hubConfig, searchHub, type HubConfig } from '../../core/models/hub.js';
+import { modelsFolder } from '../../core/settings/settings.js';
 import { ModelLibrary } from '../../core/models/library.js';
 import { PullManager } from '../../core/models/pull.js';
 import { dataLayout, defaultDataDir, type DataLayout } from '../../core/paths.js';
@@ -90,7 +91,7 @@ export const modelsCommand: CliCommand = {
 /** The CLI cannot see a core's supervisor: a live pidfile for the model's instance means loaded. */
 function library(layout: DataLayout): ModelLibrary {
   const pids = new PidFiles(layout.run);
-  return new ModelLibrary({ modelsDir: layout.models, isLoaded: (id) => pids.list().some((r) => r.instanceId === id && alive(r.pid)) });
+  return new ModelLibrary({ modelsDir: modelsFolder(layout), isLoaded: (id) => pids.list().some((r) => r.instanceId === id && alive(r.pid)) });
 }
 
 function alive(pid: number): boolean {

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { KV_CACHE_TYPES, type HardwareSnapshot, type KvCacheType, type PlacementOverrides, type PlanResponse } from '../../contract/index.js';
 import { detectHardware } from '../../core/hardware/detect.js';
 import { ModelLibrary } from '../../core/models/library.js';
+import { modelsFolder } from '../../core/settings/settings.js';
 import { dataLayout, defaultDataDir } from '../../core/paths.js';
 import { formatBytes } from '../../core/placement/format.js';
 import { previewPlan } from '../../core/plans/service.js';
@@ -43,7 +44,8 @@ export const planCommand: CliCommand = {
     const hardware = values.hardware ? readSnapshot(values.hardware) : await detectHardware();
     const modelPath = (idOrPath: string) => {
       if (existsSync(idOrPath)) return resolve(idOrPath);
-      const dir = dataLayout(resolve(values['data-dir'] ?? defaultDataDir())).models;
+      const layout = dataLayout(resolve(values['data-dir'] ?? defaultDataDir()));
+      const dir = modelsFolder(layout);
       if (!existsSync(dir)) return undefined;
       return new ModelLibrary({ modelsDir: dir, isLoaded: () => false }).modelPath(idOrPath);
     };

@@ -102,3 +102,8 @@ export class SettingsStore {
     return r.data as Settings;
   }
 }
+
+/** Where the model library lives: the folder chosen in settings, else `<data>/models`. */
+export function modelsFolder(layout: { settings: string; models: string }): string {
+  return new SettingsStore(layout.settings).get().models.folder ?? layout.models;
+}
