@@ -87,7 +87,7 @@ async function batch(t: Target, concurrency: number, total: number): Promise<Bat
   return { ttfts, tokensPerSecond: tokens / ((performance.now() - t0) / 1000) };
 }
 
-const child = spawn(process.execPath, ['--experimental-strip-types', '--no-warnings', join(import.meta.dirname, 'lib', 'gateway-child.ts'), engine, MODEL, '32', '256', values.threads!], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['--experimental-strip-types', '--no-warnings', join(import.meta.dirname, 'lib', 'gateway-child.ts'), engine, MODEL, '32', '256', values.threads!], { stdio: ['pipe', 'pipe', 'inherit'] });
 const lines = createInterface({ input: child.stdout! });
 const nextLine = () => new Promise<string>((resolve) => lines.once('line', resolve));
 const info = await new Promise<{ gatewayUrl: string; directUrl: string; key: string; argv: string[] }>((resolve, reject) => {

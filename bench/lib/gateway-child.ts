@@ -20,6 +20,9 @@ const stop = () => void core.stop().finally(() => {
   process.exit(0);
 });
 process.on('SIGTERM', stop);
+// If the benchmark dies without stopping us, our stdin closes: stop the engine rather than orphan it.
+process.stdin.on('end', stop).resume();
+process.stdout.on('error', stop);
 // SIGUSR2: report this process's CPU time so far (the gateway's cost, engine excluded).
 process.on('SIGUSR2', () => {
   const u = process.cpuUsage();
