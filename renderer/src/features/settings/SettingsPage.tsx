@@ -55,7 +55,7 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
           </label>
         )}
         <label className="field">
-          <span>Port</span>
+          <span>Port (used after a restart)</span>
           <input type="number" min={1} max={65535} value={api.port} onChange={(e) => setApi({ ...api, port: e.target.value })} />
         </label>
         <label className="field">
@@ -73,7 +73,7 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
           Data folder: <code>{dataDir ?? '…'}</code>
         </p>
         <label className="field">
-          <span>Models folder (empty: inside the data folder)</span>
+          <span>Models folder (empty: inside the data folder; used after a restart)</span>
           <input value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="default" />
         </label>
       </Section>
