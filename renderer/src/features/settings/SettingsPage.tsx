@@ -46,7 +46,7 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
     <>
       <Section name="api" title="Local API" onSave={() => void sectionSaved('api', { host, port: Number(api.port), corsOrigins: linesToList(api.cors), allowedHosts: linesToList(api.hosts) })}>
         <label className="check-field">
-          <input type="checkbox" checked={lan} onChange={(e) => setLan(e.target.checked)} data-testid="lan-toggle" /> Allow other computers on the network (needs an API key)
+          <input type="checkbox" checked={lan} onChange={(e) => setLan(e.target.checked)} data-testid="lan-toggle" /> Allow other computers on the network (needs an API key; used after a restart)
         </label>
         {lan && (
           <label className="field">
