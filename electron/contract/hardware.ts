@@ -73,6 +73,9 @@ export interface HardwareWarning {
   message: string;
 }
 
+/** Environment variables that narrow which GPUs an engine sees (engines inherit the core's environment). */
+export type GpuVisibilityVariable = 'CUDA_VISIBLE_DEVICES' | 'ROCR_VISIBLE_DEVICES' | 'HIP_VISIBLE_DEVICES' | 'GGML_VK_VISIBLE_DEVICES';
+
 export interface HardwareSnapshot {
   schemaVersion: typeof HARDWARE_SCHEMA_VERSION;
   /** ISO time the snapshot was taken. */
@@ -86,6 +89,9 @@ export interface HardwareSnapshot {
   sources: HardwareSource[];
   /** Tools that failed (missing, timed out, garbage) and why; detection still returned the rest. */
   warnings: HardwareWarning[];
+  /** The GPU visibility variables set in the core's environment (name → value; "" hides every GPU).
+   * Placement honours them: a hidden GPU is never planned on. Absent when unknown (support mode). */
+  visibility?: Partial<Record<GpuVisibilityVariable, string>>;
 }
 
 /** One device as `llama-server --list-devices` names it, matched to a detected GPU. */

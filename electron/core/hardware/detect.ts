@@ -8,6 +8,7 @@ import { detectNvidia, mergeNvidia, parseNvidiaSmiCsv, parseNvidiaSmiXml } from 
 import { DEFAULT_TOOL_TIMEOUT_MS } from './run-tool.js';
 import { detectCpu, detectMemory, detectSystemGraphics } from './system.js';
 import { outcomeFromParse, type SourceOutcome } from './types.js';
+import { visibilityFromEnv, visibilityWarnings, type VisibilityEnv } from './visibility.js';
 import { detectVulkan, parseVulkaninfoSummary, type VulkanDevice } from './vulkan.js';
 
 export const HARDWARE_TOOLS: readonly HardwareTool[] = ['nvidia-smi-xml', 'nvidia-smi-csv', 'rocm-smi-json', 'rocminfo-text', 'system-profiler-json', 'vulkaninfo-summary'];
@@ -21,6 +22,8 @@ export interface DetectOptions {
   env?: NodeJS.ProcessEnv;
   /** Ask systeminformation for GPUs when no vendor tool found one (default true). */
   systemGraphics?: boolean;
+  /** The environment engines will inherit, read for GPU visibility variables (default process.env). */
+  visibilityEnv?: VisibilityEnv;
 }
 
 export async function detectHardware(opts: DetectOptions = {}): Promise<HardwareSnapshot> {
@@ -39,7 +42,7 @@ export async function detectHardware(opts: DetectOptions = {}): Promise<Hardware
   if (vulkan) outcomes.push(vulkan.outcome);
   const found = outcomes.some((o) => o.gpus.length > 0) || (vulkan?.devices.length ?? 0) > 0;
   const fallback = !found && opts.systemGraphics !== false ? await detectSystemGraphics(run.timeoutMs) : undefined;
-  return buildSnapshot({
+  const snapshot = buildSnapshot({
     platform,
     detectedAt: new Date(),
     cpu: cpu.cpu,
@@ -50,6 +53,8 @@ export async function detectHardware(opts: DetectOptions = {}): Promise<Hardware
     extraSources: [cpu.source, memory.source],
     extraWarnings: [cpu.warning, memory.warning].filter((w): w is string => w !== null).map((message) => ({ source: 'systeminformation' as const, message })),
   });
+  const visibility = visibilityFromEnv(opts.visibilityEnv ?? process.env);
+  return { ...snapshot, visibility, warnings: [...snapshot.warnings, ...visibilityWarnings(snapshot.gpus, visibility)] };
 }
 
 export interface ToolOutput {

@@ -3,6 +3,7 @@
 // rejected here with a reason a person understands.
 import type { EngineDevice, GpuBackend, GpuInfo, GpuLiveSample, HardwareSnapshot } from '../../contract/hardware.js';
 import type { PlacementSettings, Rejection, RunningPlacement } from '../../contract/placement.js';
+import { visibleGpus } from '../hardware/visibility.js';
 import { CPU } from './estimator.js';
 import { formatBytes, gpuLabel } from './format.js';
 
@@ -34,6 +35,7 @@ export interface PlannerMachine {
 }
 
 const BACKEND_ORDER: GpuBackend[] = ['cuda', 'rocm', 'metal', 'vulkan', 'sycl'];
+const VISIBLE_BACKENDS: GpuBackend[] = ['cuda', 'rocm', 'vulkan'];
 const PREFIX: Record<string, string> = { cuda: 'CUDA', rocm: 'ROCm', metal: 'MTL', vulkan: 'Vulkan', sycl: 'SYCL' };
 
 function committed(running: RunningPlacement[] | undefined, id: string, exclude: ReadonlySet<string>): number {
@@ -48,20 +50,30 @@ function sumExcluded(running: RunningPlacement[] | undefined, id: string, exclud
   return sum;
 }
 
-/** Engine device names per GPU index: from the engine when known, else derived from one backend. */
+/** Engine device names per GPU index: from the engine when known, else derived from one backend and
+ * the snapshot's visibility variables (a GPU they hide is never planned on). */
 function engineNames(machine: PlannerMachine, rejected: Rejection[]): Map<number, string> {
   const names = new Map<number, string>();
   const gpus = machine.hardware.gpus;
+  const env = machine.hardware.visibility ?? {};
   if (machine.engineDevices) {
     for (const d of machine.engineDevices) if (d.gpuIndex !== null && d.backend !== 'cpu' && !names.has(d.gpuIndex)) names.set(d.gpuIndex, d.id);
-    for (const g of gpus) if (!names.has(g.index)) rejected.push({ device: gpuLabel(g.index, g.name), reason: 'the installed engine cannot use this GPU (it is not in `llama-server --list-devices`)' });
+    const hidden = new Map(VISIBLE_BACKENDS.flatMap((b) => visibleGpus(gpus, env, b).hidden).map((h) => [h.gpu.index, h.reason]));
+    for (const g of gpus) if (!names.has(g.index)) rejected.push({ device: gpuLabel(g.index, g.name), reason: hidden.get(g.index) ?? 'the installed engine cannot use this GPU (it is not in `llama-server --list-devices`)' });
     return names;
   }
   const backend = BACKEND_ORDER.find((b) => gpus.some((g) => g.backends.includes(b)));
+  const vis = backend && VISIBLE_BACKENDS.includes(backend) ? visibleGpus(gpus, env, backend) : null;
   let n = 0;
+  const order = vis ? vis.engineOrder : gpus.filter((g) => backend && g.backends.includes(backend));
+  order.forEach((g, slot) => {
+    if (g && g.backends.includes(backend!)) names.set(g.index, `${PREFIX[backend!]}${vis ? slot : n++}`);
+  });
+  const hidden = new Map(vis?.hidden.map((h) => [h.gpu.index, h.reason]));
   for (const g of gpus) {
-    if (backend && g.backends.includes(backend)) names.set(g.index, `${PREFIX[backend]}${n++}`);
-    else rejected.push({ device: gpuLabel(g.index, g.name), reason: backend ? `the engine would use ${PREFIX[backend]}, which this GPU does not support` : 'no engine backend (CUDA, ROCm, Metal, Vulkan) supports this GPU' });
+    if (names.has(g.index)) continue;
+    const fallback = backend ? `the engine would use ${PREFIX[backend]}, which this GPU does not support` : 'no engine backend (CUDA, ROCm, Metal, Vulkan) supports this GPU';
+    rejected.push({ device: gpuLabel(g.index, g.name), reason: hidden.get(g.index) ?? fallback });
   }
   return names;
 }
