@@ -19,7 +19,8 @@ export interface ProgressEvent {
   /** Id of the job (stable across events of one job). */
   id: string;
   label: string;
-  state: 'running' | 'done' | 'failed' | 'cancelled';
+  /** `paused`: stopped with its bytes kept, to be resumed (model pulls). */
+  state: 'running' | 'done' | 'failed' | 'cancelled' | 'paused';
   bytes: number;
   totalBytes: number | null;
   bytesPerSecond: number | null;

@@ -104,7 +104,7 @@ export interface ModelListResponse {
   data: ModelSummary[];
   /** Disk bytes of every model under the data dir. */
   totalDiskBytes: number;
-  /** Pulls in progress or queued. */
+  /** Pulls of this run, and the paused ones (also those left unfinished by an earlier run). */
   pulls: PullInfo[];
 }
 
@@ -130,7 +130,12 @@ export interface PullModelRequest {
   id?: string;
 }
 
-export type PullState = 'queued' | 'running' | 'verifying' | 'done' | 'failed' | 'cancelled';
+/**
+ * `paused`: stopped with its bytes and its record kept under `<data>/downloads/` (paused by the user,
+ * or unfinished when the core stopped or crashed: listed again after a restart). Resume continues it
+ * with a Range request; cancel discards its bytes.
+ */
+export type PullState = 'queued' | 'running' | 'verifying' | 'paused' | 'done' | 'failed' | 'cancelled';
 
 export interface PullInfo {
   /** Job id; also the `id` of its `model-pull` progress events. */
@@ -185,7 +190,10 @@ export const MODEL_ROUTES = {
   import: '/api/v1/models/import',
   pull: '/api/v1/models/pull',
   pulls: '/api/v1/models/pulls',
+  /** Running or queued: stop it (bytes kept); paused or failed: discard its bytes. */
   cancelPull: (id: string) => `/api/v1/models/pulls/${encodeURIComponent(id)}/cancel`,
+  pausePull: (id: string) => `/api/v1/models/pulls/${encodeURIComponent(id)}/pause`,
+  resumePull: (id: string) => `/api/v1/models/pulls/${encodeURIComponent(id)}/resume`,
   search: '/api/v1/models/search',
 } as const;
 

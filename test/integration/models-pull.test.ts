@@ -112,6 +112,55 @@ describe('model pulls from a (fake) hub', () => {
     expect(parts()).toEqual([]);
   });
 
+  it('lists a pull cut off for good as paused in a new manager (its sidecar, never the token) and resumes the same job with Range', async () => {
+    hub.server.faults.cutAfterBytes = Math.floor(SIZE / 2);
+    const first = pulls({ retries: 0, hub: () => ({ endpoint: hub.url, token: 'hf_secret' }) });
+    const job = await first.start({ repo: 'meta/gated-GGUF' });
+    await first.wait(job.id).catch(() => undefined);
+    expect(first.get(job.id)!.state).toBe('failed');
+    const sidecar = readFileSync(join(tmp.path, 'downloads', `${job.id}.pull.json`), 'utf8');
+    expect(sidecar).not.toContain('hf_secret');
+    expect(JSON.parse(sidecar)).toMatchObject({ id: job.id, modelId: 'gated-q4_k_m', resolved: { repo: 'meta/gated-GGUF', revision: 'a'.repeat(40), endpoint: hub.url, files: [{ path: 'gated-Q4_K_M.gguf', size: SIZE, sha256: SHA }] } });
+    const kept = statSync(join(tmp.path, 'downloads', `${SHA}.part`)).size;
+    expect(kept).toBeGreaterThan(0);
+
+    hub.server.faults.cutAfterBytes = null;
+    const restarted = pulls({ hub: () => ({ endpoint: hub.url, token: 'hf_secret' }) });
+    expect(restarted.list()).toEqual([{ id: job.id, repo: 'meta/gated-GGUF', files: ['gated-Q4_K_M.gguf'], modelId: 'gated-q4_k_m', state: 'paused', bytes: kept, totalBytes: SIZE, error: null }]);
+    await expect(restarted.wait(job.id)).rejects.toThrow(/paused; resume it/);
+    expect((await restarted.resume(job.id)).id).toBe(job.id);
+    const m = await restarted.wait(job.id);
+    expect(m.files[0]!.sha256).toBe(SHA);
+    const gated = hub.server.log.filter((l) => l.path.includes('gated-Q4_K_M.gguf'));
+    expect(gated.at(-1)!.range).toBe(`bytes=${kept}-`);
+    expect(restarted.get(job.id)).toMatchObject({ state: 'done', bytes: SIZE });
+    expect(parts()).toEqual([]); // part moved into the library, sidecar removed
+  });
+
+  it('pauses a running pull (kept across managers) and discards a paused one: part and sidecar deleted', async () => {
+    const p = pulls();
+    const a = await p.start({ repo: 'slow/stories-GGUF' });
+    await until(() => (p.get(a.id)?.bytes ?? 0) > 64 * 1024);
+    expect(p.pause(a.id).id).toBe(a.id);
+    await expect(p.wait(a.id)).rejects.toThrow(/paused/);
+    expect(p.get(a.id)!.state).toBe('paused');
+    expect(seen.filter((e) => e.id === a.id).at(-1)!.state).toBe('paused');
+    expect(parts().sort()).toEqual([`${SHA}.part`, `${a.id}.pull.json`]);
+    // The same pull asked for again (the CLI after a restart) resumes the paused job rather than starting another.
+    const again = pulls();
+    expect(again.get(a.id)!.state).toBe('paused');
+    const resumed = await again.start({ repo: 'slow/stories-GGUF' });
+    expect(resumed.id).toBe(a.id);
+    await until(() => again.get(a.id)!.state === 'running');
+    again.pause(a.id);
+    await again.wait(a.id).catch(() => undefined);
+    const discarded = await again.cancel(a.id);
+    expect(discarded).toMatchObject({ state: 'cancelled', bytes: 0 });
+    expect(parts()).toEqual([]);
+    expect(pulls().list()).toEqual([]);
+    expect(lib.list()).toEqual([]);
+  });
+
   it('resumes by itself after dropped connections, up to the retry limit', async () => {
     hub.server.faults.cutAfterBytes = Math.floor(SIZE * 0.4);
     const p = pulls({ retries: 3 });
@@ -182,7 +231,8 @@ describe('model pulls from a (fake) hub', () => {
     expect(err.code).toBe('aborted');
     expect(p.get(a.id)!.state).toBe('cancelled');
     expect(seen.filter((e) => e.id === a.id).at(-1)!.state).toBe('cancelled');
-    expect(parts()).toHaveLength(1);
+    expect(parts().filter((n) => n.endsWith('.part'))).toHaveLength(1);
+    expect(parts()).not.toContain(`${a.id}.pull.json`); // cancelled: no longer listed after a restart
     await until(() => p.get(b.id)!.state === 'running');
     p.cancel(b.id);
     await p.wait(b.id).catch(() => undefined);

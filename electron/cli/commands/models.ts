@@ -1,6 +1,6 @@
 // `llama-orch models list|pull|import|search|rm|verify|inspect`: the model library from the command
 // line, in-process on the data dir (no running core needed). Pulls print progress to stderr and are
-// cancelled by Ctrl-C with their bytes kept, so the same command resumes.
+// paused by Ctrl-C with their bytes kept: the same command (or Resume in the app) continues them.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,10 +19,10 @@ import { type CliCommand, UsageError } from '../command.js';
 
 const USAGE = `llama-orch models <list|pull|import|search|rm|verify|inspect> [options]
 
-  list                                       models in the library, with disk usage
+  list                                       models in the library, with disk usage, and paused pulls
   pull     <owner/repo>[:<quant|file.gguf>]  download from Hugging Face (or HF_ENDPOINT), e.g.
                                              bartowski/Llama-3.2-1B-Instruct-GGUF:Q4_K_M
-           [--id <id>] [--revision <rev>]    Ctrl-C stops; running it again resumes
+           [--id <id>] [--revision <rev>]    Ctrl-C pauses; running it again resumes
   import   <file.gguf> [--link] [--id <id>]  add a local file (copied; --link references it in place);
                                              shard 1 of a split model imports every shard
   search   <text> [--limit 20]               GGUF repos on the hub
@@ -62,7 +62,7 @@ export const modelsCommand: CliCommand = {
     };
     switch (action) {
       case 'list':
-        return list(library(layout), json);
+        return list(library(layout), layout, json);
       case 'pull':
         return pull(layout, need('a repo, e.g. owner/name:Q4_K_M'), { id: values.id, revision: values.revision }, json);
       case 'import': {
@@ -113,14 +113,17 @@ function hub(layout: DataLayout): HubConfig {
   return hubConfig(setting);
 }
 
-function list(lib: ModelLibrary, json: boolean): number {
+function list(lib: ModelLibrary, layout: DataLayout, json: boolean): number {
   const rows = lib.list();
   for (const p of lib.problems) process.stderr.write(`warning: ${p}\n`);
-  return print(json, { data: rows, totalDiskBytes: lib.totalDiskBytes() }, () => {
-    if (!rows.length) return 'no models yet: `llama-orch models pull <owner/repo>:<quant>` or `llama-orch models import <file.gguf>`\n';
+  // Unfinished pulls of earlier runs, from their records in the downloads folder.
+  const pulls = new PullManager({ library: lib, downloadsDir: layout.downloads, events: new Listeners(), hub: () => hub(layout) }).list();
+  const pending = pulls.length ? `\npaused pulls (\`llama-orch models pull <repo>:<file>\` resumes one):\n${pulls.map((p) => `  ${p.repo}:${p.files[0] ?? ''}  ${bytes(p.bytes)}${p.totalBytes ? ` of ${bytes(p.totalBytes)}` : ''}  → ${p.modelId}\n`).join('')}` : '';
+  return print(json, { data: rows, totalDiskBytes: lib.totalDiskBytes(), pulls }, () => {
+    if (!rows.length) return 'no models yet: `llama-orch models pull <owner/repo>:<quant>` or `llama-orch models import <file.gguf>`\n' + pending;
     const table = [['ID', 'ARCH', 'PARAMS', 'QUANT', 'CONTEXT', 'SIZE', 'SOURCE'], ...rows.map((m) => [m.id, m.architecture, params(m.parameterCount), m.quant ?? '-', m.contextLength?.toString() ?? '-', bytes(m.sizeBytes), m.linked ? 'linked' : m.source])];
     const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-    return table.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + `\n\n${rows.length} model(s), ${bytes(lib.totalDiskBytes())} in ${lib.modelsDir}\n`;
+    return table.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + `\n\n${rows.length} model(s), ${bytes(lib.totalDiskBytes())} in ${lib.modelsDir}\n` + pending;
   });
 }
 
@@ -130,7 +133,8 @@ async function pull(layout: DataLayout, spec: string, opts: { id: string | undef
   const pulls = new PullManager({ library: lib, downloadsDir: layout.downloads, events, hub: () => hub(layout), maxConcurrent: 1 });
   const stopProgress = events.subscribe((e) => e.type === 'progress' && !json && printProgress(e));
   const job = await pulls.start({ repo: spec, ...(opts.id ? { id: opts.id } : {}), ...(opts.revision ? { revision: opts.revision } : {}) });
-  const onSignal = () => pulls.cancel(job.id);
+  if (job.bytes > 0 && !json) process.stderr.write(`resuming ${job.repo}: ${bytes(job.bytes)} already downloaded\n`);
+  const onSignal = () => pulls.pause(job.id);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
@@ -138,8 +142,8 @@ async function pull(layout: DataLayout, spec: string, opts: { id: string | undef
     if (!json && process.stderr.isTTY) process.stderr.write('\n');
     return print(json, m, () => `pulled ${m.id} (${describe(m.facts)})\n`);
   } catch (err) {
-    if (pulls.get(job.id)?.state === 'cancelled') {
-      process.stderr.write(`\ncancelled; the bytes so far are kept: run the same command to resume\n`);
+    if (pulls.get(job.id)?.state === 'paused') {
+      process.stderr.write(`\npaused; the bytes so far are kept: run the same command (or Resume in the app) to continue\n`);
       return 130;
     }
     throw err;

@@ -1,8 +1,11 @@
 // Pulls from the hub: resolve the files, download each into <data>/downloads/<sha256>.part (the part
-// is the resume state, also across restarts: a later pull of the same file sends a Range request),
-// verify the sha256 against the LFS oid while streaming, then hand the files to the library. At most
-// `maxConcurrent` pulls download at once; the rest queue. Progress goes out as `model-pull` events.
+// holds the bytes; a later attempt sends a Range request), verify the sha256 against the LFS oid while
+// streaming, then hand the files to the library. At most `maxConcurrent` pulls download at once; the
+// rest queue. Progress goes out as `model-pull` events. An unfinished pull also has a sidecar
+// (pull-sidecar.ts): a pull paused, stopped by a shutdown or a crash, or cut off for good is listed
+// again as `paused` by the next PullManager on the same folder, and resumes with the same id.
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +16,7 @@ import { ModelError } from './errors.js';
 import { checkRepo, parsePullSpec, resolvePull, type HubConfig, type HubFile, type PullSpec, type ResolvedPull } from './hub.js';
 import { slugify } from './ids.js';
 import { stemOf, type DownloadedFile, type ModelLibrary } from './library.js';
+import { readSidecars, removeSidecar, writeSidecar } from './pull-sidecar.js';
 import { Semaphore } from './semaphore.js';
 import { assertSpace, type FreeSpace } from './space.js';
 
@@ -35,10 +39,13 @@ interface Job {
   resolved: ResolvedPull;
   controller: AbortController;
   done: Promise<ModelManifest>;
-  startedAt: number;
+  /** Why the controller was aborted: a pause keeps the sidecar, a cancel removes it. */
+  stop: 'pause' | 'cancel' | null;
 }
 
 const FINAL: PullState[] = ['done', 'failed', 'cancelled'];
+/** States a pull can be resumed from (the bytes so far are kept on disk). */
+const RESUMABLE: PullState[] = ['paused', 'failed', 'cancelled'];
 
 export class PullManager {
   private readonly jobs = new Map<string, Job>();
@@ -46,6 +53,30 @@ export class PullManager {
 
   constructor(private readonly opts: PullManagerOptions) {
     this.slots = new Semaphore(opts.maxConcurrent ?? 2);
+    this.restore();
+  }
+
+  /** List the unfinished pulls of an earlier run (their sidecars) as paused; forget those without bytes. */
+  private restore(): void {
+    for (const s of readSidecars(this.opts.downloadsDir)) {
+      if (this.jobs.has(s.id)) continue;
+      const sizes = s.resolved.files.map((f) => partSize(this.partPath(s.resolved, f)));
+      if (!sizes.some((n) => n > 0)) {
+        void removeSidecar(this.opts.downloadsDir, s.id);
+        continue;
+      }
+      const info: PullInfo = {
+        id: s.id,
+        repo: s.resolved.repo,
+        files: s.resolved.files.map((f) => f.path),
+        modelId: s.modelId,
+        state: 'paused',
+        bytes: sizes.reduce((a, b) => a + b, 0),
+        totalBytes: s.resolved.files.reduce((a, f) => a + f.size, 0),
+        error: null,
+      };
+      this.jobs.set(s.id, { info, resolved: s.resolved, controller: new AbortController(), done: pausedResult(info), stop: null });
+    }
   }
 
   /** Resolve what to pull (errors here are the caller's: unknown repo, no such quant) and queue it. */
@@ -53,12 +84,10 @@ export class PullManager {
     const spec = specOf(req);
     const resolved = await resolvePull(this.opts.hub(), spec, req.revision ?? 'main');
     const same = [...this.jobs.values()].find((j) => !FINAL.includes(j.info.state) && j.resolved.repo === resolved.repo && j.resolved.files[0]?.path === resolved.files[0]?.path);
+    if (same?.info.state === 'paused') return this.resume(same.info.id);
     if (same) return { ...same.info };
     const modelId = this.opts.library.newId(stemOf(resolved.files[0]!.name), req.id);
-    let needed = 0;
-    for (const f of resolved.files) needed += f.size - (await stat(this.partPath(resolved, f)).then((s) => s.size, () => 0));
-    await assertSpace(this.opts.downloadsDir, needed, `${resolved.repo}:${resolved.files[0]!.name}`, this.opts.freeSpace);
-    const release = this.opts.library.reserve(modelId);
+    await this.checkSpace(resolved);
     const info: PullInfo = {
       id: `pull-${randomBytes(6).toString('hex')}`,
       repo: resolved.repo,
@@ -69,12 +98,47 @@ export class PullManager {
       totalBytes: resolved.files.reduce((s, f) => s + f.size, 0),
       error: null,
     };
-    const job: Job = { info, resolved, controller: new AbortController(), done: Promise.resolve(null as unknown as ModelManifest), startedAt: performance.now() };
+    const job: Job = { info, resolved, controller: new AbortController(), done: pausedResult(info), stop: null };
+    await this.launch(job);
     this.jobs.set(info.id, job);
+    return { ...info };
+  }
+
+  /** Continue a paused, failed or cancelled pull from the bytes on disk (a Range request), same id. */
+  async resume(id: string): Promise<PullInfo> {
+    const job = this.job(id);
+    if (!RESUMABLE.includes(job.info.state)) return { ...job.info };
+    await this.checkSpace(job.resolved);
+    const before = { ...job.info };
+    Object.assign(job, { controller: new AbortController(), stop: null });
+    Object.assign(job.info, { state: 'queued', error: null });
+    try {
+      await this.launch(job);
+    } catch (err) {
+      job.info = before; // the model id is taken now, or the sidecar cannot be written: nothing started
+      throw err;
+    }
+    return { ...job.info };
+  }
+
+  /** Reserve the model id, record the sidecar, and run the job. */
+  private async launch(job: Job): Promise<void> {
+    const release = this.opts.library.reserve(job.info.modelId);
+    try {
+      await writeSidecar(this.opts.downloadsDir, { schemaVersion: 1, id: job.info.id, modelId: job.info.modelId, resolved: job.resolved });
+    } catch (err) {
+      release();
+      throw err;
+    }
     this.emit(job, null);
     job.done = this.run(job).finally(release);
     job.done.catch(() => undefined);
-    return { ...info };
+  }
+
+  private async checkSpace(r: ResolvedPull): Promise<void> {
+    let needed = 0;
+    for (const f of r.files) needed += f.size - (await stat(this.partPath(r, f)).then((s) => s.size, () => 0));
+    await assertSpace(this.opts.downloadsDir, needed, `${r.repo}:${r.files[0]!.name}`, this.opts.freeSpace);
   }
 
   /** The manifest once the pull is in the library; rejects with why it failed or was cancelled. */
@@ -91,17 +155,42 @@ export class PullManager {
     return [...this.jobs.values()].map((j) => ({ ...j.info }));
   }
 
-  /** Stop a pull; the bytes so far stay in the downloads folder, and pulling again resumes them. */
-  cancel(id: string): PullInfo {
+  /** Stop a pull and keep it as `paused` (also across restarts); `resume` continues it. */
+  pause(id: string): PullInfo {
     const job = this.job(id);
-    if (!FINAL.includes(job.info.state)) job.controller.abort(new DownloadError('aborted', 'pull cancelled', true));
+    if (isActive(job)) {
+      job.stop = 'pause';
+      job.controller.abort(new DownloadError('aborted', 'pull paused', true));
+    }
     return { ...job.info };
   }
 
-  /** Cancel every pull and wait for them to settle (core shutdown). */
+  /**
+   * Cancel a queued or running pull (its bytes stay in the downloads folder, and pulling the same file
+   * again resumes them), or discard a paused or failed one: its part files and sidecar are deleted.
+   */
+  async cancel(id: string): Promise<PullInfo> {
+    const job = this.job(id);
+    if (isActive(job)) {
+      job.stop = 'cancel';
+      job.controller.abort(new DownloadError('aborted', 'pull cancelled', true));
+    } else if (job.info.state === 'paused' || job.info.state === 'failed') {
+      for (const f of job.resolved.files) await rm(this.partPath(job.resolved, f), { force: true });
+      await removeSidecar(this.opts.downloadsDir, id);
+      job.info.bytes = 0;
+      job.info.error = null;
+      this.setState(job, 'cancelled');
+    }
+    return { ...job.info };
+  }
+
+  /** Pause every pull and wait for them to settle (core shutdown): the next start lists them as paused. */
   async cancelAll(): Promise<void> {
-    const active = [...this.jobs.values()].filter((j) => !FINAL.includes(j.info.state));
-    for (const j of active) j.controller.abort(new DownloadError('aborted', 'pull cancelled: the core is stopping', true));
+    const active = [...this.jobs.values()].filter(isActive);
+    for (const j of active) {
+      j.stop = 'pause';
+      j.controller.abort(new DownloadError('aborted', 'pull paused: the core is stopping', true));
+    }
     await Promise.allSettled(active.map((j) => j.done));
   }
 
@@ -132,13 +221,18 @@ export class PullManager {
         for (const f of files) await rm(f.tempPath, { force: true });
         throw err;
       });
+      await removeSidecar(this.opts.downloadsDir, job.info.id);
       this.setState(job, 'done');
       return manifest;
     } catch (err) {
-      const cancelled = signal.aborted;
-      job.info.error = cancelled ? null : (err as Error).message;
-      this.setState(job, cancelled ? 'cancelled' : 'failed');
-      throw cancelled ? new DownloadError('aborted', `pull of ${job.info.repo} cancelled; pulling again resumes it`, true) : err;
+      const stopped = signal.aborted ? (job.stop ?? 'cancel') : null;
+      // A failure that a later attempt can continue keeps its sidecar: after a restart it is listed as paused.
+      const keep = stopped === 'pause' || (stopped === null && err instanceof DownloadError && err.resumable);
+      if (!keep) await removeSidecar(this.opts.downloadsDir, job.info.id).catch(() => undefined);
+      job.info.error = stopped ? null : (err as Error).message;
+      this.setState(job, stopped === 'pause' ? 'paused' : stopped === 'cancel' ? 'cancelled' : 'failed');
+      if (stopped === 'pause') throw new DownloadError('aborted', `pull of ${job.info.repo} paused; resume it to continue`, true);
+      throw stopped ? new DownloadError('aborted', `pull of ${job.info.repo} cancelled; pulling again resumes it`, true) : err;
     } finally {
       releaseSlot?.();
     }
@@ -193,7 +287,7 @@ export class PullManager {
       kind: MODEL_PULL_EVENT_KIND,
       id: job.info.id,
       label: `${job.info.repo}: ${job.resolved.files[0]!.name}${job.resolved.files.length > 1 ? ` (+${job.resolved.files.length - 1} shards)` : ''}`,
-      state: s === 'done' ? 'done' : s === 'failed' ? 'failed' : s === 'cancelled' ? 'cancelled' : 'running',
+      state: s === 'done' || s === 'failed' || s === 'cancelled' || s === 'paused' ? s : 'running',
       bytes: job.info.bytes,
       totalBytes: job.info.totalBytes,
       bytesPerSecond: p?.bytesPerSecond ?? null,
@@ -202,6 +296,25 @@ export class PullManager {
     };
     this.opts.events.emit(ev);
   }
+}
+
+function isActive(j: Job): boolean {
+  return !FINAL.includes(j.info.state) && j.info.state !== 'paused';
+}
+
+function partSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** What `wait()` gives for a pull that is not running. */
+function pausedResult(info: PullInfo): Promise<ModelManifest> {
+  const p = Promise.reject(new DownloadError('aborted', `pull of ${info.repo} is paused; resume it to continue`, true));
+  p.catch(() => undefined);
+  return p;
 }
 
 function specOf(req: PullModelRequest): PullSpec {

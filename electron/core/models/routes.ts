@@ -4,7 +4,9 @@
 //   GET    /api/v1/models/pulls            pulls (progress also on /api/v1/events, kind model-pull)
 //   POST   /api/v1/models/import           {path, link?, id?}            → 201 manifest
 //   POST   /api/v1/models/pull             {repo, file?|quant?, revision?, id?, wait?} → 202 pull (201 manifest with wait)
-//   POST   /api/v1/models/pulls/:id/cancel → pull
+//   POST   /api/v1/models/pulls/:id/cancel → pull (running: stopped, bytes kept; paused/failed: bytes discarded)
+//   POST   /api/v1/models/pulls/:id/pause  → pull (paused, also listed after a restart)
+//   POST   /api/v1/models/pulls/:id/resume → pull (continues from the bytes on disk, same id)
 //   GET    /api/v1/models/:id              manifest + disk bytes
 //   POST   /api/v1/models/:id/verify       re-hash
 //   DELETE /api/v1/models/:id              204; 409 while loaded
@@ -59,8 +61,13 @@ export function modelRoutes(deps: ModelRouteDeps): Handler {
       if (!wait) return done(sendJson(res, 202, job));
       return done(sendJson(res, 201, await deps.pulls.wait(job.id)));
     }
-    const cancel = /^\/api\/v1\/models\/pulls\/([^/]+)\/cancel$/.exec(path);
-    if (cancel && method === 'POST') return done(sendJson(res, 200, deps.pulls.cancel(decodeURIComponent(cancel[1]!))));
+    const action = /^\/api\/v1\/models\/pulls\/([^/]+)\/(cancel|pause|resume)$/.exec(path);
+    if (action && method === 'POST') {
+      const id = decodeURIComponent(action[1]!);
+      const { pulls } = deps;
+      const info = action[2] === 'cancel' ? await pulls.cancel(id) : action[2] === 'pause' ? pulls.pause(id) : await pulls.resume(id);
+      return done(sendJson(res, 200, info));
+    }
     const verify = /^\/api\/v1\/models\/([^/]+)\/verify$/.exec(path);
     if (verify && method === 'POST') return done(sendJson(res, 200, await deps.library.verify(decodeURIComponent(verify[1]!))));
     const one = /^\/api\/v1\/models\/([^/]+)$/.exec(path);

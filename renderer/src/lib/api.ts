@@ -209,6 +209,8 @@ export const api = {
   deleteModel: (id: string) => request<void>(MODEL_ROUTES.model(id), { method: 'DELETE' }),
   pullModel: (body: PullModelRequest) => post<PullInfo>(MODEL_ROUTES.pull, body),
   cancelPull: (id: string) => post<PullInfo>(MODEL_ROUTES.cancelPull(id)),
+  pausePull: (id: string) => post<PullInfo>(MODEL_ROUTES.pausePull(id)),
+  resumePull: (id: string) => post<PullInfo>(MODEL_ROUTES.resumePull(id)),
   searchHub: (q: string) => request<ModelSearchResponse>(`${MODEL_ROUTES.search}?q=${encodeURIComponent(q)}&limit=20`),
   plan: (body: PlanRequest) => post<PlanResponse>(ROUTES.plans, body),
 

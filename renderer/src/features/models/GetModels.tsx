@@ -106,7 +106,7 @@ export function Downloads() {
                   </button>
                 )}
                 <button type="button" className="btn small" onClick={() => void downloadCancelRequested(d.id)}>
-                  {state === 'done' ? 'Dismiss' : 'Cancel'}
+                  {state === 'done' ? 'Dismiss' : state === 'paused' || state === 'failed' ? 'Discard' : 'Cancel'}
                 </button>
               </div>
             </li>

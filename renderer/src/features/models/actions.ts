@@ -13,7 +13,7 @@ function refreshLibrary(): Promise<void> {
   return api.models().then(
     (value) => {
       s.libraryLoaded({ state: 'ready', value });
-      for (const p of value.pulls) if (!useModels.getState().downloads[p.id]) s.downloadStarted(p.id, { repo: p.repo, ...(p.files[0] ? { file: p.files[0] } : {}) });
+      for (const p of value.pulls) s.downloadListed(p);
     },
     (err: unknown) => s.libraryLoaded(isMissingRoute(err) ? { state: 'unavailable' } : { state: 'error', message: errorMessage(err) }),
   );
@@ -118,23 +118,28 @@ export async function downloadRequested(request: PullModelRequest): Promise<void
 
 export async function downloadPauseRequested(id: string): Promise<void> {
   try {
-    await api.cancelPull(id);
+    await api.pausePull(id);
     useModels.getState().downloadPaused(id, true);
   } catch (err) {
     useModels.getState().failed(errorMessage(err));
   }
 }
 
-/** Resume: pulling the same file again continues from the bytes already on disk. */
+/** Resume (or retry): the same job continues from the bytes already on disk, with a Range request. */
 export async function downloadResumeRequested(id: string): Promise<void> {
-  const d = useModels.getState().downloads[id];
-  if (!d) return;
-  useModels.getState().downloadDismissed(id);
-  await downloadRequested(d.request);
+  const s = useModels.getState();
+  if (!s.downloads[id]) return;
+  try {
+    await api.resumePull(id);
+    s.downloadPaused(id, false);
+  } catch (err) {
+    s.failed(`The download could not resume: ${errorMessage(err)}`);
+  }
 }
 
+/** Cancel a running download, or discard a paused or failed one (its bytes are deleted). */
 export async function downloadCancelRequested(id: string): Promise<void> {
-  await api.cancelPull(id).catch(() => undefined); // already finished or paused: just forget it
+  await api.cancelPull(id).catch(() => undefined); // already finished: just forget it
   useModels.getState().downloadDismissed(id);
 }
 

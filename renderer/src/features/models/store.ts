@@ -1,7 +1,7 @@
 // Models page state: the library, downloads in progress, hub search, and the import, delete and
 // load (placement preview) dialogs.
 import { create } from 'zustand';
-import type { HardwareSnapshot, HubSearchHit, InstanceInfo, ModelListResponse, PlanResponse, ProgressEvent, PullModelRequest } from '../../../../electron/contract/index.js';
+import type { HardwareSnapshot, HubSearchHit, InstanceInfo, ModelListResponse, PlanResponse, ProgressEvent, PullInfo, PullModelRequest } from '../../../../electron/contract/index.js';
 import type { PlacementOverrides } from '../../../../electron/contract/placement.js';
 
 export type Loadable<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'unavailable' } | { state: 'error'; message: string };
@@ -10,7 +10,7 @@ export interface Download {
   id: string;
   request: PullModelRequest;
   progress: ProgressEvent | null;
-  /** Cancelled by "Pause": pulling the same file again resumes it. */
+  /** Paused (by "Pause", or left unfinished by an earlier run of the core): "Resume" continues it. */
   paused: boolean;
 }
 
@@ -47,6 +47,8 @@ interface ModelsState {
   pinnedChanged: (pinned: string[]) => void;
   downloadStarted: (id: string, request: PullModelRequest) => void;
   downloadProgressed: (p: ProgressEvent) => void;
+  /** A pull the core lists (e.g. paused before a restart) that this page has not seen yet. */
+  downloadListed: (p: PullInfo) => void;
   downloadPaused: (id: string, paused: boolean) => void;
   downloadDismissed: (id: string) => void;
   searchChanged: (s: Partial<ModelsState['search']>) => void;
@@ -85,7 +87,15 @@ export const useModels = create<ModelsState>((set) => ({
     set((s) => {
       const d = s.downloads[p.id];
       if (!d) return { downloads: { ...s.downloads, [p.id]: { id: p.id, request: { repo: p.label }, progress: p, paused: false } } };
-      return { downloads: { ...s.downloads, [p.id]: { ...d, progress: p } } };
+      return { downloads: { ...s.downloads, [p.id]: { ...d, progress: p, paused: p.state === 'paused' || (d.paused && p.state !== 'running') } } };
+    }),
+  downloadListed: (p) =>
+    set((s) => {
+      if (s.downloads[p.id]) return {};
+      const file = p.files[0];
+      const state = p.state === 'paused' ? 'paused' : p.state === 'done' || p.state === 'failed' || p.state === 'cancelled' ? p.state : 'running';
+      const progress: ProgressEvent = { type: 'progress', kind: 'model-pull', id: p.id, label: `${p.repo}: ${file ?? ''}`, state, bytes: p.bytes, totalBytes: p.totalBytes, bytesPerSecond: null, etaSeconds: null, error: p.error };
+      return { downloads: { ...s.downloads, [p.id]: { id: p.id, request: { repo: p.repo, ...(file ? { file } : {}) }, progress, paused: p.state === 'paused' } } };
     }),
   downloadPaused: (id, paused) => set((s) => (s.downloads[id] ? { downloads: { ...s.downloads, [id]: { ...s.downloads[id], paused } } } : {})),
   downloadDismissed: (id) =>
