@@ -1,8 +1,8 @@
 // Installed engines (llama-server builds): list, install with progress, remove with confirmation.
 import { useState, type FormEvent } from 'react';
+import { EngineInstallProgress } from '../../components/EngineInstallProgress.js';
 import type { EngineInfo } from '../../../../electron/contract/index.js';
-import { Dialog, EmptyState, ErrorNote, ProgressBar } from '../../components/ui.js';
-import { formatBytes, formatDuration, formatRate } from '../../lib/format.js';
+import { Dialog, EmptyState, ErrorNote } from '../../components/ui.js';
 import { engineInstallRequested, engineRemoveConfirmed } from './actions.js';
 import { useSettings } from './store.js';
 
@@ -45,26 +45,7 @@ function EngineRow({ e, onRemove }: { e: EngineInfo; onRemove: () => void }) {
 
 function InstallProgress() {
   const job = useSettings((s) => s.engineInstall);
-  if (!job) return null;
-  const p = job.progress;
-  return (
-    <div className="engine-install" data-testid="settings-engine-install" data-state={job.error ? 'failed' : (p?.state ?? 'starting')}>
-      {job.reason && <p className="muted small">{job.reason}</p>}
-      {p && !job.error && (
-        <>
-          <ProgressBar label="Engine download" value={p.bytes} max={p.totalBytes} />
-          <p className="muted small">
-            {p.state === 'running' ? `${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} · ${formatRate(p.bytesPerSecond)} · ${formatDuration(p.etaSeconds)} left` : p.state === 'done' ? 'Engine installed.' : p.state}
-          </p>
-        </>
-      )}
-      {job.error && (
-        <p role="alert" className="error">
-          The engine could not be installed: {job.error}
-        </p>
-      )}
-    </div>
-  );
+  return <EngineInstallProgress job={job} testId="settings-engine-install" />;
 }
 
 export function EnginesSection() {
