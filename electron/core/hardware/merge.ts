@@ -66,7 +66,7 @@ export function addVulkan(gpus: GpuFacts[], devices: VulkanDevice[]): GpuFacts[]
     else unmatched.push(d);
   }
   for (const d of unmatched) {
-    const sameVendor = out.map((g, j) => j).filter((j) => !taken.has(j) && out[j]!.vendor === d.vendor);
+    const sameVendor = out.map((_g, j) => j).filter((j) => !taken.has(j) && out[j]!.vendor === d.vendor);
     const devicesLeft = unmatched.filter((u) => u.vendor === d.vendor).length;
     if (sameVendor.length === 1 && devicesLeft === 1 && !namesContradict(out[sameVendor[0]!]!.name, d.name)) {
       mark(sameVendor[0]!);

@@ -128,7 +128,7 @@ export function hostBudget(machine: PlannerMachine, settings: PlacementSettings,
   const { totalBytes, availableBytes } = machine.hardware.memory;
   const used = totalBytes - (availableBytes ?? totalBytes);
   // On unified-memory machines (Apple silicon) what instances hold on the GPU is system RAM too.
-  const ids = [CPU, ...machine.hardware.gpus.filter((g) => g.unifiedMemory).map((g) => PREFIX.metal! + 0)];
+  const ids = [CPU, ...machine.hardware.gpus.filter((g) => g.unifiedMemory).map(() => PREFIX.metal! + 0)];
   const sum = (f: typeof committed) => ids.reduce((a, id) => a + f(machine.running, id, evicted), 0);
   const usedOthers = Math.max(used - sum(sumExcluded), sum(committed));
   return { totalBytes, availableBytes: totalBytes - usedOthers - settings.ramMarginBytes };
