@@ -29,7 +29,8 @@ export interface InstancePlacement {
   summary: string;
   contextSize: number;
   parallel: number;
-  devices: { id: string; name: string; layers: number; totalBytes: number }[];
+  /** `gpuIndex` is the snapshot's GPU index (null for the CPU). */
+  devices: { id: string; name: string; gpuIndex: number | null; layers: number; totalBytes: number }[];
 }
 
 export interface StartInstanceRequest {

@@ -302,6 +302,6 @@ function summaryOf(p: PlacementPlan): InstancePlacement {
     summary: p.summary,
     contextSize: p.contextSize,
     parallel: p.parallel,
-    devices: p.devices.map((d) => ({ id: d.id, name: d.name, layers: d.layers, totalBytes: d.totalBytes })),
+    devices: p.devices.map((d) => ({ id: d.id, name: d.name, gpuIndex: d.gpuIndex, layers: d.layers, totalBytes: d.totalBytes })),
   };
 }

@@ -30,7 +30,10 @@ export function gpuSegments(gpu: GpuInfo, live: GpuLiveSample | undefined, insta
   const used = live?.vramUsedBytes ?? gpu.vramUsedBytes ?? 0;
   const segs: BarSegment[] = [];
   instances.forEach((i, n) => {
-    const bytes = bytesOnGpu(facts[i.id], gpu.index);
+    // What the engine reported (trace logs) where known, else what the planner placed there.
+    const reported = bytesOnGpu(facts[i.id], gpu.index);
+    const planned = (i.placement?.devices ?? []).filter((d) => d.gpuIndex === gpu.index).reduce((a, d) => a + d.totalBytes, 0);
+    const bytes = reported || planned;
     if (bytes > 0) segs.push({ label: i.modelId, bytes, tone: `seg-${n % 6}` });
   });
   const mine = segs.reduce((a, s) => a + s.bytes, 0);
