@@ -114,6 +114,23 @@ export function Dialog({ open, title, onClose, children, wide }: { open: boolean
   );
 }
 
+/** "Are you sure?" for destructive actions: Keep it (default) or the named action. */
+export function ConfirmDialog({ open, title, action, testId, onCancel, onConfirm, children }: { open: boolean; title: string; action: string; testId?: string; onCancel: () => void; onConfirm: () => void; children: ReactNode }) {
+  return (
+    <Dialog open={open} title={title} onClose={onCancel}>
+      {children}
+      <div className="dialog-actions">
+        <button type="button" className="btn" onClick={onCancel}>
+          Keep it
+        </button>
+        <button type="button" className="btn danger" data-testid={testId} onClick={onConfirm}>
+          {action}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
 export function Stat({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div className="stat">

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { Dialog, EmptyState } from '../../components/ui.js';
+import { ConfirmDialog, EmptyState } from '../../components/ui.js';
 import { formatBytes } from '../../lib/format.js';
 import { deleteConfirmed, importDialogOpened, messagesDismissed, modelsOpened } from './actions.js';
 import { Downloads, GetModels } from './GetModels.js';
@@ -48,19 +48,17 @@ export function ModelsPage() {
       <GetModels />
       <ImportDialog />
       <LoadDialog />
-      <Dialog open={confirmDelete !== null} title="Delete model" onClose={() => useModels.getState().deleteAsked(null)}>
+      <ConfirmDialog
+        open={confirmDelete !== null}
+        title="Delete model"
+        action="Delete"
+        onCancel={() => useModels.getState().deleteAsked(null)}
+        onConfirm={() => confirmDelete && void deleteConfirmed(confirmDelete)}
+      >
         <p>
           Delete <strong>{confirmDelete}</strong> from the library? Its files are removed from disk (a linked model's original file is kept).
         </p>
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={() => useModels.getState().deleteAsked(null)}>
-            Keep it
-          </button>
-          <button type="button" className="btn danger" onClick={() => confirmDelete && void deleteConfirmed(confirmDelete)}>
-            Delete
-          </button>
-        </div>
-      </Dialog>
+      </ConfirmDialog>
     </main>
   );
 }

@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { EngineInstallProgress } from '../../components/EngineInstallProgress.js';
 import type { EngineInfo } from '../../../../electron/contract/index.js';
-import { Dialog, EmptyState, ErrorNote } from '../../components/ui.js';
+import { ConfirmDialog, EmptyState, ErrorNote } from '../../components/ui.js';
 import { engineInstallRequested, engineRemoveConfirmed } from './actions.js';
 import { useSettings } from './store.js';
 
@@ -115,27 +115,21 @@ export function EnginesSection() {
         </button>
       </form>
       <InstallProgress />
-      <Dialog open={confirm !== null} title="Remove engine" onClose={() => setConfirm(null)}>
+      <ConfirmDialog
+        open={confirm !== null}
+        title="Remove engine"
+        action="Remove"
+        testId="engine-remove-confirm"
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => {
+          if (confirm) void engineRemoveConfirmed(confirm);
+          setConfirm(null);
+        }}
+      >
         <p>
           Remove <strong>{confirm}</strong> from this computer? Models keep working with another installed engine; without one, nothing can be loaded.
         </p>
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={() => setConfirm(null)}>
-            Keep it
-          </button>
-          <button
-            type="button"
-            className="btn danger"
-            data-testid="engine-remove-confirm"
-            onClick={() => {
-              if (confirm) void engineRemoveConfirmed(confirm);
-              setConfirm(null);
-            }}
-          >
-            Remove
-          </button>
-        </div>
-      </Dialog>
+      </ConfirmDialog>
     </section>
   );
 }

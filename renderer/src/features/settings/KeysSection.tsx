@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { KeyScope } from '../../../../electron/contract/index.js';
-import { CopyButton, Dialog, EmptyState, ErrorNote } from '../../components/ui.js';
+import { ConfirmDialog, CopyButton, Dialog, EmptyState, ErrorNote } from '../../components/ui.js';
 import { keyCreateRequested, keyRevoked, keyShown } from './actions.js';
 import { useSettings } from './store.js';
 
@@ -84,25 +84,19 @@ export function KeysSection() {
           </button>
         </div>
       </Dialog>
-      <Dialog open={confirm !== null} title="Revoke API key" onClose={() => setConfirm(null)}>
+      <ConfirmDialog
+        open={confirm !== null}
+        title="Revoke API key"
+        action="Revoke"
+        testId="key-revoke-confirm"
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => {
+          if (confirm) void keyRevoked(confirm);
+          setConfirm(null);
+        }}
+      >
         <p>Programs using this key stop working at once.</p>
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={() => setConfirm(null)}>
-            Keep it
-          </button>
-          <button
-            type="button"
-            className="btn danger"
-            data-testid="key-revoke-confirm"
-            onClick={() => {
-              if (confirm) void keyRevoked(confirm);
-              setConfirm(null);
-            }}
-          >
-            Revoke
-          </button>
-        </div>
-      </Dialog>
+      </ConfirmDialog>
     </section>
   );
 }
