@@ -4,7 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { OpenAiModel, OpenAiModelList } from '../../contract/index.js';
-import { validate } from '../settings/settings.js';
+import { validate } from '../util/validate.js';
 import { HttpError } from '../util/errors.js';
 import { sendJson } from './http.js';
 import type { ProxyTarget } from './proxy.js';

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ENGINE_ROUTES, type EngineListResponse, type InstallEngineResponse } from '../../contract/index.js';
 import { parseJsonObject, readBody, sendJson } from '../api/http.js';
 import { HttpError } from '../util/errors.js';
+import { validate } from '../util/validate.js';
 import { EngineError } from './installer.js';
 import { ReleaseError } from './release.js';
 import type { EngineService } from './service.js';
@@ -57,12 +58,7 @@ export function engineRoutes(engines: EngineService): (req: IncomingMessage, res
 }
 
 async function install(req: IncomingMessage, res: ServerResponse, engines: EngineService): Promise<void> {
-  const parsed = installSchema.safeParse(parseJsonObject(await readBody(req, 64 * 1024)));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new HttpError(400, `${issue.path.join('.')}: ${issue.message}`, 'invalid_request_error', 'invalid_value', issue.path.join('.') || null);
-  }
-  const { wait, ...opts } = parsed.data;
+  const { wait, ...opts } = validate(installSchema, parseJsonObject(await readBody(req, 64 * 1024)), 'install request');
   const plan = await engines.prepare(opts);
   const body: InstallEngineResponse = { jobId: plan.jobId, choice: plan.choice, engine: plan.existing, alreadyInstalled: plan.existing !== null };
   if (plan.existing) return sendJson(res, 200, body);

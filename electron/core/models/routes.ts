@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { MODEL_ROUTES, type ModelDetailResponse, type ModelListResponse, type ModelSearchResponse } from '../../contract/index.js';
 import { parseJsonObject, readBody, sendJson } from '../api/http.js';
 import { HttpError } from '../util/errors.js';
+import { validate } from '../util/validate.js';
 import { searchHub, type HubConfig } from './hub.js';
 import type { ModelLibrary } from './library.js';
 import type { PullManager } from './pull.js';
@@ -51,12 +52,12 @@ export function modelRoutes(deps: ModelRouteDeps): Handler {
     if (path === MODEL_ROUTES.search && method === 'GET') return done(sendJson(res, 200, await search(deps, url.searchParams)));
     if (path === MODEL_ROUTES.pulls && method === 'GET') return done(sendJson(res, 200, { data: deps.pulls.list() }));
     if (path === MODEL_ROUTES.import && method === 'POST') {
-      const body = parse(importSchema, parseJsonObject(await readBody(req, 64 * 1024)));
+      const body = validate(importSchema, parseJsonObject(await readBody(req, 64 * 1024)));
       const m = await deps.library.import(body.path, { ...(body.link !== undefined ? { link: body.link } : {}), ...(body.id ? { id: body.id } : {}) });
       return done(sendJson(res, 201, m));
     }
     if (path === MODEL_ROUTES.pull && method === 'POST') {
-      const { wait, ...body } = parse(pullSchema, parseJsonObject(await readBody(req, 64 * 1024)));
+      const { wait, ...body } = validate(pullSchema, parseJsonObject(await readBody(req, 64 * 1024)));
       const job = await deps.pulls.start(stripUndefined(body));
       if (!wait) return done(sendJson(res, 202, job));
       return done(sendJson(res, 201, await deps.pulls.wait(job.id)));
@@ -100,13 +101,6 @@ async function search(deps: ModelRouteDeps, q: URLSearchParams): Promise<ModelSe
   return { data: await searchHub(deps.hub(), text, limit) };
 }
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field = issue.path.join('.') || null;
-  throw new HttpError(400, `${field ?? 'body'}: ${issue.message}`, 'invalid_request_error', 'invalid_value', field);
-}
 
 function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };

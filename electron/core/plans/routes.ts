@@ -6,6 +6,7 @@ import { KV_CACHE_TYPES, ROUTES, type KvCacheType } from '../../contract/index.j
 import type { HardwareSnapshot } from '../../contract/hardware.js';
 import { parseJsonObject, readBody, sendJson } from '../api/http.js';
 import { HttpError } from '../util/errors.js';
+import { validate } from '../util/validate.js';
 import { previewPlan, type PlanSources } from './service.js';
 
 export const overridesSchema = z
@@ -34,13 +35,7 @@ export function planRoutes(sources: PlanSources) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     if (url.pathname !== ROUTES.plans) return false;
     if (req.method !== 'POST') throw new HttpError(405, `use POST ${ROUTES.plans}`, 'invalid_request_error', 'method_not_allowed');
-    const parsed = requestSchema.safeParse(parseJsonObject(await readBody(req)));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const param = issue.path.join('.') || null;
-      throw new HttpError(400, `${param ?? 'body'}: ${issue.message}`, 'invalid_request_error', 'invalid_request', param);
-    }
-    const { model, overrides, hardware } = parsed.data;
+    const { model, overrides, hardware } = validate(requestSchema, parseJsonObject(await readBody(req)), 'plan request');
     try {
       const body = await previewPlan({ model, ...(overrides ? { overrides } : {}), ...(hardware ? { hardware: hardware as unknown as HardwareSnapshot } : {}) }, sources);
       sendJson(res, 200, body);

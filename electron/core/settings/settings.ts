@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Settings, SettingsPatch } from '../../contract/index.js';
 import { Listeners } from '../util/emitter.js';
 import { HttpError } from '../util/errors.js';
+import { validate } from '../util/validate.js';
 
 export const DEFAULT_SETTINGS: Settings = {
   schemaVersion: 1,
@@ -42,15 +43,6 @@ const schema = z.object({
   placement: z.object({ safetyMarginMiB: z.number().int().min(0), defaultContextSize: z.number().int().min(256), defaultParallel: z.number().int().min(1).max(64) }),
   ui: z.object({ theme: z.enum(['system', 'light', 'dark']), saveConversations: z.boolean() }),
 });
-
-/** Validate with zod and turn the first problem into a 400 naming the field. */
-export function validate<T>(s: z.ZodType<T>, value: unknown, what: string): T {
-  const r = s.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field = issue.path.join('.');
-  throw new HttpError(400, `invalid ${what}${field ? ` field \`${field}\`` : ''}: ${issue.message}`, 'invalid_request_error', 'invalid_value', field || null);
-}
 
 function merge(base: Settings, patch: unknown): unknown {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;

@@ -10,6 +10,7 @@ import { parseJsonObject, readBody, sendJson } from '../api/http.js';
 import { overridesSchema } from '../plans/routes.js';
 import { modelIdFromPath, type ServedModels } from '../router/model-router.js';
 import { HttpError } from '../util/errors.js';
+import { validate } from '../util/validate.js';
 import type { EngineInstance } from './instance.js';
 import type { Supervisor } from './supervisor.js';
 
@@ -47,13 +48,7 @@ export function instanceRoutes(deps: InstanceRouteDeps): (req: IncomingMessage, 
 }
 
 async function startInstance(req: IncomingMessage, res: ServerResponse, deps: InstanceRouteDeps): Promise<void> {
-  const parsed = startSchema.safeParse(parseJsonObject(await readBody(req, 64 * 1024)));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const param = issue.path.join('.') || null;
-    throw new HttpError(400, `${param ?? 'body'}: ${issue.message}`, 'invalid_request_error', 'invalid_value', param);
-  }
-  const { model, engine, wait, ...overrides } = parsed.data;
+  const { model, engine, wait, ...overrides } = validate(startSchema, parseJsonObject(await readBody(req, 64 * 1024)), 'instance request');
   const enginePath = engine ? engineBinary(deps, engine) : undefined;
   const reconfigure = Object.keys(overrides).length > 0 || enginePath !== undefined;
   const { id: modelId, previous } = registerModel(deps.models, model, { overrides, ...(enginePath ? { enginePath } : {}) });
