@@ -119,9 +119,22 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
               capturedBytes += chunk.length;
             }
           });
-          up.pipe(res, { end: false });
+          // Streams are forwarded whole events at a time, so an early end (cancel, engine crash)
+          // never leaves half an event in front of the final error event.
+          const events = streaming ? new EventFramer() : null;
+          if (events) {
+            up.on('data', (chunk: Buffer) => {
+              const out = events.push(chunk);
+              if (out && !res.write(out)) {
+                up.pause();
+                res.once('drain', () => up.resume());
+              }
+            });
+          } else {
+            up.pipe(res, { end: false });
+          }
           up.on('end', () => {
-            res.end();
+            res.end(events?.rest() ?? undefined);
             done('completed');
           });
           up.on('close', () => {
@@ -170,4 +183,35 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
 export function sseError(message: string, code: string, type: ApiErrorType = 'engine_error'): string {
   const envelope: ApiErrorEnvelope = { error: { message, type, code, param: null } };
   return `data: ${JSON.stringify(envelope)}\n\n`;
+}
+
+const MAX_PENDING_EVENT_BYTES = 1024 * 1024;
+
+/** Splits an SSE byte stream at event boundaries (a blank line); keeps the unfinished rest. */
+export class EventFramer {
+  private pending: Buffer | null = null;
+
+  /** The complete events this chunk finishes (null when none), in order. */
+  push(chunk: Buffer): Buffer | null {
+    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    const cut = buf.lastIndexOf('\n\n');
+    if (cut < 0) {
+      // No boundary in sight (a huge event, or not SSE framing after all): never buffer unboundedly.
+      if (buf.length > MAX_PENDING_EVENT_BYTES) {
+        this.pending = null;
+        return buf;
+      }
+      this.pending = buf;
+      return null;
+    }
+    this.pending = cut + 2 < buf.length ? buf.subarray(cut + 2) : null;
+    return buf.subarray(0, cut + 2);
+  }
+
+  /** Whatever followed the last boundary (sent at a normal end of the stream). */
+  rest(): Buffer | null {
+    const r = this.pending;
+    this.pending = null;
+    return r;
+  }
 }
