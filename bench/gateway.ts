@@ -4,17 +4,18 @@
 // generator here does not share the gateway's event loop. The engine gets one thread so that on a
 // small machine the gateway and the load generator are not starved by the engine's spinning threads.
 // Reports added time-to-first-token (p50, p99) and the throughput ratio gateway/direct.
-//   npm run bench -- gateway [--rounds N] [--tokens N] [--threads N]
+//   npm run bench -- gateway [--rounds N] [--tokens N] [--threads N] [--levels 1,8,32] [--profile DIR]
+// --profile writes a V8 CPU profile of the core process to DIR (open it in Chrome DevTools).
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fmt, median, quantile, table } from './lib/stats.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, tokens: { type: 'string', default: '32' }, threads: { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, tokens: { type: 'string', default: '32' }, threads: { type: 'string', default: '1' }, levels: { type: 'string', default: '1,8,32' }, profile: { type: 'string' } } });
 const ROUNDS = Number(values.rounds);
 const TOKENS = Number(values.tokens);
-const LEVELS = [1, 8, 32];
+const LEVELS = values.levels!.split(',').map(Number);
 /** Streams per batch: enough TTFT samples per round at every level. */
 const PER_BATCH: Record<number, number> = { 1: 16, 8: 32, 32: 64 };
 const MODEL = join(import.meta.dirname, '..', 'test', 'fixtures', 'models', 'stories260K.gguf');
@@ -87,7 +88,7 @@ async function batch(t: Target, concurrency: number, total: number): Promise<Bat
   return { ttfts, tokensPerSecond: tokens / ((performance.now() - t0) / 1000) };
 }
 
-const child = spawn(process.execPath, ['--experimental-strip-types', '--no-warnings', join(import.meta.dirname, 'lib', 'gateway-child.ts'), engine, MODEL, '32', '256', values.threads!], { stdio: ['pipe', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, [...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []), '--experimental-strip-types', '--no-warnings', join(import.meta.dirname, 'lib', 'gateway-child.ts'), engine, MODEL, '32', '256', values.threads!], { stdio: ['pipe', 'pipe', 'inherit'] });
 const lines = createInterface({ input: child.stdout! });
 const nextLine = () => new Promise<string>((resolve) => lines.once('line', resolve));
 const info = await new Promise<{ gatewayUrl: string; directUrl: string; key: string; argv: string[] }>((resolve, reject) => {
@@ -108,7 +109,7 @@ const cpuBefore = await gatewayCpuMicros();
 let cpuPerToken = NaN;
 try {
   for (const n of LEVELS) {
-    const total = PER_BATCH[n]!;
+    const total = PER_BATCH[n] ?? 2 * n;
     for (let w = 0; w < 2; w++) { await batch(direct, n, total); await batch(gateway, n, total); } // warm-up
     const added50: number[] = [];
     const added99: number[] = [];

@@ -12,7 +12,6 @@ import { Admission } from './api/admission.js';
 import { AdminAuth } from './api/auth.js';
 import { Gateway } from './api/gateway.js';
 import { collectDeviceMetrics, GatewayMetrics } from './api/metrics.js';
-import { engineAgent } from './api/proxy.js';
 import { ActivityLog } from './api/request-log.js';
 import { RequestRegistry } from './api/requests.js';
 import { createApiServer, type RouteHandler } from './api/server.js';
@@ -70,6 +69,7 @@ export class Core {
   /** Engine pids left running by a killed previous run and reaped by `listen()`. */
   reapedOrphans: number[] = [];
   private server: Server | null = null;
+  private gateway: Gateway | null = null;
   private baseUrl = '';
   private timers: NodeJS.Timeout[] = [];
 
@@ -123,7 +123,7 @@ export class Core {
     );
     access.assertBindAllowed();
     this.reapedOrphans = await this.supervisor.reapOrphans();
-    const gateway = new Gateway({
+    const gateway = (this.gateway = new Gateway({
       router: this.models,
       access,
       admission: this.admission,
@@ -131,7 +131,7 @@ export class Core {
       metrics: this.metrics,
       log: this.activity,
       limits: () => ({ ...this.settings.get().gateway, logContent: this.settings.get().privacy.logContent }),
-    });
+    }));
     const extraRoutes: RouteHandler[] = [
       gatewayAdminRoutes({ keys: this.keys, settings: this.settings, requests: this.requests }),
       // Admin routes of the other modules (hardware, engines, models, plans): one line each.
@@ -201,7 +201,7 @@ export class Core {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
-    engineAgent.destroy();
+    this.gateway?.close();
     await this.activity.close();
   }
 

@@ -10,6 +10,7 @@ import type { Admission } from './admission.js';
 import { parseJsonObject, readBody } from './http.js';
 import type { GatewayMetrics } from './metrics.js';
 import { samplingOf, validateInference, type ModelRouter, type RoutedModel } from './openai.js';
+import { EngineConnections } from './engine-client.js';
 import { proxyToEngine, type ProxyOutcome } from './proxy.js';
 import type { ActivityLog } from './request-log.js';
 import type { RequestRegistry } from './requests.js';
@@ -36,7 +37,15 @@ export interface GatewayDeps {
 
 
 export class Gateway {
+  /** This gateway's connections to engines (closed by close()). */
+  private readonly connections = new EngineConnections();
+
   constructor(private readonly deps: GatewayDeps) {}
+
+  /** Drop the spare engine connections (the core is stopping). */
+  close(): void {
+    this.connections.destroy();
+  }
 
   async handle(req: IncomingMessage, res: ServerResponse, route: string): Promise<void> {
     const started = performance.now();
@@ -66,7 +75,7 @@ export class Gateway {
         headers: { 'x-request-id': id, [RECEIPT_HEADER]: receipt(routed, body, id) },
         signal: cancel,
         timeoutMs: limits.requestTimeoutSeconds * 1000,
-        ownConnection: body.stream === true,
+        connections: this.connections,
         ...(limits.logContent ? { captureBytes: CONTENT_LOG_BYTES } : {}),
       });
       status = outcome.status;

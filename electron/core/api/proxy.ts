@@ -1,13 +1,13 @@
 // Forwards one request to an engine and streams its answer back unchanged: no buffering of whole
-// responses, backpressure through pipe(), the upstream request aborted the moment the client goes
+// responses, backpressure (the engine's connection pauses while the client's buffer is full), the upstream request aborted the moment the client goes
 // away or the request is cancelled, and an engine that dies mid-stream ends the stream with an
 // error event instead of a hang.
-import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiErrorEnvelope, ApiErrorType } from '../../contract/index.js';
 import { HttpError } from '../util/errors.js';
+import { EngineConnections, type EngineRequest, type Exchange, type ExchangeHandlers } from './engine-client.js';
 import { sendError } from './http.js';
 
-export const engineAgent = new Agent({ keepAlive: true, maxSockets: 512, keepAliveMsecs: 10_000 });
 
 export interface ProxyTarget {
   baseUrl: string;
@@ -33,12 +33,8 @@ export interface ProxyOptions {
   /** Aborting ends the request: upstream destroyed, the client told in-band. */
   signal?: AbortSignal;
   timeoutMs?: number;
-  /**
-   * Use a connection of its own, closed afterwards. For streamed answers: llama-server closes the
-   * connection after a streamed response even though it announces keep-alive, so a pooled socket
-   * would only be stale the next time.
-   */
-  ownConnection?: boolean;
+  /** The connections to engines (the gateway's; one spare per engine). */
+  connections: EngineConnections;
   /** Keep up to this many bytes of the answer (only when the user enabled content logging). */
   captureBytes?: number;
 }
@@ -46,24 +42,30 @@ export interface ProxyOptions {
 const PASS_HEADERS = ['content-type', 'cache-control'];
 const TAIL_BYTES = 4096;
 
-export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target: ProxyTarget, path: string, body: Buffer, opts: ProxyOptions = {}): Promise<ProxyOutcome> {
+export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target: ProxyTarget, path: string, body: Buffer, opts: ProxyOptions): Promise<ProxyOutcome> {
   return new Promise((resolve) => {
     const sentAt = performance.now();
+    const { host, port } = addressOf(target.baseUrl);
     let firstByteMs: number | null = null;
-    // The last two chunks, kept by reference (no copying or decoding per chunk): usage sits in the
-    // final event, which may straddle two chunks.
+    // The last two body pieces, kept by reference (no copying or decoding per piece): usage sits in
+    // the final event, which may straddle two pieces.
     let last: Buffer | null = null;
+    let previous: Buffer | null = null;
     const captured: Buffer[] | null = opts.captureBytes ? [] : null;
     let capturedBytes = 0;
-    let previous: Buffer | null = null;
     let streaming = false;
     let status = 502;
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
+    // Streams are forwarded whole events at a time, so an early end (cancel, engine crash) never
+    // leaves half an event in front of the final error event.
+    let events: EventFramer | null = null;
+
     const done = (outcome: ProxyEnd) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      res.off('close', onClientClose);
       opts.signal?.removeEventListener('abort', onCancel);
       const tailBuf = previous && last ? Buffer.concat([previous, last]) : (last ?? Buffer.alloc(0));
       const tail = tailBuf.toString('utf8', Math.max(0, tailBuf.length - TAIL_BYTES));
@@ -72,6 +74,7 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
 
     /** End the client's response early with a reason, in-band for streams. */
     const endEarly = (outcome: ProxyEnd, message: string, code: string, type: ApiErrorType, httpStatus: number) => {
+      if (settled) return;
       upstream.destroy();
       if (!res.headersSent) {
         status = httpStatus;
@@ -83,84 +86,70 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
       done(outcome);
     };
 
-    const send = (attempt: number) => {
-      const r = httpRequest(
-        new URL(path, target.baseUrl),
-        {
-          method: req.method,
-          // A retry takes a fresh socket of its own, never another pooled one that may be stale too.
-          agent: attempt === 0 && !opts.ownConnection ? engineAgent : false,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': body.length,
-            authorization: `Bearer ${target.apiKey}`,
-            accept: req.headers.accept ?? '*/*',
-          },
-        },
-        (up) => {
-          status = up.statusCode ?? 502;
-          const headers: Record<string, string> = { ...opts.headers };
-          for (const name of PASS_HEADERS) {
-            const v = up.headers[name];
-            if (typeof v === 'string') headers[name] = v;
-          }
-          streaming = (headers['content-type'] ?? '').startsWith('text/event-stream');
-          if (streaming) headers['x-accel-buffering'] = 'no';
-          if (settled) return up.resume();
-          // No flushHeaders(): the headers leave with the engine's first event, which follows at
-          // once (one write instead of two per request).
-          res.writeHead(status, headers);
-          up.on('data', (chunk: Buffer) => {
-            if (firstByteMs === null) firstByteMs = performance.now() - sentAt;
-            previous = last;
-            last = chunk;
-            if (captured && capturedBytes < opts.captureBytes!) {
-              captured.push(chunk);
-              capturedBytes += chunk.length;
-            }
-          });
-          // Streams are forwarded whole events at a time, so an early end (cancel, engine crash)
-          // never leaves half an event in front of the final error event.
-          const events = streaming ? new EventFramer() : null;
-          if (events) {
-            up.on('data', (chunk: Buffer) => {
-              const out = events.push(chunk);
-              if (out && !res.write(out)) {
-                up.pause();
-                res.once('drain', () => up.resume());
-              }
-            });
-          } else {
-            up.pipe(res, { end: false });
-          }
-          up.on('end', () => {
-            res.end(events?.rest() ?? undefined);
-            done('completed');
-          });
-          up.on('close', () => {
-            if (up.complete || settled) return;
-            // The engine went away mid-answer (crash, kill): tell the client in-band, then end.
-            endEarly('engine_failed', 'the engine stopped while answering this request', 'engine_failed', 'engine_error', 502);
-          });
-          up.on('error', () => {
-            // 'close' reports it
-          });
-        },
-      );
-      r.on('error', (err: NodeJS.ErrnoException) => {
+    const write = (data: Buffer) => {
+      if (!res.write(data)) {
+        upstream.pause();
+        res.once('drain', () => upstream.resume());
+      }
+    };
+
+    const handlers: ExchangeHandlers = {
+      onHead: (head) => {
+        status = head.status;
+        const headers: Record<string, string> = { ...opts.headers };
+        for (const name of PASS_HEADERS) {
+          const v = head.headers[name];
+          if (v !== undefined) headers[name] = v;
+        }
+        streaming = (headers['content-type'] ?? '').startsWith('text/event-stream');
+        if (streaming) {
+          headers['x-accel-buffering'] = 'no';
+          events = new EventFramer();
+        }
+        // No flushHeaders(): the headers leave with the engine's first event, which follows at
+        // once (one write instead of two per request).
+        res.writeHead(status, headers);
+      },
+      onBody: (chunk) => {
+        if (firstByteMs === null) firstByteMs = performance.now() - sentAt;
+        previous = last;
+        last = chunk;
+        if (captured && capturedBytes < opts.captureBytes!) {
+          captured.push(chunk);
+          capturedBytes += chunk.length;
+        }
+        if (!events) return write(chunk);
+        const out = events.push(chunk);
+        if (out) write(out);
+      },
+      onEnd: () => {
         if (settled) return;
-        // A kept-alive socket the engine closed just as we reused it: the engine never saw the
-        // request, so sending it once more on a fresh socket is safe (Node's documented pattern).
-        if (r.reusedSocket && attempt === 0 && !res.headersSent && (err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.message === 'socket hang up')) {
-          upstream = send(1);
+        res.end(events?.rest() ?? undefined);
+        done('completed');
+      },
+      onError: (err, retryable) => {
+        if (settled) return;
+        // A spare connection the engine had already closed: it never saw the request, so sending it
+        // once more on a fresh connection is safe.
+        if (retryable && !res.headersSent) {
+          upstream = opts.connections.send(host, port, request, handlers, true);
           return;
         }
-        endEarly('engine_failed', `the engine did not answer: ${err.message}`, 'engine_unreachable', 'engine_error', 502);
-      });
-      r.end(body);
-      return r;
+        if (res.headersSent) {
+          // The engine went away mid-answer (crash, kill): tell the client in-band, then end.
+          endEarly('engine_failed', 'the engine stopped while answering this request', 'engine_failed', 'engine_error', 502);
+        } else {
+          endEarly('engine_failed', `the engine did not answer: ${err.message}`, 'engine_unreachable', 'engine_error', 502);
+        }
+      },
     };
-    let upstream = send(0);
+
+    const request: EngineRequest = {
+      method: req.method ?? 'POST',
+      path,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${target.apiKey}`, accept: req.headers.accept ?? '*/*' },
+      body,
+    };
 
     const onClientClose = () => {
       if (res.writableFinished || settled) return;
@@ -170,14 +159,28 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
     res.on('close', onClientClose);
 
     const onCancel = () => endEarly('cancelled', 'the request was cancelled', 'cancelled', 'invalid_request_error', 409);
+    let upstream: Exchange = { pause() {}, resume() {}, destroy() {} };
     if (opts.signal?.aborted) return onCancel();
     opts.signal?.addEventListener('abort', onCancel, { once: true });
     if (opts.timeoutMs) {
       timer = setTimeout(() => endEarly('timeout', `the engine did not finish within ${Math.round(opts.timeoutMs! / 1000)} s`, 'upstream_timeout', 'server_error', 504), opts.timeoutMs);
       timer.unref();
     }
-
+    upstream = opts.connections.send(host, port, request, handlers);
   });
+}
+
+const addresses = new Map<string, { host: string; port: number }>();
+
+function addressOf(baseUrl: string): { host: string; port: number } {
+  let a = addresses.get(baseUrl);
+  if (!a) {
+    const u = new URL(baseUrl);
+    a = { host: u.hostname, port: Number(u.port) || 80 };
+    if (addresses.size > 256) addresses.clear();
+    addresses.set(baseUrl, a);
+  }
+  return a;
 }
 
 export function sseError(message: string, code: string, type: ApiErrorType = 'engine_error'): string {
