@@ -6,13 +6,17 @@
 // Reports added time-to-first-token (p50, p99) and the throughput ratio gateway/direct.
 //   npm run bench -- gateway [--rounds N] [--tokens N] [--threads N] [--levels 1,8,32] [--profile DIR]
 // --profile writes a V8 CPU profile of the core process to DIR (open it in Chrome DevTools).
+// --pin (Linux, needs taskset) puts the engine on the last CPU and the core + this load generator on
+// the others, so the gateway's CPU time is not taken from the engine's compute: what a machine
+// with spare cores (or a GPU doing the compute) sees. Without it everything shares every CPU.
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fmt, median, quantile, table } from './lib/stats.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, tokens: { type: 'string', default: '32' }, threads: { type: 'string', default: '1' }, levels: { type: 'string', default: '1,8,32' }, profile: { type: 'string' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, tokens: { type: 'string', default: '32' }, threads: { type: 'string', default: '1' }, levels: { type: 'string', default: '1,8,32' }, profile: { type: 'string' }, pin: { type: 'boolean', default: false } } });
 const ROUNDS = Number(values.rounds);
 const TOKENS = Number(values.tokens);
 const LEVELS = values.levels!.split(',').map(Number);
@@ -91,7 +95,7 @@ async function batch(t: Target, concurrency: number, total: number): Promise<Bat
 const child = spawn(process.execPath, [...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []), '--experimental-strip-types', '--no-warnings', join(import.meta.dirname, 'lib', 'gateway-child.ts'), engine, MODEL, '32', '256', values.threads!], { stdio: ['pipe', 'pipe', 'inherit'] });
 const lines = createInterface({ input: child.stdout! });
 const nextLine = () => new Promise<string>((resolve) => lines.once('line', resolve));
-const info = await new Promise<{ gatewayUrl: string; directUrl: string; key: string; argv: string[] }>((resolve, reject) => {
+const info = await new Promise<{ gatewayUrl: string; directUrl: string; key: string; argv: string[]; enginePid: number }>((resolve, reject) => {
   void nextLine().then((l) => resolve(JSON.parse(l)));
   child.once('exit', (code) => reject(new Error(`core exited with ${code}`)));
 });
@@ -100,9 +104,18 @@ async function gatewayCpuMicros(): Promise<number> {
   child.kill('SIGUSR2');
   return (JSON.parse(await line) as { cpuMicros: number }).cpuMicros;
 }
+let pinning = 'none (engine, core and load generator share every CPU)';
+if (values.pin) {
+  const last = availableParallelism() - 1;
+  if (last < 1) throw new Error('--pin needs at least 2 CPUs');
+  const rest = last === 1 ? '0' : `0-${last - 1}`;
+  execFileSync('taskset', ['-a', '-p', '-c', String(last), String(info.enginePid)], { stdio: 'ignore' });
+  for (const pid of [child.pid!, process.pid]) execFileSync('taskset', ['-a', '-p', '-c', rest, String(pid)], { stdio: 'ignore' });
+  pinning = `engine on CPU ${last}, core and load generator on CPU ${rest}`;
+}
 const direct: Target = { url: info.directUrl, key: info.key };
 const gateway: Target = { url: info.gatewayUrl, key: null };
-console.log(`engine ${engine}\n  ${info.argv.join(' ')}\nmodel stories260K, ${TOKENS} tokens per stream, ${ROUNDS} rounds per level, one engine process behind both paths\n`);
+console.log(`engine ${engine}\n  ${info.argv.join(' ')}\nmodel stories260K, ${TOKENS} tokens per stream, ${ROUNDS} rounds per level, one engine process behind both paths\npinning: ${pinning}\n`);
 
 const rows: (string | number)[][] = [];
 const cpuBefore = await gatewayCpuMicros();
