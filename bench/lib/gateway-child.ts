@@ -14,7 +14,7 @@ core.models.add({ id: 'bench', path: model!, plan: { parallel: Number(parallel),
 const gatewayUrl = await core.listen();
 const inst = await core.models.ensureInstance('bench');
 await inst.ensureReady();
-process.stdout.write(JSON.stringify({ gatewayUrl, directUrl: inst.baseUrl(), key: inst.apiKey, argv: inst.info().argv }) + '\n');
+process.stdout.write(JSON.stringify({ gatewayUrl, directUrl: inst.baseUrl(), key: inst.apiKey, argv: inst.info().argv, enginePid: inst.info().pid }) + '\n');
 const stop = () => void core.stop().finally(() => {
   rmSync(dataDir, { recursive: true, force: true });
   process.exit(0);
