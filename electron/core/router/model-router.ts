@@ -226,6 +226,13 @@ export class ServedModels implements ModelRouter {
   }
 
   async acquire(modelId: string, signal?: AbortSignal): Promise<ProxyTarget> {
+    // The common case, without timers or listeners: the engine is up and its version known.
+    const running = this.supervisor.findByModel(modelId);
+    const readyUrl = running && this.resolvedVersions.has(running.spec.enginePath) ? running.baseUrl() : null; // null unless ready
+    if (running && readyUrl) {
+      this.lastUsed.set(modelId, Date.now());
+      return { baseUrl: readyUrl, apiKey: running.apiKey };
+    }
     let inst: EngineInstance;
     try {
       inst = await this.ensureInstance(modelId);
