@@ -1,0 +1,104 @@
+// proxyToEngine between a real HTTP client and a scripted engine on 127.0.0.1: the cases a real
+// llama-server produces only by chance (a spare connection it closed just as a request was sent on
+// it, an answer cut mid-event) are played on purpose here.
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EngineConnections } from '../../../electron/core/api/engine-client.js';
+import { readBody } from '../../../electron/core/api/http.js';
+import { proxyToEngine, type ProxyOutcome } from '../../../electron/core/api/proxy.js';
+
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c();
+});
+
+const SSE_HEAD = 'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n';
+const chunk = (s: string) => `${Buffer.byteLength(s).toString(16)}\r\n${s}\r\n`;
+
+/** An engine scripted per connection (index in accept order), once a whole request arrived. */
+async function engine(answer: (socket: Socket, index: number) => void): Promise<{ port: number; accepted: () => number }> {
+  let n = 0;
+  const server: Server = createServer((socket) => {
+    const index = n++;
+    let got = '';
+    socket.on('error', () => {});
+    socket.on('data', (d) => {
+      got += d.toString('latin1');
+      const end = got.indexOf('\r\n\r\n');
+      if (end >= 0 && got.length >= end + 4 + Number(/content-length: (\d+)/i.exec(got)?.[1] ?? 0)) answer(socket, index);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  closers.push(() => new Promise((r) => server.close(r)));
+  return { port: (server.address() as { port: number }).port, accepted: () => n };
+}
+
+/** A gateway-like server that proxies every request to the engine; outcomes are collected. */
+async function gateway(enginePort: number): Promise<{ url: string; outcomes: ProxyOutcome[] }> {
+  const connections = new EngineConnections();
+  const outcomes: ProxyOutcome[] = [];
+  const server: HttpServer = createHttpServer((req, res) => {
+    void readBody(req).then((body) =>
+      proxyToEngine(req, res, { baseUrl: `http://127.0.0.1:${enginePort}`, apiKey: 'k' }, '/v1/chat/completions', body, { connections, headers: { 'x-request-id': 'r' } }).then((o) => outcomes.push(o)),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  closers.push(() => {
+    connections.destroy();
+    server.closeAllConnections();
+    return new Promise((r) => server.close(r));
+  });
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, outcomes };
+}
+
+const post = (url: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"stream":true}' });
+
+describe('proxyToEngine', () => {
+  it('sends a request again on a fresh connection when the spare it took was already closed by the engine', async () => {
+    // Connection 1 is the spare opened after the first request: this engine drops it unanswered.
+    const e = await engine((s, i) => (i === 1 ? s.destroy() : s.end(SSE_HEAD + chunk(`data: answer ${i}\n\n`) + '0\r\n\r\n')));
+    const g = await gateway(e.port);
+    expect(await (await post(g.url)).text()).toBe('data: answer 0\n\n');
+    for (let i = 0; i < 100 && e.accepted() < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    const second = await post(g.url);
+    expect(second.status).toBe(200);
+    // Answered on a later connection (the retry's fresh one; connection 2 may be the next spare).
+    expect(await second.text()).toMatch(/^data: answer [23]\n\n$/);
+    expect(g.outcomes.map((o) => o.outcome)).toEqual(['completed', 'completed']);
+  });
+
+  it('forwards whole events only, then a final error event, when the engine dies mid-event', async () => {
+    const e = await engine((s) => {
+      s.write(SSE_HEAD + chunk('data: {"n":1}\n\n') + chunk('data: {"n":'));
+      setTimeout(() => s.destroy(), 30);
+    });
+    const g = await gateway(e.port);
+    const text = await (await post(g.url)).text();
+    const events = text.split('\n\n').filter(Boolean);
+    expect(events[0]).toBe('data: {"n":1}');
+    expect(JSON.parse(events[1]!.slice('data: '.length))).toMatchObject({ error: { code: 'engine_failed' } });
+    expect(events).toHaveLength(2); // the half event never reached the client
+    expect(g.outcomes[0]!.outcome).toBe('engine_failed');
+  });
+
+  it('passes a non-streamed error answer through with its status and body', async () => {
+    const body = '{"error":{"code":400,"message":"bad","type":"invalid_request_error"}}';
+    const e = await engine((s) => s.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${body.length}\r\n\r\n${body}`));
+    const g = await gateway(e.port);
+    const res = await post(g.url);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('x-request-id')).toBe('r');
+    expect(await res.text()).toBe(body);
+    expect(g.outcomes[0]).toMatchObject({ status: 400, outcome: 'completed', streaming: false });
+  });
+
+  it('answers 502 naming the cause when no engine listens', async () => {
+    const g = await gateway(1); // nothing listens on port 1
+    const res = await post(g.url);
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: { code: string } }).error).toMatchObject({ code: 'engine_unreachable', message: expect.stringMatching(/ECONNREFUSED/) });
+    expect(g.outcomes[0]!.outcome).toBe('engine_failed');
+  });
+});
