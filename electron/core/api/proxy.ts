@@ -86,10 +86,17 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
       done(outcome);
     };
 
+    // Backpressure: while the client's socket is full, stop reading from the engine (which then
+    // blocks in send()); nothing piles up in the gateway.
+    let waitingForDrain = false;
     const write = (data: Buffer) => {
-      if (!res.write(data)) {
+      if (!res.write(data) && !waitingForDrain) {
+        waitingForDrain = true;
         upstream.pause();
-        res.once('drain', () => upstream.resume());
+        res.once('drain', () => {
+          waitingForDrain = false;
+          upstream.resume();
+        });
       }
     };
 

@@ -82,6 +82,50 @@ describe('proxyToEngine', () => {
     expect(g.outcomes[0]!.outcome).toBe('engine_failed');
   });
 
+  it('stops reading from the engine while the client does not read (a slow client costs no memory)', async () => {
+    const EVENT = `data: {"x":"${'y'.repeat(1000)}"}\n\n`;
+    const TOTAL = 256 * 1024 * 1024;
+    let written = 0;
+    const e = await engine((s) => {
+      s.write(SSE_HEAD);
+      const pump = () => {
+        while (written < TOTAL) {
+          written += EVENT.length;
+          if (!s.write(chunk(EVENT))) return void s.once('drain', pump);
+        }
+        s.end('0\r\n\r\n');
+      };
+      pump();
+    });
+    const g = await gateway(e.port);
+    // A client that sends its request and then does not read.
+    const { connect } = await import('node:net');
+    const client = connect(Number(new URL(g.url).port), '127.0.0.1');
+    client.pause();
+    client.write('POST / HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}');
+    await new Promise((r) => setTimeout(r, 1500));
+    const writtenWhilePaused = written;
+    // Only socket buffers' worth got out of the engine (loopback buffers grow to a few MiB each).
+    expect(writtenWhilePaused).toBeLessThan(48 * 1024 * 1024);
+    // Reading now gets every event, in full.
+    let received = 0;
+    let events = 0;
+    let tail = '';
+    client.on('data', (d: Buffer) => {
+      received += d.length;
+      const text = tail + d.toString('latin1');
+      const parts = text.split('\n\n');
+      tail = parts.pop()!;
+      events += parts.length;
+    });
+    client.resume();
+    await new Promise<void>((r) => client.on('data', () => /\r\n0\r\n\r\n$/.test(tail) && r()));
+    client.destroy();
+    expect(written).toBe(Math.ceil(TOTAL / EVENT.length) * EVENT.length);
+    expect(events).toBe(Math.ceil(TOTAL / EVENT.length));
+    expect(received).toBeGreaterThan(TOTAL);
+  }, 60_000);
+
   it('passes a non-streamed error answer through with its status and body', async () => {
     const body = '{"error":{"code":400,"message":"bad","type":"invalid_request_error"}}';
     const e = await engine((s) => s.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${body.length}\r\n\r\n${body}`));
