@@ -4,7 +4,10 @@
 // generator here does not share the gateway's event loop. The engine gets one thread so that on a
 // small machine the gateway and the load generator are not starved by the engine's spinning threads.
 // Reports added time-to-first-token (p50, p99) and the throughput ratio gateway/direct.
-//   npm run bench -- gateway [--rounds N] [--tokens N] [--threads N] [--levels 1,8,32] [--profile DIR]
+//   npm run bench -- gateway [--rounds N] [--tokens N] [--threads N] [--levels 1,8,32] [--pin] [--client raw|fetch] [--profile DIR]
+// --client: the load generator. `raw` (default): plain sockets (bench/lib/raw-sse-client.ts), kept
+// alive to the gateway as SDK clients do, a new connection per stream to llama-server (which closes
+// it after every stream anyway); `fetch`: Node's fetch (undici), several times the CPU per token.
 // --profile writes a V8 CPU profile of the core process to DIR (open it in Chrome DevTools).
 // --pin (Linux, needs taskset) puts the engine on the last CPU and the core + this load generator on
 // the others, so the gateway's CPU time is not taken from the engine's compute: what a machine
@@ -14,9 +17,11 @@ import { createInterface } from 'node:readline';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { RawSseClient } from './lib/raw-sse-client.ts';
 import { fmt, median, quantile, table } from './lib/stats.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, tokens: { type: 'string', default: '32' }, threads: { type: 'string', default: '1' }, levels: { type: 'string', default: '1,8,32' }, profile: { type: 'string' }, pin: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, tokens: { type: 'string', default: '32' }, threads: { type: 'string', default: '1' }, levels: { type: 'string', default: '1,8,32' }, profile: { type: 'string' }, pin: { type: 'boolean', default: false }, client: { type: 'string', default: 'raw' } } });
+if (values.client !== 'raw' && values.client !== 'fetch') throw new Error('--client must be raw or fetch');
 const ROUNDS = Number(values.rounds);
 const TOKENS = Number(values.tokens);
 const LEVELS = values.levels!.split(',').map(Number);
@@ -31,13 +36,25 @@ interface Batch { ttfts: number[]; tokensPerSecond: number }
 let staleRetries = 0;
 const failures = new Map<string, number>();
 
-async function stream(t: Target, i: number): Promise<{ ttftMs: number; tokens: number }> {
+const bodyOf = (i: number) => JSON.stringify({ model: 'bench', stream: true, temperature: 0, max_tokens: TOKENS, ignore_eos: true, messages: [{ role: 'user', content: `Story ${i % 16}: once upon a time` }] });
+
+async function stream(t: Target, i: number, raw: RawSseClient | null): Promise<{ ttftMs: number; tokens: number }> {
+  if (raw) {
+    const before = raw.retries;
+    const r = await raw.post('/v1/chat/completions', bodyOf(i), { 'content-type': 'application/json', ...(t.key ? { authorization: `Bearer ${t.key}` } : {}) });
+    if (raw.retries > before) {
+      staleRetries += raw.retries - before;
+      failures.set(t.url, (failures.get(t.url) ?? 0) + raw.retries - before);
+    }
+    if (r.status !== 200) throw new Error(`${t.url} answered ${r.status}`);
+    return r;
+  }
   const t0 = performance.now();
   const send = () =>
     fetch(`${t.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(t.key ? { authorization: `Bearer ${t.key}` } : {}) },
-      body: JSON.stringify({ model: 'bench', stream: true, temperature: 0, max_tokens: TOKENS, ignore_eos: true, messages: [{ role: 'user', content: `Story ${i % 16}: once upon a time` }] }),
+      body: bodyOf(i),
     });
   // llama-server closes kept-alive connections now and then; undici does not retry a POST, so a
   // request that fails before any answer is sent once more (counted and reported).
@@ -73,6 +90,18 @@ async function stream(t: Target, i: number): Promise<{ ttftMs: number; tokens: n
   return { ttftMs: ttft, tokens };
 }
 
+/** One raw client per target and worker, so kept-alive connections carry over between batches. */
+const rawClients = new Map<string, RawSseClient>();
+function clientFor(t: Target, worker: number): RawSseClient {
+  const key = `${t.url} ${worker}`;
+  let c = rawClients.get(key);
+  if (!c) {
+    const u = new URL(t.url);
+    rawClients.set(key, (c = new RawSseClient(u.hostname, Number(u.port), t === gateway)));
+  }
+  return c;
+}
+
 /** `total` streams, `concurrency` at a time. */
 let tokensThroughGateway = 0;
 
@@ -81,9 +110,10 @@ async function batch(t: Target, concurrency: number, total: number): Promise<Bat
   const ttfts: number[] = [];
   let tokens = 0;
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
+  await Promise.all(Array.from({ length: concurrency }, async (_, w) => {
+    const raw = values.client === 'raw' ? clientFor(t, w) : null;
     while (next < total) {
-      const r = await stream(t, next++);
+      const r = await stream(t, next++, raw);
       ttfts.push(r.ttftMs);
       tokens += r.tokens;
     }
@@ -115,7 +145,7 @@ if (values.pin) {
 }
 const direct: Target = { url: info.directUrl, key: info.key };
 const gateway: Target = { url: info.gatewayUrl, key: null };
-console.log(`engine ${engine}\n  ${info.argv.join(' ')}\nmodel stories260K, ${TOKENS} tokens per stream, ${ROUNDS} rounds per level, one engine process behind both paths\npinning: ${pinning}\n`);
+console.log(`engine ${engine}\n  ${info.argv.join(' ')}\nmodel stories260K, ${TOKENS} tokens per stream, ${ROUNDS} rounds per level, one engine process behind both paths\nload generator: ${values.client}; pinning: ${pinning}\n`);
 
 const rows: (string | number)[][] = [];
 const cpuBefore = await gatewayCpuMicros();
@@ -148,6 +178,7 @@ try {
   }
   cpuPerToken = ((await gatewayCpuMicros()) - cpuBefore) / tokensThroughGateway;
 } finally {
+  for (const c of rawClients.values()) c.close();
   // Wait for the core to stop its engine, so no llama-server outlives the benchmark.
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
