@@ -39,7 +39,8 @@ export interface Exchange {
 }
 
 export class EngineConnections {
-  private readonly spares = new Map<string, Socket>();
+  /** Per engine address: a connected (or connecting) socket and the listener that drops it. */
+  private readonly spares = new Map<string, { socket: Socket; drop: () => void }>();
   private closed = false;
 
   /**
@@ -47,11 +48,14 @@ export class EngineConnections {
    */
   send(host: string, port: number, req: EngineRequest, h: ExchangeHandlers, fresh = false): Exchange {
     const key = `${host}:${port}`;
-    let socket = fresh ? undefined : this.spares.get(key);
-    const reused = socket !== undefined;
-    if (socket) {
+    const spare = fresh ? undefined : this.spares.get(key);
+    const reused = spare !== undefined;
+    let socket: Socket;
+    if (spare) {
       this.spares.delete(key);
-      socket.removeAllListeners();
+      socket = spare.socket;
+      // Only our own listeners: net.Socket keeps internal ones (e.g. for 'end').
+      socket.off('error', spare.drop).off('end', spare.drop).off('close', spare.drop);
     } else {
       socket = open(host, port);
     }
@@ -64,7 +68,7 @@ export class EngineConnections {
   /** Close every spare (the core is stopping). */
   destroy(): void {
     this.closed = true;
-    for (const s of this.spares.values()) s.destroy();
+    for (const s of this.spares.values()) s.socket.destroy();
     this.spares.clear();
   }
 
@@ -72,13 +76,13 @@ export class EngineConnections {
     if (this.closed || this.spares.has(key)) return;
     const s = open(host, port);
     const drop = () => {
-      if (this.spares.get(key) === s) this.spares.delete(key);
+      if (this.spares.get(key)?.socket === s) this.spares.delete(key);
       s.destroy();
     };
     s.on('error', drop).on('end', drop).on('close', drop);
     // A spare never holds the process open on its own.
     s.unref();
-    this.spares.set(key, s);
+    this.spares.set(key, { socket: s, drop });
   }
 }
 
