@@ -125,10 +125,8 @@ export class ResponseParser {
 
   private bodyState(head: ResponseHead): State {
     const { status, headers } = head;
-    if (this.bodiless || status === 204 || status === 304 || (status >= 100 && status < 200)) {
-      if (status >= 100 && status < 200) throw new Http1ParseError(`unexpected interim response ${status}`);
-      return { kind: 'done' };
-    }
+    if (status >= 100 && status < 200) throw new Http1ParseError(`unexpected interim response ${status}`);
+    if (this.bodiless || status === 204 || status === 304) return { kind: 'done' };
     const te = headers['transfer-encoding'];
     if (te !== undefined) {
       if (te.toLowerCase().split(',').map((t) => t.trim()).at(-1) !== 'chunked') throw new Http1ParseError(`unsupported transfer-encoding ${te}`);
