@@ -98,9 +98,10 @@ function exchange(socket: Socket, hostHeader: string, req: EngineRequest, h: Exc
   const finish = (err?: Error) => {
     if (finished) return;
     finished = true;
-    socket.destroy();
+    // The client hears of the end first; closing the connection (a syscall) comes after.
     if (err) h.onError(err, reused && !answered);
     else h.onEnd();
+    socket.destroy();
   };
   socket.on('data', (chunk: Buffer) => {
     if (finished) return;
