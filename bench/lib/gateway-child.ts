@@ -11,21 +11,31 @@ const [engine, model, parallel, ctx, threads] = process.argv.slice(2);
 const dataDir = mkdtempSync(join(tmpdir(), 'llama-orch-bench-'));
 const core = new Core({ dataDir, port: 0, enginePath: engine! });
 core.models.add({ id: 'bench', path: model!, plan: { parallel: Number(parallel), contextSize: Number(ctx), ...(threads ? { extra: ['-t', threads] } : {}) } });
-const gatewayUrl = await core.listen();
-const inst = await core.models.ensureInstance('bench');
-await inst.ensureReady();
-process.stdout.write(JSON.stringify({ gatewayUrl, directUrl: inst.baseUrl(), key: inst.apiKey, argv: inst.info().argv, enginePid: inst.info().pid }) + '\n');
-const stop = () => void core.stop().finally(() => {
-  rmSync(dataDir, { recursive: true, force: true });
-  process.exit(0);
+// Whatever happens from here on, the engine is stopped before this process ends: SIGTERM/SIGINT,
+// the benchmark dying (our stdin closes), or a crash of our own.
+let stopping = false;
+const stop = (code = 0) => {
+  if (stopping) return;
+  stopping = true;
+  void core.stop().finally(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(code);
+  });
+};
+process.on('SIGTERM', () => stop());
+process.on('SIGINT', () => stop());
+process.stdin.on('end', () => stop()).resume();
+process.stdout.on('error', () => stop());
+process.on('uncaughtException', (err) => {
+  process.stderr.write(`gateway-child: ${err.stack ?? String(err)}\n`);
+  stop(1);
 });
-process.on('SIGTERM', stop);
-// If the benchmark dies without stopping us, our stdin closes: stop the engine rather than orphan it.
-process.stdin.on('end', stop).resume();
-process.stdout.on('error', stop);
 // SIGUSR2: report this process's CPU time so far (the gateway's cost, engine excluded).
 process.on('SIGUSR2', () => {
   const u = process.cpuUsage();
   process.stdout.write(JSON.stringify({ cpuMicros: u.user + u.system }) + '\n');
 });
-process.on('SIGINT', stop);
+const gatewayUrl = await core.listen();
+const inst = await core.models.ensureInstance('bench');
+await inst.ensureReady();
+process.stdout.write(JSON.stringify({ gatewayUrl, directUrl: inst.baseUrl(), key: inst.apiKey, argv: inst.info().argv, enginePid: inst.info().pid }) + '\n');

@@ -65,7 +65,12 @@ describe('supervised engines', () => {
     const again = await admin('/api/v1/instances', { method: 'POST', body: JSON.stringify({ model: MODEL }) });
     expect(again.status).toBe(200); // already running: no second engine
 
-    const { facts } = (await (await admin(`/api/v1/instances/${MODEL}/facts`)).json()) as InstanceFactsResponse;
+    // Facts come from the engine's log lines, read from its stderr pipe; /health can answer 200
+    // before the core has read the last of them (at trace level there are thousands), so wait.
+    const facts = await waitFor(async () => {
+      const f = ((await (await admin(`/api/v1/instances/${MODEL}/facts`)).json()) as InstanceFactsResponse).facts;
+      return f.modelLoaded && f.totals.kvBytes > 0 ? f : null;
+    }, 'the engine facts from its log', 5000);
     expect(facts).toMatchObject({ modelLoaded: true, slots: expect.any(Number), contextPerSlot: expect.any(Number) });
     expect(facts.buffers.map((b) => b.kind)).toEqual(expect.arrayContaining(['model', 'kv', 'compute']));
     expect(facts.totals.kvBytes).toBeGreaterThan(0);
