@@ -151,4 +151,18 @@ describe('streaming through the gateway', () => {
       t.core.settings.update({ gateway: { queueDepth: 64 } });
     }
   });
+
+  it('answers after the engine closed its idle spare connection (llama-server: 5 s keep-alive timeout)', async () => {
+    const ask = async () => {
+      const res = await post(t.url, { model: 'stories260K', stream: true, temperature: 0, max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] });
+      expect(res.status).toBe(200);
+      const sse = await readSse(res);
+      expect(sse.done).toBe(true);
+      return chatContent(sse.events);
+    };
+    const first = await ask(); // leaves a spare connection to the engine behind
+    expect(first.length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 5600)); // the engine closes it now
+    expect(await ask()).toBe(first);
+  }, 15_000);
 });
