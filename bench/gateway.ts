@@ -134,7 +134,7 @@ async function gatewayCpuMicros(): Promise<number> {
   child.kill('SIGUSR2');
   return (JSON.parse(await line) as { cpuMicros: number }).cpuMicros;
 }
-let pinning = 'none (engine, core and load generator share every CPU)';
+let pinning = `none (engine, core and load generator share all ${availableParallelism()} CPUs)`;
 if (values.pin) {
   const last = availableParallelism() - 1;
   if (last < 1) throw new Error('--pin needs at least 2 CPUs');
