@@ -1,5 +1,6 @@
-// An in-process core with the real engine and the real model, for gateway tests that need to reach
-// inside (the engine's /slots, killing the engine, settings).
+// An in-process core on a free port in a temporary data folder, by default with the real engine and
+// the real model, for tests that need to reach inside (the engine's /slots, killing the engine,
+// settings). `startTestCore({ enginePath: undefined }, [])` gives a core without engine or models.
 import { Core, type CoreOptions } from '../../electron/core/core.js';
 import { testEnginePath } from './engine.js';
 import { STORIES_MODEL } from './paths.js';

@@ -1,23 +1,22 @@
 // GET /api/v1/hardware and the live SSE stream on a real core (real HTTP on 127.0.0.1, free port).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, HARDWARE_ROUTES, type HardwareSnapshot } from '../../electron/contract/index.js';
-import { Core } from '../../electron/core/core.js';
-import { tempDir } from '../helpers/tmp.js';
+import { startTestCore, type TestCore } from '../helpers/core.js';
 
 describe('hardware API', () => {
-  const data = tempDir();
   const token = 'test-admin-token-hardware';
-  let core: Core;
+  let t: TestCore;
+  let core: TestCore['core'];
   let url: string;
   const auth = { authorization: `Bearer ${token}` };
 
   beforeAll(async () => {
-    core = new Core({ dataDir: data.path, port: 0, adminToken: token });
-    url = await core.listen();
+    // No engine: hardware detection alone.
+    t = await startTestCore({ adminToken: token, enginePath: undefined }, []);
+    ({ core, url } = t);
   });
   afterAll(async () => {
-    await core?.stop();
-    data.cleanup();
+    await t?.close();
   });
 
   it('answers the snapshot to the admin and caches it until ?refresh=1', async () => {

@@ -7,7 +7,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type PlanResponse } from '../../electron/contract/index.js';
-import { Core } from '../../electron/core/core.js';
 import { planToArgs } from '../../electron/core/engines/args.js';
 import { engineTotals } from '../../electron/core/placement/engine-log.js';
 import { plan } from '../../electron/core/placement/planner.js';
@@ -18,7 +17,7 @@ import { testEnginePath } from '../helpers/engine.js';
 import { machine } from '../helpers/machines.js';
 import { CLI, STORIES_MODEL } from '../helpers/paths.js';
 import { isAlive, waitFor } from '../helpers/processes.js';
-import { tempDir } from '../helpers/tmp.js';
+import { startTestCore, type TestCore } from '../helpers/core.js';
 
 const MiB = 1024 ** 2;
 
@@ -76,20 +75,18 @@ describe('placement with the real engine', () => {
 });
 
 describe('plan previews', () => {
-  const data = tempDir();
   const token = 'test-admin-token-plans';
-  let core: Core;
+  let t: TestCore;
   let url: string;
   const post = (body: unknown, auth = true) =>
     fetch(`${url}${ROUTES.plans}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
 
   beforeAll(async () => {
-    core = new Core({ dataDir: data.path, port: 0, adminToken: token });
-    url = await core.listen();
+    t = await startTestCore({ adminToken: token, enginePath: undefined }, []); // no engine: plans only
+    ({ url } = t);
   });
   afterAll(async () => {
-    await core?.stop();
-    data.cleanup();
+    await t?.close();
   });
 
   it('POST /api/v1/plans plans a file for this machine and for a saved snapshot of another', async () => {
@@ -111,7 +108,7 @@ describe('plan previews', () => {
     const bad = await post({ model: STORIES_MODEL, overrides: { parallel: 0 } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { param: string } }).error.param).toBe('overrides.parallel');
-    const missing = await post({ model: join(data.path, 'nope.gguf') });
+    const missing = await post({ model: join(t.dataDir, 'nope.gguf') });
     expect(missing.status).toBe(400);
     expect(((await missing.json()) as { error: { message: string } }).error.message).toMatch(/model file not found/);
     const unfit = await post({ model: STORIES_MODEL, overrides: { contextSize: 4096 } });
@@ -119,7 +116,7 @@ describe('plan previews', () => {
   });
 
   it('llama-orch plan prints the plan for a saved snapshot and the JSON form', () => {
-    const snap = join(data.path, 'h100.json');
+    const snap = join(t.dataDir, 'h100.json');
     writeFileSync(snap, JSON.stringify(machine('h100')));
     const text = execFileSync(process.execPath, [CLI, 'plan', STORIES_MODEL, '--hardware', snap, '--ctx', '1024'], { encoding: 'utf8' });
     expect(text).toMatch(/plan \(gpu\): GPU 0 \(H100 80GB HBM3\): 6\/6 layers, \d+ MiB of 78\.\d GiB free; context 1024 × 1 slot/);
