@@ -4,15 +4,13 @@
 // fails with a clear message.
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright';
+import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_MANIFEST_SCHEMA_VERSION, type EngineManifest, type InstanceInfo, type ModelManifest, type Settings } from '../../electron/contract/index.js';
 import { testEnginePath } from '../helpers/engine.js';
 import { STORIES_MODEL } from '../helpers/paths.js';
-import { startServe, type ServeHandle } from '../helpers/serve.js';
 import { tempDir } from '../helpers/tmp.js';
-import { launchChromium } from './browser.js';
-import { haveChromium, screenshot, watchPageErrors } from './ui-support.js';
+import { haveChromium, openUi, screenshot, type UiSession } from './ui-support.js';
 
 /** Copy the test engine to <data>/engines/test-cpu/bin/llama-server with an engine.json like an install writes. */
 function placeEngine(dataDir: string): string {
@@ -38,31 +36,21 @@ function placeEngine(dataDir: string): string {
 describe.skipIf(!haveChromium)('UI engines in settings', () => {
   const data = tempDir();
   let engineDir: string;
-  let serve: ServeHandle;
-  let browser: Browser;
+  let ui: UiSession;
   let page: Page;
   let errors: string[];
 
-  async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
-    const res = await fetch(serve.url + path, { method, headers: { cookie, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return (res.status === 204 ? undefined : await res.json()) as T;
-  }
 
   beforeAll(async () => {
     engineDir = placeEngine(data.path);
-    [serve, browser] = await Promise.all([startServe(['--data-dir', data.path]), launchChromium()]);
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    errors = watchPageErrors(page);
-    await page.goto(serve.loginUrl);
+    ui = await openUi([], data.path, { width: 1280, height: 900 });
+    ({ page, errors } = ui);
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('settings-engine-list').waitFor();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
+    await ui?.close();
     data.cleanup();
   });
 
@@ -78,8 +66,8 @@ describe.skipIf(!haveChromium)('UI engines in settings', () => {
   });
 
   it('refuses to remove an engine an instance runs on, and says which instance', async () => {
-    const model = await admin<ModelManifest>('POST', '/api/v1/models/import', { path: STORIES_MODEL, link: true });
-    const inst = await admin<InstanceInfo>('POST', '/api/v1/instances', { model: model.id, engine: 'test-cpu', wait: true, contextSize: 512, parallel: 1 });
+    const model = await ui.admin<ModelManifest>('POST', '/api/v1/models/import', { path: STORIES_MODEL, link: true });
+    const inst = await ui.admin<InstanceInfo>('POST', '/api/v1/instances', { model: model.id, engine: 'test-cpu', wait: true, contextSize: 512, parallel: 1 });
     await page.reload();
     await expect.poll(() => page.getByTestId('engine-test-cpu').textContent(), { timeout: 10_000 }).toContain(`in use by ${inst.id}`);
     await page.getByRole('button', { name: 'Remove engine test-cpu' }).click();
@@ -88,7 +76,7 @@ describe.skipIf(!haveChromium)('UI engines in settings', () => {
     expect(await page.getByTestId('engine-removal').getAttribute('role')).toBe('alert');
     expect(existsSync(engineDir)).toBe(true);
     await screenshot(page, '31-settings-engine-in-use');
-    await admin('DELETE', `/api/v1/instances/${encodeURIComponent(inst.id)}`);
+    await ui.admin('DELETE', `/api/v1/instances/${encodeURIComponent(inst.id)}`);
   });
 
   it('removes the engine after confirmation: gone from the list and from the disk', async () => {
@@ -112,12 +100,12 @@ describe.skipIf(!haveChromium)('UI engines in settings', () => {
     await page.getByTestId('trace-logs').check();
     await section.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => section.getByRole('status').textContent()).toContain('Saved');
-    expect((await admin<Settings>('GET', '/api/v1/settings')).engines.traceLogs).toBe(true);
+    expect((await ui.admin<Settings>('GET', '/api/v1/settings')).engines.traceLogs).toBe(true);
     await page.reload();
     await expect.poll(() => page.getByTestId('trace-logs').isChecked()).toBe(true);
     await page.getByTestId('trace-logs').uncheck();
     await page.getByTestId('settings-engines').getByRole('button', { name: 'Save' }).click();
-    await expect.poll(async () => (await admin<Settings>('GET', '/api/v1/settings')).engines.traceLogs).toBe(false);
+    await expect.poll(async () => (await ui.admin<Settings>('GET', '/api/v1/settings')).engines.traceLogs).toBe(false);
   });
 
   it('shows a clear error when an engine cannot be installed (no network here)', async () => {

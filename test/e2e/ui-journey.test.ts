@@ -1,32 +1,28 @@
 // The first-run journey in a real Chromium against the real headless core and engine: open the UI →
 // hardware shown → import stories260K.gguf → load it with the placement preview → chat streams an
 // answer → stop mid-answer cancels it → the logs page shows the engine's lines → delete the model.
-import type { Browser, Page } from 'playwright';
+import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnginePath } from '../helpers/engine.js';
 import { STORIES_MODEL } from '../helpers/paths.js';
-import { startServe, type ServeHandle } from '../helpers/serve.js';
+import type { ServeHandle } from '../helpers/serve.js';
 import { tempDir } from '../helpers/tmp.js';
-import { launchChromium } from './browser.js';
-import { haveChromium, screenshot, watchPageErrors } from './ui-support.js';
+import { haveChromium, openUi, screenshot, type UiSession } from './ui-support.js';
 
 describe.skipIf(!haveChromium)('UI first-run journey', () => {
   const data = tempDir();
+  let ui: UiSession;
   let serve: ServeHandle;
-  let browser: Browser;
   let page: Page;
   let errors: string[];
 
   beforeAll(async () => {
-    [serve, browser] = await Promise.all([startServe(['--engine', testEnginePath(), '--data-dir', data.path]), launchChromium()]);
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-    errors = watchPageErrors(page);
-    await page.goto(serve.loginUrl);
+    ui = await openUi(['--engine', testEnginePath()], data.path, { width: 1280, height: 860 });
+    ({ serve, page, errors } = ui);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
+    await ui?.close();
     data.cleanup();
   });
 

@@ -1,34 +1,30 @@
 // Settings in a real Chromium against the real headless core: API keys created in the UI work from a
 // plain HTTP client, a wrong or revoked key gets 401; settings save with field-named errors; the
 // theme setting switches the whole UI to dark.
-import type { Browser, Page } from 'playwright';
+import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnginePath } from '../helpers/engine.js';
-import { startServe, type ServeHandle } from '../helpers/serve.js';
+import type { ServeHandle } from '../helpers/serve.js';
 import { tempDir } from '../helpers/tmp.js';
-import { launchChromium } from './browser.js';
-import { haveChromium, screenshot, watchPageErrors } from './ui-support.js';
+import { haveChromium, openUi, screenshot, type UiSession } from './ui-support.js';
 
 describe.skipIf(!haveChromium)('UI settings', () => {
   const data = tempDir();
+  let ui: UiSession;
   let serve: ServeHandle;
-  let browser: Browser;
   let page: Page;
   let errors: string[];
   const modelsWith = (key?: string) => fetch(`${serve.url}/v1/models`, key ? { headers: { authorization: `Bearer ${key}` } } : {}).then((r) => r.status);
 
   beforeAll(async () => {
-    [serve, browser] = await Promise.all([startServe(['--engine', testEnginePath(), '--data-dir', data.path]), launchChromium()]);
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    errors = watchPageErrors(page);
-    await page.goto(serve.loginUrl);
+    ui = await openUi(['--engine', testEnginePath()], data.path, { width: 1280, height: 900 });
+    ({ serve, page, errors } = ui);
     await page.getByTestId('nav-settings').click();
     await page.getByTestId('settings-api').waitFor();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
+    await ui?.close();
     data.cleanup();
   });
 

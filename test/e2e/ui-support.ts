@@ -1,10 +1,11 @@
 // Shared bits of the UI e2e tests: screenshots under test-results/screenshots/ (not committed; looked
-// at by people), and the check that Chromium is present.
+// at by people), the check that Chromium is present, and a logged-in page on a real `serve` (openUi).
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright';
+import type { Browser, Page } from 'playwright';
 import { ROOT } from '../helpers/paths.js';
-import { CHROMIUM_PATH } from './browser.js';
+import { startServe, type ServeHandle } from '../helpers/serve.js';
+import { CHROMIUM_PATH, launchChromium } from './browser.js';
 
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 
@@ -25,4 +26,42 @@ export function watchPageErrors(page: Page): string[] {
     if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
   });
   return errors;
+}
+
+export interface UiSession {
+  serve: ServeHandle;
+  browser: Browser;
+  page: Page;
+  /** Page and console errors seen so far (see watchPageErrors). */
+  errors: string[];
+  /** The admin API with the page's session cookie (setting up state a test then looks at in the UI). */
+  admin<T>(method: string, path: string, body?: unknown): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * `llama-orch serve <serveArgs> --data-dir <data>` and Chromium side by side, one page of the given
+ * size logged in through the one-time login URL. close() stops both (the caller cleans up `data`).
+ */
+export async function openUi(serveArgs: string[], dataDir: string, viewport: { width: number; height: number }): Promise<UiSession> {
+  const [serve, browser] = await Promise.all([startServe([...serveArgs, '--data-dir', dataDir]), launchChromium()]);
+  const page = await browser.newPage({ viewport });
+  const errors = watchPageErrors(page);
+  await page.goto(serve.loginUrl);
+  return {
+    serve,
+    browser,
+    page,
+    errors,
+    async admin<T>(method: string, path: string, body?: unknown): Promise<T> {
+      const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+      const res = await fetch(serve.url + path, { method, headers: { cookie, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+      return (res.status === 204 ? undefined : await res.json()) as T;
+    },
+    async close() {
+      await browser.close();
+      await serve.stop();
+    },
+  };
 }
