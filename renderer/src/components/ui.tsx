@@ -114,16 +114,27 @@ export function Dialog({ open, title, onClose, children, wide }: { open: boolean
   );
 }
 
-/** "Are you sure?" for destructive actions: Keep it (default) or the named action. */
-export function ConfirmDialog({ open, title, action, testId, onCancel, onConfirm, children }: { open: boolean; title: string; action: string; testId?: string; onCancel: () => void; onConfirm: () => void; children: ReactNode }) {
+/**
+ * "Are you sure?" for destructive actions: Keep it (default) or the named action. Open while
+ * `subject` (what the action is about, e.g. an id) is set; either button closes it.
+ */
+export function ConfirmDialog<T>({ subject, title, action, testId, onClose, onConfirm, children }: { subject: T | null; title: string; action: string; testId?: string; onClose: () => void; onConfirm: (subject: T) => void; children: ReactNode }) {
   return (
-    <Dialog open={open} title={title} onClose={onCancel}>
+    <Dialog open={subject !== null} title={title} onClose={onClose}>
       {children}
       <div className="dialog-actions">
-        <button type="button" className="btn" onClick={onCancel}>
+        <button type="button" className="btn" onClick={onClose}>
           Keep it
         </button>
-        <button type="button" className="btn danger" data-testid={testId} onClick={onConfirm}>
+        <button
+          type="button"
+          className="btn danger"
+          data-testid={testId}
+          onClick={() => {
+            if (subject !== null) onConfirm(subject);
+            onClose();
+          }}
+        >
           {action}
         </button>
       </div>

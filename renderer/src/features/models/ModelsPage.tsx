@@ -49,11 +49,11 @@ export function ModelsPage() {
       <ImportDialog />
       <LoadDialog />
       <ConfirmDialog
-        open={confirmDelete !== null}
+        subject={confirmDelete}
         title="Delete model"
         action="Delete"
-        onCancel={() => useModels.getState().deleteAsked(null)}
-        onConfirm={() => confirmDelete && void deleteConfirmed(confirmDelete)}
+        onClose={() => useModels.getState().deleteAsked(null)}
+        onConfirm={(id) => void deleteConfirmed(id)}
       >
         <p>
           Delete <strong>{confirmDelete}</strong> from the library? Its files are removed from disk (a linked model's original file is kept).

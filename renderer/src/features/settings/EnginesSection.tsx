@@ -116,15 +116,12 @@ export function EnginesSection() {
       </form>
       <InstallProgress />
       <ConfirmDialog
-        open={confirm !== null}
+        subject={confirm}
         title="Remove engine"
         action="Remove"
         testId="engine-remove-confirm"
-        onCancel={() => setConfirm(null)}
-        onConfirm={() => {
-          if (confirm) void engineRemoveConfirmed(confirm);
-          setConfirm(null);
-        }}
+        onClose={() => setConfirm(null)}
+        onConfirm={(id) => void engineRemoveConfirmed(id)}
       >
         <p>
           Remove <strong>{confirm}</strong> from this computer? Models keep working with another installed engine; without one, nothing can be loaded.

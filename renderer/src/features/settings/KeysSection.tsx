@@ -85,15 +85,12 @@ export function KeysSection() {
         </div>
       </Dialog>
       <ConfirmDialog
-        open={confirm !== null}
+        subject={confirm}
         title="Revoke API key"
         action="Revoke"
         testId="key-revoke-confirm"
-        onCancel={() => setConfirm(null)}
-        onConfirm={() => {
-          if (confirm) void keyRevoked(confirm);
-          setConfirm(null);
-        }}
+        onClose={() => setConfirm(null)}
+        onConfirm={(id) => void keyRevoked(id)}
       >
         <p>Programs using this key stop working at once.</p>
       </ConfirmDialog>
