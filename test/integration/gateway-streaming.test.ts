@@ -1,6 +1,7 @@
 // Streaming as a contract, with the real engine: cancellation (client disconnect and explicit),
 // an engine killed mid-stream, reproducible seeded output, 32 concurrent streams, queue limits.
 import { readFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECEIPT_HEADER, type Receipt } from '../../electron/contract/index.js';
@@ -150,6 +151,34 @@ describe('streaming through the gateway', () => {
     } finally {
       t.core.settings.update({ gateway: { queueDepth: 64 } });
     }
+  });
+
+  it('keeps the engine answering its health check while every slot streams and spare connections wait', async () => {
+    // Each idle spare connection holds one of llama-server's HTTP threads; engines get one extra
+    // thread per spare (engines/args.ts), else health checks would queue behind the spares.
+    const short = { model: 'stories260K', stream: true, max_tokens: 4, messages: [{ role: 'user', content: 'Hi' }] };
+    await Promise.all(Array.from({ length: 4 }, async () => (await post(t.url, short)).text())); // leaves spares behind
+    const ac = new AbortController();
+    try {
+      const streams = await Promise.all(Array.from({ length: 4 }, () => post(t.url, LONG, ac.signal)));
+      await Promise.all(streams.map((r) => readEvents(r, 3)));
+      await new Promise((r) => setTimeout(r, 200)); // the spares are refilled
+      // On a connection of its own (fetch would reuse a kept-alive one and its thread).
+      const inst = t.core.supervisor.findByModel('stories260K')!;
+      const health = await new Promise<number>((resolve, reject) => {
+        const req = httpGet(`${inst.baseUrl()}/health`, { agent: false, timeout: 2000 }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('timeout', () => req.destroy(new Error('the engine did not answer /health within 2 s')));
+        req.on('error', reject);
+      });
+      expect(health).toBe(200);
+      expect((await engineSlots(t.core, 'stories260K')).filter((s) => s.is_processing)).toHaveLength(4);
+    } finally {
+      ac.abort();
+    }
+    await waitFor(async () => (await engineSlots(t.core, 'stories260K')).every((s) => !s.is_processing), 'engine slots to be idle', 3000);
   });
 
   it('answers after the engine closed its idle spare connection (llama-server: 5 s keep-alive timeout)', async () => {

@@ -4,10 +4,15 @@
 // of the work per streamed token (bench/gateway.ts measures it).
 //
 // llama-server closes a connection after a streamed answer anyway, so connections are not pooled
-// for reuse; instead one spare connection per engine is opened ahead of time (after each request
-// takes one), which keeps connect() and the engine's accept off the time to first token. An idle
-// spare is closed by the engine after its keep-alive timeout and simply dropped.
+// for reuse; instead spare connections are opened ahead of time — after each request takes one,
+// up to GATEWAY_SPARE_CONNECTIONS per engine — which keeps connect() and the engine's accept (two
+// thread wake-ups in the engine) off the time to first token, also when a batch of streams ends
+// together and as many new requests arrive at once. The newest spare is used first, so spares a
+// burst left behind stay idle until the engine closes them (its keep-alive timeout, 5 s) and the
+// pool shrinks back to what the load needs; a closed spare is simply dropped. Each idle spare
+// holds one of the engine's HTTP threads: engines/args.ts gives engines that many extra threads.
 import { connect, type Socket } from 'node:net';
+import { GATEWAY_SPARE_CONNECTIONS } from '../engines/args.js';
 import { ResponseParser, type ResponseHead } from './http1-response.js';
 
 export interface EngineRequest {
@@ -38,21 +43,29 @@ export interface Exchange {
   destroy(): void;
 }
 
+interface Spare {
+  socket: Socket;
+  /** Our listeners on it: drop it from the pool when the engine closes it. */
+  drop: () => void;
+}
+
 export class EngineConnections {
-  /** Per engine address: a connected (or connecting) socket and the listener that drops it. */
-  private readonly spares = new Map<string, { socket: Socket; drop: () => void }>();
+  /** Per engine address: connected (or connecting) sockets, newest last. */
+  private readonly spares = new Map<string, Spare[]>();
   private closed = false;
 
+  /** @param maxSpares spare connections kept per engine */
+  constructor(private readonly maxSpares = GATEWAY_SPARE_CONNECTIONS) {}
+
   /**
-   * Send `req` to the engine at host:port. `fresh` skips the spare (used for the one retry).
+   * Send `req` to the engine at host:port. `fresh` skips the spares (used for the one retry).
    */
   send(host: string, port: number, req: EngineRequest, h: ExchangeHandlers, fresh = false): Exchange {
     const key = `${host}:${port}`;
-    const spare = fresh ? undefined : this.spares.get(key);
+    const spare = fresh ? undefined : this.spares.get(key)?.pop();
     const reused = spare !== undefined;
     let socket: Socket;
     if (spare) {
-      this.spares.delete(key);
       socket = spare.socket;
       // Only our own listeners: net.Socket keeps internal ones (e.g. for 'end').
       socket.off('error', spare.drop).off('end', spare.drop).off('close', spare.drop);
@@ -61,28 +74,41 @@ export class EngineConnections {
     }
     const ex = exchange(socket, key, req, h, reused);
     // The next request's connection, opened after this one is on its way.
-    if (!this.closed) setImmediate(() => this.refill(host, port, key));
+    if (!this.closed && this.maxSpares > 0) setImmediate(() => this.refill(host, port, key));
     return ex;
+  }
+
+  /** Spare connections currently held for the engine at host:port. */
+  spareCount(host: string, port: number): number {
+    return this.spares.get(`${host}:${port}`)?.length ?? 0;
   }
 
   /** Close every spare (the core is stopping). */
   destroy(): void {
     this.closed = true;
-    for (const s of this.spares.values()) s.socket.destroy();
+    for (const list of this.spares.values()) for (const s of list) s.socket.destroy();
     this.spares.clear();
   }
 
   private refill(host: string, port: number, key: string): void {
-    if (this.closed || this.spares.has(key)) return;
+    let list = this.spares.get(key);
+    if (this.closed || (list && list.length >= this.maxSpares)) return;
+    if (!list) this.spares.set(key, (list = []));
     const s = open(host, port);
-    const drop = () => {
-      if (this.spares.get(key)?.socket === s) this.spares.delete(key);
-      s.destroy();
+    const spare: Spare = {
+      socket: s,
+      drop: () => {
+        const l = this.spares.get(key);
+        const i = l ? l.indexOf(spare) : -1;
+        if (i >= 0) l!.splice(i, 1);
+        if (l && l.length === 0) this.spares.delete(key);
+        s.destroy();
+      },
     };
-    s.on('error', drop).on('end', drop).on('close', drop);
+    s.on('error', spare.drop).on('end', spare.drop).on('close', spare.drop);
     // A spare never holds the process open on its own.
     s.unref();
-    this.spares.set(key, { socket: s, drop });
+    list.push(spare);
   }
 }
 

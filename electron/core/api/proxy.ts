@@ -33,7 +33,7 @@ export interface ProxyOptions {
   /** Aborting ends the request: upstream destroyed, the client told in-band. */
   signal?: AbortSignal;
   timeoutMs?: number;
-  /** The connections to engines (the gateway's; one spare per engine). */
+  /** The connections to engines (the gateway's, with spares opened ahead of requests). */
   connections: EngineConnections;
   /** Keep up to this many bytes of the answer (only when the user enabled content logging). */
   captureBytes?: number;

@@ -37,6 +37,14 @@ export function placementArgs(p: PlacementPlan): string[] {
   return args;
 }
 
+/**
+ * Connections the gateway keeps open to each engine ahead of requests (api/engine-client.ts). An
+ * idle one holds one of llama-server's HTTP threads, so engines get this many threads on top of
+ * llama-server's own default of slots + 2 (the 2 for health and metrics): a spare never keeps a
+ * health check or a request waiting for a thread.
+ */
+export const GATEWAY_SPARE_CONNECTIONS = 4;
+
 export function planToArgs(plan: LaunchPlan): string[] {
   const args = ['-m', plan.modelPath, '--alias', plan.alias, '--no-webui', '--metrics'];
   if (plan.placement) args.push(...placementArgs(plan.placement));
@@ -44,6 +52,8 @@ export function planToArgs(plan: LaunchPlan): string[] {
     if (plan.contextSize !== undefined) args.push('-c', String(plan.contextSize));
     if (plan.parallel !== undefined) args.push('-np', String(plan.parallel));
   }
+  const slots = plan.placement?.parallel ?? plan.parallel;
+  if (slots !== undefined) args.push('--threads-http', String(slots + 2 + GATEWAY_SPARE_CONNECTIONS));
   if (plan.seed !== undefined) args.push('--seed', String(plan.seed));
   if (plan.extra) args.push(...plan.extra);
   return args;

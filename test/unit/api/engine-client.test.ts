@@ -17,6 +17,7 @@ async function engine(answer: (c: Conn, index: number) => void): Promise<{ port:
   const server = createServer((socket) => {
     const c: Conn = { socket, received: '', closed: false };
     const index = conns.push(c) - 1;
+    openSockets.push(socket);
     socket.on('data', (d) => {
       c.received += d.toString('latin1');
       const end = c.received.indexOf('\r\n\r\n');
@@ -33,8 +34,11 @@ async function engine(answer: (c: Conn, index: number) => void): Promise<{ port:
 
 const servers: Server[] = [];
 const pools: EngineConnections[] = [];
+const openSockets: Socket[] = [];
 afterEach(async () => {
   for (const p of pools.splice(0)) p.destroy();
+  // Also the connections a failed test left in the middle of an answer (server.close waits for them).
+  for (const s of openSockets.splice(0)) s.destroy();
   for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
 });
 
@@ -100,6 +104,30 @@ describe('EngineConnections', () => {
     await send(p, e.port);
     expect(e.conns[1]!.received).toContain('POST /v1/chat/completions');
     await until(() => e.conns.length === 3);
+  });
+
+  it('keeps up to four spares after a burst, uses the newest first, and does not refill beyond', async () => {
+    // Streams batched together end together: the next burst finds connections already open.
+    let answer = true;
+    const e = await engine((c) => (answer ? c.socket.end(SSE_ANSWER) : undefined));
+    const p = pool();
+    await Promise.all(Array.from({ length: 6 }, () => send(p, e.port)));
+    await until(() => p.spareCount('127.0.0.1', e.port) === 4);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(e.conns.length).toBe(6 + 4);
+    const spares = e.conns.slice(6);
+    expect(spares.every((c) => c.received === '' && !c.closed)).toBe(true);
+    answer = false; // requests stay unanswered, so the connections used are not closed
+    const exchanges = Array.from({ length: 5 }, (_, i) => p.send('127.0.0.1', e.port, { method: 'POST', path: `/r${i}`, headers: {}, body: Buffer.from('{}') }, { onHead: () => {}, onBody: () => {}, onEnd: () => {}, onError: () => {} }));
+    await until(() => e.conns.filter((c) => c.received.includes('POST /r')).length === 5);
+    // Four went out on the spares, newest first; the fifth needed a connection of its own.
+    expect(spares.map((c) => /POST (\/r\d)/.exec(c.received)?.[1])).toEqual(['/r3', '/r2', '/r1', '/r0']);
+    expect(e.conns[10]!.received).toContain('POST /r4');
+    // Refilled to four again, no more.
+    await until(() => p.spareCount('127.0.0.1', e.port) === 4);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(e.conns.length).toBe(11 + 4);
+    for (const x of exchanges) x.destroy();
   });
 
   it('drops a spare the engine closed (its keep-alive timeout) and connects afresh', async () => {

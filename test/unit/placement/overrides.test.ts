@@ -1,6 +1,6 @@
 // Overrides are honoured, or refused with the numbers unless forced; every plan becomes explicit argv.
 import { describe, expect, it } from 'vitest';
-import { placementArgs, planToArgs } from '../../../electron/core/engines/args.js';
+import { GATEWAY_SPARE_CONNECTIONS, placementArgs, planToArgs } from '../../../electron/core/engines/args.js';
 import { plan, type PlanInput } from '../../../electron/core/placement/planner.js';
 import { machine, type MachineName } from '../../helpers/machines.js';
 import { LLAMA_8B_Q8_0, SHAPES } from '../../helpers/model-shapes.js';
@@ -128,9 +128,13 @@ describe('argv', () => {
     expect(arg(argv, '-ts')).toBe(p.tensorSplit!.join(','));
     expect(arg(argv, '--fit')).toBe('off');
     expect(arg(argv, '-t')).toBe('8');
+    // HTTP threads: the slots, 2 for health and metrics, and one per gateway spare connection.
+    expect(arg(argv, '--threads-http')).toBe(String(p.parallel + 2 + GATEWAY_SPARE_CONNECTIONS));
   });
 
   it('without a placement the old launch plan still works', () => {
-    expect(planToArgs({ modelPath: '/m.gguf', alias: 'm', contextSize: 1024, parallel: 2 })).toEqual(['-m', '/m.gguf', '--alias', 'm', '--no-webui', '--metrics', '-c', '1024', '-np', '2']);
+    expect(planToArgs({ modelPath: '/m.gguf', alias: 'm', contextSize: 1024, parallel: 2 })).toEqual(['-m', '/m.gguf', '--alias', 'm', '--no-webui', '--metrics', '-c', '1024', '-np', '2', '--threads-http', String(2 + 2 + GATEWAY_SPARE_CONNECTIONS)]);
+    // Slots unknown (the engine's own default): its own thread count too.
+    expect(planToArgs({ modelPath: '/m.gguf', alias: 'm' })).not.toContain('--threads-http');
   });
 });
