@@ -1,6 +1,8 @@
 // The real test engine (provided by the global setup) and a way to run it directly, as the
 // baseline that gateway results are compared against.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { Readable } from 'node:stream';
 import { inject } from 'vitest';
 import { freePort } from '../../electron/core/util/net.js';
 import { waitFor } from './processes.js';
@@ -12,7 +14,27 @@ export function testEnginePath(): string {
 export interface DirectEngine {
   url: string;
   proc: ChildProcess;
+  /** POST a JSON body to the engine on a connection of its own (see postFresh). */
+  post(path: string, body: unknown): Promise<Response>;
   stop(): Promise<void>;
+}
+
+/**
+ * POST JSON on a connection of its own, as a fetch Response. llama-server closes a connection after
+ * a streamed answer without saying so in its headers; fetch() keeps such a connection for the next
+ * request and may send on it just as the close arrives ("other side closed").
+ */
+export function postFresh(url: string, body: unknown): Promise<Response> {
+  const data = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') headers.set(name, value);
+      resolve(new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status: res.statusCode ?? 0, headers }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
 }
 
 /** Start llama-server directly (no llama-orch in between) and wait for /health. */
@@ -30,6 +52,7 @@ export async function startDirectEngine(args: string[], enginePath = testEngineP
   return {
     url,
     proc,
+    post: (path, body) => postFresh(`${url}${path}`, body),
     stop: () =>
       new Promise<void>((resolve) => {
         if (proc.exitCode !== null) return resolve();

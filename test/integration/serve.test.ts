@@ -63,7 +63,7 @@ describe('llama-orch serve', () => {
   it('answers a non-streamed chat completion with the same text as the engine itself', async () => {
     // One engine at a time: two engines computing at once on a 2-core machine starve each other.
     const viaServe = await post(`${serve.url}/v1/chat/completions`, CHAT);
-    const viaEngine = await post(`${direct.url}/v1/chat/completions`, CHAT);
+    const viaEngine = await direct.post('/v1/chat/completions', CHAT);
     expect(viaServe.status).toBe(200);
     expect(viaServe.headers.get('x-request-id')).toMatch(/^req-/);
     const a = (await viaServe.json()) as { choices: { message: { content: string } }[] };
@@ -76,7 +76,7 @@ describe('llama-orch serve', () => {
     const body = { ...CHAT, stream: true };
     const viaServe = await post(`${serve.url}/v1/chat/completions`, body);
     const a = await readSse(viaServe);
-    const b = await readSse(await post(`${direct.url}/v1/chat/completions`, body));
+    const b = await readSse(await direct.post('/v1/chat/completions', body));
     expect(viaServe.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(a.done).toBe(true);
     expect(a.events.length).toBeGreaterThan(5);
@@ -87,7 +87,7 @@ describe('llama-orch serve', () => {
   it('forwards /v1/completions, streamed and not', async () => {
     const body = { model: 'stories260K', prompt: 'Once upon a time', temperature: 0, seed: 42, max_tokens: 16 };
     const plain = (await (await post(`${serve.url}/v1/completions`, body)).json()) as { choices: { text: string }[] };
-    const direct1 = (await (await post(`${direct.url}/v1/completions`, body)).json()) as { choices: { text: string }[] };
+    const direct1 = (await (await direct.post('/v1/completions', body)).json()) as { choices: { text: string }[] };
     expect(plain.choices[0]!.text).toBe(direct1.choices[0]!.text);
     const streamed = await readSse(await post(`${serve.url}/v1/completions`, { ...body, stream: true }));
     expect(streamed.done).toBe(true);
