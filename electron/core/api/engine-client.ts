@@ -54,9 +54,6 @@ export class EngineConnections {
   private readonly spares = new Map<string, Spare[]>();
   private closed = false;
 
-  /** @param maxSpares spare connections kept per engine */
-  constructor(private readonly maxSpares = GATEWAY_SPARE_CONNECTIONS) {}
-
   /**
    * Send `req` to the engine at host:port. `fresh` skips the spares (used for the one retry).
    */
@@ -74,7 +71,7 @@ export class EngineConnections {
     }
     const ex = exchange(socket, key, req, h, reused);
     // The next request's connection, opened after this one is on its way.
-    if (!this.closed && this.maxSpares > 0) setImmediate(() => this.refill(host, port, key));
+    if (!this.closed) setImmediate(() => this.refill(host, port, key));
     return ex;
   }
 
@@ -92,7 +89,7 @@ export class EngineConnections {
 
   private refill(host: string, port: number, key: string): void {
     let list = this.spares.get(key);
-    if (this.closed || (list && list.length >= this.maxSpares)) return;
+    if (this.closed || (list && list.length >= GATEWAY_SPARE_CONNECTIONS)) return;
     if (!list) this.spares.set(key, (list = []));
     const s = open(host, port);
     const spare: Spare = {
