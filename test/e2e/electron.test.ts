@@ -116,7 +116,7 @@ describe.skipIf(skipReason !== null)('desktop app (real Electron)', () => {
     const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
     await app.evaluate(({ app: electronApp }) => electronApp.quit()).catch(() => undefined);
     expect(await exited).toBe(0);
-    await waitFor(() => !isAlive(pid!), 'engine to be gone', 5_000);
+    await waitFor(() => !isAlive(pid!), 'engine to be gone');
     const pidfiles = existsSync(join(data.path, 'run')) ? readdirSync(join(data.path, 'run')).filter((f) => f.endsWith('.pid.json')) : [];
     expect(pidfiles).toEqual([]);
   }, 60_000);

@@ -1,6 +1,7 @@
 // An in-process core on a free port in a temporary data folder, by default with the real engine and
 // the real model, for tests that need to reach inside (the engine's /slots, killing the engine,
 // settings). `startTestCore({ enginePath: undefined }, [])` gives a core without engine or models.
+import { get as httpGet } from 'node:http';
 import { Core, type CoreOptions } from '../../electron/core/core.js';
 import { testEnginePath } from './engine.js';
 import { STORIES_MODEL } from './paths.js';
@@ -32,8 +33,18 @@ export async function startTestCore(opts: Partial<CoreOptions> = {}, models: { i
 }
 
 /** The engine's own view of its slots (is anything still generating?). */
+/** On a connection of its own that is closed after the answer: a kept-alive one (fetch) would hold
+ * one of the engine's HTTP threads for its 5 s keep-alive, a thread the test may need. */
 export async function engineSlots(core: Core, modelId: string): Promise<{ id: number; is_processing: boolean }[]> {
   const inst = core.supervisor.findByModel(modelId)!;
-  const res = await fetch(`${inst.baseUrl()}/slots`, { headers: { authorization: `Bearer ${inst.apiKey}` } });
-  return (await res.json()) as { id: number; is_processing: boolean }[];
+  const body = await new Promise<string>((resolve, reject) => {
+    const req = httpGet(`${inst.baseUrl()}/slots`, { agent: false, headers: { authorization: `Bearer ${inst.apiKey}` } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`/slots answered ${res.statusCode}: ${text}`))));
+    });
+    req.on('error', reject);
+  });
+  return JSON.parse(body) as { id: number; is_processing: boolean }[];
 }

@@ -32,7 +32,7 @@ describe('model lifecycle through the gateway', () => {
     expect((await post(t.url, '/v1/chat/completions', chat('pinned'))).status).toBe(200);
     t.core.settings.update({ gateway: { idleTtlSeconds: 1 }, models: { pinned: ['pinned'] } });
     try {
-      await waitFor(() => !t.core.supervisor.findByModel('stories260K'), 'the idle model to unload', 5000, 50);
+      await waitFor(() => !t.core.supervisor.findByModel('stories260K'), 'the idle model to unload', 10_000, 50);
       expect(t.core.supervisor.findByModel('pinned')!.info().state).toBe('ready');
       const models = (await (await fetch(`${t.url}/v1/models`)).json()) as { data: { id: string; state: string }[] };
       expect(models.data.find((m) => m.id === 'stories260K')!.state).toBe('unloaded');

@@ -58,9 +58,9 @@ describe('streaming through the gateway', () => {
     const res = await post(t.url, LONG, ac.signal);
     await readEvents(res, 5);
     ac.abort();
-    await waitFor(async () => (await engineSlots(t.core, 'stories260K')).every((s) => !s.is_processing), 'engine slots to be idle', 3000);
+    await waitFor(async () => (await engineSlots(t.core, 'stories260K')).every((s) => !s.is_processing), 'engine slots to be idle');
     // The engine stopped far short of the 1900 tokens it was asked for.
-    const stopped = await waitFor(() => lastStoppedAt(t, 'stories260K'), 'the engine to log the stop', 3000);
+    const stopped = await waitFor(() => lastStoppedAt(t, 'stories260K'), 'the engine to log the stop');
     expect(stopped).toBeLessThan(1900);
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     expect(metrics).toMatch(/llama_orch_cancellations_total\{model="stories260K",how="client_closed"\} 1/);
@@ -79,7 +79,7 @@ describe('streaming through the gateway', () => {
     const again = await fetch(`${t.url}/api/v1/requests/${id}/cancel`, { method: 'POST', headers: auth });
     expect(await again.json()).toEqual({ id, state: 'cancelled' });
     expect((await fetch(`${t.url}/api/v1/requests/nope/cancel`, { method: 'POST', headers: auth })).status).toBe(404);
-    await waitFor(async () => (await engineSlots(t.core, 'stories260K')).every((s) => !s.is_processing), 'engine slots to be idle', 3000);
+    await waitFor(async () => (await engineSlots(t.core, 'stories260K')).every((s) => !s.is_processing), 'engine slots to be idle');
   });
 
   it('ends the stream with an error event when the engine is killed mid-stream, then serves again', async () => {
@@ -178,7 +178,7 @@ describe('streaming through the gateway', () => {
     } finally {
       ac.abort();
     }
-    await waitFor(async () => (await engineSlots(t.core, 'stories260K')).every((s) => !s.is_processing), 'engine slots to be idle', 3000);
+    await waitFor(async () => (await engineSlots(t.core, 'stories260K')).every((s) => !s.is_processing), 'engine slots to be idle');
   });
 
   it('answers after the engine closed its idle spare connection (llama-server: 5 s keep-alive timeout)', async () => {

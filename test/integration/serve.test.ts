@@ -121,7 +121,7 @@ describe('llama-orch serve', () => {
     expect(isAlive(enginePid)).toBe(true);
     const code = await serve.stop('SIGTERM');
     expect(code).toBe(0);
-    await waitFor(() => !isAlive(enginePid), 'the engine to exit', 5000);
+    await waitFor(() => !isAlive(enginePid), 'the engine to exit');
   });
 });
 

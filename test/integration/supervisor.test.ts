@@ -98,7 +98,7 @@ describe('supervised engines', () => {
     expect(lines.every((l) => l.seq > lastSeq)).toBe(true); // only new lines, in order
     expect(lines.find((l) => /print_timing/.test(l.text))).toBeTruthy();
     // The generation timing line can arrive just after the prompt timing line the reader stopped at.
-    const lastEval = await waitFor(async () => ((await (await admin(`/api/v1/instances/${MODEL}/facts`)).json()) as InstanceFactsResponse).facts.lastEval, 'the eval timing fact', 3000);
+    const lastEval = await waitFor(async () => ((await (await admin(`/api/v1/instances/${MODEL}/facts`)).json()) as InstanceFactsResponse).facts.lastEval, 'the eval timing fact');
     expect(lastEval.tokens).toBeGreaterThan(0);
 
     await t.core.supervisor.stopAll(); // flushes the files (the next test starts it again)
@@ -164,7 +164,7 @@ describe('orphan reaping', () => {
         await waitFor(() => !isAlive(enginePid), 'the orphaned engine to be reaped', 10_000);
         expect(existsSync(join(data.path, 'run', `${MODEL}.pid.json`))).toBe(false);
         const line = `  reaped 1 engine left running by a previous run (pid ${enginePid})`;
-        await waitFor(() => second.output.includes(line), 'serve to say what it reaped', 5_000);
+        await waitFor(() => second.output.includes(line), 'serve to say what it reaped');
         expect(second.output).toContain(line);
       } finally {
         await second.stop();

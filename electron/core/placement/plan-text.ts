@@ -27,6 +27,17 @@ export function summaryLine(devices: PlanDevice[], nLayers: number, knobs: Knobs
   return `${lines.join('; ')}; context ${contextPerSlot} × ${plural(knobs.parallel, 'slot')}`;
 }
 
+/**
+ * The engine's compute threads: every core but one. ggml's threads spin at each barrier of a decode,
+ * so with one per core any other runnable thread — the gateway, the engine's own HTTP threads that
+ * notice a client has gone, the UI — stalls a whole decode while it runs: on 2 cores, slots of
+ * aborted streams stayed busy 0.3–1 s instead of ≤ 0.1 s (`npm run bench -- cancel`). Token
+ * generation is memory-bound, so the core left free costs little throughput.
+ */
+export function computeThreads(cores: number): number {
+  return Math.max(1, cores - 1);
+}
+
 export function buildPlan(input: PlanInput, found: { layout: Layout; knobs: Knobs; ev: Evaluation }, extra: { forced: boolean; warnings: string[] }): PlacementPlan {
   const { layout, knobs, ev } = found;
   const n = input.model.layers.length;
@@ -45,7 +56,7 @@ export function buildPlan(input: PlanInput, found: { layout: Layout; knobs: Knob
     cacheTypeK: knobs.cacheTypeK,
     cacheTypeV: knobs.cacheTypeV,
     flashAttention: knobs.flashAttention,
-    threads: Math.max(1, cpu.cores ?? cpu.threads),
+    threads: computeThreads(cpu.cores ?? cpu.threads),
     devices: ev.devices,
     summary: summaryLine(ev.devices, n, knobs, ev.contextPerSlot),
     forced: extra.forced,

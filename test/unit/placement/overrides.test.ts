@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { GATEWAY_SPARE_CONNECTIONS, placementArgs, planToArgs } from '../../../electron/core/engines/args.js';
 import { plan, type PlanInput } from '../../../electron/core/placement/planner.js';
+import { computeThreads } from '../../../electron/core/placement/plan-text.js';
 import { machine, type MachineName } from '../../helpers/machines.js';
 import { LLAMA_8B_Q8_0, SHAPES } from '../../helpers/model-shapes.js';
 import { shapeInput } from '../../helpers/placement-models.js';
@@ -20,7 +21,7 @@ describe('overrides', () => {
   it('devices: cpu keeps everything on the CPU even with a free GPU', () => {
     const p = run('rtx-3090', { devices: ['cpu'] }).plan!;
     expect(p.fit).toBe('cpu');
-    expect(placementArgs(p)).toEqual(['--device', 'none', '-ngl', '0', '-c', '8192', '-np', '1', '-ctk', 'f16', '-ctv', 'f16', '-fa', 'on', '--fit', 'off', '-t', '8']);
+    expect(placementArgs(p)).toEqual(['--device', 'none', '-ngl', '0', '-c', '8192', '-np', '1', '-ctk', 'f16', '-ctv', 'f16', '-fa', 'on', '--fit', 'off', '-t', '7']);
   });
 
   it('devices: CUDA1 uses that GPU although CUDA0 fits as well', () => {
@@ -127,9 +128,17 @@ describe('argv', () => {
     expect(arg(argv, '--device')).toBe('CUDA0,CUDA1');
     expect(arg(argv, '-ts')).toBe(p.tensorSplit!.join(','));
     expect(arg(argv, '--fit')).toBe('off');
-    expect(arg(argv, '-t')).toBe('8');
+    expect(arg(argv, '-t')).toBe('7'); // 8 cores: one stays free for the app and the engine's HTTP threads
     // HTTP threads: the slots, 2 for health and metrics, and one per gateway spare connection.
     expect(arg(argv, '--threads-http')).toBe(String(p.parallel + 2 + GATEWAY_SPARE_CONNECTIONS));
+  });
+
+  it('compute threads leave one core to the app and the HTTP threads, and never go below one', () => {
+    expect([1, 2, 4, 16].map(computeThreads)).toEqual([1, 1, 3, 15]);
+    const twoCores = machine('no-gpu');
+    twoCores.cpu = { ...twoCores.cpu, cores: 2, threads: 2 };
+    const p = plan({ hardware: twoCores, model: STORIES_LIKE, modelPath: '/m/model.gguf', overrides: {} }).plan!;
+    expect(arg(planToArgs({ modelPath: '/m/model.gguf', alias: 'm', placement: p }), '-t')).toBe('1');
   });
 
   it('without a placement the old launch plan still works', () => {
