@@ -141,7 +141,7 @@ export class EngineService {
     const info = this.get(id);
     if (!info) throw new EngineError('not_found', `engine '${id}' is not installed; installed: ${this.list().map((e) => e.id).join(', ') || 'none'}`);
     if (info.inUseBy.length > 0) throw new EngineError('in_use', `engine '${id}' is used by instance(s) ${info.inUseBy.join(', ')}; stop them first`);
-    const elsewhere = this.opts.runDir ? liveEnginesIn(this.opts.runDir, info.dir) : [];
+    const elsewhere = this.opts.runDir ? await liveEnginesIn(this.opts.runDir, info.dir) : [];
     if (elsewhere.length > 0) {
       const which = elsewhere.map((r) => `${r.instanceId} (engine pid ${r.pid}, started by llama-orch pid ${r.corePid})`).join(', ');
       throw new EngineError('in_use', `engine '${id}' is running instance(s) ${which}; stop them (or that \`llama-orch serve\`) first`);
