@@ -2,11 +2,12 @@
 // streaming, or a local file verified by its hash), unpack into a staging folder, self-test, write
 // the manifest, and only then rename the folder into place — so a failure leaves nothing installed.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineManifest } from '../../contract/index.js';
+import { renameWithRetry } from '../util/fs-retry.js';
 import { download, DownloadError, sha256File, type DownloadProgress } from '../download/download.js';
 import { extractArchive, findEngineBinary, unwrapSingleFolder } from './archive.js';
 import { binaryRelative, writeManifest } from './manifest.js';
@@ -98,7 +99,9 @@ export async function stageAndCommit(input: StageInput): Promise<string> {
     };
     writeManifest(root, manifest);
     if (existsSync(target)) throw new EngineError('exists', `engine '${id}' was installed meanwhile at ${target}`);
-    renameSync(root, target); // atomic on one filesystem: the engine appears complete or not at all
+    // Atomic on one filesystem: the engine appears complete or not at all. Retried while a virus
+    // scanner still holds the freshly unpacked files (EPERM/EBUSY on Windows).
+    await renameWithRetry(root, target);
     return join(target, manifest.binary);
   } finally {
     rmSync(stage, { recursive: true, force: true });

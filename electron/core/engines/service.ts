@@ -1,7 +1,8 @@
 // Engine provisioning: lists installed engines, installs the right llama.cpp release build for this
 // machine (or a named one), imports archives offline, removes engines no instance uses, and
 // publishes progress as `engine-install` ProgressEvents.
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
   ENGINE_INSTALL_PROGRESS_KIND,
@@ -12,6 +13,7 @@ import {
   type VariantChoice,
 } from '../../contract/index.js';
 import type { Listeners } from '../util/emitter.js';
+import { renameWithRetry } from '../util/fs-retry.js';
 import { EngineError, obtainAsset, stageAndCommit, verifyLocal, type LocalArchive } from './installer.js';
 import { liveEnginesIn } from '../supervisor/pidfiles.js';
 import { engineBinaryIn } from './locate.js';
@@ -55,7 +57,9 @@ export interface PreparedInstall {
 export class EngineService {
   private readonly inflight = new Map<string, Promise<EngineInfo>>();
 
-  constructor(private readonly opts: EngineServiceOptions) {}
+  constructor(private readonly opts: EngineServiceOptions) {
+    removeLeftovers(opts.enginesDir);
+  }
 
   /** Where release metadata comes from: the mirror set in settings, else the option/env/GitHub. */
   get releaseSource(): string {
@@ -146,9 +150,10 @@ export class EngineService {
       const which = elsewhere.map((r) => `${r.instanceId} (engine pid ${r.pid}, started by llama-orch pid ${r.corePid})`).join(', ');
       throw new EngineError('in_use', `engine '${id}' is running instance(s) ${which}; stop them (or that \`llama-orch serve\`) first`);
     }
-    const trash = join(this.opts.enginesDir, `.removing-${id}-${Date.now()}`);
-    renameSync(info.dir, trash); // gone from listings at once, even if deleting takes a while
-    rmSync(trash, { recursive: true, force: true });
+    const trash = join(this.opts.enginesDir, `${REMOVING_PREFIX}${id}-${Date.now()}`);
+    await renameWithRetry(info.dir, trash); // gone from listings at once, even if deleting takes a while
+    // A scanner may still hold a DLL: retried, and what stays is cleared at the next start.
+    await rm(trash, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }).catch(() => undefined);
   }
 
   /** A binary from an engine id, an engine folder or a binary path. */
@@ -222,4 +227,26 @@ function isSafeId(id: string): boolean {
 function safeIdFrom(name: string): string {
   const stem = name.replace(/\.(tar\.gz|tgz|zip)$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
   return stem || 'engine';
+}
+
+const REMOVING_PREFIX = '.removing-';
+
+/** Folders of removals a locked file (Windows) or a crash interrupted: nothing uses them any more. */
+export function removeLeftovers(enginesDir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(enginesDir).filter((n) => n.startsWith(REMOVING_PREFIX));
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const n of names) {
+    try {
+      rmSync(join(enginesDir, n), { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
+      removed.push(n);
+    } catch {
+      // Still locked: the next start tries again.
+    }
+  }
+  return removed;
 }
