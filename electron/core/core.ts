@@ -32,6 +32,7 @@ import type { InstancePolicy } from './supervisor/instance.js';
 import { instanceRoutes } from './supervisor/routes.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { Listeners } from './util/emitter.js';
+import { listenError } from './util/net.js';
 import { appVersion } from './version.js';
 
 export interface CoreOptions {
@@ -155,9 +156,10 @@ export class Core {
       extraRoutes,
       audit: (action, actor, detail) => this.activity.audit(action, actor, undefined, detail),
     });
+    const wanted = this.opts.port ?? this.settings.get().api.port;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port ?? this.settings.get().api.port, host, () => resolve());
+      server.once('error', (err) => reject(listenError(err, host, wanted)));
+      server.listen(wanted, host, () => resolve());
     });
     this.server = server;
     const { port } = server.address() as AddressInfo;
