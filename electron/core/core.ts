@@ -32,6 +32,7 @@ import type { InstancePolicy } from './supervisor/instance.js';
 import { instanceRoutes } from './supervisor/routes.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { Listeners } from './util/emitter.js';
+import { restrictDataDir } from './util/data-dir-acl.js';
 import { listenError } from './util/net.js';
 import { appVersion } from './version.js';
 
@@ -123,6 +124,7 @@ export class Core {
       this.keys,
     );
     access.assertBindAllowed();
+    await restrictDataDir(this.layout.root); // Windows, outside the profile: keys and tokens for this user only
     this.reapedOrphans = await this.supervisor.reapOrphans();
     const gateway = (this.gateway = new Gateway({
       router: this.models,
