@@ -2,9 +2,10 @@
 // it is the engine we recorded. Real processes (a `sleep` stands in for an engine) on POSIX; the
 // Windows and macOS branches through a fake process table at the `identify` seam.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { copyFileSync, mkdirSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PidFiles, type PidRecord } from '../../../electron/core/supervisor/pidfiles.js';
+import { liveEnginesIn, PidFiles, type PidRecord } from '../../../electron/core/supervisor/pidfiles.js';
 import { parseWindowsProcess, type ProcessIdentity } from '../../../electron/core/util/process-table.js';
 import { isAlive, waitFor } from '../../helpers/processes.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -87,6 +88,25 @@ describe.runIf(posix)('orphan reaping against the real process table', () => {
     expect(await p.files.reapOrphans()).toEqual([]);
     expect(p.files.list()).toHaveLength(1);
     expect(isAlive(engine.pid)).toBe(true);
+  });
+});
+
+describe.runIf(posix)('engines in use by another llama-orch process (engines remove)', () => {
+  it('counts a live engine run from the folder, and not a pid since reused by another program', async () => {
+    const dir = tempDir('live-engines-');
+    dirs.push(dir);
+    const engineDir = join(dir.path, 'engines', 'b1-cpu-x64');
+    mkdirSync(engineDir, { recursive: true });
+    const bin = join(engineDir, 'llama-server');
+    copyFileSync(whichSleep(), bin); // a real executable inside the engine folder
+    const child = spawn(bin, ['300'], { detached: true, stdio: 'ignore' });
+    children.push(child);
+    const run = join(dir.path, 'run');
+    const files = new PidFiles(run);
+    files.write({ pid: child.pid!, instanceId: 'a', enginePath: bin, startedAt: new Date().toISOString(), corePid: process.pid });
+    expect((await liveEnginesIn(run, engineDir)).map((r) => r.pid)).toEqual([child.pid]);
+    files.write({ pid: child.pid!, instanceId: 'a', enginePath: bin, startedAt: new Date(Date.now() - 3600_000).toISOString(), corePid: process.pid });
+    expect(await liveEnginesIn(run, engineDir)).toEqual([]);
   });
 });
 
