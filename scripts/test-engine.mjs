@@ -3,9 +3,10 @@
 // when it is not cached. The llama.cpp source comes from the npm registry (node-llama-cpp ships it
 // as a git bundle), so no network beyond npm is needed. The build is CPU-only, portable
 // (GGML_NATIVE=OFF) and static, cached under ~/.cache/llama-orch/test-engine/<key>/.
-// Progress goes to stderr; stdout carries only the path.
+// Progress goes to stderr; stdout carries only the path. Runs on Linux, macOS and Windows (MSVC puts
+// the binary under bin/Release/ and names it .exe; npm is npm.cmd there, which needs a shell).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, copyFileSync, chmodSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, copyFileSync, chmodSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,7 +16,9 @@ const cacheRoot = process.env.LLAMA_ORCH_CACHE_DIR
   ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'llama-orch');
 const key = `node-llama-cpp-${NODE_LLAMA_CPP_VERSION}`;
 const dir = join(cacheRoot, 'test-engine', key);
-const binary = join(dir, 'bin', 'llama-server');
+const windows = process.platform === 'win32';
+const exe = windows ? '.exe' : '';
+const binary = join(dir, 'bin', `llama-server${exe}`);
 
 function log(msg) { process.stderr.write(`[test-engine] ${msg}\n`); }
 function run(cmd, args, opts = {}) {
@@ -28,7 +31,8 @@ function build() {
   try {
     const started = Date.now();
     log(`building llama-server from node-llama-cpp@${NODE_LLAMA_CPP_VERSION} in ${work} (first time only, ~6 min on 2 cores)`);
-    run('npm', ['pack', `node-llama-cpp@${NODE_LLAMA_CPP_VERSION}`, '--silent'], { cwd: work });
+    // Windows: npm is a .cmd script, which Node only starts through a shell (the arguments are plain).
+    run('npm', ['pack', `node-llama-cpp@${NODE_LLAMA_CPP_VERSION}`, '--silent'], { cwd: work, shell: windows });
     run('tar', ['xzf', `node-llama-cpp-${NODE_LLAMA_CPP_VERSION}.tgz`, 'package/llama/gitRelease.bundle', 'package/llama/llama.cpp.info.json'], { cwd: work });
     const info = JSON.parse(readFileSync(join(work, 'package/llama/llama.cpp.info.json'), 'utf8'));
     run('git', ['-c', 'advice.detachedHead=false', 'clone', '--quiet', join(work, 'package/llama/gitRelease.bundle'), 'src'], { cwd: work });
@@ -36,17 +40,22 @@ function build() {
     const jobs = String(Math.max(1, cpus().length));
     run('cmake', ['-S', src, '-B', join(src, 'build'), '-DCMAKE_BUILD_TYPE=Release', '-DGGML_NATIVE=OFF',
       '-DLLAMA_CURL=OFF', '-DBUILD_SHARED_LIBS=OFF', '-DLLAMA_BUILD_TESTS=OFF', '-DLLAMA_BUILD_EXAMPLES=OFF',
-      '-DLLAMA_BUILD_SERVER=ON', '-DLLAMA_BUILD_TOOLS=ON', '-DGGML_OPENMP=OFF'], { cwd: src });
+      '-DLLAMA_BUILD_SERVER=ON', '-DLLAMA_BUILD_TOOLS=ON', '-DGGML_OPENMP=OFF',
+      // CPU-only everywhere: CI's macOS VMs have no usable Metal device.
+      ...(process.platform === 'darwin' ? ['-DGGML_METAL=OFF'] : [])], { cwd: src });
     run('cmake', ['--build', join(src, 'build'), '--config', 'Release', '--target', 'llama-server', '-j', jobs], { cwd: src });
     const staging = `${dir}.tmp-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(join(staging, 'bin'), { recursive: true });
-    copyFileSync(join(src, 'build', 'bin', 'llama-server'), join(staging, 'bin', 'llama-server'));
-    chmodSync(join(staging, 'bin', 'llama-server'), 0o755);
+    // Single-config generators (Make, Ninja) write build/bin/; multi-config ones (MSVC, Xcode) add the config.
+    const built = [join(src, 'build', 'bin', `llama-server${exe}`), join(src, 'build', 'bin', 'Release', `llama-server${exe}`)].find((p) => existsSync(p));
+    if (!built) throw new Error('the build produced no llama-server binary');
+    copyFileSync(built, join(staging, 'bin', `llama-server${exe}`));
+    chmodSync(join(staging, 'bin', `llama-server${exe}`), 0o755);
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: src, encoding: 'utf8' }).trim();
     const seconds = Math.round((Date.now() - started) / 1000);
     const meta = { nodeLlamaCpp: NODE_LLAMA_CPP_VERSION, tag: info.tag, commit, buildSeconds: seconds, builtAt: new Date().toISOString() };
-    execFileSync('sh', ['-c', `cat > '${join(staging, 'build-info.json')}'`], { input: JSON.stringify(meta, null, 2) + '\n' });
+    writeFileSync(join(staging, 'build-info.json'), JSON.stringify(meta, null, 2) + '\n');
     rmSync(dir, { recursive: true, force: true });
     renameSync(staging, dir);
     log(`built in ${seconds} s`);

@@ -32,6 +32,8 @@ import type { InstancePolicy } from './supervisor/instance.js';
 import { instanceRoutes } from './supervisor/routes.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { Listeners } from './util/emitter.js';
+import { restrictDataDir } from './util/data-dir-acl.js';
+import { listenError } from './util/net.js';
 import { appVersion } from './version.js';
 
 export interface CoreOptions {
@@ -122,6 +124,7 @@ export class Core {
       this.keys,
     );
     access.assertBindAllowed();
+    await restrictDataDir(this.layout.root); // Windows, outside the profile: keys and tokens for this user only
     this.reapedOrphans = await this.supervisor.reapOrphans();
     const gateway = (this.gateway = new Gateway({
       router: this.models,
@@ -155,9 +158,10 @@ export class Core {
       extraRoutes,
       audit: (action, actor, detail) => this.activity.audit(action, actor, undefined, detail),
     });
+    const wanted = this.opts.port ?? this.settings.get().api.port;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port ?? this.settings.get().api.port, host, () => resolve());
+      server.once('error', (err) => reject(listenError(err, host, wanted)));
+      server.listen(wanted, host, () => resolve());
     });
     this.server = server;
     const { port } = server.address() as AddressInfo;

@@ -1,6 +1,7 @@
 // Start and stop of the in-process core: listen on the preferred port (8585) or a free one when it
 // is taken, and on quit stop every engine *before* the process exits, whatever asked to quit
 // (tray, window menu, Cmd-Q, OS logout, SIGTERM).
+import { portUnavailable } from '../core/util/net.js';
 import type { AppQuitSeam, Logger } from './seam.js';
 
 export interface CoreLike {
@@ -22,9 +23,9 @@ export async function startCore<C extends CoreLike>(make: (port: number | undefi
   try {
     return { core: first, url: await first.listen() };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || preferredPort === 0) throw err;
+    if (!portUnavailable(err) || preferredPort === 0) throw err;
     await first.stop();
-    log.warn({ port: preferredPort ?? 'from settings' }, 'port in use: serving on a free port instead');
+    log.warn({ port: preferredPort ?? 'from settings', code: (err as NodeJS.ErrnoException).code }, 'port in use or reserved: serving on a free port instead');
     const second = make(0);
     return { core: second, url: await second.listen() };
   }

@@ -14,7 +14,10 @@ const USAGE = `llama-orch engines <list|install|import|remove> [options]
   install  [--tag <tag>] [--variant <v>] [--source <url>] [--dry-run]
            download the llama.cpp build that fits this machine (or the named variant:
            e.g. ubuntu-vulkan-x64, or a backend: cpu, cuda, vulkan, rocm, metal)
-  import   <archive.tar.gz|zip> [--sha256 <hex>]     install from a local archive (offline)
+  import   <archive.tar.gz|zip> [--sha256 <hex>] [--with <runtime.zip>]...
+           install from a local archive (offline); --with unpacks more archives beside the
+           binary: a Windows CUDA build needs the cudart archive of the same release (found by
+           itself when it lies beside the engine archive)
   remove   <id>                                      delete an installed engine
 
   --data-dir   data folder (default: ${defaultDataDir()})
@@ -35,6 +38,7 @@ export const enginesCommand: CliCommand = {
         variant: { type: 'string' },
         source: { type: 'string' },
         sha256: { type: 'string' },
+        with: { type: 'string', multiple: true },
         'dry-run': { type: 'boolean' },
         'data-dir': { type: 'string' },
       },
@@ -57,7 +61,7 @@ export const enginesCommand: CliCommand = {
         return install(service, { tag: values.tag, variant: values.variant, dryRun: values['dry-run'] ?? false });
       case 'import': {
         if (!arg) throw new UsageError('engines import needs the path of an archive');
-        const engine = await service.importArchive(resolve(arg), { sha256: values.sha256 ?? null, onProgress: progressPrinter() });
+        const engine = await service.importArchive(resolve(arg), { sha256: values.sha256 ?? null, with: (values.with ?? []).map((w) => resolve(w)), onProgress: progressPrinter() });
         printInstalled(engine);
         return 0;
       }

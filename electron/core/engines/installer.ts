@@ -2,11 +2,13 @@
 // streaming, or a local file verified by its hash), unpack into a staging folder, self-test, write
 // the manifest, and only then rename the folder into place — so a failure leaves nothing installed.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EngineManifest } from '../../contract/index.js';
+import type { EngineDeviceLine, EngineManifest } from '../../contract/index.js';
+import { renameWithRetry } from '../util/fs-retry.js';
+import { clearQuarantine } from '../util/platform.js';
 import { download, DownloadError, sha256File, type DownloadProgress } from '../download/download.js';
 import { extractArchive, findEngineBinary, unwrapSingleFolder } from './archive.js';
 import { binaryRelative, writeManifest } from './manifest.js';
@@ -87,8 +89,11 @@ export async function stageAndCommit(input: StageInput): Promise<string> {
     const binary = findEngineBinary(root);
     if (!binary) throw new EngineError('extract', `${main.name} contains no llama-server binary; is it a llama.cpp release archive?`);
     for (const extra of extras) await extract(extra, dirname(binary)); // e.g. the CUDA runtime DLLs beside the binary
+    await clearQuarantine(stage); // macOS: a downloaded archive's quarantine flag would stop the binary and its dylibs
     const test = await selfTest(binary);
     if (!test.ok && !test.version) throw new EngineError('self_test', `the unpacked engine does not run on this machine: ${test.error}; nothing was installed`);
+    const missing = missingDevice(input.manifest.backend, test.devices);
+    if (missing) throw new EngineError('self_test', `${missing}; nothing was installed`);
     const manifest: EngineManifest = {
       ...input.manifest,
       source: { ...input.manifest.source, archives: archives.map((a) => ({ name: a.name, sha256: a.sha256, bytes: a.bytes })) },
@@ -98,7 +103,9 @@ export async function stageAndCommit(input: StageInput): Promise<string> {
     };
     writeManifest(root, manifest);
     if (existsSync(target)) throw new EngineError('exists', `engine '${id}' was installed meanwhile at ${target}`);
-    renameSync(root, target); // atomic on one filesystem: the engine appears complete or not at all
+    // Atomic on one filesystem: the engine appears complete or not at all. Retried while a virus
+    // scanner still holds the freshly unpacked files (EPERM/EBUSY on Windows).
+    await renameWithRetry(root, target);
     return join(target, manifest.binary);
   } finally {
     rmSync(stage, { recursive: true, force: true });
@@ -112,4 +119,25 @@ async function extract(archive: LocalArchive, dest: string): Promise<void> {
   } catch (err) {
     throw new EngineError('extract', `${(err as Error).message}; nothing was installed`);
   }
+}
+
+/** How each GPU backend names its devices in `llama-server --list-devices`. */
+const BACKEND_DEVICE: Partial<Record<NonNullable<EngineManifest['backend']>, { label: string; id: RegExp }>> = {
+  cuda: { label: 'CUDA', id: /^CUDA\d+$/ },
+  rocm: { label: 'ROCm/HIP', id: /^(ROCm|HIP)\d+$/ },
+  vulkan: { label: 'Vulkan', id: /^Vulkan\d+$/ },
+  metal: { label: 'Metal', id: /^(Metal|MTL)\d*$/ },
+  sycl: { label: 'SYCL', id: /^SYCL\d+$/ },
+};
+
+/**
+ * A GPU build that lists none of its devices would be recorded as that backend and run on the CPU
+ * (a CUDA build without its cudart DLLs does exactly this and exits 0): why, or null when fine.
+ */
+export function missingDevice(backend: EngineManifest['backend'], devices: EngineDeviceLine[]): string | null {
+  const want = backend ? BACKEND_DEVICE[backend] : undefined;
+  if (!want || devices.some((d) => want.id.test(d.id))) return null;
+  const listed = devices.map((d) => d.id).join(', ') || 'no device';
+  const hint = backend === 'cuda' ? ': its CUDA runtime (the cudart archive of the same release) may be missing, or the NVIDIA driver is not installed' : ': its driver or runtime may be missing on this machine';
+  return `the ${want.label} build lists ${listed} in \`llama-server --list-devices\`, no ${want.label} device${hint}`;
 }

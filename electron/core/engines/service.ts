@@ -1,8 +1,9 @@
 // Engine provisioning: lists installed engines, installs the right llama.cpp release build for this
 // machine (or a named one), imports archives offline, removes engines no instance uses, and
 // publishes progress as `engine-install` ProgressEvents.
-import { existsSync, renameSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import {
   ENGINE_INSTALL_PROGRESS_KIND,
   ENGINE_MANIFEST_SCHEMA_VERSION,
@@ -12,11 +13,13 @@ import {
   type VariantChoice,
 } from '../../contract/index.js';
 import type { Listeners } from '../util/emitter.js';
+import { renameWithRetry } from '../util/fs-retry.js';
+import { hardwareArch } from '../util/platform.js';
 import { EngineError, obtainAsset, stageAndCommit, verifyLocal, type LocalArchive } from './installer.js';
 import { liveEnginesIn } from '../supervisor/pidfiles.js';
 import { engineBinaryIn } from './locate.js';
 import { engineInfo, listEngines } from './manifest.js';
-import { archiveKind, checkTag, DEFAULT_ENGINE_TAG, DEFAULT_RELEASE_SOURCE, fetchRelease, parseAssetName, ReleaseError, type Release } from './release.js';
+import { archiveKind, checkTag, cudartAssetFor, DEFAULT_ENGINE_TAG, DEFAULT_RELEASE_SOURCE, fetchRelease, parseAssetName, ReleaseError, type Release } from './release.js';
 import { chooseVariant, type MachineFacts } from './variant.js';
 
 export interface EngineServiceOptions {
@@ -55,7 +58,9 @@ export interface PreparedInstall {
 export class EngineService {
   private readonly inflight = new Map<string, Promise<EngineInfo>>();
 
-  constructor(private readonly opts: EngineServiceOptions) {}
+  constructor(private readonly opts: EngineServiceOptions) {
+    removeLeftovers(opts.enginesDir);
+  }
 
   /** Where release metadata comes from: the mirror set in settings, else the option/env/GitHub. */
   get releaseSource(): string {
@@ -89,7 +94,7 @@ export class EngineService {
     }
     const tag = checkTag(opts.tag ?? this.defaultTag);
     const release = await fetchRelease(this.releaseSource, tag, opts.signal);
-    const machine = await (this.opts.machine ?? localMachine)();
+    const machine = await nativeMachine(await (this.opts.machine ?? localMachine)());
     const choice = chooseVariant(machine, release.assets, opts.variant);
     const id = `${release.tag}-${choice.variant}`;
     return { id, jobId: `${ENGINE_INSTALL_PROGRESS_KIND}:${id}`, release, choice, existing: this.get(id) };
@@ -110,22 +115,28 @@ export class EngineService {
     return { engine: await this.run(plan, opts), choice: plan.choice, alreadyInstalled: plan.existing !== null };
   }
 
-  /** Offline install from a local archive (same verification, same atomic placement). */
-  async importArchive(path: string, opts: { sha256?: string | null; onProgress?: (p: ProgressEvent) => void } = {}): Promise<EngineInfo> {
+  /**
+   * Offline install from a local archive (same verification, same atomic placement). `with` adds
+   * archives unpacked beside the binary: a Windows CUDA build needs its `cudart-…` runtime archive,
+   * which is also picked up by itself when it lies beside the engine archive.
+   */
+  async importArchive(path: string, opts: { sha256?: string | null; with?: string[]; onProgress?: (p: ProgressEvent) => void } = {}): Promise<EngineInfo> {
     const name = basename(path);
     if (!archiveKind(name)) throw new EngineError('invalid_request', `${name}: expected a .tar.gz or .zip llama.cpp archive`);
     if (opts.sha256 && !/^[0-9a-f]{64}$/i.test(opts.sha256)) throw new EngineError('invalid_request', `--sha256 must be 64 hex characters, got '${opts.sha256}'`);
     const parsed = parseAssetName(name);
     const id = parsed ? `${parsed.tag}-${parsed.variant}` : safeIdFrom(name);
+    const extras = withRuntime(path, parsed, opts.with ?? []);
     const progress = this.progressFor(`${ENGINE_INSTALL_PROGRESS_KIND}:${id}`, `Importing ${name}`, opts.onProgress);
     try {
       const local = await verifyLocal(path, opts.sha256 ?? null);
-      const archive: LocalArchive = { ...local, name, owned: false };
+      const archives: LocalArchive[] = [{ ...local, name, owned: false }];
+      for (const extra of extras) archives.push({ ...(await verifyLocal(extra, null)), name: basename(extra), owned: false });
       progress({ state: 'running', bytes: local.bytes, totalBytes: local.bytes, label: `Unpacking ${name}` });
       const binary = await stageAndCommit({
         enginesDir: this.opts.enginesDir,
         id,
-        archives: [archive],
+        archives,
         manifest: { schemaVersion: ENGINE_MANIFEST_SCHEMA_VERSION, id, tag: parsed?.tag ?? null, variant: parsed?.variant ?? null, backend: parsed?.backend ?? null, choiceReason: null, source: { kind: 'import', location: path } },
       });
       progress({ state: 'done', bytes: local.bytes, totalBytes: local.bytes });
@@ -141,14 +152,15 @@ export class EngineService {
     const info = this.get(id);
     if (!info) throw new EngineError('not_found', `engine '${id}' is not installed; installed: ${this.list().map((e) => e.id).join(', ') || 'none'}`);
     if (info.inUseBy.length > 0) throw new EngineError('in_use', `engine '${id}' is used by instance(s) ${info.inUseBy.join(', ')}; stop them first`);
-    const elsewhere = this.opts.runDir ? liveEnginesIn(this.opts.runDir, info.dir) : [];
+    const elsewhere = this.opts.runDir ? await liveEnginesIn(this.opts.runDir, info.dir) : [];
     if (elsewhere.length > 0) {
       const which = elsewhere.map((r) => `${r.instanceId} (engine pid ${r.pid}, started by llama-orch pid ${r.corePid})`).join(', ');
       throw new EngineError('in_use', `engine '${id}' is running instance(s) ${which}; stop them (or that \`llama-orch serve\`) first`);
     }
-    const trash = join(this.opts.enginesDir, `.removing-${id}-${Date.now()}`);
-    renameSync(info.dir, trash); // gone from listings at once, even if deleting takes a while
-    rmSync(trash, { recursive: true, force: true });
+    const trash = join(this.opts.enginesDir, `${REMOVING_PREFIX}${id}-${Date.now()}`);
+    await renameWithRetry(info.dir, trash); // gone from listings at once, even if deleting takes a while
+    // A scanner may still hold a DLL: retried, and what stays is cleared at the next start.
+    await rm(trash, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }).catch(() => undefined);
   }
 
   /** A binary from an engine id, an engine folder or a binary path. */
@@ -222,4 +234,56 @@ function isSafeId(id: string): boolean {
 function safeIdFrom(name: string): string {
   const stem = name.replace(/\.(tar\.gz|tgz|zip)$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
   return stem || 'engine';
+}
+
+const REMOVING_PREFIX = '.removing-';
+
+/** Folders of removals a locked file (Windows) or a crash interrupted: nothing uses them any more. */
+export function removeLeftovers(enginesDir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(enginesDir).filter((n) => n.startsWith(REMOVING_PREFIX));
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const n of names) {
+    try {
+      rmSync(join(enginesDir, n), { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
+      removed.push(n);
+    } catch {
+      // Still locked: the next start tries again.
+    }
+  }
+  return removed;
+}
+
+/**
+ * The archives to unpack beside an imported engine: those given, plus — for a Windows CUDA build
+ * without its runtime — the release's `cudart-llama-bin-<variant>.zip` lying beside it. Without
+ * those DLLs the build starts, finds no CUDA device and silently runs on the CPU.
+ */
+export function withRuntime(path: string, parsed: ReturnType<typeof parseAssetName>, given: string[], list: (dir: string) => string[] = readdirSync): string[] {
+  if (parsed?.backend !== 'cuda' || parsed.platform !== 'win32') return given;
+  const own = `cudart-llama-bin-${parsed.variant}`;
+  if (given.some((g) => basename(g).startsWith('cudart-'))) return given;
+  const dir = dirname(path);
+  let beside: { name: string; url: string; size: number; sha256: null }[] = [];
+  try {
+    beside = list(dir).map((n) => ({ name: n, url: '', size: 0, sha256: null }));
+  } catch {
+    // unreadable folder: reported below as missing
+  }
+  const found = cudartAssetFor(parsed.variant, beside);
+  if (found) return [...given, join(dir, found.name)];
+  throw new EngineError(
+    'invalid_request',
+    `${basename(path)} is a CUDA build for Windows and needs its CUDA runtime, ${own}.zip from the same release: put it beside the archive or pass it with --with <path>; nothing was installed`,
+  );
+}
+
+/** The machine as the hardware is, not as this process runs: the x64 app under Rosetta is on arm64. */
+async function nativeMachine(m: MachineFacts): Promise<MachineFacts> {
+  if (m.platform !== process.platform) return m; // a described machine (tests, planning for another host)
+  return { ...m, cpu: { ...m.cpu, arch: await hardwareArch(m.platform, m.cpu.arch) } };
 }

@@ -1,5 +1,7 @@
 // NVIDIA GPUs through nvidia-smi: the XML report (memory, PCI bus id, driver, CUDA version, MIG) and the
 // CSV query (compute capability; also the cheap path for live memory polling).
+import { existsSync } from 'node:fs';
+import { win32 } from 'node:path';
 import type { GpuLiveSample } from '../../contract/index.js';
 import { runTool, type RunToolOptions } from './run-tool.js';
 import { emptyGpu, failedOutcome, outcomeFromParse, type GpuFacts, type ParsedGpus, type SourceOutcome } from './types.js';
@@ -135,8 +137,17 @@ export function mergeNvidia(xml: GpuFacts[], csv: GpuFacts[]): GpuFacts[] {
   });
 }
 
-export function nvidiaSmiBinary(): string {
-  return 'nvidia-smi';
+/**
+ * nvidia-smi from PATH, except on Windows where drivers before R418 (and some OEM installs) put it
+ * under `%ProgramFiles%\NVIDIA Corporation\NVSMI`, which is not on PATH; newer ones use System32.
+ */
+export function nvidiaSmiBinary(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, exists: (path: string) => boolean = existsSync): string {
+  if (platform !== 'win32') return 'nvidia-smi';
+  const candidates = [
+    env.SystemRoot ? win32.join(env.SystemRoot, 'System32', 'nvidia-smi.exe') : null,
+    win32.join(env.ProgramW6432 || env.ProgramFiles || 'C:\\Program Files', 'NVIDIA Corporation', 'NVSMI', 'nvidia-smi.exe'),
+  ];
+  return candidates.find((c): c is string => c !== null && exists(c)) ?? 'nvidia-smi';
 }
 
 /** Run both nvidia-smi queries (in parallel) and merge them. */

@@ -8,15 +8,27 @@ import { runTool } from './run-tool.js';
 import { emptyGpu, failedOutcome, type GpuFacts, type SourceOutcome } from './types.js';
 import { MIB, pciBusId } from './units.js';
 
-/** Instruction-set flags from a flags string (/proc/cpuinfo style); null when there are none to read. */
-export function cpuFlagsFrom(flags: string, arch: string): Pick<CpuInfo, 'avx' | 'avx2' | 'avx512' | 'neon'> {
+/**
+ * Instruction-set flags from a flags string (/proc/cpuinfo style); null when the source cannot say.
+ * Only Linux lists every flag. On Windows systeminformation reads just the CPUID leaf-1 EDX bits
+ * (no AVX bit among them), and on macOS `machdep.cpu.features` (leaf 1: `AVX1.0`, but AVX2 and
+ * AVX-512 live in the leaf-7 list it does not read): an absent flag there is unknown, not false.
+ */
+export function cpuFlagsFrom(flags: string, arch: string, platform: NodeJS.Platform = process.platform): Pick<CpuInfo, 'avx' | 'avx2' | 'avx512' | 'neon'> {
   const set = new Set(flags.toLowerCase().split(/\s+/).filter(Boolean));
   const arm = arch === 'arm64' || arch === 'arm';
   // ARMv8-A (arm64) mandates Advanced SIMD, so NEON is a fact of the architecture there.
   const neon = arch === 'arm64' ? true : arm ? (set.size ? set.has('neon') || set.has('asimd') : null) : false;
   if (arm) return { avx: false, avx2: false, avx512: false, neon };
   if (set.size === 0) return { avx: null, avx2: null, avx512: null, neon };
-  return { avx: set.has('avx'), avx2: set.has('avx2'), avx512: set.has('avx512f'), neon };
+  const listed = (has: boolean, complete: boolean) => (has ? true : complete ? false : null);
+  const linux = platform !== 'win32' && platform !== 'darwin';
+  return {
+    avx: listed(set.has('avx') || set.has('avx1.0'), linux || platform === 'darwin'),
+    avx2: listed(set.has('avx2'), linux),
+    avx512: listed(set.has('avx512f'), linux),
+    neon,
+  };
 }
 
 export async function detectCpu(): Promise<{ cpu: CpuInfo; source: 'systeminformation' | 'os'; warning: string | null }> {

@@ -4,10 +4,11 @@
 // case-insensitive; the gateway and the placement planner read `resolve()` and `list()`.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve as resolvePath } from 'node:path';
 import type { ModelFile, ModelManifest, ModelSource, ModelSummary, VerifyModelResponse } from '../../contract/index.js';
 import { sha256File } from '../download/download.js';
+import { moveFile, renameWithRetry } from '../util/fs-retry.js';
 import { ModelError } from './errors.js';
 import { copyWithSha256, shardName, shardPaths, writeJsonAtomic } from './files.js';
 import { factsFromGguf, readGguf, type ParsedGguf } from './gguf-facts.js';
@@ -224,17 +225,22 @@ export class ModelLibrary {
     for (const f of files) parsed.push(await readGguf(f.tempPath, f.name));
     const facts = factsFromGguf(parsed, files[0]!.name);
     const staging = await this.staging(id);
+    const moved: DownloadedFile[] = [];
     try {
       const entries: ModelFile[] = [];
       for (const f of files) {
         const name = safeFileName(f.name);
-        await rename(f.tempPath, join(staging, name));
+        // The models folder may be on another drive than the downloads (EXDEV): moveFile copies then.
+        await moveFile(f.tempPath, join(staging, name), { sha256: f.sha256 });
+        moved.push(f);
         entries.push({ name, path: join(this.modelsDir, id, name), sizeBytes: f.sizeBytes, sha256: f.sha256 });
       }
       const stem = stemOf(files[0]!.name);
       return await this.commit(staging, this.manifest(id, facts.name ?? stem, [stem, ...aliases], entries, source, facts));
     } catch (err) {
-      await rm(staging, { recursive: true, force: true });
+      // Verified data is never deleted because a move failed: what reached the staging folder goes back.
+      for (const f of moved) await moveFile(join(staging, safeFileName(f.name)), f.tempPath, { sha256: f.sha256 }).catch(() => undefined);
+      if (moved.every((f) => existsSync(f.tempPath))) await rm(staging, { recursive: true, force: true });
       throw err;
     }
   }
@@ -274,7 +280,7 @@ export class ModelLibrary {
   private async commit(staging: string, manifest: ModelManifest): Promise<ModelManifest> {
     await writeJsonAtomic(join(staging, MANIFEST), manifest);
     try {
-      await rename(staging, join(this.modelsDir, manifest.id));
+      await renameWithRetry(staging, join(this.modelsDir, manifest.id));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOTEMPTY' || code === 'EEXIST') throw new ModelError('model_exists', `a folder for model '${manifest.id}' already exists in ${this.modelsDir}`, 'id');

@@ -217,6 +217,8 @@ export class PullManager {
       const source = { kind: 'hub' as const, repo, revision, file: job.resolved.files[0]!.path, endpoint };
       const aliases = quant ? [`${repo}:${quant}`] : [repo];
       const manifest = await this.opts.library.addDownloaded(job.info.modelId, files, source, aliases).catch(async (err: unknown) => {
+        // A file-system failure (disk full, a locked file) leaves the verified files for a retry.
+        if (isFsError(err)) throw new KeptDownload(`${(err as Error).message}; the verified download was kept in ${this.opts.downloadsDir}: pulling again finishes it without downloading`);
         // Complete and matching the hub's hash, but not a model we can use: don't keep it for a resume.
         for (const f of files) await rm(f.tempPath, { force: true });
         throw err;
@@ -227,7 +229,7 @@ export class PullManager {
     } catch (err) {
       const stopped = signal.aborted ? (job.stop ?? 'cancel') : null;
       // A failure that a later attempt can continue keeps its sidecar: after a restart it is listed as paused.
-      const keep = stopped === 'pause' || (stopped === null && err instanceof DownloadError && err.resumable);
+      const keep = stopped === 'pause' || (stopped === null && ((err instanceof DownloadError && err.resumable) || err instanceof KeptDownload));
       if (!keep) await removeSidecar(this.opts.downloadsDir, job.info.id).catch(() => undefined);
       job.info.error = stopped ? null : (err as Error).message;
       this.setState(job, stopped === 'pause' ? 'paused' : stopped === 'cancel' ? 'cancelled' : 'failed');
@@ -320,4 +322,11 @@ function pausedResult(info: PullInfo): Promise<ModelManifest> {
 function specOf(req: PullModelRequest): PullSpec {
   const spec = req.repo.includes(':') ? parsePullSpec(req.repo) : { repo: checkRepo(req.repo), selector: null };
   return { repo: spec.repo, selector: req.file ?? req.quant ?? spec.selector };
+}
+
+/** A pull whose verified files could not be moved into the library: they stay for the next attempt. */
+class KeptDownload extends Error {}
+
+function isFsError(err: unknown): boolean {
+  return typeof (err as NodeJS.ErrnoException | null)?.syscall === 'string';
 }

@@ -291,7 +291,7 @@ export class ServedModels implements ModelRouter {
       this.engineVersions.set(
         path,
         new Promise((resolve) =>
-          execFile(path, ['--version'], { timeout: 5000 }, (_err, stdout, stderr) => {
+          execFile(path, ['--version'], { timeout: 5000, windowsHide: true }, (_err, stdout, stderr) => {
             const m = /version:\s*(.+)/.exec(`${stdout}\n${stderr}`);
             const v = m ? m[1]!.trim() : null;
             this.resolvedVersions.set(path, v);

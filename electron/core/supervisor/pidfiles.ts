@@ -1,9 +1,10 @@
 // Pidfiles under <data>/run/ so a core that was killed can reap its engines at the next start.
 // A pid is only killed after checking that it still is the llama-server we started.
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { safeFileName } from '../util/file-name.js';
-import { killGroup } from './process.js';
+import { killTree } from '../util/platform.js';
+import { compareIdentity, processIdentity, type ProcessIdentity } from '../util/process-table.js';
 
 export interface PidRecord {
   pid: number;
@@ -11,6 +12,19 @@ export interface PidRecord {
   enginePath: string;
   startedAt: string;
   corePid: number;
+  /** When the core that spawned it started (ISO); absent in records from before this field. */
+  coreStartedAt?: string;
+}
+
+type Identify = (pid: number) => Promise<ProcessIdentity | null>;
+
+export interface ReapOptions {
+  /** The process table (default: the real one); tests pass a fake to drive other platforms. */
+  identify?: Identify;
+  platform?: NodeJS.Platform;
+  killTree?: (pid: number, signal: NodeJS.Signals) => Promise<void>;
+  /** Told about each live pid that could not be identified and was therefore left alone. */
+  warn?: (message: string) => void;
 }
 
 export class PidFiles {
@@ -44,18 +58,24 @@ export class PidFiles {
   }
 
   /**
-   * Kill engines left by a previous core that did not stop them (it was SIGKILLed or crashed).
-   * Returns the pids that were reaped.
+   * Kill engines left by a previous core that did not stop them (it was killed, crashed, or the
+   * machine was shut down). A pid is only killed when the process table confirms it is the engine
+   * we recorded (same executable, same start time): pids are reused, and killing whatever holds one
+   * now could end an unrelated program. Returns the pids that were reaped.
    */
-  async reapOrphans(isOurEngine: (rec: PidRecord) => boolean = isSameProcess): Promise<number[]> {
+  async reapOrphans(opts: ReapOptions = {}): Promise<number[]> {
+    const identify = opts.identify ?? processIdentity;
     const reaped: number[] = [];
     for (const rec of this.list()) {
-      if (rec.corePid !== process.pid && isAlive(rec.corePid) && rec.corePid > 0) continue; // another live core owns it
-      if (isAlive(rec.pid) && isOurEngine(rec)) {
-        killGroup(rec.pid, 'SIGTERM');
+      if (await ownedByLiveCore(rec, identify, opts.platform)) continue;
+      const verdict = isAlive(rec.pid) ? compareIdentity({ exe: realPath(rec.enginePath), startedAt: rec.startedAt }, await identify(rec.pid), opts.platform) : 'different';
+      if (verdict === 'same') {
+        await (opts.killTree ?? killTree)(rec.pid, 'SIGTERM');
         for (let i = 0; i < 50 && isAlive(rec.pid); i++) await new Promise((r) => setTimeout(r, 50));
-        if (isAlive(rec.pid)) killGroup(rec.pid, 'SIGKILL');
+        if (isAlive(rec.pid)) await (opts.killTree ?? killTree)(rec.pid, 'SIGKILL');
         reaped.push(rec.pid);
+      } else if (verdict === 'unknown') {
+        opts.warn?.(`pid ${rec.pid} from a stale pidfile (${rec.instanceId}) could not be identified as our engine; it was left running`);
       }
       this.remove(rec.instanceId);
       // The dead engine's key file (see Supervisor.keyFileArgs) goes with it.
@@ -71,33 +91,46 @@ export class PidFiles {
 
 /**
  * Engines recorded under `runDir` that are alive and run a binary inside `dir`, whichever process
- * started them: the CLI sees the engines of a `serve` running beside it this way.
+ * started them: the CLI sees the engines of a `serve` running beside it this way. A pid now held by
+ * another program (reused) does not count.
  */
-export function liveEnginesIn(runDir: string, dir: string): PidRecord[] {
-  const root = realPath(dir) + sep;
-  return new PidFiles(runDir).list().filter((rec) => isAlive(rec.pid) && (runningBinary(rec)?.startsWith(root) ?? false));
-}
-
-/** The binary a recorded engine runs: /proc/<pid>/exe on Linux (the pid may have been reused), else the record. */
-function runningBinary(rec: PidRecord): string | null {
-  if (process.platform !== 'linux') return realPath(rec.enginePath);
-  try {
-    return readlinkSync(`/proc/${rec.pid}/exe`).replace(/ \(deleted\)$/, '');
-  } catch {
-    try {
-      const argv0 = readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
-      return argv0 ? realPath(argv0) : null;
-    } catch {
-      return null;
-    }
+export async function liveEnginesIn(runDir: string, dir: string, identify: Identify = processIdentity, platform: NodeJS.Platform = process.platform): Promise<PidRecord[]> {
+  const root = realPath(dir);
+  const live: PidRecord[] = [];
+  for (const rec of new PidFiles(runDir).list()) {
+    if (!isAlive(rec.pid)) continue;
+    const bin = realPath(rec.enginePath);
+    if (!inside(bin, root, platform)) continue;
+    if (compareIdentity({ exe: bin, startedAt: rec.startedAt }, await identify(rec.pid), platform) !== 'different') live.push(rec);
   }
+  return live;
 }
 
+function inside(path: string, root: string, platform: NodeJS.Platform): boolean {
+  const fold = (p: string) => (platform === 'win32' || platform === 'darwin' ? p.toLowerCase() : p);
+  return fold(path).startsWith(fold(root) + sep);
+}
+
+/**
+ * Whether the core that wrote a record still runs. Its pid alone does not say so: after a reboot
+ * another program (or a new core) may hold it, so its start time must match too when recorded.
+ */
+async function ownedByLiveCore(rec: PidRecord, identify: Identify, platform?: NodeJS.Platform): Promise<boolean> {
+  // Our own pid: a record of ours (reaping runs before any start) or of an earlier core that had it.
+  if (rec.corePid === process.pid || !(rec.corePid > 0) || !isAlive(rec.corePid)) return false;
+  if (!rec.coreStartedAt) return true; // an older record: trust the live pid, as before
+  return compareIdentity({ startedAt: rec.coreStartedAt }, await identify(rec.corePid), platform) !== 'different';
+}
+
+/** When this process started, recorded in pidfiles so a later core can tell a reused pid from us. */
+export const CORE_STARTED_MS = Date.now() - process.uptime() * 1000;
+
+/** The resolved path (what the process table reports), or the recorded one when it is gone. */
 function realPath(path: string): string {
   try {
     return realpathSync(path);
   } catch {
-    return resolve(path);
+    return path;
   }
 }
 
@@ -109,17 +142,4 @@ export function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/** On Linux, compare /proc/<pid>/cmdline with the recorded engine path; elsewhere trust the pid name check. */
-function isSameProcess(rec: PidRecord): boolean {
-  if (process.platform === 'linux') {
-    try {
-      const argv0 = readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
-      return argv0 === rec.enginePath || argv0.endsWith('llama-server');
-    } catch {
-      return false;
-    }
-  }
-  return true;
 }

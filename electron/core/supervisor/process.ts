@@ -3,6 +3,7 @@
 // `realEngineEffects` (execa, real HTTP, real signals).
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
+import { engineSpawnOptions, killTree } from '../util/platform.js';
 
 export interface SpawnSpec {
   file: string;
@@ -20,7 +21,7 @@ export interface EngineProcess {
   pid: number;
   /** Resolves once when the process has exited (never rejects). */
   exited: Promise<ExitInfo>;
-  /** Signal the whole process group (the engine and anything it spawned). */
+  /** Signal the engine and anything it spawned (its process group; on Windows its process tree). */
   signalGroup(signal: NodeJS.Signals): void;
 }
 
@@ -32,26 +33,13 @@ export interface EngineEffects {
   now(): number;
 }
 
-export function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    // A negative pid addresses the process group (the child is its leader: spawned detached).
-    process.kill(process.platform === 'win32' ? pid : -pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
 export const realEngineEffects: EngineEffects = {
   spawn(spec, onLine) {
     const child = execa(spec.file, spec.args, {
       env: spec.env,
       extendEnv: true,
       cwd: spec.cwd,
-      detached: true, // own process group: stop() can kill everything the engine started
+      ...engineSpawnOptions(), // POSIX: own process group; Windows: stays in libuv's kill-on-close job
       cleanup: false, // we own the lifecycle (graceful stop, pidfiles, reaping)
       buffer: false,
       reject: false,
@@ -72,7 +60,7 @@ export const realEngineEffects: EngineEffects = {
       // Spawn failed synchronously (ENOENT, EACCES): report it as an immediate exit.
       return { pid: -1, exited, signalGroup: () => {} };
     }
-    return { pid, exited, signalGroup: (signal) => killGroup(pid, signal) };
+    return { pid, exited, signalGroup: (signal) => void killTree(pid, signal) };
   },
   async health(port) {
     try {

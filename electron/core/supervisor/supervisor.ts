@@ -10,7 +10,7 @@ import { safeFileName } from '../util/file-name.js';
 import { freePort } from '../util/net.js';
 import { EngineInstance, DEFAULT_POLICY, type InstancePolicy, type LaunchSpec } from './instance.js';
 import { factsLaunchArgs } from './launch-args.js';
-import { PidFiles } from './pidfiles.js';
+import { CORE_STARTED_MS, PidFiles } from './pidfiles.js';
 import { realEngineEffects, type EngineEffects } from './process.js';
 import { RotatingLog, type RotatingLogOptions } from './rotating-log.js';
 
@@ -48,8 +48,8 @@ export class Supervisor {
   }
 
   /** Kill engines a previous, killed core left running. Call once before starting instances. */
-  reapOrphans(): Promise<number[]> {
-    return this.pidfiles.reapOrphans();
+  reapOrphans(warn: (message: string) => void = (m) => process.stderr.write(`llama-orch: ${m}\n`)): Promise<number[]> {
+    return this.pidfiles.reapOrphans({ warn });
   }
 
   list(): InstanceInfo[] {
@@ -93,7 +93,7 @@ export class Supervisor {
         ...(file ? { onLog: (l) => file.write(`${l.time} ${l.stream} ${l.level} ${l.text}`) } : {}),
         onState: (info) => this.events.emit({ type: 'instance.state', instance: info }),
         onSpawn: (pid) =>
-          this.pidfiles.write({ pid, instanceId: spec.id, enginePath: spec.enginePath, startedAt: new Date().toISOString(), corePid: process.pid }),
+          this.pidfiles.write({ pid, instanceId: spec.id, enginePath: spec.enginePath, startedAt: new Date().toISOString(), corePid: process.pid, coreStartedAt: new Date(CORE_STARTED_MS).toISOString() }),
         onExit: () => {
           this.pidfiles.remove(spec.id);
           rmSync(this.keyFile(spec.id), { force: true });

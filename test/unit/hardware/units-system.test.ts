@@ -45,8 +45,8 @@ describe('parseXml', () => {
 
 describe('cpuFlagsFrom', () => {
   it('reads AVX flags on x64 and knows NEON is part of arm64', () => {
-    expect(cpuFlagsFrom('fpu sse avx avx2 fma', 'x64')).toEqual({ avx: true, avx2: true, avx512: false, neon: false });
-    expect(cpuFlagsFrom('avx avx2 avx512f avx512bw', 'x64').avx512).toBe(true);
+    expect(cpuFlagsFrom('fpu sse avx avx2 fma', 'x64', 'linux')).toEqual({ avx: true, avx2: true, avx512: false, neon: false });
+    expect(cpuFlagsFrom('avx avx2 avx512f avx512bw', 'x64', 'linux').avx512).toBe(true);
     expect(cpuFlagsFrom('', 'x64')).toEqual({ avx: null, avx2: null, avx512: null, neon: false });
     expect(cpuFlagsFrom('', 'arm64')).toEqual({ avx: false, avx2: false, avx512: false, neon: true });
   });

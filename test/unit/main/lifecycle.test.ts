@@ -165,7 +165,45 @@ describe('core start', () => {
   });
 
   it('reports other listen errors instead of hiding them behind a new port', async () => {
-    const make = () => ({ listen: () => Promise.reject(Object.assign(new Error('EACCES'), { code: 'EACCES' })), stop: async () => {} });
-    await expect(startCore(make, 80, quietLog)).rejects.toThrow('EACCES');
+    const make = () => ({ listen: () => Promise.reject(Object.assign(new Error('EADDRNOTAVAIL'), { code: 'EADDRNOTAVAIL' })), stop: async () => {} });
+    await expect(startCore(make, 8585, quietLog)).rejects.toThrow('EADDRNOTAVAIL');
+  });
+
+  it('falls back to a free port when the preferred one is reserved (EACCES: a Hyper-V/WSL excluded range on Windows)', async () => {
+    const data = tempDir();
+    const ports: (number | undefined)[] = [];
+    const { core, url } = await startCore(
+      (port) => {
+        ports.push(port);
+        // The first core meets what Windows answers inside an excluded range; the second binds for real.
+        if (port === 8585) return { listen: () => Promise.reject(Object.assign(new Error('listen EACCES: permission denied 127.0.0.1:8585'), { code: 'EACCES' })), stop: async () => {} } as unknown as Core;
+        return new Core({ dataDir: data.path, port: port ?? 0 });
+      },
+      8585,
+      quietLog,
+    );
+    try {
+      expect(ports).toEqual([8585, 0]);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      expect(quietLog.lines.some((l) => l.msg.includes('reserved'))).toBe(true);
+    } finally {
+      await core.stop();
+      data.cleanup();
+    }
+  });
+
+  it('says which port could not be bound and why, keeping the code for the fallback', async () => {
+    blocker = createServer();
+    const taken = await new Promise<number>((r) => blocker!.listen(0, '127.0.0.1', () => r((blocker!.address() as { port: number }).port)));
+    const data = tempDir();
+    const core = new Core({ dataDir: data.path, host: '127.0.0.1', port: taken });
+    try {
+      const err = (await core.listen().catch((e: unknown) => e)) as NodeJS.ErrnoException;
+      expect(err.code).toBe('EADDRINUSE');
+      expect(err.message).toBe(`cannot listen on 127.0.0.1:${taken}: another program is using it; choose another port (--port, or settings api.port), or 0 for a free one`);
+    } finally {
+      await core.stop();
+      data.cleanup();
+    }
   });
 });
