@@ -38,6 +38,10 @@ export class FakeApp extends EventEmitter {
   setLoginItemSettings(s: unknown): void {
     this.loginItems.push(s);
   }
+  getLoginItemSettings() {
+    return { openAtLogin: false, wasOpenedAtLogin: false };
+  }
+  setAppUserModelId(): void {}
   quit(): void {
     const e = event();
     this.emit('before-quit', e);
@@ -86,7 +90,9 @@ class Tray {
 
 export const electronModule = {
   app: fakeElectron.app,
+  BaseWindow: EventEmitter,
   BrowserWindow,
+  powerMonitor: new EventEmitter(),
   Tray,
   Menu: { buildFromTemplate: (items: unknown[]) => ({ items }) },
   Notification: Object.assign(class {}, { isSupported: () => false }),
