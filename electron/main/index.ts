@@ -19,7 +19,7 @@ import { consoleLogger as log } from './seam.js';
 import { handleLaunch, launchData, LaunchQueue, launchRequest, startModels } from './second-instance.js';
 import { parseStartup, type StartupOptions } from './startup.js';
 import { electronStore, readOptional } from './stores.js';
-import { TrayController } from './tray.js';
+import { tryCreateTray, type TrayController } from './tray.js';
 import { detectTrayVisibility } from './tray-support.js';
 import { builtInFeedUrl, feedUrl, startUpdates, type UpdaterSeam } from './updates.js';
 import { openMainWindow, revealWindow } from './window.js';
@@ -127,7 +127,23 @@ async function wireShell(opts: StartupOptions, core: Core, baseUrl: string, appO
       if (e.type.startsWith('instance.')) owned.tray?.refresh();
     }),
   );
-  owned.tray = createTray(core, baseUrl, settings, showWindow);
+  owned.tray = tryCreateTray<Menu>(
+    {
+      create: (icon) => new Tray(icon),
+      buildMenu: (items) => Menu.buildFromTemplate(items),
+      iconPath: (kind) => trayIconPath(resDir, kind, process.platform),
+      status: () => ({ url: baseUrl, instances: core.supervisor.list() }),
+      settings: () => settings.get(),
+      actions: {
+        openWindow: showWindow,
+        copyApiUrl: () => clipboard.writeText(`${baseUrl}/v1`),
+        setOpenAtLogin: (v) => settings.update({ openAtLogin: v }),
+        setAutoUpdate: (v) => settings.update({ autoUpdate: v }),
+        quit: () => app.quit(),
+      },
+    },
+    log,
+  );
   const visibility = await detectTrayVisibility(process.platform, process.env);
   trayShown = owned.tray !== null && visibility.visible;
   if (!visibility.visible) log.warn({ reason: visibility.reason }, 'no tray icon can be shown: keeping the window open');
@@ -138,30 +154,6 @@ async function wireShell(opts: StartupOptions, core: Core, baseUrl: string, appO
   void applyUpdates(settings.get());
   startModels(core.models, opts.models, log);
   launches.ready((launch) => handleLaunch(launch, { models: core.models, env: process.env, trayShown: () => trayShown, showWindow, log }));
-}
-
-/** The tray icon, or null where Electron cannot make one (the window then stays the way back). */
-function createTray(core: Core, baseUrl: string, settings: DesktopSettingsStore, openWindow: () => void): TrayController<Menu> | null {
-  const resDir = resourcesDir(app.isPackaged, process.resourcesPath);
-  try {
-    return new TrayController<Menu>({
-      create: (icon) => new Tray(icon),
-      buildMenu: (items) => Menu.buildFromTemplate(items),
-      iconPath: (kind) => trayIconPath(resDir, kind, process.platform),
-      status: () => ({ url: baseUrl, instances: core.supervisor.list() }),
-      settings: () => settings.get(),
-      actions: {
-        openWindow,
-        copyApiUrl: () => clipboard.writeText(`${baseUrl}/v1`),
-        setOpenAtLogin: (v) => settings.update({ openAtLogin: v }),
-        setAutoUpdate: (v) => settings.update({ autoUpdate: v }),
-        quit: () => app.quit(),
-      },
-    });
-  } catch (err) {
-    log.warn({ err: (err as Error).message }, 'the tray icon could not be created');
-    return null;
-  }
 }
 
 main().catch((err: unknown) => {
