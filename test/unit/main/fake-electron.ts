@@ -58,6 +58,8 @@ export const fakeElectron = {
   trays: [] as { icon: string; images: string[]; menu: { items: { label?: string; click?: () => void }[] } | null }[],
   handlers: new Map<string, Handler>(),
   created: [] as FakeWebContents[],
+  /** When set, `new Tray()` throws this, as Electron does where it cannot make a tray icon. */
+  trayError: null as string | null,
 };
 
 class BrowserWindow extends FakeWindow {
@@ -74,6 +76,7 @@ class BrowserWindow extends FakeWindow {
 class Tray {
   readonly record: (typeof fakeElectron.trays)[number];
   constructor(icon: string) {
+    if (fakeElectron.trayError) throw new Error(fakeElectron.trayError);
     this.record = { icon, images: [], menu: null };
     fakeElectron.trays.push(this.record);
   }
