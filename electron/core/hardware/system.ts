@@ -108,7 +108,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const posix = process.platform !== 'win32';
 const timeout = workerData.timeoutMs;
 const { execSync, execFileSync } = cp;
-const limit = (o) => ({ timeout, killSignal: 'SIGKILL', ...(o || {}) });
+const limit = (o) => ({ timeout, killSignal: 'SIGKILL', windowsHide: true, ...(o || {}) });
 cp.execSync = (cmd, o) => execSync(cmd, limit(o));
 cp.execFileSync = (file, args, o) => (Array.isArray(args) ? execFileSync(file, args, limit(o)) : execFileSync(file, limit(args)));
 // exec through spawn: execFile drops 'detached', and only a process group of its own lets the
