@@ -26,6 +26,8 @@ export interface ApiServerDeps extends AdminDeps {
   version: string;
   /** Admin routes of other modules (keys, settings, hardware, engines, models, plans). */
   extraRoutes?: RouteHandler[];
+  /** What makes the core degraded right now (health), in words for a person. */
+  problems?: () => string[];
   /** The audit log: every admin action that changes something (never request bodies). */
   audit?: (action: string, actor: string, detail: Record<string, unknown>) => void;
 }
@@ -40,6 +42,12 @@ export function createApiServer(deps: ApiServerDeps): Server {
     if (deps.access.applyCors(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://local');
     const path = url.pathname;
+    // Routes decode their path segments; a malformed escape (`/%zz`) is the client's error, said once here.
+    try {
+      decodeURIComponent(path);
+    } catch {
+      throw new HttpError(400, `the URL path is not valid percent-encoding: ${path.slice(0, 200)}`, 'invalid_request_error', 'invalid_url');
+    }
     const method = req.method ?? 'GET';
 
     if (INFERENCE_ROUTES.has(path)) {
@@ -52,7 +60,8 @@ export function createApiServer(deps: ApiServerDeps): Server {
     }
     if (path.startsWith('/v1/')) throw new HttpError(404, `unknown route ${method} ${path}`, 'not_found_error', 'route_not_found');
     if (path === ROUTES.healthz) {
-      const body: HealthzResponse = { status: 'ok', version: deps.version, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) };
+      const problems = deps.problems?.() ?? [];
+      const body: HealthzResponse = { status: problems.length ? 'degraded' : 'ok', ...(problems.length ? { problems } : {}), version: deps.version, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) };
       return sendJson(res, 200, body);
     }
     if (path === ROUTES.metrics && method === 'GET') {

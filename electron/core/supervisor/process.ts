@@ -1,6 +1,8 @@
 // The side-effect seam of the supervisor: starting an engine process, asking it for health, and
 // killing its process group. Unit tests replace this with a recording fake; everything else uses
 // `realEngineEffects` (execa, real HTTP, real signals).
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { engineSpawnOptions, killTree } from '../util/platform.js';
@@ -33,9 +35,42 @@ export interface EngineEffects {
   now(): number;
 }
 
+let deathSignalPrefix: string[] | null = null;
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Linux: the engine is started through util-linux `setpriv --pdeathsig SIGKILL`, which sets the
+ * parent-death signal and then execs the engine (same pid): when the core dies, even by SIGKILL,
+ * the kernel kills the engine at once instead of leaving it serving until the next start reaps it.
+ * Without setpriv (or elsewhere) engines start plainly; reaping at start stays the backstop.
+ */
+export function parentDeathPrefix(): string[] {
+  if (deathSignalPrefix) return deathSignalPrefix;
+  deathSignalPrefix = [];
+  if (process.platform === 'linux') {
+    try {
+      const help = execFileSync('setpriv', ['--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+      if (help.includes('--pdeathsig')) deathSignalPrefix = ['setpriv', '--pdeathsig', 'SIGKILL', '--'];
+    } catch {
+      // no setpriv: plain spawn
+    }
+  }
+  return deathSignalPrefix;
+}
+
 export const realEngineEffects: EngineEffects = {
   spawn(spec, onLine) {
-    const child = execa(spec.file, spec.args, {
+    // A missing or non-executable engine spawns plainly, so its error stays the usual ENOENT/EACCES.
+    const [wrapper, ...wrapperArgs] = isExecutable(spec.file) ? parentDeathPrefix() : [];
+    const child = execa(wrapper ?? spec.file, wrapper ? [...wrapperArgs, spec.file, ...spec.args] : spec.args, {
       env: spec.env,
       extendEnv: true,
       cwd: spec.cwd,
