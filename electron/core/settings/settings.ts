@@ -55,6 +55,20 @@ function merge(base: Settings, patch: unknown): unknown {
   return out;
 }
 
+/**
+ * A patch naming a field that does not exist is refused (400 naming it), not silently dropped: the
+ * schema's sections are not strict, so a settings file from a newer version still loads.
+ */
+function assertKnownFields(patch: Record<string, unknown>): void {
+  for (const [section, value] of Object.entries(patch)) {
+    const known = (DEFAULT_SETTINGS as unknown as Record<string, unknown>)[section];
+    if (!known || typeof value !== 'object' || value === null || Array.isArray(value)) continue; // the schema names these
+    for (const field of Object.keys(value)) {
+      if (!(field in (known as object))) throw new HttpError(400, `unknown settings field \`${section}.${field}\``, 'invalid_request_error', 'unknown_field', `${section}.${field}`);
+    }
+  }
+}
+
 export class SettingsStore {
   private current: Settings;
   readonly changes = new Listeners<Settings>();
@@ -70,6 +84,7 @@ export class SettingsStore {
   update(patch: SettingsPatch | unknown): Settings {
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new HttpError(400, 'settings update must be a JSON object', 'invalid_request_error', 'invalid_json');
     if ('schemaVersion' in patch) throw new HttpError(400, '`schemaVersion` cannot be changed', 'invalid_request_error', 'invalid_value', 'schemaVersion');
+    assertKnownFields(patch as Record<string, unknown>);
     const next = validate(schema.strict(), merge(this.current, patch), 'settings') as Settings;
     writeFileAtomic(this.file, JSON.stringify(next, null, 2) + '\n');
     this.current = next;
