@@ -183,11 +183,13 @@ describe('adversarial: generated malformed requests against a real serve', () =>
     );
   }, 120_000);
 
-  it('survives four hostile requests at once (deep tools) and stays bounded in memory, then serves', async () => {
+  it('survives hostile requests at once (deep tools, a 1 MB echoed tool_choice) and stays bounded in memory, then serves', async () => {
     const deep = `{"model":"${MODEL}","messages":[{"role":"user","content":"x"}],"tools":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
-    const answers = await Promise.all([0, 1, 2, 3].map(() => send(serve.url, 'POST', '/v1/chat/completions', deep)));
-    for (const a of answers) checkAnswer(a, 'deep tools');
-    cases += 4;
+    // The engine echoes a rejected tool_choice in its error: 1 MB in, 1 MB of error out, held only up to the cap.
+    const echo = JSON.stringify({ model: MODEL, max_tokens: 2, messages: [{ role: 'user', content: 'x' }], tool_choice: 'x'.repeat(1024 * 1024) });
+    const answers = await Promise.all([deep, deep, deep, deep, echo, echo, echo, echo].map((b) => send(serve.url, 'POST', '/v1/chat/completions', b)));
+    for (const a of answers) checkAnswer(a, 'deep tools / echoed tool_choice');
+    cases += answers.length;
     const ok = await send(serve.url, 'POST', '/v1/chat/completions', JSON.stringify({ model: MODEL, max_tokens: 2, messages: [{ role: 'user', content: 'hi' }] }));
     expect(ok.status).toBe(200);
     expect(JSON.parse((await send(serve.url, 'GET', '/healthz', null)).body.toString()).status).toBe('ok');

@@ -1,11 +1,13 @@
 // One test per defect an adversarial run found (issue 21), against the real engine: request
 // content never on disk, client errors never 5xx, small receipts, fail-closed keys, deep JSON
 // refused before the engine sees it.
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECEIPT_HEADER } from '../../electron/contract/index.js';
 import { startTestCore, type TestCore } from '../helpers/core.js';
+import { CLI } from '../helpers/paths.js';
 import { waitFor } from '../helpers/processes.js';
 
 type Envelope = { error: { message: string; type: string; code: string | null; param: string | null } };
@@ -112,6 +114,20 @@ describe('hardening (issue 21)', () => {
     }
     expect(key).toMatch(/^lo-/);
     expect((await fetch(`${t.url}/v1/models`)).status).toBe(200); // revoking on purpose reopens loopback
+  });
+
+  it.skipIf(process.platform !== 'linux')('bounds the engine prompt cache with --cache-ram from settings (default 2048 MiB)', async () => {
+    expect((await post(t.url, chat())).status).toBe(200);
+    const pid = t.core.supervisor.findByModel(MODEL)!.info().pid!;
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    expect(argv[argv.indexOf('--cache-ram') + 1]).toBe('2048');
+  });
+
+  it('creates the data dir on `keys create` when it does not exist yet', () => {
+    const fresh = join(t.dataDir, 'fresh', 'data');
+    const out = execFileSync(process.execPath, [CLI, 'keys', 'create', '--name', 'ci', '--json', '--data-dir', fresh], { encoding: 'utf8' });
+    expect((JSON.parse(out) as { key: string }).key).toMatch(/^lo-/);
+    expect(readFileSync(join(fresh, 'keys.json'), 'utf8')).toContain('"ci"');
   });
 
   it('is still serving after all of it', async () => {
