@@ -45,6 +45,8 @@ export interface Exchange {
 
 interface Spare {
   socket: Socket;
+  /** performance.now() when it was opened: one near the engine's keep-alive timeout is not used. */
+  openedAt: number;
   /** Our listeners on it: drop it from the pool when the engine closes it. */
   drop: () => void;
 }
@@ -79,7 +81,8 @@ export class EngineConnections {
   private takeSpare(key: string): Spare | undefined {
     const list = this.spares.get(key);
     for (let s = list?.pop(); s; s = list?.pop()) {
-      if (!s.socket.destroyed && !s.socket.readableEnded && s.socket.readyState !== 'readOnly' && s.socket.readyState !== 'writeOnly') return s;
+      const fresh = performance.now() - s.openedAt < SPARE_MAX_AGE_MS;
+      if (fresh && !s.socket.destroyed && !s.socket.readableEnded && s.socket.readyState !== 'readOnly' && s.socket.readyState !== 'writeOnly') return s;
       s.drop();
     }
     return undefined;
@@ -104,6 +107,7 @@ export class EngineConnections {
     const s = open(host, port);
     const spare: Spare = {
       socket: s,
+      openedAt: performance.now(),
       drop: () => {
         const l = this.spares.get(key);
         const i = l ? l.indexOf(spare) : -1;
@@ -119,8 +123,14 @@ export class EngineConnections {
   }
 }
 
-/** On loopback a close that crossed our write is reported within microseconds; this is generous. */
-const RETRY_WINDOW_MS = 50;
+/**
+ * On loopback a close that crossed our write is reported within microseconds; the window is wide
+ * for a loaded event loop. An engine that dies this soon after a request arrived is gone: sending
+ * the request again costs nothing and the client hears "the engine stopped".
+ */
+const RETRY_WINDOW_MS = 250;
+/** llama-server closes an idle connection after 5 s: a spare this old is dropped rather than raced. */
+const SPARE_MAX_AGE_MS = 4_000;
 
 function open(host: string, port: number): Socket {
   return connect({ host, port, noDelay: true });

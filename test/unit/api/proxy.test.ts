@@ -153,7 +153,7 @@ describe('proxyToEngine', () => {
     const e = await engine((s, i) => {
       requests++;
       if (i === 0) return void s.end('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}');
-      setTimeout(() => s.destroy(), 300);
+      setTimeout(() => s.destroy(), 600);
     });
     const g = await gateway(e.port);
     const nonStreamed = () => fetch(g.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
