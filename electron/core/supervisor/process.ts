@@ -1,10 +1,9 @@
 // The side-effect seam of the supervisor: starting an engine process, asking it for health, and
 // killing its process group. Unit tests replace this with a recording fake; everything else uses
 // `realEngineEffects` (execa, real HTTP, real signals).
-import { execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
+import { isExecutable, parentDeathPrefix } from './parent-death.js';
 import { engineSpawnOptions, killTree } from '../util/platform.js';
 
 export interface SpawnSpec {
@@ -33,37 +32,6 @@ export interface EngineEffects {
   health(port: number): Promise<boolean>;
   sleep(ms: number): Promise<void>;
   now(): number;
-}
-
-let deathSignalPrefix: string[] | null = null;
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Linux: the engine is started through util-linux `setpriv --pdeathsig SIGKILL`, which sets the
- * parent-death signal and then execs the engine (same pid): when the core dies, even by SIGKILL,
- * the kernel kills the engine at once instead of leaving it serving until the next start reaps it.
- * Without setpriv (or elsewhere) engines start plainly; reaping at start stays the backstop.
- */
-export function parentDeathPrefix(): string[] {
-  if (deathSignalPrefix) return deathSignalPrefix;
-  deathSignalPrefix = [];
-  if (process.platform === 'linux') {
-    try {
-      const help = execFileSync('setpriv', ['--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
-      if (help.includes('--pdeathsig')) deathSignalPrefix = ['setpriv', '--pdeathsig', 'SIGKILL', '--'];
-    } catch {
-      // no setpriv: plain spawn
-    }
-  }
-  return deathSignalPrefix;
 }
 
 export const realEngineEffects: EngineEffects = {
