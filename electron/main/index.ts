@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DesktopSettings } from '../contract/index.js';
 import { Core } from '../core/core.js';
-import { modelIdFromPath } from '../core/router/model-router.js';
+import { nameFromPath } from '../core/deployments/service.js';
 import { preloadPath, resourcesDir, trayIconPath, windowIconPath } from './app-paths.js';
 import { DesktopSettingsStore, settingsEffects } from './desktop-settings.js';
 import { desktopHandlers, registerDesktopIpc } from './ipc.js';
@@ -128,8 +128,8 @@ function wireShell(opts: StartupOptions, core: Core, baseUrl: string, appOrigin:
   if (!opts.hidden) showWindow();
   void applyUpdates(settings.get());
   for (const path of opts.models) {
-    const entry = core.models.add({ id: modelIdFromPath(path), path });
-    void core.models.ensureInstance(entry.id).then((inst) => inst.ensureReady()).catch((err: Error) => log.error({ model: entry.id, err: err.message }, 'model failed to start'));
+    const entry = core.deployments.addUnsaved({ name: nameFromPath(path), model: path });
+    void entry.ensureReady().catch((err: Error) => log.error({ model: entry.name, err: err.message }, 'model failed to start'));
   }
 }
 

@@ -108,7 +108,7 @@ describe('streaming through the gateway', () => {
     const b = await ask();
     expect(a.content.length).toBeGreaterThan(20);
     expect(b.content).toBe(a.content);
-    await t.core.supervisor.remove('stories-repro'); // stop the engine; the next request starts a new one
+    await t.core.deployments.unload('stories-repro'); // stop the engine; the next request starts a new one
     const c = await ask();
     expect(c.content).toBe(a.content);
     expect(c.receipt).toMatchObject({

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Core } from '../../core/core.js';
 import { defaultDataDir } from '../../core/paths.js';
-import { modelIdFromPath } from '../../core/router/model-router.js';
+import { nameFromPath } from '../../core/deployments/service.js';
 import { type CliCommand, port, UsageError } from '../command.js';
 
 export const serveCommand: CliCommand = {
@@ -59,7 +59,7 @@ export const serveCommand: CliCommand = {
       for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => void stop(sig).then(() => resolveExit(0)));
     });
 
-    const plan = {
+    const overrides = {
       ...(values.parallel !== undefined ? { parallel: positiveInt(values.parallel, '--parallel') } : {}),
       ...(values['ctx-size'] !== undefined ? { contextSize: positiveInt(values['ctx-size'], '--ctx-size') } : {}),
     };
@@ -67,13 +67,14 @@ export const serveCommand: CliCommand = {
       const url = await core.listen();
       printBanner(core, url);
       if (core.reapedOrphans.length > 0) process.stdout.write(`  ${reapedLine(core.reapedOrphans)}\n`);
+      for (const problem of core.deployments.problems) process.stdout.write(`  warning: ${problem}\n`);
+      // Files given with --model are served as they are asked, without saving a deployment.
       for (const path of models) {
-        const entry = core.models.add({ id: modelIdFromPath(path), path, reproducible: values.reproducible, plan });
-        const inst = await core.models.ensureInstance(entry.id);
-        await inst.ensureReady().catch((err: Error) => {
-          throw new Error(`model ${entry.id} failed to start: ${err.message}`);
+        const entry = core.deployments.addUnsaved({ name: nameFromPath(path), model: path, reproducible: values.reproducible, overrides });
+        const inst = await entry.ensureReady().catch((err: Error) => {
+          throw new Error(`model ${entry.name} failed to start: ${err.message}`);
         });
-        process.stdout.write(`  model ${entry.id}: ready (engine pid ${inst.info().pid})\n`);
+        process.stdout.write(`  model ${entry.name}: ready (engine pid ${inst.info().pid})\n`);
       }
     } catch (err) {
       await stop('startup failure');

@@ -66,7 +66,7 @@ export class Gateway {
       const raw = await readBody(req, limits.maxBodyBytes);
       if (limits.logContent) requestBody = raw;
       const body = validateInference(route, parseJsonObject(raw));
-      const routed = router.lookup(body.model);
+      const routed = router.lookup(body.model, route);
       model = routed.id;
       release = await admission.acquire(model, routed.slots, clientGone.signal);
       const cancel = requests.begin(id, model);

@@ -25,8 +25,10 @@ export interface RoutedModel {
 /** What the API needs from the rest of the core to route a request. */
 export interface ModelRouter {
   list(): OpenAiModel[];
-  /** The model for a request's `model` field; throws HttpError 404 listing what exists. */
-  lookup(model: string): RoutedModel;
+  /** One model by name or alias (GET /v1/models/{id}); throws HttpError 404 listing what exists. */
+  model(id: string): OpenAiModel;
+  /** The deployment for a request's `model` on a route; 404 listing what exists, 400 for the wrong role. */
+  lookup(model: string, route: string): RoutedModel;
   /** A ready engine for the model, loading it on demand; throws HttpError 503 if it cannot start. */
   acquire(modelId: string, signal?: AbortSignal): Promise<ProxyTarget>;
   /** Called when a request on the model ends (idle timers). */
@@ -38,9 +40,8 @@ export function listModels(res: ServerResponse, router: ModelRouter): void {
   sendJson(res, 200, body);
 }
 
-export function unknownModel(model: string, available: string[]): HttpError {
-  const list = available.length ? available.join(', ') : 'none (import or pull a model first)';
-  return new HttpError(404, `model '${model}' not found; available models: ${list}`, 'not_found_error', 'model_not_found', 'model');
+export function getModel(res: ServerResponse, router: ModelRouter, id: string): void {
+  sendJson(res, 200, router.model(id));
 }
 
 const num = z.number().finite();
@@ -63,6 +64,7 @@ const BODIES: Record<string, z.ZodType<Record<string, unknown>>> = {
   '/v1/chat/completions': z.looseObject({ ...common, messages: z.array(message).min(1, 'must contain at least one message') }),
   '/v1/completions': z.looseObject({ ...common, prompt: z.union([z.string(), z.array(z.string()), z.array(z.number().int()), z.array(z.array(z.number().int()))]) }),
   '/v1/embeddings': z.looseObject({ model: common.model, input: z.union([z.string(), z.array(z.string()), z.array(z.number().int()), z.array(z.array(z.number().int()))]) }),
+  '/v1/rerank': z.looseObject({ model: common.model, query: z.string(), documents: z.array(z.string()).min(1, 'must contain at least one document') }),
   '/v1/responses': z.looseObject({ ...common, input: z.unknown() }),
   '/v1/messages': z.looseObject({ ...common, messages: z.array(message).min(1, 'must contain at least one message') }),
 };

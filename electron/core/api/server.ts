@@ -10,7 +10,8 @@ import { SESSION_COOKIE, type AdminAuth } from './auth.js';
 import type { Gateway } from './gateway.js';
 import { sendError, sendJson } from './http.js';
 import type { GatewayMetrics } from './metrics.js';
-import { listModels, type ModelRouter } from './openai.js';
+import { toHttpError } from './deployment-router.js';
+import { getModel, listModels, type ModelRouter } from './openai.js';
 import { serveStatic } from './static.js';
 
 /** An admin route module: returns false when the path is not its own. */
@@ -30,7 +31,7 @@ export interface ApiServerDeps extends AdminDeps {
   audit?: (action: string, actor: string, detail: Record<string, unknown>) => void;
 }
 
-const INFERENCE_ROUTES = new Set<string>([ROUTES.chatCompletions, ROUTES.completions, ROUTES.embeddings, ROUTES.responses, ROUTES.messages]);
+const INFERENCE_ROUTES = new Set<string>([ROUTES.chatCompletions, ROUTES.completions, ROUTES.embeddings, ROUTES.rerank, ROUTES.responses, ROUTES.messages]);
 
 export function createApiServer(deps: ApiServerDeps): Server {
   const startedAt = Date.now();
@@ -49,6 +50,10 @@ export function createApiServer(deps: ApiServerDeps): Server {
     if (path === ROUTES.openaiModels && method === 'GET') {
       deps.access.forInference(req);
       return listModels(res, deps.router);
+    }
+    if (path.startsWith(`${ROUTES.openaiModels}/`) && method === 'GET') {
+      deps.access.forInference(req);
+      return getModel(res, deps.router, decodeURIComponent(path.slice(ROUTES.openaiModels.length + 1)));
     }
     if (path.startsWith('/v1/')) throw new HttpError(404, `unknown route ${method} ${path}`, 'not_found_error', 'route_not_found');
     if (path === ROUTES.healthz) {
@@ -90,7 +95,7 @@ export function createApiServer(deps: ApiServerDeps): Server {
   }
 
   return createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => sendError(res, err));
+    handle(req, res).catch((err: unknown) => sendError(res, toHttpError(err)));
   });
 }
 
