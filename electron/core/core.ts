@@ -38,6 +38,7 @@ import { instanceRoutes } from './supervisor/routes.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { Listeners } from './util/emitter.js';
 import { appVersion } from './version.js';
+import { removeControlFile, writeControlFile } from './control-file.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -184,6 +185,7 @@ export class Core {
     const { port } = server.address() as AddressInfo;
     this.baseUrl = `http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
     this.startTimers();
+    writeControlFile(this.layout.run, { url: this.baseUrl, pid: process.pid, adminToken: this.auth.adminToken });
     return this.baseUrl;
   }
 
@@ -219,6 +221,7 @@ export class Core {
     const server = this.server;
     this.server = null;
     if (server) {
+      removeControlFile(this.layout.run);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }

@@ -60,7 +60,7 @@ export class LiveDeployment {
 
   /** Concurrent requests the engine serves. */
   slots(): number {
-    return this.placement?.parallel ?? (this.config.reproducible ? 1 : (this.config.overrides.parallel ?? DEFAULT_SLOTS));
+    return this.placement?.parallel ?? this.config.overrides.parallel ?? (this.config.reproducible ? 1 : DEFAULT_SLOTS);
   }
 
   /** The instance serving this deployment, created (placed, not yet ready) on first use. */
@@ -115,7 +115,7 @@ export class LiveDeployment {
     }
     const placement = this.fx.place ? await this.placeModel(config, modelPath, reloading) : null;
     const extra = deploymentFlags(config);
-    const slots = config.reproducible ? 1 : (config.overrides.parallel ?? DEFAULT_SLOTS);
+    const slots = config.overrides.parallel ?? (config.reproducible ? 1 : DEFAULT_SLOTS);
     const plan: LaunchPlan = placement
       ? { modelPath, alias: config.name, placement, extra }
       : { modelPath, alias: config.name, parallel: slots, ...(config.overrides.contextSize ? { contextSize: config.overrides.contextSize * slots } : {}), extra };
@@ -130,7 +130,9 @@ export class LiveDeployment {
   }
 
   private async placeModel(config: Deployment, modelPath: string, reloading: string): Promise<PlacementPlan> {
-    const overrides: PlacementOverrides = { ...config.overrides, ...(config.reproducible ? { parallel: 1 } : {}) };
+    // Reproducible mode defaults to one slot; slots the user set explicitly are kept (a seeded request
+    // still repeats while requests do not overlap).
+    const overrides: PlacementOverrides = { ...(config.reproducible ? { parallel: 1 } : {}), ...config.overrides };
     let result: PlacementResult;
     try {
       result = await this.fx.place!(modelPath, overrides, this.fx.running(reloading));

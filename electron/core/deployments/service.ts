@@ -123,7 +123,8 @@ export class Deployments {
   }
 
   /**
-   * Change a deployment: validated and re-planned before anything is saved or restarted. `save:
+   * Change a deployment: validated and re-planned before anything is saved or restarted; overrides
+   * merge into the ones set before. `save:
    * false` changes how it runs now without creating a record (a deployment already saved stays saved).
    */
   async update(name: string, patch: DeploymentPatch, opts: { save?: boolean } = {}): Promise<DeploymentView> {
@@ -132,6 +133,8 @@ export class Deployments {
     const next = this.checked({
       ...item.config,
       ...withoutUndefined(patch),
+      // Overrides merge field by field: `deploy m --parallel 3` keeps the devices set before.
+      overrides: { ...item.config.overrides, ...patch.overrides },
       ...(model ? { model: model.libraryId ?? model.path, modelSha256: model.sha256 } : {}),
       updatedAt: new Date(this.opts.effects.now()).toISOString(),
     });
