@@ -41,6 +41,10 @@ export interface Settings {
     tag: string | null;
     /** Run engines at trace log level (memory buffer facts per device; much chattier). */
     traceLogs: boolean;
+    /** Probe each ready engine's /health this often (0 = never); read when the core starts. */
+    livenessIntervalSeconds: number;
+    /** Probes in a row without an answer before an engine is declared hung, killed and restarted. */
+    livenessMisses: number;
   };
   hub: {
     endpoint: string;

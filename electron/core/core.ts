@@ -33,7 +33,8 @@ import { hubConfig, ModelLibrary, modelInUse, modelRoutes, PullManager } from '.
 import { dataLayout, type DataLayout } from './paths.js';
 import { KeyStore } from './security/keys.js';
 import { SettingsStore } from './settings/settings.js';
-import type { InstancePolicy } from './supervisor/instance.js';
+import { DEFAULT_POLICY, type InstancePolicy } from './supervisor/instance.js';
+import { loadDeadlineFor } from './deployments/load-deadline.js';
 import { instanceRoutes } from './supervisor/routes.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { Listeners } from './util/emitter.js';
@@ -87,7 +88,9 @@ export class Core {
     for (const dir of [this.layout.root, this.layout.engines, this.layout.models, this.layout.run, this.layout.logs]) mkdirSync(dir, { recursive: true });
     this.settings = new SettingsStore(this.layout.settings);
     this.keys = new KeyStore(join(this.layout.root, 'keys.json'));
-    this.supervisor = new Supervisor({ runDir: this.layout.run, logsDir: join(this.layout.logs, 'engines'), events: this.events, traceLogs: () => this.settings.get().engines.traceLogs, ...(opts.policy ? { policy: opts.policy } : {}) });
+    const { livenessIntervalSeconds, livenessMisses } = this.settings.get().engines;
+    const policy = { livenessIntervalMs: livenessIntervalSeconds * 1000, livenessMisses, ...opts.policy };
+    this.supervisor = new Supervisor({ runDir: this.layout.run, logsDir: join(this.layout.logs, 'engines'), events: this.events, traceLogs: () => this.settings.get().engines.traceLogs, policy });
     this.library = new ModelLibrary({ modelsDir: this.settings.get().models.folder ?? this.layout.models, isLoaded: (id) => modelInUse(this.supervisor.list(), this.library.get(id)) });
     this.pulls = new PullManager({ library: this.library, downloadsDir: this.layout.downloads, events: this.events, hub: () => hubConfig(this.settings.get().hub) });
     this.engines = new EngineService({ enginesDir: this.layout.engines, downloadsDir: this.layout.downloads, runDir: this.layout.run, events: this.events, settings: () => this.settings.get().engines, machine: () => this.hardware.snapshot(), inUse: (bin) => this.supervisor.usersOf(bin) });
@@ -105,6 +108,7 @@ export class Core {
           for (const id of ids) await this.deployments.unload(id);
         },
         now: () => Date.now(),
+        loadDeadlineMs: (path) => loadDeadlineFor(path, opts.policy?.readyTimeoutMs ?? DEFAULT_POLICY.readyTimeoutMs),
       },
       // Every library model is addressable by id or alias and loads on first use with defaults.
       library: {

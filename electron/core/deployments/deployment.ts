@@ -32,6 +32,8 @@ export interface DeploymentEffects {
   /** Instances the planner proposes to stop to make room. */
   evict(ids: string[], forName: string, reason: string): Promise<void>;
   now(): number;
+  /** How long the engine may take to load this file (scaled by its size and the disk's speed). */
+  loadDeadlineMs?(modelPath: string): Promise<number>;
 }
 
 interface Launch {
@@ -119,7 +121,8 @@ export class LiveDeployment {
     const plan: LaunchPlan = placement
       ? { modelPath, alias: config.name, placement, extra }
       : { modelPath, alias: config.name, parallel: slots, ...(config.overrides.contextSize ? { contextSize: config.overrides.contextSize * slots } : {}), extra };
-    const spec: LaunchSpec = { id: config.name, modelId: config.name, modelPath, enginePath, args: planToArgs(plan), placement: placement ? summaryOf(placement) : null };
+    const readyTimeoutMs = await this.fx.loadDeadlineMs?.(modelPath);
+    const spec: LaunchSpec = { id: config.name, modelId: config.name, modelPath, enginePath, args: planToArgs(plan), placement: placement ? summaryOf(placement) : null, ...(readyTimeoutMs ? { readyTimeoutMs } : {}) };
     return { placement, spec };
   }
 

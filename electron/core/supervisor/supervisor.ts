@@ -92,6 +92,7 @@ export class Supervisor {
         ...(this.opts.effects ? {} : { keyArgs: (key: string) => this.keyFileArgs(spec.id, key) }),
         ...(file ? { onLog: (l) => file.write(`${l.time} ${l.stream} ${l.level} ${l.text}`) } : {}),
         onState: (info) => this.events.emit({ type: 'instance.state', instance: info }),
+        onHung: (info, reason) => this.events.emit({ type: 'instance.hung', instance: info, reason }),
         onSpawn: (pid) =>
           this.pidfiles.write({ pid, instanceId: spec.id, enginePath: spec.enginePath, startedAt: new Date().toISOString(), corePid: process.pid }),
         onExit: () => {

@@ -38,3 +38,13 @@ describe('extra engine flags', () => {
     expect(deploymentFlags({ ...base, mmproj: '/m/mmproj.gguf', reproducible: true, extraFlags: ['--no-mmap'] })).toEqual(['--mmproj', '/m/mmproj.gguf', '-b', '512', '-ub', '512', '--no-mmap']);
   });
 });
+
+describe('load deadline', () => {
+  it('grows with the model size at the measured read speed, never assuming a disk slower than 20 MiB/s', async () => {
+    const { loadDeadlineMs } = await import('../../../electron/core/deployments/load-deadline.js');
+    const GB = 1e9;
+    expect(loadDeadlineMs(1 * GB, 2 * GB, 120_000)).toBe(121_000); // NVMe: the base dominates
+    expect(loadDeadlineMs(40 * GB, 100e6, 120_000)).toBe(920_000); // 40 GB at 100 MB/s: 2 × 400 s on top
+    expect(loadDeadlineMs(40 * GB, 1, 120_000)).toBe(loadDeadlineMs(40 * GB, 20 * 1024 * 1024, 120_000));
+  });
+});
