@@ -172,6 +172,7 @@ export class Core {
       access,
       auth: this.auth,
       metrics: this.metrics,
+      requests: this.requests,
       supervisor: this.supervisor,
       events: this.events,
       rendererDir: this.opts.rendererDir ?? defaultRendererDir(),

@@ -69,7 +69,7 @@ export class Gateway {
       const routed = router.lookup(body.model, route);
       model = routed.id;
       release = await admission.acquire(model, routed.slots, clientGone.signal);
-      const cancel = requests.begin(id, model);
+      const cancel = requests.begin(id, model, caller.keyId);
       const target = await router.acquire(model, clientGone.signal);
       outcome = await proxyToEngine(req, res, target, route, raw, {
         headers: { 'x-request-id': id, [RECEIPT_HEADER]: receipt(routed, body, id) },

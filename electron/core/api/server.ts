@@ -12,6 +12,7 @@ import { sendError, sendJson } from './http.js';
 import type { GatewayMetrics } from './metrics.js';
 import { toHttpError } from './deployment-router.js';
 import { getModel, listModels, type ModelRouter } from './openai.js';
+import type { Canceller, RequestRegistry } from './requests.js';
 import { serveStatic } from './static.js';
 
 /** An admin route module: returns false when the path is not its own. */
@@ -23,6 +24,7 @@ export interface ApiServerDeps extends AdminDeps {
   access: AccessPolicy;
   auth: AdminAuth;
   metrics: GatewayMetrics;
+  requests: RequestRegistry;
   rendererDir: string;
   version: string;
   /** Admin routes of other modules (keys, settings, hardware, engines, models, plans). */
@@ -67,6 +69,12 @@ export function createApiServer(deps: ApiServerDeps): Server {
       return void res.end(text);
     }
     if (path === ROUTES.login) return login(res, deps.auth, url.searchParams.get('token') ?? '');
+    const cancel = /^\/api\/v1\/requests\/([^/]+)\/cancel$/.exec(path);
+    if (cancel && method === 'POST') {
+      // Any caller of the inference API; a key may only cancel what it started (403 otherwise).
+      const caller = deps.access.forInference(req);
+      return cancelRequest(res, deps.requests, decodeURIComponent(cancel[1]!), { admin: caller.kind === 'admin' || (caller.kind === 'key' && caller.scope === 'admin'), keyId: caller.keyId });
+    }
     if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
       const caller = deps.access.forAdmin(req);
       if (method !== 'GET' && method !== 'HEAD' && deps.audit) {
@@ -97,6 +105,12 @@ export function createApiServer(deps: ApiServerDeps): Server {
   return createServer((req, res) => {
     handle(req, res).catch((err: unknown) => sendError(res, toHttpError(err)));
   });
+}
+
+function cancelRequest(res: ServerResponse, requests: RequestRegistry, id: string, by: Canceller): void {
+  const r = requests.cancel(id, by);
+  if (!r) throw new HttpError(404, `request '${id}' not found (it may have ended long ago)`, 'not_found_error', 'request_not_found', 'id');
+  sendJson(res, 200, r);
 }
 
 function login(res: ServerResponse, auth: AdminAuth, token: string): void {
