@@ -41,6 +41,8 @@ export interface Settings {
     tag: string | null;
     /** Run engines at trace log level (memory buffer facts per device; much chattier). */
     traceLogs: boolean;
+    /** Engine id (or path) deployments without a pinned engine run on; null: `--engine`, else the newest installed. */
+    defaultEngine: string | null;
     /** Probe each ready engine's /health this often (0 = never); read when the core starts. */
     livenessIntervalSeconds: number;
     /** Probes in a row without an answer before an engine is declared hung, killed and restarted. */

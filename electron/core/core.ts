@@ -99,7 +99,11 @@ export class Core {
       store: new DeploymentStore(join(this.layout.root, 'deployments.json')),
       effects: {
         place: (path, overrides, running) => planLoad(path, overrides, running, this.planSources()),
-        engineBinary: (engine) => (engine ? this.engines.resolveBinary(engine) : resolveEngine(this.layout.engines, opts.enginePath)),
+        // A pinned engine, else the default engine setting; without one, `--engine` or the newest installed.
+        engineBinary: (engine) => {
+          const chosen = engine ?? this.settings.get().engines.defaultEngine;
+          return chosen ? this.engines.resolveBinary(chosen) : resolveEngine(this.layout.engines, opts.enginePath);
+        },
         createInstance: (spec) => this.supervisor.create(spec),
         removeInstance: async (id) => void (await this.supervisor.remove(id)),
         running: (except) => this.deployments.runningPlacements(except),
@@ -190,8 +194,18 @@ export class Core {
     const { port } = server.address() as AddressInfo;
     this.baseUrl = `http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
     this.startTimers();
+    this.loadPinned();
     writeControlFile(this.layout.run, { url: this.baseUrl, pid: process.pid, adminToken: this.auth.adminToken });
     return this.baseUrl;
+  }
+
+  /** Deployments marked "keep loaded" start with the core (in the background: the API is up first). */
+  private loadPinned(): void {
+    for (const d of this.deployments.views()) {
+      if (!d.saved || !d.pinned) continue;
+      this.activity.audit('instance.load', 'keep-loaded', d.name);
+      this.deployments.find(d.name).ensureReady().catch((err: Error) => this.activity.audit('instance.load_failed', 'keep-loaded', d.name, { reason: err.message }));
+    }
   }
 
   /** What the planner reads: hardware, the engine's devices, the library, instances placed, settings. */

@@ -10,6 +10,7 @@ import type { DeploymentListResponse, DeploymentView, InstanceInfo } from '../..
 import { ModelLibrary } from '../../electron/core/models/library.js';
 import { testEnginePath } from '../helpers/engine.js';
 import { CLI, STORIES_MODEL } from '../helpers/paths.js';
+import { waitFor } from '../helpers/processes.js';
 import { startServe, type ServeHandle } from '../helpers/serve.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -79,6 +80,7 @@ describe('deployments through the API', () => {
       [{ model: STORIES_MODEL, name: 'x', aliases: ['GPT-4o-mini'] }, 409, 'aliases.0'],
       [{ model: STORIES_MODEL, name: 'x', extraFlags: ['--api-key', 'k'] }, 400, 'extraFlags.0'],
       [{ model: '/nowhere/m.gguf', name: 'x' }, 404, 'model'],
+      [{ model: STORIES_MODEL, name: 'x', engine: 'b9999-not-installed' }, 400, 'engine'],
     ];
     for (const [body, status, param] of cases) {
       const r = await s.admin('/api/v1/deployments', post(body));
@@ -135,6 +137,8 @@ describe('deployments through the CLI', () => {
     expect(offline.stdout).toMatch(/tale\s+.*stories260K\.gguf\s+chat\s+\(no core running\).*default\s+yes/);
 
     ({ serve } = await serveOn(data.path));
+    // Kept loaded (--pin): serve starts it without being asked.
+    await waitFor(async () => (JSON.parse((await cli(data.path, 'ps', '--json')).stdout) as DeploymentListResponse).data.find((d) => d.name === 'tale')?.instance?.state === 'ready', 'the pinned deployment to load at start', 30_000, 200);
     const loaded = await cli(data.path, 'load', 'default');
     expect(loaded).toMatchObject({ code: 0, stdout: expect.stringMatching(/^tale: ready \(engine pid \d+/) });
     const ps = await cli(data.path, 'ps', '--json');

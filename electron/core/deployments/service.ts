@@ -239,6 +239,13 @@ export class Deployments {
     checkExtraFlags(d.extraFlags);
     if (d.role !== 'embeddings' && d.pooling !== null) throw new DeploymentError('invalid_value', `pooling applies to role 'embeddings' only (role is '${d.role}')`, 'pooling');
     if (d.mmproj && !existsSync(d.mmproj)) throw new DeploymentError('invalid_value', `vision projector not found: ${d.mmproj}`, 'mmproj');
+    if (d.engine !== null) {
+      try {
+        this.opts.effects.engineBinary(d.engine);
+      } catch (err) {
+        throw new DeploymentError('invalid_value', `engine: ${(err as Error).message}`, 'engine');
+      }
+    }
     const taken = new Map<string, string>();
     for (const o of this.items.values()) {
       if (o.name === self || !o.saved) continue;

@@ -42,6 +42,7 @@ class RecordingEffects implements DeploymentEffects {
     return { plan: cpuPlan(modelPath, overrides), rejected: [], eviction: null, error: null };
   }
   engineBinary(engine: string | null): string {
+    if (engine === 'missing') throw new Error("engine 'missing' is neither an installed engine id nor a path");
     return engine ?? '/engines/default/llama-server';
   }
   createInstance(spec: LaunchSpec): LiveInstance {
@@ -127,11 +128,19 @@ describe('deployments service', () => {
     expect(() => ds.forRoute('embed', '/v1/chat/completions')).toThrow(DeploymentError);
   });
 
+  it('runs a deployment on its pinned engine', async () => {
+    const ds = make();
+    await ds.create({ model: 'stories', name: 'old', engine: '/engines/b6000/llama-server' });
+    expect((await ds.load('old')).spec.enginePath).toBe('/engines/b6000/llama-server');
+    expect((await ds.load('stories')).spec.enginePath).toBe('/engines/default/llama-server');
+  });
+
   it('refuses extra flags off the allow-list and pooling without the embeddings role', async () => {
     const ds = make();
     await expect(ds.create({ model: 'stories', extraFlags: ['--host', '0.0.0.0'] })).rejects.toMatchObject({ code: 'flag_not_allowed', field: 'extraFlags.0' });
     await expect(ds.create({ model: 'stories', pooling: 'cls' })).rejects.toMatchObject({ code: 'invalid_value', field: 'pooling' });
     await expect(ds.create({ model: 'nothing-here' })).rejects.toMatchObject({ code: 'model_not_found' });
+    await expect(ds.create({ model: 'stories', engine: 'missing' })).rejects.toMatchObject({ code: 'invalid_value', field: 'engine' });
     expect(existsSync(file)).toBe(false);
   });
 });
