@@ -111,6 +111,16 @@ describe('deployments through the API', () => {
     expect(((await wrongWay.json()) as { error: { message: string } }).error.message).toMatch(/deployment 'story-embed' serves \/v1\/embeddings/);
   });
 
+  it('serves /v1/rerank from a deployment with role rerank, and refuses rerank on a chat deployment', async () => {
+    const s = await serveOnce();
+    expect((await s.admin('/api/v1/deployments', post({ model: STORIES_MODEL, name: 'story-rank', role: 'rerank' }))).status).toBe(201);
+    const rerank = await fetch(`${serve!.url}/v1/rerank`, post({ model: 'story-rank', query: 'a cat', documents: ['a cat sat on the mat', 'dogs run fast'] }));
+    expect(rerank.status).toBe(200);
+    const ranked = (await rerank.json()) as { results: { index: number; relevance_score: number }[] };
+    expect(ranked.results.map((r) => r.index).sort()).toEqual([0, 1]);
+    expect((await fetch(`${serve!.url}/v1/rerank`, post({ model: 'story', query: 'q', documents: ['d'] }))).status).toBe(400);
+  });
+
   /** The serve of the first test, with its admin client. */
   async function serveOnce() {
     const { adminToken } = JSON.parse(readFileSync(join(data.path, 'run', 'core.json'), 'utf8')) as { adminToken: string };
