@@ -1,7 +1,7 @@
 // Supervision with the real engine: starting through the admin API, facts and log files, live log
 // tails, a SIGKILLed engine mid-stream, a model that makes the engine exit at once, and orphans left
 // by a SIGKILLed core.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreEvent, InstanceFactsResponse, InstanceInfo, LogLine } from '../../electron/contract/index.js';
@@ -133,15 +133,14 @@ describe('supervised engines', () => {
   });
 
   it('fails a model that makes the engine exit at once, with the engine\'s own error line, after the bounded retries', async () => {
-    // A truncated model: its header reads (so the planner places it) but its tensors are cut off.
-    const garbage = join(t.dataDir, 'broken.gguf');
-    writeFileSync(garbage, readFileSync(STORIES_MODEL).subarray(0, 600_000));
-    const res = await admin('/api/v1/instances', { method: 'POST', body: JSON.stringify({ model: garbage, wait: true }) });
+    // A whole model the planner places, with an (allowed) metadata override the engine cannot load it with.
+    t.core.deployments.addUnsaved({ name: 'broken', model: STORIES_MODEL, extraFlags: ['--override-kv', 'llama.block_count=int:99'] });
+    const res = await admin('/api/v1/instances', { method: 'POST', body: JSON.stringify({ model: 'broken', wait: true }) });
     expect(res.status).toBe(503);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/not within the file bounds/);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/tensor 'blk.5.attn_norm.weight' not found/);
     const info = t.core.supervisor.get('broken')!.info();
     expect(info.state).toBe('failed');
-    expect(info.reason).toMatch(/^engine exited \(code \d+\): llama_model_load: error loading model: tensor '[\w.]+' data is not within the file bounds/);
+    expect(info.reason).toMatch(/^engine exited \(code \d+\): llama_model_load: error loading model: check_tensor_dims: tensor 'blk.5.attn_norm.weight' not found$/);
     expect(info.restarts).toBe(2); // maxCrashes = 2: three attempts in all, then no restart loop
     const attempts = t.core.supervisor.get('broken')!.tailLogs().filter((l) => l.stream === 'supervisor' && /^starting /.test(l.text));
     expect(attempts).toHaveLength(3);
