@@ -154,6 +154,9 @@ export class Deployments {
 
   /** Serve a file (or library model) with the given settings without saving a deployment (`serve --model`, tests). */
   addUnsaved(input: DeploymentInput & { name: string }): LiveDeployment {
+    // Never shadow a saved deployment: it would drop out of the file at the next save.
+    const saved = this.match(input.name);
+    if (saved?.saved) throw new DeploymentError('alias_conflict', `'${input.name}' is a saved deployment ('${saved.name}'); load it by that name, or give the file another name`, 'name');
     const { path, sha256, libraryId } = this.resolveModel(input.model);
     const config = this.checked({ ...defaults(input.name, libraryId ?? path, sha256, this.opts.effects.now()), ...withoutUndefined(input) }, input.name);
     const item = new LiveDeployment(config, false, path, this.opts.effects);

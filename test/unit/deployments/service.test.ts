@@ -128,6 +128,15 @@ describe('deployments service', () => {
     expect(() => ds.forRoute('embed', '/v1/chat/completions')).toThrow(DeploymentError);
   });
 
+  it('never lets an unsaved model (serve --model) shadow a saved deployment of the same name', async () => {
+    const ds = make();
+    await ds.create({ model: 'stories', name: 'story', aliases: ['tale'] });
+    expect(() => ds.addUnsaved({ name: 'story', model })).toThrow(/'story' is a saved deployment/);
+    expect(() => ds.addUnsaved({ name: 'TALE', model })).toThrow(/saved deployment \('story'\)/);
+    expect(ds.find('story').saved).toBe(true);
+    expect(JSON.parse(readFileSync(file, 'utf8')).deployments).toHaveLength(1);
+  });
+
   it('runs a deployment on its pinned engine', async () => {
     const ds = make();
     await ds.create({ model: 'stories', name: 'old', engine: '/engines/b6000/llama-server' });
