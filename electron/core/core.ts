@@ -182,7 +182,7 @@ export class Core {
       rendererDir: this.opts.rendererDir ?? defaultRendererDir(),
       version: appVersion(),
       status: () => this.status(),
-      unload: (id) => this.deployments.unload(id),
+      unload: (id) => (this.supervisor.get(id) ? this.deployments.unload(id) : Promise.resolve(false)),
       extraRoutes,
       audit: (action, actor, detail) => this.activity.audit(action, actor, undefined, detail),
     });

@@ -161,6 +161,7 @@ describe('deployments through the CLI', () => {
     expect(logs.stdout).not.toContain('Once upon a time'); // never the prompt
     expect(await cli(data.path, 'unload', 'tale')).toMatchObject({ code: 0, stdout: 'tale: unloaded\n' });
     expect((await cli(data.path, 'unload', 'tale')).stderr).toMatch(/'tale' has no running engine/);
+    expect((await cli(data.path, 'unload', 'nothing')).stderr).toMatch(/model 'nothing' not found; available models: .*tale/);
     // A change through the CLI while serve runs goes through serve (re-planned, saved).
     expect((await cli(data.path, 'deploy', STORIES_MODEL, '--name', 'tale', '--parallel', '3')).code).toBe(0);
     expect(JSON.parse(readFileSync(join(data.path, 'deployments.json'), 'utf8')).deployments[0].overrides).toEqual({ devices: ['cpu'], parallel: 3 });

@@ -14,7 +14,8 @@ export const serveCommand: CliCommand = {
   usage: `llama-orch serve [--model <file.gguf>]... [--engine <path-to-llama-server>] [--host 127.0.0.1] [--port 8585] [--data-dir <dir>]
 
   --model      GGUF file to serve (repeatable); its id is the file name without .gguf.
-               Models in the library (\`llama-orch models\`) are served too, loaded on demand.
+               Models in the library (\`llama-orch models\`) are served too, loaded on demand;
+               saved deployments (\`llama-orch deploy\`) by name and alias, kept-loaded ones at start.
   --parallel   slots per engine for --model files (concurrent requests; default 4)
   --ctx-size   context tokens per slot for --model files (default: settings, 4096, capped at the model's own)
   --reproducible  serve --model files in reproducible mode (one slot, fixed batch)

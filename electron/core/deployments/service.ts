@@ -185,8 +185,8 @@ export class Deployments {
   }
 
   async unload(model: string): Promise<boolean> {
-    const d = this.match(model) ?? this.items.get(this.opts.library.resolve(model)?.id ?? '');
-    if (!d?.instance) return false;
+    const d = this.match(model) ?? this.find(model); // unknown → model_not_found, listing what exists
+    if (!d.instance) return false;
     await d.unload();
     return true;
   }
