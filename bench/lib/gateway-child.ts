@@ -10,7 +10,7 @@ import { Core } from '../../dist/electron/core/core.js';
 const [engine, model, parallel, ctx, threads] = process.argv.slice(2);
 const dataDir = mkdtempSync(join(tmpdir(), 'llama-orch-bench-'));
 const core = new Core({ dataDir, port: 0, enginePath: engine! });
-core.models.add({ id: 'bench', path: model!, plan: { parallel: Number(parallel), contextSize: Number(ctx), ...(threads ? { extra: ['-t', threads] } : {}) } });
+core.deployments.addUnsaved({ name: 'bench', model: model!, overrides: { parallel: Number(parallel), contextSize: Number(ctx) }, ...(threads ? { extraFlags: ['-t', threads] } : {}) });
 // Whatever happens from here on, the engine is stopped before this process ends: SIGTERM/SIGINT,
 // the benchmark dying (our stdin closes), or a crash of our own.
 let stopping = false;
@@ -36,6 +36,5 @@ process.on('SIGUSR2', () => {
   process.stdout.write(JSON.stringify({ cpuMicros: u.user + u.system }) + '\n');
 });
 const gatewayUrl = await core.listen();
-const inst = await core.models.ensureInstance('bench');
-await inst.ensureReady();
+const inst = await core.deployments.get('bench')!.ensureReady();
 process.stdout.write(JSON.stringify({ gatewayUrl, directUrl: inst.baseUrl(), key: inst.apiKey, argv: inst.info().argv, enginePid: inst.info().pid }) + '\n');

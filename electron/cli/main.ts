@@ -1,6 +1,7 @@
 // The `llama-orch` command line: dispatches to one command module each.
 import { appVersion } from '../core/version.js';
 import { type CliCommand, UsageError } from './command.js';
+import { deployCommand, loadCommand, logsCommand, psCommand, unloadCommand } from './commands/deploy.js';
 import { enginesCommand } from './commands/engines.js';
 import { keysCommand } from './commands/keys.js';
 import { hardwareCommand } from './commands/hardware.js';
@@ -8,7 +9,7 @@ import { modelsCommand } from './commands/models.js';
 import { planCommand } from './commands/plan.js';
 import { serveCommand } from './commands/serve.js';
 
-const COMMANDS: CliCommand[] = [serveCommand, keysCommand, enginesCommand, hardwareCommand, modelsCommand, planCommand];
+const COMMANDS: CliCommand[] = [serveCommand, deployCommand, psCommand, loadCommand, unloadCommand, logsCommand, keysCommand, enginesCommand, hardwareCommand, modelsCommand, planCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

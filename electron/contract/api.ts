@@ -6,11 +6,13 @@ export const ROUTES = {
   healthz: '/healthz',
   metrics: '/metrics',
   openaiModels: '/v1/models',
+  openaiModel: (id: string) => `/v1/models/${encodeURIComponent(id)}`,
   chatCompletions: '/v1/chat/completions',
   completions: '/v1/completions',
   embeddings: '/v1/embeddings',
   responses: '/v1/responses',
   messages: '/v1/messages',
+  rerank: '/v1/rerank',
   status: '/api/v1/status',
   instances: '/api/v1/instances',
   instance: (id: string) => `/api/v1/instances/${encodeURIComponent(id)}`,
@@ -24,6 +26,8 @@ export const ROUTES = {
   keys: '/api/v1/keys',
   key: (id: string) => `/api/v1/keys/${encodeURIComponent(id)}`,
   settings: '/api/v1/settings',
+  deployments: '/api/v1/deployments',
+  deployment: (name: string) => `/api/v1/deployments/${encodeURIComponent(name)}`,
   requestCancel: (id: string) => `/api/v1/requests/${encodeURIComponent(id)}/cancel`,
 } as const;
 
@@ -44,6 +48,10 @@ export interface OpenAiModel {
   owned_by: string;
   /** llama-orch extension: whether an engine is serving it now. */
   state: 'loaded' | 'loading' | 'unloaded' | 'failed';
+  /** llama-orch extension: other names this deployment answers to. */
+  aliases?: string[];
+  /** llama-orch extension: which routes it serves (chat/completions, embeddings or rerank). */
+  role?: 'chat' | 'embeddings' | 'rerank';
 }
 
 export interface OpenAiModelList {

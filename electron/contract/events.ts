@@ -6,6 +6,13 @@ export interface InstanceStateEvent {
   instance: InstanceInfo;
 }
 
+/** A ready engine stopped answering /health and was killed; it restarts with backoff. */
+export interface InstanceHungEvent {
+  type: 'instance.hung';
+  instance: InstanceInfo;
+  reason: string;
+}
+
 export interface InstanceRemovedEvent {
   type: 'instance.removed';
   id: string;
@@ -29,5 +36,5 @@ export interface ProgressEvent {
 }
 
 /** Extended by other modules by adding members to this union. */
-export type CoreEvent = InstanceStateEvent | InstanceRemovedEvent | ProgressEvent;
+export type CoreEvent = InstanceStateEvent | InstanceHungEvent | InstanceRemovedEvent | ProgressEvent;
 export type CoreEventType = CoreEvent['type'];

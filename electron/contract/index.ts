@@ -9,3 +9,4 @@ export * from './settings.js';
 export * from './models.js';
 export * from './engines.js';
 export * from './placement.js';
+export * from './deployments.js';

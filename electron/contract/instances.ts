@@ -15,6 +15,8 @@ export interface InstanceInfo {
   /** Loopback port of the engine process (never exposed beyond 127.0.0.1). */
   port: number | null;
   restarts: number;
+  /** Times the engine stopped answering /health after it was ready and was killed for it (liveness). */
+  hangs?: number;
   startedAt: string | null;
   readyAt: string | null;
   /** Command line arguments the engine was started with (without the per-instance API key). */

@@ -43,6 +43,12 @@ export interface Settings {
     traceLogs: boolean;
     /** Each engine's prompt cache in RAM (`--cache-ram`, MiB; 0 = off). Counted in the planner's RAM budget. */
     cacheRamMiB: number;
+    /** Engine id (or path) deployments without a pinned engine run on; null: `--engine`, else the newest installed. */
+    defaultEngine: string | null;
+    /** Probe each ready engine's /health this often (0 = never); read when the core starts. */
+    livenessIntervalSeconds: number;
+    /** Probes in a row without an answer before an engine is declared hung, killed and restarted. */
+    livenessMisses: number;
   };
   hub: {
     endpoint: string;

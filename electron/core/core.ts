@@ -10,31 +10,38 @@ import { AccessPolicy } from './api/access.js';
 import { gatewayAdminRoutes } from './api/admin-gateway.js';
 import { Admission } from './api/admission.js';
 import { AdminAuth } from './api/auth.js';
+import { DeploymentRouter } from './api/deployment-router.js';
+import { deploymentRoutes } from './api/deployment-routes.js';
 import { Gateway } from './api/gateway.js';
 import { collectDeviceMetrics, GatewayMetrics } from './api/metrics.js';
 import { ActivityLog } from './api/request-log.js';
 import { RequestRegistry } from './api/requests.js';
 import { createApiServer, type RouteHandler } from './api/server.js';
 import { defaultRendererDir } from './api/static.js';
+import { sha256File } from './download/download.js';
 import { resolveEngine } from './engines/locate.js';
 import { engineRoutes } from './engines/routes.js';
+import { EngineVersions } from './engines/versions.js';
+import { Deployments } from './deployments/service.js';
+import { DeploymentStore } from './deployments/store.js';
 import { EngineService } from './engines/service.js';
 import { hardwareRoutes } from './hardware/routes.js';
 import { planRoutes } from './plans/routes.js';
-import { corePlanSources, previewPlan, type PlanSources } from './plans/service.js';
+import { corePlanSources, planLoad, type PlanSources } from './plans/service.js';
 import { HardwareService } from './hardware/service.js';
 import { hubConfig, ModelLibrary, modelInUse, modelRoutes, PullManager } from './models/index.js';
 import { dataLayout, type DataLayout } from './paths.js';
-import { ServedModels } from './router/model-router.js';
 import { KeyStore } from './security/keys.js';
 import { SettingsStore } from './settings/settings.js';
-import type { InstancePolicy } from './supervisor/instance.js';
+import { DEFAULT_POLICY, type InstancePolicy } from './supervisor/instance.js';
+import { loadDeadlineFor } from './deployments/load-deadline.js';
 import { instanceRoutes } from './supervisor/routes.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { Listeners } from './util/emitter.js';
 import { restrictDataDir } from './util/data-dir-acl.js';
 import { listenError, resolveBind } from './util/net.js';
 import { appVersion } from './version.js';
+import { removeControlFile, writeControlFile } from './control-file.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -65,7 +72,10 @@ export class Core {
   readonly pulls: PullManager;
   readonly engines: EngineService;
   readonly auth: AdminAuth;
-  readonly models: ServedModels;
+  /** The one owner of how each model runs here, and of its engine. */
+  readonly deployments: Deployments;
+  readonly router: DeploymentRouter;
+  readonly engineVersions = new EngineVersions();
   readonly admission: Admission;
   readonly requests = new RequestRegistry();
   readonly activity: ActivityLog;
@@ -82,34 +92,52 @@ export class Core {
     for (const dir of [this.layout.root, this.layout.engines, this.layout.models, this.layout.run, this.layout.logs]) mkdirSync(dir, { recursive: true });
     this.settings = new SettingsStore(this.layout.settings);
     this.keys = new KeyStore(join(this.layout.root, 'keys.json'));
-    this.supervisor = new Supervisor({ runDir: this.layout.run, logsDir: join(this.layout.logs, 'engines'), events: this.events, traceLogs: () => this.settings.get().engines.traceLogs, logContent: () => this.settings.get().privacy.logContent, cacheRamMiB: () => this.settings.get().engines.cacheRamMiB, ...(opts.policy ? { policy: opts.policy } : {}) });
+    const { livenessIntervalSeconds, livenessMisses } = this.settings.get().engines;
+    const policy = { livenessIntervalMs: livenessIntervalSeconds * 1000, livenessMisses, ...opts.policy };
+    this.supervisor = new Supervisor({ runDir: this.layout.run, logsDir: join(this.layout.logs, 'engines'), events: this.events, traceLogs: () => this.settings.get().engines.traceLogs, logContent: () => this.settings.get().privacy.logContent, cacheRamMiB: () => this.settings.get().engines.cacheRamMiB, policy });
     this.library = new ModelLibrary({ modelsDir: this.settings.get().models.folder ?? this.layout.models, isLoaded: (id) => modelInUse(this.supervisor.list(), this.library.get(id)) });
     this.pulls = new PullManager({ library: this.library, downloadsDir: this.layout.downloads, events: this.events, hub: () => hubConfig(this.settings.get().hub) });
     this.engines = new EngineService({ enginesDir: this.layout.engines, downloadsDir: this.layout.downloads, runDir: this.layout.run, events: this.events, settings: () => this.settings.get().engines, machine: () => this.hardware.snapshot(), inUse: (bin) => this.supervisor.usersOf(bin) });
     this.auth = new AdminAuth(opts.adminToken);
-    this.models = new ServedModels(this.supervisor, {
-      enginePath: () => resolveEngine(this.layout.engines, opts.enginePath),
-      loadTimeoutMs: () => this.settings.get().gateway.loadTimeoutSeconds * 1000,
-      placer: (model, overrides, running) => previewPlan({ model: model.path, overrides }, { ...this.planSources(), running: () => running }),
-      pinned: () => this.settings.get().models.pinned,
-      busy: (id) => this.admission.running(id) > 0,
-      onEvict: (ids, forModel, reason) => this.activity.audit('instance.evict', 'placement', ids.join(','), { forModel, reason }),
-      // Every library model is addressable by id or alias and loads on first use.
-      source: {
+    this.deployments = new Deployments({
+      store: new DeploymentStore(join(this.layout.root, 'deployments.json')),
+      effects: {
+        place: (path, overrides, running) => planLoad(path, overrides, running, this.planSources()),
+        // A pinned engine, else the default engine setting; without one, `--engine` or the newest installed.
+        engineBinary: (engine) => {
+          const chosen = engine ?? this.settings.get().engines.defaultEngine;
+          return chosen ? this.engines.resolveBinary(chosen) : resolveEngine(this.layout.engines, opts.enginePath);
+        },
+        createInstance: (spec) => this.supervisor.create(spec),
+        removeInstance: async (id) => void (await this.supervisor.remove(id)),
+        running: (except) => this.deployments.runningPlacements(except),
+        evict: async (ids, forName, reason) => {
+          this.activity.audit('instance.evict', 'placement', ids.join(','), { forModel: forName, reason });
+          for (const id of ids) await this.deployments.unload(id);
+        },
+        now: () => Date.now(),
+        loadDeadlineMs: (path) => loadDeadlineFor(path, opts.policy?.readyTimeoutMs ?? DEFAULT_POLICY.readyTimeoutMs),
+      },
+      // Every library model is addressable by id or alias and loads on first use with defaults.
+      library: {
         resolve: (idOrAlias) => {
           const m = this.library.resolve(idOrAlias);
           return m?.files[0] ? { id: m.id, path: m.files[0].path, sha256: m.files[0].sha256 } : null;
         },
         ids: () => this.library.list().map((m) => m.id),
       },
+      pinned: () => this.settings.get().models.pinned,
+      busy: (name) => this.admission.running(name) > 0,
+      hashFile: sha256File,
     });
+    this.router = new DeploymentRouter(this.deployments, this.engineVersions, () => this.settings.get().gateway.loadTimeoutSeconds * 1000);
     this.admission = new Admission(() => this.settings.get().gateway.queueDepth);
     this.activity = new ActivityLog(this.layout.logs, () => this.settings.get().privacy.requestLogRetentionDays);
     this.metrics = new GatewayMetrics({
       instances: () => this.supervisor.list(),
       queueDepth: (m) => this.admission.queued(m),
       engineKey: (id) => this.supervisor.get(id)?.apiKey ?? null,
-      collectExtra: (registry) => collectDeviceMetrics(registry, this.hardware, this.models),
+      collectExtra: (registry) => collectDeviceMetrics(registry, this.hardware, this.deployments),
     });
     this.activity.onWriteFailure = () => this.metrics.logWriteFailures.inc();
   }
@@ -132,7 +160,7 @@ export class Core {
     await restrictDataDir(this.layout.root); // Windows, outside the profile: keys and tokens for this user only
     this.reapedOrphans = await this.supervisor.reapOrphans();
     const gateway = (this.gateway = new Gateway({
-      router: this.models,
+      router: this.router,
       access,
       admission: this.admission,
       requests: this.requests,
@@ -147,19 +175,22 @@ export class Core {
       planRoutes(this.planSources()),
       modelRoutes({ library: this.library, pulls: this.pulls, hub: () => hubConfig(this.settings.get().hub) }),
       engineRoutes(this.engines),
-      instanceRoutes({ supervisor: this.supervisor, models: this.models, resolveEngine: (e) => (e ? this.engines.resolveBinary(e) : resolveEngine(this.layout.engines, this.opts.enginePath)) }),
+      instanceRoutes({ supervisor: this.supervisor }),
+      deploymentRoutes(this.deployments),
     ];
     const server = createApiServer({
-      router: this.models,
+      router: this.router,
       gateway,
       access,
       auth: this.auth,
       metrics: this.metrics,
+      requests: this.requests,
       supervisor: this.supervisor,
       events: this.events,
       rendererDir: this.opts.rendererDir ?? defaultRendererDir(),
       version: appVersion(),
       status: () => this.status(),
+      unload: (id) => (this.supervisor.get(id) ? this.deployments.unload(id) : Promise.resolve(false)),
       extraRoutes,
       audit: (action, actor, detail) => this.activity.audit(action, actor, undefined, detail),
       problems: () => this.problems(),
@@ -174,7 +205,18 @@ export class Core {
     const a = bind.address;
     this.baseUrl = `http://${a === '0.0.0.0' ? '127.0.0.1' : a === '::' ? '[::1]' : a.includes(':') ? `[${a}]` : a}:${port}`;
     this.startTimers();
+    this.loadPinned();
+    writeControlFile(this.layout.run, { url: this.baseUrl, pid: process.pid, adminToken: this.auth.adminToken });
     return this.baseUrl;
+  }
+
+  /** Deployments marked "keep loaded" start with the core (in the background: the API is up first). */
+  private loadPinned(): void {
+    for (const d of this.deployments.views()) {
+      if (!d.saved || !d.pinned) continue;
+      this.activity.audit('instance.load', 'keep-loaded', d.name);
+      this.deployments.find(d.name).ensureReady().catch((err: Error) => this.activity.audit('instance.load_failed', 'keep-loaded', d.name, { reason: err.message }));
+    }
   }
 
   /** What the planner reads: hardware, the engine's devices, the library, instances placed, settings. */
@@ -182,7 +224,7 @@ export class Core {
     const MiB = 1024 * 1024;
     return {
       ...corePlanSources({ hardware: this.hardware, library: this.library, enginePath: () => resolveEngine(this.layout.engines, this.opts.enginePath) }),
-      running: () => this.models.runningPlacements(),
+      running: () => this.deployments.runningPlacements(),
       live: async () => ({ gpus: (await this.hardware.live().catch(() => null))?.gpus ?? null, availableRamBytes: freemem() }),
       settings: () => {
         const p = this.settings.get().placement;
@@ -223,6 +265,7 @@ export class Core {
       const server = this.server;
       this.server = null;
       if (server) {
+        removeControlFile(this.layout.run);
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
       }
@@ -243,9 +286,9 @@ export class Core {
   private startTimers(): void {
     const sweep = setInterval(() => {
       const s = this.settings.get();
-      for (const id of this.models.idle(s.gateway.idleTtlSeconds * 1000, Date.now(), s.models.pinned, (m) => this.admission.running(m) > 0)) {
-        this.activity.audit('instance.unload', 'idle-timer', id);
-        void this.supervisor.remove(id);
+      for (const d of this.deployments.idle(s.gateway.idleTtlSeconds * 1000, Date.now())) {
+        this.activity.audit('instance.unload', 'idle-timer', d.name);
+        void d.unload();
       }
     }, this.opts.idleSweepMs ?? IDLE_SWEEP_MS);
     const housekeeping = setInterval(() => {

@@ -152,8 +152,9 @@ async function wireShell(opts: StartupOptions, core: Core, baseUrl: string, appO
   app.on('window-all-closed', () => undefined);
   if (!(startedAtLogin(opts.hidden, process.platform, app) && trayShown)) showWindow();
   void applyUpdates(settings.get());
-  startModels(core.models, opts.models, log);
-  launches.ready((launch) => handleLaunch(launch, { models: core.models, env: process.env, trayShown: () => trayShown, showWindow, log }));
+  const served = { serveFile: (path: string) => core.deployments.findOrServeFile(path) };
+  startModels(served, opts.models, log);
+  launches.ready((launch) => handleLaunch(launch, { models: served, env: process.env, trayShown: () => trayShown, showWindow, log }));
 }
 
 main().catch((err: unknown) => {

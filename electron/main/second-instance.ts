@@ -5,7 +5,7 @@
 // passes is documented to be reordered and extended by Chromium, and relative paths (`--model
 // ./m.gguf`) mean something only against the second instance's working directory.
 import { z } from 'zod';
-import { modelIdFromPath } from '../core/router/model-router.js';
+import { nameFromPath } from '../core/deployments/service.js';
 import type { Logger } from './seam.js';
 import { parseStartup } from './startup.js';
 
@@ -44,22 +44,24 @@ export class LaunchQueue {
   }
 }
 
-/** The part of the core's model router a launch uses. */
+/** The part of the core's deployments a launch uses: a GGUF file served under its file name. */
 export interface LaunchModels {
-  ids(): string[];
-  add(model: { id: string; path: string }): unknown;
-  ensureInstance(id: string): Promise<{ ensureReady(): Promise<unknown> }>;
+  /** The deployment serving this file (an unsaved one made on first use; the same one when named again). */
+  serveFile(path: string): { ensureReady(): Promise<unknown> };
 }
 
 /** Serve the models named by --model; one already served (named again by a second launch) is kept as it is. */
 export function startModels(models: LaunchModels, paths: string[], log: Logger): void {
   for (const path of paths) {
-    const id = modelIdFromPath(path);
-    if (!models.ids().includes(id)) models.add({ id, path });
-    void models
-      .ensureInstance(id)
-      .then((inst) => inst.ensureReady())
-      .catch((err: Error) => log.error({ model: id, err: err.message }, 'model failed to start'));
+    const name = nameFromPath(path);
+    try {
+      void models
+        .serveFile(path)
+        .ensureReady()
+        .catch((err: Error) => log.error({ model: name, err: err.message }, 'model failed to start'));
+    } catch (err) {
+      log.error({ model: name, err: (err as Error).message }, 'model cannot be served');
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 // the real model, for tests that need to reach inside (the engine's /slots, killing the engine,
 // settings). `startTestCore({ enginePath: undefined }, [])` gives a core without engine or models.
 import { get as httpGet } from 'node:http';
+import type { DeploymentRole } from '../../electron/contract/index.js';
 import { Core, type CoreOptions } from '../../electron/core/core.js';
 import { testEnginePath } from './engine.js';
 import { STORIES_MODEL } from './paths.js';
@@ -14,11 +15,11 @@ export interface TestCore {
   close(): Promise<void>;
 }
 
-export async function startTestCore(opts: Partial<CoreOptions> = {}, models: { id: string; reproducible?: boolean; extra?: string[]; parallel?: number }[] = [{ id: 'stories260K' }]): Promise<TestCore> {
+export async function startTestCore(opts: Partial<CoreOptions> = {}, models: { id: string; reproducible?: boolean; role?: DeploymentRole; parallel?: number }[] = [{ id: 'stories260K' }]): Promise<TestCore> {
   const data = tempDir();
   const core = new Core({ dataDir: data.path, host: '127.0.0.1', port: 0, enginePath: testEnginePath(), policy: { backoffBaseMs: 50 }, ...opts });
   for (const m of models) {
-    core.models.add({ id: m.id, path: STORIES_MODEL, reproducible: m.reproducible ?? false, plan: { ...(m.extra ? { extra: m.extra } : {}), ...(m.parallel ? { parallel: m.parallel } : {}) } });
+    core.deployments.addUnsaved({ name: m.id, model: STORIES_MODEL, reproducible: m.reproducible ?? false, ...(m.role ? { role: m.role } : {}), ...(m.parallel ? { overrides: { parallel: m.parallel } } : {}) });
   }
   const url = await core.listen();
   return {

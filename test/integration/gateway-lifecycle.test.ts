@@ -74,16 +74,15 @@ describe('model lifecycle through the gateway', () => {
     expect(((await bad.json()) as { error: { param: string } }).error.param).toBe('cacheTypeK');
   });
 
-  it('answers 503 with Retry-After and the engine’s reason when a model cannot start', async () => {
+  it('answers 503 naming the file’s problem when a model’s header cannot be read, without starting an engine', async () => {
     const broken = join(t.dataDir, 'broken.gguf');
     writeFileSync(broken, Buffer.concat([Buffer.from('GGUF'), Buffer.alloc(64, 7)]));
-    t.core.models.add({ id: 'broken', path: broken });
+    t.core.deployments.addUnsaved({ name: 'broken', model: broken });
     const r = await post(t.url, '/v1/chat/completions', chat('broken'));
     expect(r.status).toBe(503);
-    expect(r.headers.get('retry-after')).toBeTruthy();
-    const body = (await r.json()) as { error: { message: string; code: string } };
-    expect(body.error.code).toBe('engine_unavailable');
-    expect(body.error.message).toMatch(/broken/);
-    expect(t.core.supervisor.findByModel('broken')!.info().state).toBe('failed');
+    const body = (await r.json()) as { error: { message: string; code: string; param: string } };
+    expect(body.error).toMatchObject({ code: 'model_unreadable', param: 'model' });
+    expect(body.error.message).toMatch(/broken\.gguf is GGUF version \d+; llama.cpp reads versions 2 and 3/);
+    expect(t.core.supervisor.findByModel('broken')).toBeUndefined();
   });
 });

@@ -9,7 +9,7 @@ describe('OpenAI SDK against the gateway', () => {
   let client: OpenAI;
 
   beforeAll(async () => {
-    t = await startTestCore({}, [{ id: 'stories260K' }, { id: 'stories-embed', extra: ['--embeddings', '--pooling', 'mean'] }]);
+    t = await startTestCore({}, [{ id: 'stories260K' }, { id: 'stories-embed', role: 'embeddings' }]);
     client = new OpenAI({ baseURL: `${t.url}/v1`, apiKey: 'unused-on-loopback', maxRetries: 0 });
   });
   afterAll(() => t?.close());

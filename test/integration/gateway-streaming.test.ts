@@ -108,7 +108,7 @@ describe('streaming through the gateway', () => {
     const b = await ask();
     expect(a.content.length).toBeGreaterThan(20);
     expect(b.content).toBe(a.content);
-    await t.core.supervisor.remove('stories-repro'); // stop the engine; the next request starts a new one
+    await t.core.deployments.unload('stories-repro'); // stop the engine; the next request starts a new one
     const c = await ask();
     expect(c.content).toBe(a.content);
     expect(c.receipt).toMatchObject({
@@ -194,4 +194,30 @@ describe('streaming through the gateway', () => {
     await new Promise((r) => setTimeout(r, 5600)); // the engine closes it now
     expect(await ask()).toBe(first);
   }, 15_000);
+});
+
+describe('cancel by owner', () => {
+  let t: TestCore;
+  beforeAll(async () => {
+    t = await startTestCore();
+  });
+  afterAll(() => t?.close());
+
+  it('lets the inference key that started a request cancel it, and refuses another inference key with 403', async () => {
+    const owner = t.core.keys.create('office-tool', 'inference').key;
+    const other = t.core.keys.create('someone-else', 'inference').key;
+    const res = await fetch(`${t.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${owner}` }, body: JSON.stringify(LONG) });
+    expect(res.status).toBe(200);
+    const id = res.headers.get('x-request-id')!;
+    const { reader, text } = await readEvents(res, 3);
+    const cancel = (key: string) => fetch(`${t.url}/api/v1/requests/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+    const refused = await cancel(other);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'not_request_owner', message: expect.stringMatching(/started by another API key/) });
+    expect(await (await cancel(owner)).json()).toEqual({ id, state: 'cancelling' });
+    const last = (await drain(reader, text)).trim().split('\n\n').at(-1)!;
+    expect(JSON.parse(last.slice(6))).toMatchObject({ error: { code: 'cancelled' } });
+    expect((await cancel(other)).status).toBe(403); // also once it has ended
+    expect(await (await cancel(owner)).json()).toEqual({ id, state: 'cancelled' });
+  });
 });

@@ -100,8 +100,7 @@ describe('model library API', () => {
 
   it('refuses to delete a model a running engine serves, and deletes it once stopped', async () => {
     const path = core.library.modelPath('stories260k')!;
-    core.models.add({ id: 'stories260k', path });
-    await (await core.models.ensureInstance('stories260k')).ensureReady();
+    await core.deployments.addUnsaved({ name: 'stories260k', model: path }).ensureReady();
     const refused = await call<ApiErrorEnvelope>('DELETE', MODEL_ROUTES.model('stories260k'));
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatchObject({ code: 'model_loaded', message: expect.stringMatching(/is loaded: an engine is serving it/) });

@@ -110,7 +110,7 @@ describe('supervised engines', () => {
   });
 
   it('ends a running stream with an error event when the engine is SIGKILLed, restarts it and serves again', async () => {
-    const inst = await t.core.models.ensureInstance(MODEL);
+    const inst = t.core.supervisor.get((await t.core.deployments.load(MODEL)).spec.id)!;
     await inst.ensureReady();
     const pid = inst.info().pid!;
     const res = await fetch(`${t.url}/v1/chat/completions`, {
@@ -134,14 +134,14 @@ describe('supervised engines', () => {
   });
 
   it('fails a model that makes the engine exit at once, with the engine\'s own error line, after the bounded retries', async () => {
-    const garbage = join(t.dataDir, 'broken.gguf');
-    writeFileSync(garbage, 'this is not a gguf file at all');
-    const res = await admin('/api/v1/instances', { method: 'POST', body: JSON.stringify({ model: garbage, wait: true }) });
+    // A whole model the planner places, with an (allowed) metadata override the engine cannot load it with.
+    t.core.deployments.addUnsaved({ name: 'broken', model: STORIES_MODEL, extraFlags: ['--override-kv', 'llama.block_count=int:99'] });
+    const res = await admin('/api/v1/instances', { method: 'POST', body: JSON.stringify({ model: 'broken', wait: true }) });
     expect(res.status).toBe(503);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/invalid magic characters/);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/tensor 'blk.5.attn_norm.weight' not found/);
     const info = t.core.supervisor.get('broken')!.info();
     expect(info.state).toBe('failed');
-    expect(info.reason).toMatch(/^engine exited \(code \d+\): gguf_init_from_reader: invalid magic characters: 'this', expected 'GGUF'$/);
+    expect(info.reason).toMatch(/^engine exited \(code \d+\): llama_model_load: error loading model: check_tensor_dims: tensor 'blk.5.attn_norm.weight' not found$/);
     expect(info.restarts).toBe(2); // maxCrashes = 2: three attempts in all, then no restart loop
     const attempts = t.core.supervisor.get('broken')!.tailLogs().filter((l) => l.stream === 'supervisor' && /^starting /.test(l.text));
     expect(attempts).toHaveLength(3);

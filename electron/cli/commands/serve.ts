@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Core } from '../../core/core.js';
 import { defaultDataDir } from '../../core/paths.js';
-import { modelIdFromPath } from '../../core/router/model-router.js';
+import { nameFromPath } from '../../core/deployments/service.js';
 import { type CliCommand, port, UsageError } from '../command.js';
 
 export const serveCommand: CliCommand = {
@@ -14,7 +14,8 @@ export const serveCommand: CliCommand = {
   usage: `llama-orch serve [--model <file.gguf>]... [--engine <path-to-llama-server>] [--host 127.0.0.1] [--port 8585] [--data-dir <dir>]
 
   --model      GGUF file to serve (repeatable); its id is the file name without .gguf.
-               Models in the library (\`llama-orch models\`) are served too, loaded on demand.
+               Models in the library (\`llama-orch models\`) are served too, loaded on demand;
+               saved deployments (\`llama-orch deploy\`) by name and alias, kept-loaded ones at start.
   --parallel   slots per engine for --model files (concurrent requests; default 4)
   --ctx-size   context tokens per slot for --model files (default: settings, 4096, capped at the model's own)
   --reproducible  serve --model files in reproducible mode (one slot, fixed batch)
@@ -59,7 +60,7 @@ export const serveCommand: CliCommand = {
       for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => void stop(sig).then(() => resolveExit(0)));
     });
 
-    const plan = {
+    const overrides = {
       ...(values.parallel !== undefined ? { parallel: positiveInt(values.parallel, '--parallel') } : {}),
       ...(values['ctx-size'] !== undefined ? { contextSize: positiveInt(values['ctx-size'], '--ctx-size') } : {}),
     };
@@ -67,13 +68,14 @@ export const serveCommand: CliCommand = {
       const url = await core.listen();
       printBanner(core, url);
       if (core.reapedOrphans.length > 0) process.stdout.write(`  ${reapedLine(core.reapedOrphans)}\n`);
+      for (const problem of core.deployments.problems) process.stdout.write(`  warning: ${problem}\n`);
+      // Files given with --model are served as they are asked, without saving a deployment.
       for (const path of models) {
-        const entry = core.models.add({ id: modelIdFromPath(path), path, reproducible: values.reproducible, plan });
-        const inst = await core.models.ensureInstance(entry.id);
-        await inst.ensureReady().catch((err: Error) => {
-          throw new Error(`model ${entry.id} failed to start: ${err.message}`);
+        const entry = core.deployments.addUnsaved({ name: nameFromPath(path), model: path, reproducible: values.reproducible, overrides });
+        const inst = await entry.ensureReady().catch((err: Error) => {
+          throw new Error(`model ${entry.name} failed to start: ${err.message}`);
         });
-        process.stdout.write(`  model ${entry.id}: ready (engine pid ${inst.info().pid})\n`);
+        process.stdout.write(`  model ${entry.name}: ready (engine pid ${inst.info().pid})\n`);
       }
     } catch (err) {
       await stop('startup failure');

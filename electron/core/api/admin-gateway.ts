@@ -1,4 +1,5 @@
-// Admin routes of the gateway: API keys, settings, and explicit cancellation of a request.
+// Admin routes of the gateway: API keys and settings. (Cancelling a request is open to the key that
+// started it: api/server.ts.)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CreateKeyRequest, Settings } from '../../contract/index.js';
 import type { KeyStore } from '../security/keys.js';
@@ -44,13 +45,6 @@ export function gatewayAdminRoutes(deps: GatewayAdminDeps): RouteHandler {
         const next = deps.settings.update(patch);
         return sendJson(res, 200, redactSettings(next)), true;
       }
-    }
-    const cancel = /^\/api\/v1\/requests\/([^/]+)\/cancel$/.exec(path);
-    if (cancel && method === 'POST') {
-      const id = decodeURIComponent(cancel[1]!);
-      const r = deps.requests.cancel(id);
-      if (!r) throw new HttpError(404, `request '${id}' not found (it may have ended long ago)`, 'not_found_error', 'request_not_found', 'id');
-      return sendJson(res, 200, r), true;
     }
     return false;
   };

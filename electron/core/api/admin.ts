@@ -11,6 +11,8 @@ export interface AdminDeps {
   supervisor: Supervisor;
   events: Listeners<CoreEvent>;
   status(): StatusResponse;
+  /** Stop an instance through its owner (the deployment), so the next request starts a fresh one. */
+  unload(id: string): Promise<boolean>;
 }
 
 export function getStatus(res: ServerResponse, deps: AdminDeps): void {
@@ -23,7 +25,7 @@ export function listInstances(res: ServerResponse, deps: AdminDeps): void {
 }
 
 export async function deleteInstance(res: ServerResponse, deps: AdminDeps, id: string): Promise<void> {
-  if (!(await deps.supervisor.remove(id))) throw instanceNotFound(deps, id);
+  if (!(await deps.unload(id))) throw instanceNotFound(deps, id);
   res.writeHead(204).end();
 }
 

@@ -66,10 +66,10 @@ export class Gateway {
       const raw = await readBody(req, limits.maxBodyBytes);
       if (limits.logContent) requestBody = raw;
       const body = validateInference(route, parseJsonObject(raw));
-      const routed = router.lookup(body.model);
+      const routed = router.lookup(body.model, route);
       model = routed.id;
       release = await admission.acquire(model, routed.slots, clientGone.signal);
-      const cancel = requests.begin(id, model);
+      const cancel = requests.begin(id, model, caller.keyId);
       const target = await router.acquire(model, clientGone.signal);
       outcome = await proxyToEngine(req, res, target, route, raw, {
         headers: { 'x-request-id': id, [RECEIPT_HEADER]: receipt(routed, body, id) },

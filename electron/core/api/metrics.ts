@@ -25,6 +25,7 @@ export class GatewayMetrics {
   readonly logWriteFailures = new Counter({ name: 'llama_orch_log_write_failures_total', help: 'Request/audit log writes that failed (full or read-only disk); requests are still served', registers: [this.registry] });
   private readonly queue = new Gauge({ name: 'llama_orch_queue_depth', help: 'Requests waiting for a slot', labelNames: ['model'], registers: [this.registry] });
   private readonly restarts = new Gauge({ name: 'llama_orch_engine_restarts', help: 'Engine restarts since the instance was created', labelNames: ['model', 'instance'], registers: [this.registry] });
+  private readonly hangs = new Gauge({ name: 'llama_orch_engine_hangs', help: 'Times a ready engine stopped answering /health and was killed (liveness probe)', labelNames: ['model', 'instance'], registers: [this.registry] });
   private readonly states = new Gauge({ name: 'llama_orch_instance_state', help: '1 for the current state of each instance', labelNames: ['model', 'instance', 'state'], registers: [this.registry] });
 
   constructor(private readonly sources: MetricsSources) {}
@@ -32,11 +33,13 @@ export class GatewayMetrics {
   async render(): Promise<string> {
     this.queue.reset();
     this.restarts.reset();
+    this.hangs.reset();
     this.states.reset();
     const instances = this.sources.instances();
     for (const i of instances) {
       this.queue.set({ model: i.modelId }, this.sources.queueDepth(i.modelId));
       this.restarts.set({ model: i.modelId, instance: i.id }, i.restarts);
+      this.hangs.set({ model: i.modelId, instance: i.id }, i.hangs ?? 0);
       this.states.set({ model: i.modelId, instance: i.id, state: i.state }, 1);
     }
     await this.sources.collectExtra?.(this.registry);

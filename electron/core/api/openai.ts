@@ -26,8 +26,10 @@ export interface RoutedModel {
 /** What the API needs from the rest of the core to route a request. */
 export interface ModelRouter {
   list(): OpenAiModel[];
-  /** The model for a request's `model` field; throws HttpError 404 listing what exists. */
-  lookup(model: string): RoutedModel;
+  /** One model by name or alias (GET /v1/models/{id}); throws HttpError 404 listing what exists. */
+  model(id: string): OpenAiModel;
+  /** The deployment for a request's `model` on a route; 404 listing what exists, 400 for the wrong role. */
+  lookup(model: string, route: string): RoutedModel;
   /** A ready engine for the model, loading it on demand; throws HttpError 503 if it cannot start. */
   acquire(modelId: string, signal?: AbortSignal): Promise<ProxyTarget>;
   /** Called when a request on the model ends (idle timers). */
@@ -39,9 +41,8 @@ export function listModels(res: ServerResponse, router: ModelRouter): void {
   sendJson(res, 200, body);
 }
 
-export function unknownModel(model: string, available: string[]): HttpError {
-  const list = available.length ? available.join(', ') : 'none (import or pull a model first)';
-  return new HttpError(404, `model '${model}' not found; available models: ${list}`, 'not_found_error', 'model_not_found', 'model');
+export function getModel(res: ServerResponse, router: ModelRouter, id: string): void {
+  sendJson(res, 200, router.model(id));
 }
 
 // The OpenAI-defined fields are checked strictly (a wrong type would otherwise reach the engine,
@@ -97,6 +98,7 @@ const BODIES: Record<string, z.ZodType<Record<string, unknown>>> = {
   '/v1/chat/completions': z.looseObject({ ...common, ...toolFields, messages: z.array(message).min(1, 'must contain at least one message') }),
   '/v1/completions': z.looseObject({ ...common, prompt }),
   '/v1/embeddings': z.looseObject({ model: common.model, input: prompt, encoding_format: z.enum(['float', 'base64']).optional() }),
+  '/v1/rerank': z.looseObject({ model: common.model, query: z.string(), documents: z.array(z.string()).min(1, 'must contain at least one document') }),
   '/v1/responses': z.looseObject({ ...common, ...toolFields, input: z.unknown() }),
   // Anthropic's tool shapes differ ({name, input_schema}; tool_choice {type, name}): objects only.
   '/v1/messages': z.looseObject({ ...common, tools: z.array(z.looseObject({})).optional().nullable(), tool_choice: z.looseObject({}).optional().nullable(), messages: z.array(message).min(1, 'must contain at least one message') }),

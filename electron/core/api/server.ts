@@ -11,7 +11,9 @@ import { SESSION_COOKIE, type AdminAuth } from './auth.js';
 import type { Gateway } from './gateway.js';
 import { sendError, sendJson } from './http.js';
 import type { GatewayMetrics } from './metrics.js';
-import { listModels, type ModelRouter } from './openai.js';
+import { toHttpError } from './deployment-router.js';
+import { getModel, listModels, type ModelRouter } from './openai.js';
+import type { Canceller, RequestRegistry } from './requests.js';
 import { serveStatic } from './static.js';
 
 /** An admin route module: returns false when the path is not its own. */
@@ -23,6 +25,7 @@ export interface ApiServerDeps extends AdminDeps {
   access: AccessPolicy;
   auth: AdminAuth;
   metrics: GatewayMetrics;
+  requests: RequestRegistry;
   rendererDir: string;
   version: string;
   /** Admin routes of other modules (keys, settings, hardware, engines, models, plans). */
@@ -33,7 +36,7 @@ export interface ApiServerDeps extends AdminDeps {
   audit?: (action: string, actor: string, detail: Record<string, unknown>) => void;
 }
 
-const INFERENCE_ROUTES = new Set<string>([ROUTES.chatCompletions, ROUTES.completions, ROUTES.embeddings, ROUTES.responses, ROUTES.messages]);
+const INFERENCE_ROUTES = new Set<string>([ROUTES.chatCompletions, ROUTES.completions, ROUTES.embeddings, ROUTES.rerank, ROUTES.responses, ROUTES.messages]);
 
 export function createApiServer(deps: ApiServerDeps): Server {
   const startedAt = Date.now();
@@ -59,6 +62,10 @@ export function createApiServer(deps: ApiServerDeps): Server {
       deps.access.forInference(req);
       return listModels(res, deps.router);
     }
+    if (path.startsWith(`${ROUTES.openaiModels}/`) && method === 'GET') {
+      deps.access.forInference(req);
+      return getModel(res, deps.router, decodeURIComponent(path.slice(ROUTES.openaiModels.length + 1)));
+    }
     if (path.startsWith('/v1/')) throw new HttpError(404, `unknown route ${method} ${path}`, 'not_found_error', 'route_not_found');
     if (path === ROUTES.healthz) {
       const problems = deps.problems?.() ?? [];
@@ -72,6 +79,12 @@ export function createApiServer(deps: ApiServerDeps): Server {
       return void res.end(text);
     }
     if (path === ROUTES.login) return login(res, deps.auth, url.searchParams.get('token') ?? '');
+    const cancel = /^\/api\/v1\/requests\/([^/]+)\/cancel$/.exec(path);
+    if (cancel && method === 'POST') {
+      // Any caller of the inference API; a key may only cancel what it started (403 otherwise).
+      const caller = deps.access.forInference(req);
+      return cancelRequest(res, deps.requests, decodeURIComponent(cancel[1]!), { admin: caller.kind === 'admin' || (caller.kind === 'key' && caller.scope === 'admin'), keyId: caller.keyId });
+    }
     if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
       const caller = deps.access.forAdmin(req);
       if (method !== 'GET' && method !== 'HEAD' && deps.audit) {
@@ -100,7 +113,7 @@ export function createApiServer(deps: ApiServerDeps): Server {
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => sendError(res, err));
+    handle(req, res).catch((err: unknown) => sendError(res, toHttpError(err)));
   });
   server.on('clientError', answerClientError);
   return server;
@@ -115,6 +128,12 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   const [status, text] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : [400, 'Bad Request'];
   const body = JSON.stringify(new HttpError(status, `the request could not be read as HTTP/1.1 (${err.code ?? 'parse error'})`, 'invalid_request_error', 'bad_http').toEnvelope());
   socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
+function cancelRequest(res: ServerResponse, requests: RequestRegistry, id: string, by: Canceller): void {
+  const r = requests.cancel(id, by);
+  if (!r) throw new HttpError(404, `request '${id}' not found (it may have ended long ago)`, 'not_found_error', 'request_not_found', 'id');
+  sendJson(res, 200, r);
 }
 
 function login(res: ServerResponse, auth: AdminAuth, token: string): void {

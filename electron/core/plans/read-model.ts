@@ -1,19 +1,19 @@
-// Reads what placement needs from a GGUF file: its header and tensor table (never the weights).
-import { stat } from 'node:fs/promises';
+// Reads what placement needs from a GGUF file: its header and tensor table (never the weights),
+// through the library's one GGUF reader (models/gguf-facts.ts), which also checks the file is whole.
 import { resolve } from 'node:path';
-import { gguf } from '@huggingface/gguf';
 import type { EstimatorInput } from '../../contract/placement.js';
+import { readGguf } from '../models/gguf-facts.js';
 import { estimatorInputFromGguf } from '../placement/gguf-facts.js';
 
 export async function readEstimatorInput(path: string): Promise<EstimatorInput> {
   const file = resolve(path);
-  const info = await stat(file).catch(() => null);
-  if (!info?.isFile()) throw new Error(`model file not found: ${file}`);
   let parsed;
   try {
-    parsed = await gguf(file, { allowLocalFile: true });
+    parsed = await readGguf(file, file);
   } catch (err) {
-    throw new Error(`${file} is not a readable GGUF file: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`model file not found: ${file}`);
+    throw err;
   }
-  return estimatorInputFromGguf({ metadata: parsed.metadata as unknown as Record<string, unknown>, tensorInfos: parsed.tensorInfos }, info.size);
+  const tensorInfos = parsed.tensors.map((t) => ({ name: t.name, shape: t.shape, dtype: t.type }));
+  return estimatorInputFromGguf({ metadata: parsed.metadata, tensorInfos }, parsed.sizeBytes);
 }

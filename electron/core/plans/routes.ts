@@ -2,28 +2,15 @@
 // starting anything. A model that does not fit is an answer (plan null, error, rejected), not a 4xx.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { KV_CACHE_TYPES, ROUTES, type KvCacheType } from '../../contract/index.js';
+import { placementOverridesSchema, ROUTES } from '../../contract/index.js';
 import type { HardwareSnapshot } from '../../contract/hardware.js';
 import { parseJsonObject, readBody, sendJson } from '../api/http.js';
 import { HttpError } from '../util/errors.js';
 import { validate } from '../util/validate.js';
 import { previewPlan, type PlanSources } from './service.js';
 
-export const overridesSchema = z
-  .object({
-    devices: z.union([z.array(z.string()), z.string().transform((s) => s.split(','))]).optional(),
-    nGpuLayers: z.number().int().min(0).optional(),
-    tensorSplit: z.union([z.array(z.number().min(0)), z.string().transform((s) => s.split(',').map(Number))]).optional(),
-    mainGpu: z.number().int().min(0).optional(),
-    splitMode: z.enum(['none', 'layer', 'row']).optional(),
-    contextSize: z.number().int().min(256).optional(),
-    parallel: z.number().int().min(1).max(256).optional(),
-    cacheTypeK: z.enum(KV_CACHE_TYPES as [KvCacheType, ...KvCacheType[]]).optional(),
-    cacheTypeV: z.enum(KV_CACHE_TYPES as [KvCacheType, ...KvCacheType[]]).optional(),
-    flashAttention: z.enum(['on', 'off', 'auto']).optional(),
-    force: z.boolean().optional(),
-  })
-  .strict();
+/** The one schema of placement overrides (contract/deployments.ts). */
+export const overridesSchema = placementOverridesSchema;
 
 const requestSchema = z.object({
   model: z.string().min(1),

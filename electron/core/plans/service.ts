@@ -2,10 +2,10 @@
 // (this machine's, or one saved elsewhere), runs the pure planner and renders the engine argv.
 import { cpus, totalmem, freemem, arch, platform } from 'node:os';
 import { HARDWARE_SCHEMA_VERSION, type EngineDevice, type GpuLiveSample, type HardwareSnapshot } from '../../contract/hardware.js';
-import type { PlacementOverrides, PlacementSettings, PlanResponse, RunningPlacement } from '../../contract/placement.js';
+import type { PlacementOverrides, PlacementResult, PlacementSettings, PlanResponse, RunningPlacement } from '../../contract/placement.js';
+import { basename } from 'node:path';
 import { planToArgs } from '../engines/args.js';
 import { plan } from '../placement/planner.js';
-import { modelIdFromPath } from '../router/model-router.js';
 import { readEstimatorInput } from './read-model.js';
 
 export interface PlanSources {
@@ -36,6 +36,18 @@ export function osSnapshot(): HardwareSnapshot {
   };
 }
 
+/**
+ * Where a model goes on this machine now, counting the engines running (placement for a real load:
+ * the planner is called directly, no preview). Throws when the model's header cannot be read.
+ */
+export async function planLoad(modelPath: string, overrides: PlacementOverrides, running: RunningPlacement[], sources: PlanSources): Promise<PlacementResult> {
+  const model = await readEstimatorInput(modelPath);
+  const snapshot = await (sources.hardware ?? (async () => osSnapshot()))();
+  const live = await sources.live?.().catch(() => null);
+  const hardware = live?.availableRamBytes != null ? { ...snapshot, memory: { ...snapshot.memory, availableBytes: live.availableRamBytes } } : snapshot;
+  return plan({ hardware, model, modelPath, engineDevices: (await sources.engineDevices?.()) ?? null, live: live?.gpus ?? null, running, overrides, settings: sources.settings?.() ?? {} });
+}
+
 export async function previewPlan(req: { model: string; overrides?: PlacementOverrides; hardware?: HardwareSnapshot }, sources: PlanSources = {}): Promise<PlanResponse> {
   const path = sources.modelPath?.(req.model) ?? req.model;
   const model = await readEstimatorInput(path);
@@ -58,7 +70,7 @@ export async function previewPlan(req: { model: string; overrides?: PlacementOve
   return {
     ...result,
     model: { path, architecture: model.architecture, name: model.name, fileBytes: model.fileBytes, layers: model.layers.length, contextLength: model.contextLength },
-    argv: result.plan ? planToArgs({ modelPath: path, alias: modelIdFromPath(path), placement: result.plan }) : null,
+    argv: result.plan ? planToArgs({ modelPath: path, alias: basename(path).replace(/\.gguf$/i, ''), placement: result.plan }) : null,
   };
 }
 

@@ -19,6 +19,8 @@ export interface LaunchSpec {
   args: string[];
   env?: Record<string, string>;
   placement?: InstancePlacement | null;
+  /** How long this engine may take to become ready (a big model on a slow disk); default: the policy's. */
+  readyTimeoutMs?: number;
 }
 
 export interface InstancePolicy {
@@ -32,6 +34,13 @@ export interface InstancePolicy {
   backoffBaseMs: number;
   backoffMaxMs: number;
   logCapacity: number;
+  /** Probe /health of a ready engine this often; 0 = no liveness probes. */
+  livenessIntervalMs: number;
+  /** This many probes in a row without an answer (each waits `livenessTimeoutMs`) → hung: killed and restarted. */
+  livenessMisses: number;
+  livenessTimeoutMs: number;
+  /** While an engine is loading, a line from it within this long keeps the ready deadline from firing. */
+  loadProgressGraceMs: number;
 }
 
 export const DEFAULT_POLICY: InstancePolicy = {
@@ -42,11 +51,17 @@ export const DEFAULT_POLICY: InstancePolicy = {
   backoffBaseMs: 250,
   backoffMaxMs: 30_000,
   logCapacity: 10_000,
+  livenessIntervalMs: 0,
+  livenessMisses: 3,
+  livenessTimeoutMs: 2_000,
+  loadProgressGraceMs: 30_000,
 };
 
 export interface InstanceHooks {
   /** Called on every state change (for events, pidfiles, metrics). */
   onState?: (info: InstanceInfo) => void;
+  /** The ready engine stopped answering /health and is being killed (it restarts like after a crash). */
+  onHung?: (info: InstanceInfo, reason: string) => void;
   onLog?: (line: LogLine) => void;
   onSpawn?: (pid: number, info: InstanceInfo) => void;
   onExit?: (pid: number, exit: ExitInfo) => void;
@@ -70,6 +85,11 @@ export class EngineInstance {
   private proc: EngineProcess | null = null;
   private port: number | null = null;
   private restarts = 0;
+  private hangs = 0;
+  /** Why the current process is being killed by the liveness probe (its exit is then no plain crash). */
+  private hungReason: string | null = null;
+  /** When the engine last printed a line (load progress keeps the ready deadline at bay). */
+  private lastEngineLineAt = 0;
   private crashTimes: number[] = [];
   private startedAt: string | null = null;
   private readyAt: string | null = null;
@@ -113,6 +133,7 @@ export class EngineInstance {
       pid: this.proc && this.proc.pid > 0 ? this.proc.pid : null,
       port: this.port,
       restarts: this.restarts,
+      hangs: this.hangs,
       startedAt: this.startedAt,
       readyAt: this.readyAt,
       argv: [...this.spec.args],
@@ -243,6 +264,31 @@ export class EngineInstance {
     if (exit) throw new StartFailed(this.exitReason(exit));
     this.readyAt = new Date(this.effects.now()).toISOString();
     this.setState('ready');
+    if (this.policy.livenessIntervalMs > 0) void this.watchLiveness(proc, port);
+  }
+
+  /**
+   * Liveness after ready: probe /health every interval; `livenessMisses` probes in a row without an
+   * answer (a hung engine: deadlocked, SIGSTOPped, swapped out) → kill its group. Its exit then
+   * ends in-flight streams with an error event and restarts it with backoff, like a crash.
+   */
+  private async watchLiveness(proc: EngineProcess, port: number): Promise<void> {
+    const { livenessIntervalMs: every, livenessMisses: misses, livenessTimeoutMs: timeout } = this.policy;
+    const current = () => this.proc === proc && this.state === 'ready';
+    let missed = 0;
+    while (current()) {
+      await Promise.race([this.effects.sleep(every), proc.exited]);
+      if (!current()) return;
+      missed = (await this.effects.health(port, timeout)) ? 0 : missed + 1;
+      if (!current() || missed < misses) continue;
+      const reason = `engine stopped answering /health (${missed} probes ${every} ms apart, each waiting ${timeout} ms); killed as hung`;
+      this.hangs++;
+      this.hungReason = reason;
+      this.log('supervisor', 'error', reason);
+      this.hooks.onHung?.(this.info(), reason);
+      proc.signalGroup('SIGKILL');
+      return;
+    }
   }
 
   /**
@@ -250,17 +296,20 @@ export class EngineInstance {
    * and the engine's own "model loaded" / "listening" line triggers a check at once.
    */
   private async waitHealthy(proc: EngineProcess, port: number, exited: () => ExitInfo | null): Promise<void> {
-    const deadline = this.effects.now() + this.policy.readyTimeoutMs;
+    const timeoutMs = this.spec.readyTimeoutMs ?? this.policy.readyTimeoutMs;
+    const deadline = this.effects.now() + timeoutMs;
     let delay = 10;
     for (;;) {
       const exit = exited();
       if (exit) throw new StartFailed(this.exitReason(exit));
       if (!this.wantRunning || this.proc !== proc) throw new StartFailed('instance was stopped while starting');
       if (await this.effects.health(port)) return;
-      if (this.effects.now() > deadline) {
+      const now = this.effects.now();
+      // Past the deadline, an engine still printing load progress gets more time; a silent one does not.
+      if (now > deadline && now - this.lastEngineLineAt > this.policy.loadProgressGraceMs) {
         proc.signalGroup('SIGKILL');
         await proc.exited;
-        throw new StartFailed(`engine did not become healthy within ${Math.round(this.policy.readyTimeoutMs / 1000)} s`);
+        throw new StartFailed(`engine did not become healthy within ${Math.round(timeoutMs / 1000)} s and printed nothing for ${Math.round(this.policy.loadProgressGraceMs / 1000)} s`);
       }
       const woken = new Promise<void>((r) => (this.wakeHealth = r));
       await Promise.race([this.effects.sleep(delay), proc.exited, woken]);
@@ -279,8 +328,9 @@ export class EngineInstance {
       this.setState('stopped');
       return;
     }
-    // Unexpected exit of a ready engine: a crash. Restart with backoff unless the budget is spent.
-    const reason = this.exitReason(exit);
+    // Unexpected exit of a ready engine: a crash (or killed as hung). Restart with backoff unless the budget is spent.
+    const reason = this.hungReason ?? this.exitReason(exit);
+    this.hungReason = null;
     if (!this.recordCrash(reason)) return;
     this.log('supervisor', 'warn', `engine exited unexpectedly (${describeExit(exit)}); restarting`);
     this.setState('starting');
@@ -336,6 +386,7 @@ export class EngineInstance {
     const time = new Date(this.effects.now()).toISOString();
     let text = raw;
     if (stream !== 'supervisor') {
+      this.lastEngineLineAt = this.effects.now();
       applyLogLine(this.engineFacts, raw, time);
       if (this.wakeHealth && /\b(model loaded|listening on|server is listening)\b/.test(raw)) this.wakeHealth();
       // Engines echo request content in some lines; nothing of it is kept or streamed unless asked.

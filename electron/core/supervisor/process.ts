@@ -29,7 +29,7 @@ export interface EngineProcess {
 export interface EngineEffects {
   spawn(spec: SpawnSpec, onLine: (stream: 'stdout' | 'stderr', text: string) => void): EngineProcess;
   /** true when the engine answers /health with 200 (model loaded), false while loading or unreachable. */
-  health(port: number): Promise<boolean>;
+  health(port: number, timeoutMs?: number): Promise<boolean>;
   sleep(ms: number): Promise<void>;
   now(): number;
 }
@@ -65,9 +65,9 @@ export const realEngineEffects: EngineEffects = {
     }
     return { pid, exited, signalGroup: (signal) => void killTree(pid, signal) };
   },
-  async health(port) {
+  async health(port, timeoutMs = 2000) {
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(timeoutMs) });
       await res.body?.cancel();
       return res.status === 200;
     } catch {

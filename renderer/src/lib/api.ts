@@ -3,6 +3,10 @@
 // origin and the session cookie (set by the login URL) are used.
 import type {
   ApiErrorEnvelope,
+  DeploymentInput,
+  DeploymentListResponse,
+  DeploymentPatch,
+  DeploymentView,
   ApiKeyInfo,
   CancelResponse,
   CoreEvent,
@@ -199,6 +203,11 @@ export const api = {
   instances: () => request<InstanceListResponse>(ROUTES.instances),
   startInstance: (body: StartInstanceRequest & PlacementOverrides) => post<InstanceInfo>(ROUTES.instances, body),
   stopInstance: (id: string) => request<void>(ROUTES.instance(id), { method: 'DELETE' }),
+  // deployments: saved "how this model runs here"
+  deployments: () => request<DeploymentListResponse>(ROUTES.deployments),
+  createDeployment: (body: DeploymentInput) => post<DeploymentView>(ROUTES.deployments, body),
+  updateDeployment: (name: string, patch: DeploymentPatch) => request<DeploymentView>(ROUTES.deployment(name), { method: 'PATCH', body: JSON.stringify(patch) }),
+  loadDeployment: (name: string) => post<InstanceInfo>(`${ROUTES.deployment(name)}/load`),
   instanceFacts: (id: string) => request<InstanceFactsResponse>(ENGINE_ROUTES.instanceFacts(id)),
   onLogs: (id: string, tail: number, fn: (line: LogLine) => void, onOpen?: () => void) => subscribe<LogLine>(`${ROUTES.instanceLogs(id)}?tail=${tail}`, fn, 'log', onOpen),
 

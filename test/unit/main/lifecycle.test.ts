@@ -97,8 +97,7 @@ describe('quit', () => {
     const core = new Core({ dataDir: data.path, port: 0, enginePath: testEnginePath() });
     try {
       await core.listen();
-      core.models.add({ id: 'stories260K', path: STORIES_MODEL });
-      const inst = await core.models.ensureInstance('stories260K');
+      const inst = await core.deployments.addUnsaved({ name: 'stories260K', model: STORIES_MODEL }).ensureInstance();
       await inst.ensureReady();
       const pid = inst.info().pid!;
       expect(isAlive(pid)).toBe(true);

@@ -119,9 +119,11 @@ describe('second launch', () => {
     return {
       added,
       started,
-      ids: () => added.map((p) => p.split('/').pop()!.replace(/\.gguf$/, '')),
-      add: (m) => added.push(m.path),
-      ensureInstance: async (id) => (started.push(id), { ensureReady: async () => undefined }),
+      serveFile: (path) => {
+        const name = (p: string) => p.split('/').pop()!.replace(/\.gguf$/, '');
+        if (!added.some((p) => name(p) === name(path))) added.push(path);
+        return { ensureReady: async () => void started.push(name(path)) };
+      },
     };
   }
 

@@ -1,12 +1,12 @@
 // The instance state machine driven through its effects seam with a recording fake: starts, early
 // exits, crash budget and backoff, stops at every point of a start, and facts from log lines.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { InstanceInfo } from '../../../electron/contract/index.js';
 import { EngineInstance, type InstanceHooks, type InstancePolicy, type LaunchSpec } from '../../../electron/core/supervisor/instance.js';
 import { FakeEffects, settle } from './fake-effects.js';
 
 const SPEC: LaunchSpec = { id: 'm', modelId: 'm', modelPath: '/models/m.gguf', enginePath: '/engines/llama-server', args: ['-m', '/models/m.gguf'] };
-const POLICY: InstancePolicy = { readyTimeoutMs: 10_000, stopGraceMs: 500, maxCrashes: 3, crashWindowMs: 60_000, backoffBaseMs: 1000, backoffMaxMs: 8000, logCapacity: 100 };
+const POLICY: InstancePolicy = { readyTimeoutMs: 10_000, stopGraceMs: 500, maxCrashes: 3, crashWindowMs: 60_000, backoffBaseMs: 1000, backoffMaxMs: 8000, logCapacity: 100, livenessIntervalMs: 0, livenessMisses: 3, livenessTimeoutMs: 2000, loadProgressGraceMs: 30_000 };
 
 function setup(hooks: Partial<InstanceHooks> = {}, policy: Partial<InstancePolicy> = {}) {
   const fx = new FakeEffects();
@@ -163,6 +163,42 @@ describe('EngineInstance', () => {
     await expect(inst.ensureReady()).rejects.toThrow(/did not become healthy within 10 s/);
     expect(fx.procs).toHaveLength(2);
     for (const p of fx.procs) expect(p.signals).toEqual(['SIGKILL']);
+  });
+
+  it('declares a ready engine that stops answering /health hung after the set misses, kills it and restarts it with backoff', async () => {
+    const hung: string[] = [];
+    const { fx, inst, states } = setup({ onHung: (_i, reason) => hung.push(reason) }, { livenessIntervalMs: 5000, livenessMisses: 3 });
+    let answering = true;
+    fx.healthy = (p) => !!p?.alive && (answering || p !== fx.procs[0]);
+    await inst.ensureReady();
+    await settle();
+    expect(fx.procs[0]!.signals).toEqual([]); // probes answered: nothing happens
+    answering = false; // the first engine freezes (SIGSTOP, deadlock)
+    await vi.waitFor(() => expect(fx.procs[0]!.signals).toEqual(['SIGKILL']));
+    expect(hung).toEqual([expect.stringMatching(/stopped answering \/health \(3 probes 5000 ms apart, each waiting 2000 ms\); killed as hung/)]);
+    await vi.waitFor(() => expect(inst.info().state).toBe('ready'));
+    expect(fx.procs).toHaveLength(2);
+    expect(inst.info()).toMatchObject({ restarts: 1, hangs: 1 });
+    expect(inst.tailLogs().map((l) => l.text)).toContainEqual(expect.stringMatching(/killed as hung/));
+    expect(states).toEqual(['starting', 'ready', 'starting', 'ready']);
+    await inst.stop(); // the probe of the new engine ends with it
+  });
+
+  it('keeps waiting past the ready deadline while the engine prints load progress, and not once it falls silent', async () => {
+    const { fx, inst } = setup({}, { maxCrashes: 0, readyTimeoutMs: 1000, loadProgressGraceMs: 5000 });
+    fx.healthy = () => false;
+    let polls = 0;
+    const origSleep = fx.sleep.bind(fx);
+    fx.sleep = async (ms: number) => {
+      // A big model loading: a progress line every ~1 s of engine time for the first 20 s.
+      if (fx.clock < 1_000_000 + 20_000 && Math.floor((fx.clock + ms) / 1000) > Math.floor(fx.clock / 1000)) fx.procs.at(-1)?.print('.');
+      polls++;
+      return origSleep(ms);
+    };
+    const err = await inst.ensureReady().catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/did not become healthy within 1 s and printed nothing for 5 s/);
+    expect(fx.clock - 1_000_000).toBeGreaterThan(20_000 + 5000); // alive for the whole load, then the grace
+    expect(polls).toBeGreaterThan(10);
   });
 
   it('can start again after a stop', async () => {

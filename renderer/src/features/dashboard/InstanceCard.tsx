@@ -21,6 +21,11 @@ export function InstanceCard({ instance: i, facts, rates }: { instance: Instance
         <span className={`badge state-${i.state}`}>{STATE_LABEL[i.state] ?? i.state}</span>
       </header>
       {i.reason && <p className="reason error">{i.reason}</p>}
+      {!!i.hangs && (
+        <p className="warn small" data-testid={`instance-hangs-${i.id}`}>
+          Stopped answering {i.hangs === 1 ? 'once' : `${i.hangs} times`}: killed and restarted (see its log).
+        </p>
+      )}
       {i.placement && <p className="placement-summary">{i.placement.summary}</p>}
       <div className="stats">
         <Stat label="Devices">{devices.length ? devices.join(', ') : '—'}</Stat>

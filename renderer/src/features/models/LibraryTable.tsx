@@ -8,7 +8,8 @@ import { useModels } from './store.js';
 const STATE_TEXT: Record<string, string> = { starting: 'Loading…', ready: 'Loaded', stopping: 'Unloading…', failed: 'Failed' };
 
 export function LibraryTable({ models }: { models: ModelSummary[] }) {
-  const { instances, hardware, pinned } = useModels();
+  const { instances, hardware, pinned, deployments } = useModels();
+  const deployed = deployments.state === 'ready' ? deployments.value.data : [];
   return (
     <div className="table-wrap">
       <table className="table" aria-label="Models in the library">
@@ -32,7 +33,7 @@ export function LibraryTable({ models }: { models: ModelSummary[] }) {
         </thead>
         <tbody>
           {models.map((m) => {
-            const inst = instanceOfModel(m, instances);
+            const inst = instanceOfModel(m, instances, deployed);
             const fit = fitHint(m.sizeBytes, hardware);
             const isPinned = pinned.includes(m.id);
             return (

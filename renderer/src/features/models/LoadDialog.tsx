@@ -1,7 +1,7 @@
 import { KV_CACHE_TYPES, type KvCacheType, type PlanDevice, type PlanResponse } from '../../../../electron/contract/placement.js';
 import { Dialog, ErrorNote, MemoryBar } from '../../components/ui.js';
 import { formatBytes } from '../../lib/format.js';
-import { loadConfirmed, loadDialogClosed, overridesChanged } from './actions.js';
+import { loadConfirmed, loadDialogClosed, overridesChanged, saveOptionsChanged } from './actions.js';
 import { useModels } from './store.js';
 
 function num(v: string): number | undefined {
@@ -69,6 +69,38 @@ function PlanView({ plan }: { plan: PlanResponse }) {
         </details>
       )}
     </div>
+  );
+}
+
+/** Saving the settings as a deployment: they apply again after a restart, under a name and aliases clients use. */
+function SaveOptions() {
+  const save = useModels((s) => s.load?.save);
+  if (!save) return null;
+  return (
+    <fieldset className="overrides" data-testid="save-deployment">
+      <legend>Deployment</legend>
+      <label className="check-field">
+        <input type="checkbox" checked={save.enabled} onChange={(e) => saveOptionsChanged({ enabled: e.target.checked })} /> Save these settings (they apply after a restart too)
+      </label>
+      {save.enabled && (
+        <>
+          <label className="field">
+            <span>Name</span>
+            <input value={save.name} onChange={(e) => saveOptionsChanged({ name: e.target.value })} />
+          </label>
+          <label className="field">
+            <span>Other names clients may use (comma-separated, e.g. gpt-4o-mini)</span>
+            <input value={save.aliases} placeholder="none" onChange={(e) => saveOptionsChanged({ aliases: e.target.value })} />
+          </label>
+          <label className="check-field">
+            <input type="checkbox" checked={save.reproducible} onChange={(e) => saveOptionsChanged({ reproducible: e.target.checked })} /> Reproducible (same seed, same answer)
+          </label>
+          <label className="check-field">
+            <input type="checkbox" checked={save.pinned} onChange={(e) => saveOptionsChanged({ pinned: e.target.checked })} /> Keep loaded
+          </label>
+        </>
+      )}
+    </fieldset>
   );
 }
 
@@ -144,6 +176,7 @@ export function LoadDialog() {
             <input type="checkbox" checked={!!o.force} onChange={(e) => overridesChanged({ force: e.target.checked || undefined })} /> Load even if the estimate says it does not fit
           </label>
         </fieldset>
+        <SaveOptions />
       </div>
       <ErrorNote message={load.error} />
       <div className="dialog-actions">

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { ConfirmDialog, EmptyState } from '../../components/ui.js';
 import { formatBytes } from '../../lib/format.js';
 import { deleteConfirmed, importDialogOpened, messagesDismissed, modelsOpened } from './actions.js';
+import { DeploymentsTable } from './DeploymentsTable.js';
 import { Downloads, GetModels } from './GetModels.js';
 import { ImportDialog } from './ImportDialog.js';
 import { LibraryTable } from './LibraryTable.js';
@@ -9,7 +10,7 @@ import { LoadDialog } from './LoadDialog.js';
 import { useModels } from './store.js';
 
 export function ModelsPage() {
-  const { library, notice, error, confirmDelete } = useModels();
+  const { library, deployments, notice, error, confirmDelete } = useModels();
   useEffect(() => modelsOpened(), []);
   return (
     <main className="page" aria-labelledby="page-title">
@@ -26,6 +27,17 @@ export function ModelsPage() {
             ✕
           </button>
         </div>
+      )}
+      {deployments.state === 'ready' && (deployments.value.data.length > 0 || deployments.value.problems.length > 0) && (
+        <section className="section" aria-label="Deployments">
+          <h2>Deployments</h2>
+          {deployments.value.problems.map((p) => (
+            <p key={p} role="alert" className="warn">
+              {p}
+            </p>
+          ))}
+          <DeploymentsTable deployments={deployments.value.data} />
+        </section>
       )}
       <section className="section" aria-label="Library">
         <h2>

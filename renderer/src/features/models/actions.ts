@@ -3,7 +3,7 @@
 import type { PullModelRequest } from '../../../../electron/contract/index.js';
 import type { PlacementOverrides } from '../../../../electron/contract/placement.js';
 import { ApiError, api, errorMessage, isMissingRoute } from '../../lib/api.js';
-import { useModels } from './store.js';
+import { useModels, type LoadDialogState } from './store.js';
 
 const MODEL_PULL = 'model-pull';
 const REPLAN_DELAY_MS = 250;
@@ -19,9 +19,17 @@ function refreshLibrary(): Promise<void> {
   );
 }
 
+function refreshDeployments(): Promise<void> {
+  return api.deployments().then(
+    (value) => useModels.getState().deploymentsLoaded({ state: 'ready', value }),
+    (err: unknown) => useModels.getState().deploymentsLoaded(isMissingRoute(err) ? { state: 'unavailable' } : { state: 'error', message: errorMessage(err) }),
+  );
+}
+
 export function modelsOpened(): () => void {
   const s = useModels.getState();
   void refreshLibrary();
+  void refreshDeployments();
   api.hardware().then(s.hardwareLoaded, () => undefined); // fit hints only
   api.instances().then((r) => s.instancesSeen(r.data), () => undefined);
   api.settings().then((st) => s.pinnedChanged(st.models.pinned), () => undefined); // the pin buttons only
@@ -29,6 +37,7 @@ export function modelsOpened(): () => void {
     const st = useModels.getState();
     if (ev.type === 'instance.state') st.instanceChanged(ev.instance);
     else if (ev.type === 'instance.removed') st.instanceRemoved(ev.id);
+    if (ev.type === 'instance.state' || ev.type === 'instance.removed') void refreshDeployments();
     else if (ev.type === 'progress' && ev.kind === MODEL_PULL) {
       st.downloadProgressed(ev);
       if (ev.state === 'done') void refreshLibrary();
@@ -151,7 +160,17 @@ let planSeq = 0;
 export async function loadDialogOpened(modelId: string): Promise<void> {
   const s = useModels.getState();
   s.loadDialogChanged(null);
-  s.loadDialogChanged({ modelId, path: null, overrides: {}, plan: { state: 'loading' }, deviceChoices: [], starting: false, error: null });
+  const saved = (s.deployments.state === 'ready' ? s.deployments.value.data : []).find((d) => d.name === modelId && d.saved);
+  s.loadDialogChanged({
+    modelId,
+    path: null,
+    overrides: saved?.overrides ?? {},
+    plan: { state: 'loading' },
+    deviceChoices: [],
+    starting: false,
+    error: null,
+    save: { enabled: true, name: modelId, aliases: saved?.aliases.join(', ') ?? '', reproducible: saved?.reproducible ?? false, pinned: saved?.pinned ?? false },
+  });
   try {
     const detail = await api.model(modelId);
     useModels.getState().loadDialogChanged({ path: detail.files[0]?.path ?? null });
@@ -188,6 +207,25 @@ async function replan(): Promise<void> {
   }
 }
 
+export function saveOptionsChanged(patch: Partial<LoadDialogState['save']>): void {
+  const load = useModels.getState().load;
+  if (load) useModels.getState().loadDialogChanged({ save: { ...load.save, ...patch } });
+}
+
+/** Save the dialog's settings as a deployment (a new one, or the one of that name, re-planned), then load it. */
+async function saveAndLoad(load: LoadDialogState, overrides: PlacementOverrides): Promise<void> {
+  const { save } = load;
+  const fields = { aliases: save.aliases.split(',').map((a) => a.trim()).filter(Boolean), overrides, reproducible: save.reproducible, pinned: save.pinned };
+  try {
+    await api.createDeployment({ model: load.modelId, name: save.name.trim() || load.modelId, ...fields });
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 409 && err.param === 'name')) throw err;
+    await api.updateDeployment(save.name.trim() || load.modelId, fields);
+  }
+  await api.loadDeployment(save.name.trim() || load.modelId);
+  await refreshDeployments();
+}
+
 export async function loadConfirmed(): Promise<void> {
   const s = useModels.getState();
   const load = s.load;
@@ -196,6 +234,12 @@ export async function loadConfirmed(): Promise<void> {
   const { contextSize, parallel, ...rest } = load.overrides;
   const body = { ...rest, ...(contextSize ? { contextSize } : {}), ...(parallel ? { parallel } : {}) };
   try {
+    if (load.save.enabled) {
+      await saveAndLoad(load, body);
+      s.loadDialogChanged(null);
+      s.noticeShown(`Saved deployment ${load.save.name || load.modelId}; loading… it runs the same way after a restart.`);
+      return;
+    }
     try {
       await api.startInstance({ model: load.modelId, ...body });
     } catch (err) {

@@ -3,8 +3,9 @@ import type { HardwareSnapshot, InstanceInfo, ModelSummary } from '../../../../e
 import { formatBytes } from '../../lib/format.js';
 
 /** The instance serving a library model (matched by id or alias, case-insensitive). */
-export function instanceOfModel(m: ModelSummary, instances: Record<string, InstanceInfo>): InstanceInfo | null {
-  const names = new Set([m.id, ...m.aliases].map((n) => n.toLowerCase()));
+/** The engine serving a library model: under its id or alias, or under a deployment of it (`deployed`: deployment → model). */
+export function instanceOfModel(m: ModelSummary, instances: Record<string, InstanceInfo>, deployed: { name: string; model: string }[] = []): InstanceInfo | null {
+  const names = new Set([m.id, ...m.aliases, ...deployed.filter((d) => d.model === m.id).map((d) => d.name)].map((n) => n.toLowerCase()));
   return Object.values(instances).find((i) => names.has(i.modelId.toLowerCase()) && i.state !== 'stopped') ?? null;
 }
 

@@ -1,7 +1,7 @@
 // Models page state: the library, downloads in progress, hub search, and the import, delete and
 // load (placement preview) dialogs.
 import { create } from 'zustand';
-import type { HardwareSnapshot, HubSearchHit, InstanceInfo, ModelListResponse, PlanResponse, ProgressEvent, PullInfo, PullModelRequest } from '../../../../electron/contract/index.js';
+import type { DeploymentListResponse, HardwareSnapshot, HubSearchHit, InstanceInfo, ModelListResponse, PlanResponse, ProgressEvent, PullInfo, PullModelRequest } from '../../../../electron/contract/index.js';
 import type { PlacementOverrides } from '../../../../electron/contract/placement.js';
 
 export type Loadable<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'unavailable' } | { state: 'error'; message: string };
@@ -23,10 +23,14 @@ export interface LoadDialogState {
   deviceChoices: string[];
   starting: boolean;
   error: string | null;
+  /** Saved as a deployment (name, aliases, reproducible, keep loaded) so it runs the same after a restart. */
+  save: { enabled: boolean; name: string; aliases: string; reproducible: boolean; pinned: boolean };
 }
 
 interface ModelsState {
   library: Loadable<ModelListResponse>;
+  /** Deployments (saved, and models served without one: library defaults, `serve --model` files). */
+  deployments: Loadable<DeploymentListResponse>;
   hardware: HardwareSnapshot | null;
   instances: Record<string, InstanceInfo>;
   /** Model ids kept loaded: never unloaded when idle, never evicted to make room (settings.models.pinned). */
@@ -40,6 +44,7 @@ interface ModelsState {
   error: string | null;
 
   libraryLoaded: (l: Loadable<ModelListResponse>) => void;
+  deploymentsLoaded: (d: Loadable<DeploymentListResponse>) => void;
   hardwareLoaded: (h: HardwareSnapshot) => void;
   instancesSeen: (list: InstanceInfo[]) => void;
   instanceChanged: (i: InstanceInfo) => void;
@@ -61,6 +66,7 @@ interface ModelsState {
 
 export const useModels = create<ModelsState>((set) => ({
   library: { state: 'loading' },
+  deployments: { state: 'loading' },
   hardware: null,
   instances: {},
   pinned: [],
@@ -73,6 +79,7 @@ export const useModels = create<ModelsState>((set) => ({
   error: null,
 
   libraryLoaded: (library) => set({ library }),
+  deploymentsLoaded: (deployments) => set({ deployments }),
   hardwareLoaded: (hardware) => set({ hardware }),
   instancesSeen: (list) => set({ instances: Object.fromEntries(list.map((i) => [i.id, i])) }),
   instanceChanged: (i) => set((s) => ({ instances: { ...s.instances, [i.id]: i } })),
