@@ -41,6 +41,8 @@ export interface Release {
   tag: string;
   /** Where the metadata was read (for messages and the manifest). */
   source: string;
+  /** `published_at` of the release, when the source states it. */
+  publishedAt: string | null;
   assets: ReleaseAsset[];
 }
 
@@ -112,6 +114,7 @@ export function parseRelease(json: unknown, location: string): Release {
   return {
     tag: parsed.data.tag_name,
     source: location,
+    publishedAt: parsed.data.published_at ?? null,
     assets: parsed.data.assets.map((a) => ({ name: a.name, size: a.size, sha256: parseDigest(a.digest), url: new URL(a.browser_download_url, base).href })),
   };
 }
