@@ -2,6 +2,9 @@
 // engine build with its provenance and licence (`llama-orch --version --json`, the About section).
 import type { EngineLicense } from './engines.js';
 
+/** The app's own licence (SPDX); a test keeps it equal to package.json's. */
+export const APP_LICENSE = 'MIT';
+
 export interface AboutEngine {
   id: string;
   tag: string | null;

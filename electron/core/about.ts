@@ -1,6 +1,6 @@
 // What the app reports about its parts (supply chain): its version and licence, the runtime, and
 // every installed engine build with tag, commit, variant, archive digest, source and licence.
-import type { AboutEngine, AboutInfo, EngineInfo } from '../contract/index.js';
+import { APP_LICENSE, type AboutEngine, type AboutInfo, type EngineInfo } from '../contract/index.js';
 import { listEngines } from './engines/manifest.js';
 import { appLicense, appVersion } from './version.js';
 
@@ -12,7 +12,7 @@ export function aboutInfo(enginesDir: string): AboutInfo {
   return {
     name: 'llama-orch',
     version: appVersion(),
-    license: appLicense(),
+    license: appLicense() ?? APP_LICENSE,
     runtime: { node: process.versions.node, electron: process.versions.electron ?? null, platform: process.platform, arch: process.arch },
     engines: listEngines(enginesDir).map(aboutEngine),
   };
