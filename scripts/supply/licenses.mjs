@@ -24,14 +24,17 @@ function declaredLicense(root, path, entry) {
   return null;
 }
 
-/** Production packages only: what `npm ci --omit=dev` (and so electron-builder) puts in the app. */
+/**
+ * Production packages only: what `npm ci --omit=dev` (and so electron-builder) puts in the app.
+ * `devOptional` ones stay: they are optional dependencies of a shipped package as well.
+ */
 function inventory(lockfilePath) {
   const lock = JSON.parse(readFileSync(lockfilePath, 'utf8'));
   if (!lock.packages) throw new Error(`${lockfilePath}: lockfileVersion ${lock.lockfileVersion} has no "packages" map; regenerate it with npm 7 or newer`);
   const root = dirname(resolve(lockfilePath));
   const out = [];
   for (const [path, entry] of Object.entries(lock.packages)) {
-    if (path === '' || entry.dev || entry.devOptional || entry.link) continue;
+    if (path === '' || entry.dev || entry.link) continue;
     const name = entry.name ?? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
     out.push({ name, version: entry.version ?? null, license: declaredLicense(root, path, entry), path });
   }

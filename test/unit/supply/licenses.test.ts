@@ -40,8 +40,10 @@ describe('licence allow-list check', () => {
     expect(r.stderr).toContain("gpl-lib@2.0.1 (node_modules/gpl-lib): licence 'GPL-3.0-only' is not in the allow-list");
     expect(r.stderr).toContain('mystery-lib@0.9.0 (node_modules/mystery-lib): no licence declared (unknown licence)');
     expect(r.stderr).not.toContain('dual-lib'); // GPL-2.0-only OR Apache-2.0: Apache-2.0 may be chosen
-    expect(r.stderr).not.toContain('agpl-dev-tool'); // a dev dependency is not shipped
-    expect(r.stderr).toContain('2 package(s) fail the allow-list');
+    // devOptional: optional for a shipped package too, so it ships; a dev-only one does not.
+    expect(r.stderr).toContain("lgpl-optional@3.1.0 (node_modules/lgpl-optional): licence 'LGPL-3.0-only' is not in the allow-list");
+    expect(r.stderr).not.toContain('agpl-dev-tool');
+    expect(r.stderr).toContain('3 package(s) fail the allow-list');
   });
 
   it('lets an exception with a reason for the exact version through, and no other version', () => {
@@ -56,7 +58,7 @@ describe('licence allow-list check', () => {
     const r = runScript('licenses.mjs', ['--lockfile', COPYLEFT_LOCK, '--allow', allow, '--json']);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as Report;
-    expect(report.failures.map((f) => f.name)).toEqual(['mystery-lib']);
-    expect(report.counts).toMatchObject({ MIT: 1, 'GPL-3.0-only': 1, UNKNOWN: 1 });
+    expect(report.failures.map((f) => f.name)).toEqual(['lgpl-optional', 'mystery-lib']);
+    expect(report.counts).toMatchObject({ MIT: 1, 'GPL-3.0-only': 1, 'LGPL-3.0-only': 1, UNKNOWN: 1 });
   });
 });

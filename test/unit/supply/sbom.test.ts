@@ -53,5 +53,8 @@ describe('SBOM', () => {
     expect(all.every((c) => c.purl?.startsWith('pkg:npm/'))).toBe(true);
     expect(all.filter((c) => !c.licenses?.length).map((c) => c.name)).toEqual([]);
     expect(stdout).toContain(`${all.length} components`);
+    // The licence inventory covers exactly the packages the SBOM lists.
+    const inventory = JSON.parse(runScript('licenses.mjs', ['--json']).stdout) as { packages: { name: string; version: string }[] };
+    expect(new Set(inventory.packages.map((p) => `${p.name}@${p.version}`))).toEqual(new Set(all.map((c) => `${c.group ? `${c.group}/` : ''}${c.name}@${c.version}`)));
   });
 });
