@@ -220,6 +220,7 @@ describe.skipIf(!canRun)('engine installation from a release source', () => {
       unsubscribe();
       const list = (await (await fetch(`${url}/api/v1/engines`, { headers: auth })).json()) as EngineListResponse;
       expect(list.data.map((e) => e.id)).toEqual([`${TAG}-${VARIANT}`]);
+      expect(list.data[0]).toMatchObject({ digest: archive.sha256, license: { spdx: 'MIT', basis: 'file' }, source: { kind: 'release', archives: [{ url: `${server.url}/dl/${ASSET}` }] } });
       const del = await fetch(`${url}/api/v1/engines/${TAG}-${VARIANT}`, { method: 'DELETE', headers: auth });
       expect(del.status).toBe(204);
       const again = await fetch(`${url}/api/v1/engines/${TAG}-${VARIANT}`, { method: 'DELETE', headers: auth });
