@@ -3,21 +3,25 @@
 // A high or critical advisory fails unless the policy accepts it (with a reason) until an expiry date
 // that has not passed. When the registry cannot answer, this says so and exits 0: CI must not go red
 // because a registry is down, only because of a known advisory.
-//   node scripts/supply/audit.mjs [--policy audit-policy.json] [--input report.json] [--today YYYY-MM-DD]
+//   node scripts/supply/audit.mjs [--policy audit-policy.json] [--input report.json] [--today YYYY-MM-DD] [--timeout-ms 90000]
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
-  options: { policy: { type: 'string', default: 'audit-policy.json' }, input: { type: 'string' }, today: { type: 'string' } },
+  options: { policy: { type: 'string', default: 'audit-policy.json' }, input: { type: 'string' }, today: { type: 'string' }, 'timeout-ms': { type: 'string', default: '90000' } },
 });
 const FAILING = new Set(['high', 'critical']);
 const say = (line) => process.stdout.write(`audit: ${line}\n`);
 const fail = (line) => process.stderr.write(`audit: ${line}\n`);
 
+/** A registry that accepts the connection and never answers must not hang CI: bounded, then "no answer". */
 function runNpmAudit() {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const r = spawnSync(npm, ['audit', '--omit=dev', '--json'], { encoding: 'utf8', shell: process.platform === 'win32', maxBuffer: 64 * 1024 * 1024 });
+  const timeout = Number(values['timeout-ms']);
+  const args = ['audit', '--omit=dev', '--json', `--fetch-timeout=${Math.max(1000, timeout - 5000)}`, '--fetch-retries=1'];
+  const r = spawnSync(npm, args, { encoding: 'utf8', shell: process.platform === 'win32', maxBuffer: 64 * 1024 * 1024, timeout, killSignal: 'SIGKILL' });
+  if (r.error?.code === 'ETIMEDOUT' || r.signal) return { text: JSON.stringify({ message: `no answer from the registry within ${timeout / 1000} s (network timeout)` }) };
   if (r.error) return { error: `npm could not be run: ${r.error.message}` };
   return { text: r.stdout };
 }

@@ -1,11 +1,12 @@
 // The dependency audit: npm audit's JSON judged by the policy file. Fixture reports hold one high,
 // one critical and one moderate advisory; policies accept them with reasons and expiry dates.
 import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../helpers/paths.js';
 import { tempDir } from '../../helpers/tmp.js';
-import { runScript } from './run-script.js';
+import { runScript, runScriptAsync } from './run-script.js';
 
 const REPORT = join(FIXTURES, 'supply', 'npm-audit-report.json');
 const HIGH = 'GHSA-aaaa-bbbb-cccc';
@@ -87,8 +88,40 @@ describe('dependency audit policy', () => {
   });
 });
 
+describe('dependency audit against a registry that cannot answer (real npm)', () => {
+  it('says so and passes when the registry refuses the connection', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as AddressInfo;
+        srv.close(() => resolve(port));
+      });
+    });
+    const r = await runScriptAsync('audit.mjs', ['--policy', policy([])], { npm_config_registry: `http://127.0.0.1:${closed}/` });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/the registry could not answer the audit \(.*ECONNREFUSED/);
+  });
+
+  it('gives up on a registry that accepts and never answers, within the time limit, and passes', async () => {
+    const held: Socket[] = [];
+    const silent = createServer((s) => held.push(s));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const started = Date.now();
+      const r = await runScriptAsync('audit.mjs', ['--policy', policy([]), '--timeout-ms', '8000'], { npm_config_registry: `http://127.0.0.1:${port}/` });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('the registry could not answer the audit');
+      expect(Date.now() - started).toBeLessThan(60_000);
+    } finally {
+      for (const s of held) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 90_000);
+});
+
 describe('dependency audit of this project', () => {
-  it('finds no unaccepted high or critical advisory in the production dependencies (or says the registry could not answer)', () => {
+  it('finds no unaccepted high or critical advisory in the production dependencies (or says the registry could not answer)', { timeout: 150_000 }, () => {
     const r = runScript('audit.mjs', []);
     if (r.stdout.includes('could not answer')) console.warn(`audit: ${r.stdout.trim()}`);
     expect(r.stderr).toBe('');
