@@ -82,6 +82,8 @@ export interface EngineSource {
   archives: EngineArchive[];
   /** The release's `published_at`, when the source states it. */
   publishedAt?: string | null;
+  /** The commit the release metadata names (`target_commitish`, full sha), when it names one. */
+  commit?: string | null;
 }
 
 /** The licence an engine build carries. */

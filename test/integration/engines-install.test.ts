@@ -22,6 +22,7 @@ const OS = { linux: 'ubuntu', darwin: 'macos', win32: 'win' }[process.platform a
 const VARIANT = `${OS}-${process.arch}`;
 const ASSET = `llama-${TAG}-bin-${VARIANT}.tar.gz`;
 const API = '/repos/ggml-org/llama.cpp';
+const RELEASE_COMMIT = '3d4e7a0'.padEnd(40, 'f');
 const canRun = process.platform === 'linux' && process.arch === 'x64';
 if (!canRun) console.warn('engines-install: skipped, the test engine archive is built for linux-x64 only');
 
@@ -41,6 +42,7 @@ function releaseJson(url: string, archive: { sha256: string; size: number }, dig
     tag_name: TAG,
     name: TAG,
     published_at: '2026-09-26T10:00:00Z',
+    target_commitish: RELEASE_COMMIT,
     assets: [
       { name: ASSET, size: archive.size, digest, browser_download_url: `${url}/dl/${ASSET}` },
       { name: `llama-${TAG}-bin-${OS}-vulkan-${process.arch}.tar.gz`, size: 10, digest: `sha256:${'0'.repeat(64)}`, browser_download_url: `${url}/dl/none` },
@@ -94,7 +96,7 @@ describe.skipIf(!canRun)('engine installation from a release source', () => {
     expect(manifest.selfTest.listDevicesOutput).toContain('Available devices');
     // Provenance: release, archive URL and digest, the commit the build states, its licence file.
     expect(engine).toMatchObject({ tag: TAG, variant: VARIANT, digest: archive.sha256, commit: manifest.selfTest.commit, license: { spdx: 'MIT', basis: 'file', files: ['LICENSE'] } });
-    expect(engine.source).toMatchObject({ kind: 'release', location: `${server.url}${API}/releases/tags/${TAG}`, publishedAt: '2026-09-26T10:00:00Z', archives: [{ name: ASSET, sha256: archive.sha256, url: `${server.url}/dl/${ASSET}` }] });
+    expect(engine.source).toMatchObject({ kind: 'release', location: `${server.url}${API}/releases/tags/${TAG}`, publishedAt: '2026-09-26T10:00:00Z', commit: RELEASE_COMMIT, archives: [{ name: ASSET, sha256: archive.sha256, url: `${server.url}/dl/${ASSET}` }] });
     // The installed engine answers --version by itself.
     const out = execFileSync(engine.binary, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(out + manifest.selfTest.versionOutput).toContain('version:');

@@ -199,7 +199,7 @@ export class EngineService {
           variant: plan.choice.variant,
           backend: plan.choice.backend,
           choiceReason: plan.choice.reason,
-          source: { kind: 'release', location: plan.release.source, publishedAt: plan.release.publishedAt },
+          source: { kind: 'release', location: plan.release.source, publishedAt: plan.release.publishedAt, commit: plan.release.commit },
         },
       });
       progress({ state: 'done', bytes: before, totalBytes: total, etaSeconds: 0 });
