@@ -8,6 +8,7 @@ import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_MANIFEST_SCHEMA_VERSION, type EngineManifest, type InstanceInfo, type ModelManifest, type Settings } from '../../electron/contract/index.js';
 import { testEnginePath } from '../helpers/engine.js';
+import { GGML, llamaModel, writeGguf } from '../helpers/gguf-writer.js';
 import { ROOT, STORIES_MODEL } from '../helpers/paths.js';
 import { tempDir } from '../helpers/tmp.js';
 import { haveChromium, openUi, screenshot, type UiSession } from './ui-support.js';
@@ -127,6 +128,20 @@ describe.skipIf(!haveChromium)('UI engines in settings', () => {
     expect(await job.getByRole('alert').textContent()).toMatch(/The engine could not be installed: \S+/);
     expect(await page.getByTestId('engine-install').isEnabled()).toBe(true);
     await screenshot(page, '32-settings-engine-install-error');
+    expect(errors).toEqual([]);
+  });
+
+  it('shows each model\'s licence on the Models page: the GGUF\'s general.license, or a dash', async () => {
+    const { kv, tensors } = llamaModel({ name: 'Licensed', blocks: 2, embd: 64, ffn: 128, heads: 4, headsKv: 2, vocab: 64, context: 512, fileType: 7, weightType: GGML.Q8_0 });
+    const file = join(data.path, 'Licensed-Q8_0.gguf');
+    writeGguf(file, { ...kv, 'general.license': { type: 'string', value: 'apache-2.0' } }, tensors);
+    const licensed = await ui.admin<ModelManifest>('POST', '/api/v1/models/import', { path: file, link: true });
+    await page.getByTestId('nav-models').click();
+    const cell = page.getByTestId(`license-of-${licensed.id}`);
+    await cell.waitFor();
+    expect(await cell.textContent()).toBe('apache-2.0');
+    expect(await cell.getAttribute('title')).toBe('From the GGUF metadata');
+    expect(await page.getByTestId('license-of-stories260k').textContent()).toBe('—'); // stories260K's metadata names none
     expect(errors).toEqual([]);
   });
 });

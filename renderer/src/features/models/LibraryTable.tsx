@@ -50,7 +50,7 @@ export function LibraryTable({ models }: { models: ModelSummary[] }) {
                 <td>{m.quant ?? '—'}</td>
                 <td>{m.contextLength ?? '—'}</td>
                 <td>{formatBytes(m.sizeBytes)}</td>
-                <td data-testid={`model-license-${m.id}`} title={m.license ? `${m.license.from === 'gguf' ? 'From the GGUF metadata' : 'From the Hugging Face model card'}${m.license.link ? `: ${m.license.link}` : ''}` : 'Neither the file nor its model card names a licence'}>
+                <td data-testid={`license-of-${m.id}`} title={m.license ? `${m.license.from === 'gguf' ? 'From the GGUF metadata' : 'From the Hugging Face model card'}${m.license.link ? `: ${m.license.link}` : ''}` : 'Neither the file nor its model card names a licence'}>
                   {m.license?.id ?? '—'}
                 </td>
                 <td>
