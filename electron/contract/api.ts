@@ -28,7 +28,10 @@ export const ROUTES = {
 } as const;
 
 export interface HealthzResponse {
-  status: 'ok';
+  /** `degraded`: serving, but something needs attention (see `problems`), e.g. logs failing to write on a full disk. */
+  status: 'ok' | 'degraded';
+  /** What is wrong, in words for a person; absent when status is ok. */
+  problems?: string[];
   version: string;
   uptimeSeconds: number;
 }

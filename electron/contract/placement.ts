@@ -80,6 +80,8 @@ export interface PlacementSettings {
   gpuMarginBytes: number;
   /** Kept free in system RAM. */
   ramMarginBytes: number;
+  /** System RAM each engine may use for its prompt cache (`--cache-ram`); reserved per engine. */
+  promptCacheBytes?: number;
   /** Runtime overhead per GPU the engine does not report (CUDA context, cuBLAS workspace). */
   gpuOverheadBytes: number;
   defaultContextSize: number;

@@ -41,6 +41,8 @@ export interface Settings {
     tag: string | null;
     /** Run engines at trace log level (memory buffer facts per device; much chattier). */
     traceLogs: boolean;
+    /** Each engine's prompt cache in RAM (`--cache-ram`, MiB; 0 = off). Counted in the planner's RAM budget. */
+    cacheRamMiB: number;
   };
   hub: {
     endpoint: string;

@@ -33,7 +33,7 @@ import { instanceRoutes } from './supervisor/routes.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { Listeners } from './util/emitter.js';
 import { restrictDataDir } from './util/data-dir-acl.js';
-import { listenError } from './util/net.js';
+import { listenError, resolveBind } from './util/net.js';
 import { appVersion } from './version.js';
 
 export interface CoreOptions {
@@ -51,6 +51,8 @@ export interface CoreOptions {
 }
 
 const IDLE_SWEEP_MS = 5_000;
+/** A log write failure keeps health `degraded` this long (a later successful write is not observed). */
+const LOG_FAILURE_RECENT_MS = 60_000;
 
 export class Core {
   readonly layout: DataLayout;
@@ -80,7 +82,7 @@ export class Core {
     for (const dir of [this.layout.root, this.layout.engines, this.layout.models, this.layout.run, this.layout.logs]) mkdirSync(dir, { recursive: true });
     this.settings = new SettingsStore(this.layout.settings);
     this.keys = new KeyStore(join(this.layout.root, 'keys.json'));
-    this.supervisor = new Supervisor({ runDir: this.layout.run, logsDir: join(this.layout.logs, 'engines'), events: this.events, traceLogs: () => this.settings.get().engines.traceLogs, ...(opts.policy ? { policy: opts.policy } : {}) });
+    this.supervisor = new Supervisor({ runDir: this.layout.run, logsDir: join(this.layout.logs, 'engines'), events: this.events, traceLogs: () => this.settings.get().engines.traceLogs, logContent: () => this.settings.get().privacy.logContent, cacheRamMiB: () => this.settings.get().engines.cacheRamMiB, ...(opts.policy ? { policy: opts.policy } : {}) });
     this.library = new ModelLibrary({ modelsDir: this.settings.get().models.folder ?? this.layout.models, isLoaded: (id) => modelInUse(this.supervisor.list(), this.library.get(id)) });
     this.pulls = new PullManager({ library: this.library, downloadsDir: this.layout.downloads, events: this.events, hub: () => hubConfig(this.settings.get().hub) });
     this.engines = new EngineService({ enginesDir: this.layout.engines, downloadsDir: this.layout.downloads, runDir: this.layout.run, events: this.events, settings: () => this.settings.get().engines, machine: () => this.hardware.snapshot(), inUse: (bin) => this.supervisor.usersOf(bin) });
@@ -109,6 +111,7 @@ export class Core {
       engineKey: (id) => this.supervisor.get(id)?.apiKey ?? null,
       collectExtra: (registry) => collectDeviceMetrics(registry, this.hardware, this.models),
     });
+    this.activity.onWriteFailure = () => this.metrics.logWriteFailures.inc();
   }
 
   get host(): string {
@@ -118,8 +121,10 @@ export class Core {
   /** Reap orphans from a killed previous run, then listen. */
   async listen(): Promise<string> {
     const host = this.host;
+    // Loopback or not is decided on what the name resolves to, and the server binds exactly that.
+    const bind = await resolveBind(host);
     const access = new AccessPolicy(
-      { bindHost: host, corsOrigins: () => this.settings.get().api.corsOrigins, allowedHosts: () => this.settings.get().api.allowedHosts },
+      { bindHost: host, loopback: bind.loopback, corsOrigins: () => this.settings.get().api.corsOrigins, allowedHosts: () => this.settings.get().api.allowedHosts },
       this.auth,
       this.keys,
     );
@@ -157,15 +162,17 @@ export class Core {
       status: () => this.status(),
       extraRoutes,
       audit: (action, actor, detail) => this.activity.audit(action, actor, undefined, detail),
+      problems: () => this.problems(),
     });
     const wanted = this.opts.port ?? this.settings.get().api.port;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) => reject(listenError(err, host, wanted)));
-      server.listen(wanted, host, () => resolve());
+      server.listen(wanted, bind.address, () => resolve());
     });
     this.server = server;
     const { port } = server.address() as AddressInfo;
-    this.baseUrl = `http://${host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    const a = bind.address;
+    this.baseUrl = `http://${a === '0.0.0.0' ? '127.0.0.1' : a === '::' ? '[::1]' : a.includes(':') ? `[${a}]` : a}:${port}`;
     this.startTimers();
     return this.baseUrl;
   }
@@ -179,9 +186,19 @@ export class Core {
       live: async () => ({ gpus: (await this.hardware.live().catch(() => null))?.gpus ?? null, availableRamBytes: freemem() }),
       settings: () => {
         const p = this.settings.get().placement;
-        return { gpuMarginBytes: p.safetyMarginMiB * MiB, defaultContextSize: p.defaultContextSize, minContextSize: Math.min(2048, p.defaultContextSize), defaultParallel: p.defaultParallel };
+        return { gpuMarginBytes: p.safetyMarginMiB * MiB, promptCacheBytes: this.settings.get().engines.cacheRamMiB * MiB, defaultContextSize: p.defaultContextSize, minContextSize: Math.min(2048, p.defaultContextSize), defaultParallel: p.defaultParallel };
       },
     };
+  }
+
+  /** What needs attention while the core keeps serving (health `degraded`, the UI banner). */
+  problems(): string[] {
+    const out: string[] = [];
+    const log = this.activity.health();
+    if (log.lastFailureAt && Date.now() - Date.parse(log.lastFailureAt) < LOG_FAILURE_RECENT_MS) {
+      out.push(`the request log could not be written (${log.failures} failed writes, last: ${log.lastError}); requests are served but not recorded — free disk space in ${this.layout.logs}`);
+    }
+    return out;
   }
 
   get url(): string {
@@ -192,21 +209,35 @@ export class Core {
     return { version: appVersion(), dataDir: this.layout.root, apiBaseUrl: `${this.baseUrl}/v1`, instances: this.supervisor.list() };
   }
 
-  /** Stop every engine, then the server. Safe to call twice. */
+  /**
+   * Stop every engine, then the server. Safe to call twice. Each step runs whatever the others do:
+   * a full disk failing the key-usage flush must never leave engines running.
+   */
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    this.keys.flushUsage();
-    await this.pulls.cancelAll();
-    await this.supervisor.stopAll();
-    const server = this.server;
-    this.server = null;
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.step('save key usage', () => this.keys.flushUsage());
+    await this.step('cancel downloads', () => this.pulls.cancelAll());
+    await this.step('stop engines', () => this.supervisor.stopAll());
+    await this.step('close the API server', async () => {
+      const server = this.server;
+      this.server = null;
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+      this.gateway?.close();
+    });
+    await this.step('close the request log', () => this.activity.close());
+  }
+
+  /** One shutdown step: its failure is reported and does not stop the steps after it. */
+  private async step(what: string, fn: () => unknown): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      process.stderr.write(`llama-orch: shutdown: could not ${what}: ${err instanceof Error ? err.message : String(err)}\n`);
     }
-    this.gateway?.close();
-    await this.activity.close();
   }
 
   private startTimers(): void {
@@ -218,8 +249,8 @@ export class Core {
       }
     }, this.opts.idleSweepMs ?? IDLE_SWEEP_MS);
     const housekeeping = setInterval(() => {
-      this.keys.flushUsage();
-      void this.activity.prune();
+      void this.step('save key usage', () => this.keys.flushUsage());
+      void this.activity.prune().catch(() => undefined);
     }, 60_000);
     for (const t of [sweep, housekeeping]) t.unref();
     this.timers.push(sweep, housekeeping);

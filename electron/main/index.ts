@@ -1,24 +1,26 @@
 // Electron main process: the composition root of the desktop app. One instance per data dir; starts
 // the core in-process, hardens the session, opens the window, keeps a tray icon, and stops every
 // engine before exiting. Logic lives in the modules beside this file; this only wires them.
-import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, Notification, screen, session, shell, Tray } from 'electron';
+import { app, BaseWindow, BrowserWindow, clipboard, dialog, ipcMain, Menu, Notification, powerMonitor, screen, session, shell, Tray } from 'electron';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DesktopSettings } from '../contract/index.js';
 import { Core } from '../core/core.js';
-import { modelIdFromPath } from '../core/router/model-router.js';
+import { applyAppUserModelId } from './app-identity.js';
 import { preloadPath, resourcesDir, trayIconPath, windowIconPath } from './app-paths.js';
 import { DesktopSettingsStore, settingsEffects } from './desktop-settings.js';
 import { desktopHandlers, registerDesktopIpc } from './ipc.js';
-import { installQuitHandler, startCore } from './lifecycle.js';
-import { applyOpenAtLogin, loginItemDeps } from './login-item.js';
+import { installQuitHandler, startCore, watchSessionEnd, type QuitControl } from './lifecycle.js';
+import { applyOpenAtLogin, followMovedExecutable, loginItemDeps, startedAtLogin } from './login-item.js';
 import { watchNotices } from './notifications.js';
 import { guardWebContents, hardenSession } from './security.js';
 import { consoleLogger as log } from './seam.js';
+import { handleLaunch, launchData, LaunchQueue, launchRequest, startModels } from './second-instance.js';
 import { parseStartup, type StartupOptions } from './startup.js';
 import { electronStore, readOptional } from './stores.js';
-import { TrayController } from './tray.js';
+import { tryCreateTray, type TrayController } from './tray.js';
+import { detectTrayVisibility } from './tray-support.js';
 import { builtInFeedUrl, feedUrl, startUpdates, type UpdaterSeam } from './updates.js';
 import { openMainWindow, revealWindow } from './window.js';
 
@@ -29,19 +31,27 @@ const owned = {
   core: null as Core | null,
   win: null as BrowserWindow | null,
   tray: null as TrayController<Menu> | null,
+  quit: null as QuitControl | null,
+  /** Windows only: hears 'session-end' when no main window is open. */
+  sessionWindow: null as BaseWindow | null,
   stopUpdates: () => {},
   cleanups: [] as (() => void)[],
   failed: false,
 };
+const launches = new LaunchQueue();
 
 async function main(): Promise<void> {
   const opts = parseStartup(process.argv.slice(1), process.env);
   // Chromium's profile, the single-instance lock and the shell's stores live in the data dir too.
   app.setPath('userData', join(opts.dataDir, 'desktop'));
-  if (!app.requestSingleInstanceLock()) return app.exit(0);
+  if (!app.requestSingleInstanceLock(launchData(process.argv.slice(1), process.cwd()))) return app.exit(0);
+  // Before anything slow: a launch during start-up is queued until the shell can act on it.
+  app.on('second-instance', (_e, argv, cwd, data) => launches.receive(launchRequest(argv, cwd, data)));
+  applyAppUserModelId(app, process.platform, process.execPath);
   app.enableSandbox();
-  installQuitHandler(app, {
+  owned.quit = installQuitHandler(app, {
     log,
+    platform: process.platform,
     exitCode: () => (owned.failed ? 1 : 0),
     shutdown: async () => {
       owned.stopUpdates();
@@ -53,13 +63,15 @@ async function main(): Promise<void> {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => app.quit());
 
   await app.whenReady();
+  const sessionWindow = () => (owned.sessionWindow ??= new BaseWindow({ show: false, skipTaskbar: true, focusable: false }));
+  watchSessionEnd({ platform: process.platform, powerMonitor, sessionWindow }, owned.quit);
   let url: string | null = null;
   const appOrigin = () => (url ? new URL(url).origin : null);
   hardenSession(session.defaultSession, log);
   app.on('web-contents-created', (_e, contents) => guardWebContents(contents, { appOrigin, openExternal: (u) => void shell.openExternal(u), log }));
   const makeCore = (port: number | undefined) => (owned.core = new Core({ dataDir: opts.dataDir, ...(port === undefined ? {} : { port }), ...(opts.enginePath ? { enginePath: opts.enginePath } : {}) }));
   const started = await startCore(makeCore, opts.port, log);
-  wireShell(opts, started.core, (url = started.url), appOrigin);
+  await wireShell(opts, started.core, (url = started.url), appOrigin);
 }
 
 function desktopSettings(): { settings: DesktopSettingsStore; applyUpdates(s: DesktopSettings): Promise<void> } {
@@ -67,14 +79,19 @@ function desktopSettings(): { settings: DesktopSettingsStore; applyUpdates(s: De
   const applyUpdates = async (s: DesktopSettings) => {
     owned.stopUpdates();
     const feed = feedUrl(s, process.env, builtInFeedUrl(readOptional(join(process.resourcesPath, 'app-update.yml'))));
-    owned.stopUpdates = await startUpdates(s, feed, { loadUpdater, isPackaged: app.isPackaged, log });
+    owned.stopUpdates = await startUpdates(s, feed, { loadUpdater, isPackaged: app.isPackaged, log, onAppImageRenamed });
   };
   const loginItem = loginItemDeps(app, process, homedir());
+  const onAppImageRenamed = (path: string) => {
+    const r = followMovedExecutable(path, settings.get().openAtLogin, loginItem);
+    if (!r.ok) log.warn({ err: r.error.message }, 'open at login still names the old AppImage');
+  };
   const effects = settingsEffects({ openAtLogin: (on) => applyOpenAtLogin(on, loginItem), updates: (s) => void applyUpdates(s), refresh: () => owned.tray?.refresh(), log });
-  return { settings: new DesktopSettingsStore(electronStore<DesktopSettings>('desktop-settings'), effects), applyUpdates };
+  const settings = new DesktopSettingsStore(electronStore<DesktopSettings>('desktop-settings'), effects);
+  return { settings, applyUpdates };
 }
 
-function wireShell(opts: StartupOptions, core: Core, baseUrl: string, appOrigin: () => string | null): void {
+async function wireShell(opts: StartupOptions, core: Core, baseUrl: string, appOrigin: () => string | null): Promise<void> {
   const resDir = resourcesDir(app.isPackaged, process.resourcesPath);
   const { settings, applyUpdates } = desktopSettings();
   const windowDeps = {
@@ -86,9 +103,12 @@ function wireShell(opts: StartupOptions, core: Core, baseUrl: string, appOrigin:
     devTools: !app.isPackaged, // no DevTools in shipped builds
     log,
   };
+  let trayShown = false;
+  // Without a tray icon to come back through, closing the window only minimizes it (unless quitting).
+  const closeMinimizes = () => !trayShown && !owned.quit?.stopping;
   const showWindow = () => {
     if (owned.win && !owned.win.isDestroyed()) return revealWindow(owned.win);
-    owned.win = openMainWindow(windowDeps, baseUrl, { hidden: false }) as BrowserWindow;
+    owned.win = openMainWindow(windowDeps, baseUrl, { hidden: false, closeMinimizes }) as BrowserWindow;
     owned.win.on('closed', () => (owned.win = null));
   };
   const handlers = desktopHandlers({
@@ -107,30 +127,33 @@ function wireShell(opts: StartupOptions, core: Core, baseUrl: string, appOrigin:
       if (e.type.startsWith('instance.')) owned.tray?.refresh();
     }),
   );
-  owned.tray = new TrayController<Menu>({
-    create: (icon) => new Tray(icon),
-    buildMenu: (items) => Menu.buildFromTemplate(items),
-    iconPath: (kind) => trayIconPath(resDir, kind, process.platform),
-    status: () => ({ url: baseUrl, instances: core.supervisor.list() }),
-    settings: () => settings.get(),
-    actions: {
-      openWindow: showWindow,
-      copyApiUrl: () => clipboard.writeText(`${baseUrl}/v1`),
-      setOpenAtLogin: (v) => settings.update({ openAtLogin: v }),
-      setAutoUpdate: (v) => settings.update({ autoUpdate: v }),
-      quit: () => app.quit(),
+  owned.tray = tryCreateTray<Menu>(
+    {
+      create: (icon) => new Tray(icon),
+      buildMenu: (items) => Menu.buildFromTemplate(items),
+      iconPath: (kind) => trayIconPath(resDir, kind, process.platform),
+      status: () => ({ url: baseUrl, instances: core.supervisor.list() }),
+      settings: () => settings.get(),
+      actions: {
+        openWindow: showWindow,
+        copyApiUrl: () => clipboard.writeText(`${baseUrl}/v1`),
+        setOpenAtLogin: (v) => settings.update({ openAtLogin: v }),
+        setAutoUpdate: (v) => settings.update({ autoUpdate: v }),
+        quit: () => app.quit(),
+      },
     },
-  });
-  app.on('second-instance', showWindow);
+    log,
+  );
+  const visibility = await detectTrayVisibility(process.platform, process.env);
+  trayShown = owned.tray !== null && visibility.visible;
+  if (!visibility.visible) log.warn({ reason: visibility.reason }, 'no tray icon can be shown: keeping the window open');
   app.on('activate', showWindow);
   // Closing the window keeps serving from the tray; only Quit (tray, menu, Cmd-Q) stops the engines.
   app.on('window-all-closed', () => undefined);
-  if (!opts.hidden) showWindow();
+  if (!(startedAtLogin(opts.hidden, process.platform, app) && trayShown)) showWindow();
   void applyUpdates(settings.get());
-  for (const path of opts.models) {
-    const entry = core.models.add({ id: modelIdFromPath(path), path });
-    void core.models.ensureInstance(entry.id).then((inst) => inst.ensureReady()).catch((err: Error) => log.error({ model: entry.id, err: err.message }, 'model failed to start'));
-  }
+  startModels(core.models, opts.models, log);
+  launches.ready((launch) => handleLaunch(launch, { models: core.models, env: process.env, trayShown: () => trayShown, showWindow, log }));
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,8 @@
 // "Open at login": Electron's login items on Windows and macOS; on Linux, where Electron has none,
 // an XDG autostart entry (~/.config/autostart/llama-orch.desktop). Started at login, the app opens
-// in the tray only (`--hidden`), serving the API without a window in the way.
+// in the tray only, serving the API without a window in the way: Windows and Linux pass `--hidden`;
+// macOS login items take no arguments (`args` is Windows-only), so there the app asks the system
+// whether it was opened at login.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DesktopResult } from '../contract/index.js';
@@ -54,6 +56,25 @@ export function applyOpenAtLogin(enabled: boolean, deps: LoginItemDeps): Desktop
   } catch (err) {
     return { ok: false, error: { code: 'failed', message: `could not change open-at-login: ${(err as Error).message}` } };
   }
+}
+
+/**
+ * The AppImage updater installs the new version under a new file name and deletes the old file; an
+ * autostart entry still naming the old file would start nothing at the next login.
+ */
+export function followMovedExecutable(path: string, enabled: boolean, deps: LoginItemDeps): DesktopResult<null> {
+  if (!enabled || deps.platform !== 'linux') return { ok: true, value: null };
+  return applyOpenAtLogin(true, { ...deps, executable: path });
+}
+
+export interface LoginItemQuery {
+  getLoginItemSettings(): { wasOpenedAtLogin?: boolean };
+}
+
+/** Whether to start in the tray: `--hidden` (Windows, Linux, or by hand), or macOS's own word. */
+export function startedAtLogin(hiddenFlag: boolean, platform: NodeJS.Platform, app: LoginItemQuery): boolean {
+  if (hiddenFlag) return true;
+  return platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin === true;
 }
 
 export function autostartDir(env: NodeJS.ProcessEnv, home: string): string {

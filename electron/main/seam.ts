@@ -40,13 +40,15 @@ export interface WebContentsSeam {
 
 export interface WindowSeam {
   readonly webContents: WebContentsSeam;
-  on(event: 'resize' | 'move' | 'maximize' | 'unmaximize' | 'close' | 'closed', listener: () => void): unknown;
-  once(event: 'ready-to-show', listener: () => void): unknown;
+  on(event: 'resize' | 'move' | 'maximize' | 'unmaximize' | 'closed', listener: () => void): unknown;
+  on(event: 'close', listener: (event: PreventableEvent) => void): unknown;
+  once(event: 'ready-to-show' | 'show', listener: () => void): unknown;
   loadURL(url: string): Promise<void>;
   show(): void;
   focus(): void;
   restore(): void;
   maximize(): void;
+  minimize(): void;
   isMinimized(): boolean;
   isMaximized(): boolean;
   isDestroyed(): boolean;

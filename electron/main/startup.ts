@@ -24,7 +24,8 @@ function parsePort(raw: string | undefined, source: string): number | null {
   return n;
 }
 
-export function parseStartup(argv: string[], env: NodeJS.ProcessEnv): StartupOptions {
+/** `cwd`: what relative paths are relative to (a second launch's own working directory). */
+export function parseStartup(argv: string[], env: NodeJS.ProcessEnv, cwd: string = process.cwd()): StartupOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -38,14 +39,14 @@ export function parseStartup(argv: string[], env: NodeJS.ProcessEnv): StartupOpt
     allowPositionals: true,
   });
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  const models = (Array.isArray(values.model) ? values.model : []).filter((m): m is string => typeof m === 'string').map((m) => resolve(m));
+  const models = (Array.isArray(values.model) ? values.model : []).filter((m): m is string => typeof m === 'string').map((m) => resolve(cwd, m));
   const engine = str(values.engine);
   const dataDir = str(values['data-dir']);
   return {
-    dataDir: resolve(dataDir ?? defaultDataDir(env)),
+    dataDir: resolve(cwd, dataDir ?? defaultDataDir(env)),
     port: parsePort(str(values.port), '--port') ?? parsePort(env.LLAMA_ORCH_PORT, 'LLAMA_ORCH_PORT') ?? undefined,
     models,
-    enginePath: engine ? resolve(engine) : null,
+    enginePath: engine ? resolve(cwd, engine) : null,
     hidden: values.hidden === true || argv.includes(HIDDEN_FLAG),
   };
 }

@@ -2,6 +2,7 @@
 // the few actions that make sense without the window: open it, copy the API URL, the desktop
 // options, and Quit (which stops every engine before the app exits).
 import type { DesktopSettings, InstanceInfo } from '../contract/index.js';
+import type { Logger } from './seam.js';
 
 export type TrayIconKind = 'serving' | 'idle' | 'error';
 
@@ -111,5 +112,15 @@ export class TrayController<M> {
 
   destroy(): void {
     this.tray.destroy();
+  }
+}
+
+/** The tray icon, or null where the system cannot make one (the window then stays the way back). */
+export function tryCreateTray<M>(deps: TrayDeps<M>, log: Logger): TrayController<M> | null {
+  try {
+    return new TrayController(deps);
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'the tray icon could not be created');
+    return null;
   }
 }

@@ -12,6 +12,12 @@ export interface UpdaterSeam {
   autoInstallOnAppQuit: boolean;
   setFeedURL(options: { provider: 'generic'; url: string }): void;
   checkForUpdates(): Promise<unknown>;
+  /** Download and install failures arrive here only; an 'error' without a listener throws. */
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  /** AppImageUpdater installed the update under a new file name (it has deleted the old file). */
+  on(event: 'appimage-filename-updated', listener: (path: string) => void): unknown;
+  removeListener(event: 'error', listener: (err: Error) => void): unknown;
+  removeListener(event: 'appimage-filename-updated', listener: (path: string) => void): unknown;
 }
 
 export function isPlaceholderUrl(url: string): boolean {
@@ -40,6 +46,8 @@ export interface UpdateDeps {
   isPackaged: boolean;
   log: Logger;
   intervalMs?: number;
+  /** The AppImage now lives at `path`: whatever launches the old one (autostart) must follow it. */
+  onAppImageRenamed?(path: string): void;
 }
 
 /** Start or stop checking as the settings say; returns a function that stops checking. */
@@ -58,9 +66,21 @@ export async function startUpdates(settings: DesktopSettings, url: string | null
   updater.autoDownload = true;
   updater.autoInstallOnAppQuit = true;
   updater.setFeedURL({ provider: 'generic', url });
-  const check = () => void updater.checkForUpdates().catch((err: Error) => deps.log.warn({ err: err.message, url }, 'update check failed'));
+  const onError = (err: Error) => deps.log.warn({ err: err.message, url }, 'update failed');
+  const onRenamed = (path: string) => {
+    deps.log.info({ path }, 'the AppImage was updated under a new name');
+    deps.onAppImageRenamed?.(path);
+  };
+  updater.on('error', onError);
+  updater.on('appimage-filename-updated', onRenamed);
+  // The rejection is also emitted as 'error'; catching it here keeps it from being unhandled.
+  const check = () => void updater.checkForUpdates().catch(() => undefined);
   check();
   const timer = setInterval(check, deps.intervalMs ?? CHECK_INTERVAL_MS);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    updater.removeListener('error', onError);
+    updater.removeListener('appimage-filename-updated', onRenamed);
+  };
 }

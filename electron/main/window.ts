@@ -38,14 +38,37 @@ export interface MainWindowDeps extends MainWindowConfig {
   log: Logger;
 }
 
+export interface OpenWindowOptions {
+  hidden: boolean;
+  /**
+   * True while closing should only minimize: when no tray icon can be seen, the window is the one
+   * way back to the app, so closing it must not leave the app running out of sight.
+   */
+  closeMinimizes?: () => boolean;
+}
+
 /** Create the window and start loading `url`; it shows itself when ready unless `hidden`. */
-export function openMainWindow(deps: MainWindowDeps, url: string, opts: { hidden: boolean }): WindowSeam {
+export function openMainWindow(deps: MainWindowDeps, url: string, opts: OpenWindowOptions): WindowSeam {
   const state = restoreWindowState(deps.store.load(), deps.workAreas());
   const win = deps.createWindow(mainWindowOptions(deps, state));
-  if (state.maximized) win.maximize();
+  // maximize() shows a hidden window at once (before it has painted): wait until it is shown.
+  let pendingMaximize = state.maximized;
+  const maximizeOnce = () => {
+    if (!pendingMaximize) return;
+    pendingMaximize = false; // first: maximize() itself emits 'show' on a hidden window
+    win.maximize();
+  };
+  win.once('show', maximizeOnce);
   trackWindowState(win, deps.store);
   win.once('ready-to-show', () => {
-    if (!opts.hidden) win.show();
+    if (opts.hidden) return;
+    maximizeOnce();
+    win.show();
+  });
+  win.on('close', (event) => {
+    if (!opts.closeMinimizes?.()) return;
+    event.preventDefault();
+    win.minimize();
   });
   win.loadURL(url).catch((err: Error) => deps.log.error({ err: err.message }, 'the window could not load the UI'));
   return win;

@@ -1,5 +1,6 @@
 // The app shell: navigation and the page of the current route.
 import { useEffect } from 'react';
+import { HealthBanner } from './components/HealthBanner.js';
 import { ChatPage } from './features/chat/ChatPage.js';
 import { DashboardPage } from './features/dashboard/DashboardPage.js';
 import { LogsPage } from './features/logs/LogsPage.js';
@@ -43,6 +44,7 @@ export function App() {
         </nav>
       </header>
       <div id="content" tabIndex={-1} className="content">
+        <HealthBanner />
         <View key={route.page} />
       </div>
     </div>

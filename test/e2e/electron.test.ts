@@ -1,8 +1,10 @@
 // The real desktop app under Playwright's Electron driver: it starts the core in-process with the
 // real engine and model, the window shows the dashboard with the engine ready, the renderer has no
-// Node and only the contract's bridge, and quitting stops the engine before the process exits.
+// Node and only the contract's bridge, a second launch hands its --model to the running app, and
+// quitting (or the OS ending the session) stops the engines before the process exits.
 // Needs an Electron binary (never downloaded by tests); skipped with the reason where there is none.
-import { existsSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { _electron as electron, type ElectronApplication, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +28,28 @@ declare global {
   }
 }
 
+// One display (a private Xvfb in CI) for every describe below.
+afterAll(() => (display as Display | null)?.stop?.());
+
+/** Model ids the running app serves, asked from inside its page through the preload bridge. */
+function servedModels(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const c = await window.llamaOrch!.connection();
+    const res = await fetch(`${c.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${c.adminToken}` } });
+    return ((await res.json()) as { data: { id: string }[] }).data.map((m) => m.id);
+  });
+}
+
+function launchApp(dataDir: string, env: NodeJS.ProcessEnv, extra: string[] = []): Promise<ElectronApplication> {
+  if (!dist.ok) throw new Error('no Electron');
+  return electron.launch({
+    executablePath: dist.executable,
+    args: [ROOT, '--data-dir', dataDir, '--port', '0', '--engine', testEnginePath(), ...extra],
+    env: { ...process.env, ...env, LLAMA_ORCH_DATA_DIR: dataDir },
+    timeout: 60_000,
+  });
+}
+
 describe.skipIf(skipReason !== null)('desktop app (real Electron)', () => {
   let data: ReturnType<typeof tempDir>;
   let app: ElectronApplication;
@@ -35,18 +59,12 @@ describe.skipIf(skipReason !== null)('desktop app (real Electron)', () => {
     if (!dist.ok || !display || 'reason' in display) return;
     expect(built, 'the app is built (npm run build)').toBe(true);
     data = tempDir('llama-orch-electron-');
-    app = await electron.launch({
-      executablePath: dist.executable,
-      args: [ROOT, '--data-dir', data.path, '--port', '0', '--engine', testEnginePath(), '--model', STORIES_MODEL],
-      env: { ...process.env, ...display.env, LLAMA_ORCH_DATA_DIR: data.path },
-      timeout: 60_000,
-    });
+    app = await launchApp(data.path, display.env, ['--model', STORIES_MODEL]);
     page = await app.firstWindow({ timeout: 60_000 });
   }, 120_000);
 
   afterAll(async () => {
     if (app && app.process().exitCode === null) await app.close().catch(() => undefined);
-    (display as Display | null)?.stop?.();
     data?.cleanup();
   });
 
@@ -102,7 +120,17 @@ describe.skipIf(skipReason !== null)('desktop app (real Electron)', () => {
     expect(app.windows()).toHaveLength(1);
   });
 
-  it('stops the engine when the app quits, before the process exits', async () => {
+  it('hands a second launch’s --model (relative to its own folder) to the running app, and the second process exits', async () => {
+    if (!dist.ok || !display || 'reason' in display) return;
+    copyFileSync(STORIES_MODEL, join(data.path, 'second.gguf'));
+    const second = spawn(dist.executable, [ROOT, '--data-dir', data.path, '--model', 'second.gguf'], { cwd: data.path, env: { ...process.env, ...display.env }, stdio: 'ignore' });
+    const code = await new Promise<number | null>((resolve) => second.once('exit', (c) => resolve(c)));
+    expect(code).toBe(0);
+    await expect.poll(() => servedModels(page), { timeout: 30_000, interval: 250 }).toContain('second');
+    expect(app.windows()).toHaveLength(1);
+  }, 60_000);
+
+  it('stops the engines when the app quits, before the process exits', async () => {
     const list = await page.evaluate(async () => {
       const c = await window.llamaOrch!.connection();
       const res = await fetch(`${c.baseUrl}/api/v1/instances`, { headers: { authorization: `Bearer ${c.adminToken}` } });
@@ -111,13 +139,45 @@ describe.skipIf(skipReason !== null)('desktop app (real Electron)', () => {
     const pid = list.data.find((i) => i.modelId === 'stories260K')?.pid;
     expect(pid).toBeGreaterThan(0);
     expect(isAlive(pid!)).toBe(true);
+    const pids = list.data.map((i) => i.pid).filter((p): p is number => typeof p === 'number' && p > 0);
 
     const proc = app.process();
     const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
     await app.evaluate(({ app: electronApp }) => electronApp.quit()).catch(() => undefined);
     expect(await exited).toBe(0);
-    await waitFor(() => !isAlive(pid!), 'engine to be gone');
+    await waitFor(() => pids.every((p) => !isAlive(p)), 'engines to be gone');
     const pidfiles = existsSync(join(data.path, 'run')) ? readdirSync(join(data.path, 'run')).filter((f) => f.endsWith('.pid.json')) : [];
     expect(pidfiles).toEqual([]);
   }, 60_000);
+});
+
+describe.skipIf(skipReason !== null)('desktop app when the OS ends the session (real Electron)', () => {
+  it('stops the engine and exits on powerMonitor shutdown (logout, restart, power off)', async () => {
+    if (!dist.ok || !display || 'reason' in display) return;
+    const data = tempDir('llama-orch-electron-end-');
+    let app: ElectronApplication | null = null;
+    try {
+      app = await launchApp(data.path, display.env, ['--model', STORIES_MODEL]);
+      const page = await app.firstWindow({ timeout: 60_000 });
+      const readyPid = () =>
+        page.evaluate(async () => {
+          const c = await window.llamaOrch!.connection();
+          const res = await fetch(`${c.baseUrl}/api/v1/instances`, { headers: { authorization: `Bearer ${c.adminToken}` } });
+          return ((await res.json()) as InstanceListResponse).data.find((i) => i.state === 'ready')?.pid ?? 0;
+        });
+      await expect.poll(readyPid, { timeout: 60_000, interval: 250 }).toBeGreaterThan(0);
+      const pid = await readyPid();
+      const proc = app.process();
+      const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+      // What Electron emits when logind / NSWorkspace announce the end of the session.
+      await app.evaluate(({ powerMonitor }) => void powerMonitor.emit('shutdown', { preventDefault: () => undefined })).catch(() => undefined);
+      expect(await exited).toBe(0);
+      await waitFor(() => !isAlive(pid), 'engine to be gone');
+      const pidfiles = existsSync(join(data.path, 'run')) ? readdirSync(join(data.path, 'run')).filter((f) => f.endsWith('.pid.json')) : [];
+      expect(pidfiles).toEqual([]);
+    } finally {
+      if (app && app.process().exitCode === null) await app.close().catch(() => undefined);
+      data.cleanup();
+    }
+  }, 150_000);
 });

@@ -5,6 +5,8 @@ import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { download, DownloadError, type DownloadProgress } from '../../electron/core/download/download.js';
+import { httpGet } from '../../electron/core/download/http-get.js';
+import { waitFor } from '../helpers/processes.js';
 import { startFileServer, type FileServer } from '../helpers/file-server.js';
 import { STORIES_MODEL } from '../helpers/paths.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -129,5 +131,20 @@ describe('download()', () => {
     expect(err.message).toMatch(/more than 5 redirects/);
     expect(server.log.filter((l) => l.path === '/loop')).toHaveLength(6);
     expect(existsSync(part)).toBe(false);
+  });
+
+  it('hands out every byte received before a cut connection, then the error, also to a reader that comes late', async () => {
+    server.faults.cutAfterBytes = Math.floor(SIZE / 2);
+    const res = await httpGet(`${server.url}/model.gguf`);
+    // The cut has happened before the first read (a loaded machine's slow consumer): everything the
+    // server sent is waiting in buffers.
+    await waitFor(() => server.log.length > 0 && server.faults.cutAfterBytes !== null, 'the request to be served');
+    await new Promise((r) => setTimeout(r, 300));
+    let got = 0;
+    const err = await (async () => {
+      for await (const chunk of res.body) got += chunk.length;
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(got).toBe(Math.floor(SIZE / 2));
   });
 });

@@ -1,14 +1,15 @@
 // Supervision with the real engine: starting through the admin API, facts and log files, live log
 // tails, a SIGKILLed engine mid-stream, a model that makes the engine exit at once, and orphans left
 // by a SIGKILLed core.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoreEvent, InstanceFactsResponse, InstanceInfo, LogLine } from '../../electron/contract/index.js';
 import { startTestCore, type TestCore } from '../helpers/core.js';
-import { testEnginePath } from '../helpers/engine.js';
+import { startDirectEngine, testEnginePath } from '../helpers/engine.js';
 import { STORIES_MODEL } from '../helpers/paths.js';
-import { isAlive, waitFor } from '../helpers/processes.js';
+import { isRunning, waitFor } from '../helpers/processes.js';
 import { startServe } from '../helpers/serve.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -148,20 +149,38 @@ describe('supervised engines', () => {
   });
 });
 
-describe('orphan reaping', () => {
-  it('reaps the engine of a core that was SIGKILLed when the next core starts on the same data dir', async () => {
+describe('engines outlive no core', () => {
+  it('takes the engine down with a SIGKILLed serve within 2 s (parent-death signal)', async () => {
     const data = tempDir();
     let enginePid = 0;
     try {
-      const first = await startServe(['--model', STORIES_MODEL, '--engine', testEnginePath(), '--data-dir', data.path]);
-      enginePid = first.enginePids.get(MODEL)!;
-      await first.stop('SIGKILL');
-      expect(isAlive(enginePid)).toBe(true); // its own process group: the kill did not take it along
-      expect(existsSync(join(data.path, 'run', `${MODEL}.pid.json`))).toBe(true);
+      const serve = await startServe(['--model', STORIES_MODEL, '--engine', testEnginePath(), '--data-dir', data.path]);
+      enginePid = serve.enginePids.get(MODEL)!;
+      expect(isRunning(enginePid)).toBe(true);
+      const killedAt = performance.now();
+      await serve.stop('SIGKILL');
+      await waitFor(() => !isRunning(enginePid), 'the engine to die with its core', 2_000, 5);
+      const ms = performance.now() - killedAt;
+      process.stdout.write(`[figure] SIGKILL of serve to engine exit: ${ms.toFixed(1)} ms\n`);
+    } finally {
+      if (enginePid && isRunning(enginePid)) process.kill(enginePid, 'SIGKILL');
+      data.cleanup();
+    }
+  });
 
+  it('reaps, at the next start, an engine whose core died without taking it along', async () => {
+    // An engine that outlived its core (no parent-death signal on this platform, or started by a
+    // core that predates it): a real llama-server and the pidfile such a core leaves behind.
+    const data = tempDir();
+    const orphan = await startDirectEngine(['-m', STORIES_MODEL, '-np', '1']);
+    const enginePid = orphan.proc.pid!;
+    try {
+      const deadCore = spawnSync('true').pid!;
+      mkdirSync(join(data.path, 'run'), { recursive: true });
+      writeFileSync(join(data.path, 'run', `${MODEL}.pid.json`), JSON.stringify({ pid: enginePid, instanceId: MODEL, enginePath: testEnginePath(), startedAt: new Date().toISOString(), corePid: deadCore }));
       const second = await startServe(['--engine', testEnginePath(), '--data-dir', data.path], { readyModels: 0 });
       try {
-        await waitFor(() => !isAlive(enginePid), 'the orphaned engine to be reaped', 10_000);
+        await waitFor(() => !isRunning(enginePid), 'the orphaned engine to be reaped', 10_000);
         expect(existsSync(join(data.path, 'run', `${MODEL}.pid.json`))).toBe(false);
         const line = `  reaped 1 engine left running by a previous run (pid ${enginePid})`;
         await waitFor(() => second.output.includes(line), 'serve to say what it reaped');
@@ -170,7 +189,7 @@ describe('orphan reaping', () => {
         await second.stop();
       }
     } finally {
-      if (enginePid && isAlive(enginePid)) process.kill(enginePid, 'SIGKILL');
+      await orphan.stop();
       data.cleanup();
     }
   });

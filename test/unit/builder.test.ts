@@ -57,17 +57,20 @@ describe('builder.yml', () => {
     await expect(validateConfiguration(badFuse, new DebugLogger(false))).rejects.toThrow(/does not match the API schema/);
   });
 
-  it('names the app and builds AppImage + deb, NSIS and dmg', () => {
+  it('names the app and builds AppImage + deb, NSIS, and dmg + the update zip', () => {
     expect(config.appId).toBe('org.llama-orch.desktop');
     expect(config.productName).toBe('llama-orch');
     expect(config.linux?.target).toEqual(['AppImage', 'deb']);
     expect(config.win?.target).toEqual([{ target: 'nsis', arch: ['x64'] }]);
-    expect(config.mac?.target).toEqual([{ target: 'dmg', arch: ['arm64', 'x64'] }]);
+    expect(config.mac?.target).toEqual([
+      { target: 'dmg', arch: ['arm64', 'x64'] },
+      { target: 'zip', arch: ['arm64', 'x64'] },
+    ]);
     // deb needs a maintainer; package.json has no author to derive one from.
     expect(config.linux?.maintainer).toMatch(/<.+@.+>/);
   });
 
-  it('hardens the Electron binary with fuses', () => {
+  it('hardens the Electron binary with fuses, and re-signs unsigned Apple Silicon builds ad hoc after flipping them', () => {
     expect(config.electronFuses).toEqual({
       runAsNode: false,
       enableCookieEncryption: true,
@@ -76,6 +79,7 @@ describe('builder.yml', () => {
       enableEmbeddedAsarIntegrityValidation: true,
       onlyLoadAppFromAsar: true,
       grantFileProtocolExtraPrivileges: false,
+      resetAdHocDarwinSignature: true,
     });
     expect(config.asar).toBe(true);
   });

@@ -10,16 +10,15 @@ import { HttpError } from '../util/errors.js';
 import { AdminAuth, bearerToken } from './auth.js';
 
 export interface AccessConfig {
+  /** The host as the user gave it (a Host header naming it is accepted). */
   bindHost: string;
+  /** Whether every address that host resolved to is loopback (decided by address, not by name). */
+  loopback: boolean;
   corsOrigins: () => string[];
   allowedHosts: () => string[];
 }
 
 export type Caller = { kind: 'admin'; keyId: null } | { kind: 'key'; scope: KeyScope; keyId: string | null } | { kind: 'anonymous'; keyId: null };
-
-export function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === '::1' || host === 'localhost' || host.startsWith('127.');
-}
 
 export class AccessPolicy {
   private readonly machineNames: Set<string>;
@@ -33,9 +32,13 @@ export class AccessPolicy {
     this.machineNames = new Set(['localhost', h, `${h}.local`, config.bindHost.toLowerCase()]);
   }
 
+  private get loopback(): boolean {
+    return this.config.loopback;
+  }
+
   /** The API listens beyond loopback only with at least one key. */
   assertBindAllowed(): void {
-    if (!isLoopback(this.config.bindHost) && this.keys.count === 0) {
+    if (!this.loopback && this.keys.count === 0) {
       throw new Error(
         `refusing to listen on ${this.config.bindHost} without an API key: anyone on the network could use the API. ` +
           'Create one first with `llama-orch keys create --name <who> --scope inference`, or bind to 127.0.0.1.',
@@ -85,7 +88,7 @@ export class AccessPolicy {
       const found = this.keys.check(token);
       if (found) return { kind: 'key', scope: found.scope, keyId: found.id };
       // With no keys at all, clients' placeholder keys (the OpenAI SDK insists on one) are ignored.
-      if (this.keys.count > 0) throw new HttpError(401, 'invalid API key', 'authentication_error', 'invalid_api_key');
+      if (this.keys.count > 0 || this.keys.failClosed) throw new HttpError(401, 'invalid API key', 'authentication_error', 'invalid_api_key');
     }
     return { kind: 'anonymous', keyId: null };
   }
@@ -93,7 +96,7 @@ export class AccessPolicy {
   /** /v1: open on loopback while no key exists; otherwise any valid key or admin credential. */
   forInference(req: IncomingMessage): Caller {
     const caller = this.identify(req);
-    if (caller.kind === 'anonymous' && (this.keys.count > 0 || !isLoopback(this.config.bindHost))) {
+    if (caller.kind === 'anonymous' && (this.keys.count > 0 || this.keys.failClosed || !this.loopback)) {
       throw new HttpError(401, 'this API needs a key: send `Authorization: Bearer <key>` (create one with `llama-orch keys create`)', 'authentication_error', 'missing_api_key');
     }
     return caller;

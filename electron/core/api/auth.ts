@@ -25,7 +25,13 @@ function cookie(req: IncomingMessage, name: string): string | null {
   if (!raw) return null;
   for (const part of raw.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k === name) {
+      try {
+        return decodeURIComponent(v.join('='));
+      } catch {
+        return null; // a malformed cookie is no session
+      }
+    }
   }
   return null;
 }

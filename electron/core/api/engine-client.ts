@@ -29,9 +29,9 @@ export interface ExchangeHandlers {
   /** The whole response arrived. */
   onEnd(): void;
   /**
-   * The exchange failed. `retryable`: the connection was a spare that turned out closed before a
-   * single byte of answer came back — the engine never handled the request, sending it again on a
-   * fresh connection is safe.
+   * The exchange failed. `retryable`: the connection was a spare that turned out closed at once,
+   * before a single byte of answer came back — the engine cannot have handled the request, sending
+   * it again on a fresh connection is safe.
    */
   onError(err: Error, retryable: boolean): void;
 }
@@ -45,6 +45,8 @@ export interface Exchange {
 
 interface Spare {
   socket: Socket;
+  /** performance.now() when it was opened: one near the engine's keep-alive timeout is not used. */
+  openedAt: number;
   /** Our listeners on it: drop it from the pool when the engine closes it. */
   drop: () => void;
 }
@@ -59,7 +61,7 @@ export class EngineConnections {
    */
   send(host: string, port: number, req: EngineRequest, h: ExchangeHandlers, fresh = false): Exchange {
     const key = `${host}:${port}`;
-    const spare = fresh ? undefined : this.spares.get(key)?.pop();
+    const spare = fresh ? undefined : this.takeSpare(key);
     const reused = spare !== undefined;
     let socket: Socket;
     if (spare) {
@@ -73,6 +75,17 @@ export class EngineConnections {
     // The next request's connection, opened after this one is on its way.
     if (!this.closed) setImmediate(() => this.refill(host, port, key));
     return ex;
+  }
+
+  /** The newest spare still open both ways (one the engine half-closed is dropped, not used). */
+  private takeSpare(key: string): Spare | undefined {
+    const list = this.spares.get(key);
+    for (let s = list?.pop(); s; s = list?.pop()) {
+      const fresh = performance.now() - s.openedAt < SPARE_MAX_AGE_MS;
+      if (fresh && !s.socket.destroyed && !s.socket.readableEnded && s.socket.readyState !== 'readOnly' && s.socket.readyState !== 'writeOnly') return s;
+      s.drop();
+    }
+    return undefined;
   }
 
   /** Spare connections currently held for the engine at host:port. */
@@ -94,6 +107,7 @@ export class EngineConnections {
     const s = open(host, port);
     const spare: Spare = {
       socket: s,
+      openedAt: performance.now(),
       drop: () => {
         const l = this.spares.get(key);
         const i = l ? l.indexOf(spare) : -1;
@@ -109,6 +123,15 @@ export class EngineConnections {
   }
 }
 
+/**
+ * On loopback a close that crossed our write is reported within microseconds; the window is wide
+ * for a loaded event loop. An engine that dies this soon after a request arrived is gone: sending
+ * the request again costs nothing and the client hears "the engine stopped".
+ */
+const RETRY_WINDOW_MS = 250;
+/** llama-server closes an idle connection after 5 s: a spare this old is dropped rather than raced. */
+const SPARE_MAX_AGE_MS = 4_000;
+
 function open(host: string, port: number): Socket {
   return connect({ host, port, noDelay: true });
 }
@@ -118,11 +141,16 @@ function exchange(socket: Socket, hostHeader: string, req: EngineRequest, h: Exc
   const parser = new ResponseParser(req.method === 'HEAD');
   let finished = false;
   let answered = false;
+  const sentAt = performance.now();
   const finish = (err?: Error) => {
     if (finished) return;
     finished = true;
+    // Only a spare that failed at once can have been closed by the engine before our request
+    // arrived (its keep-alive close crossing our write). A later failure means the engine may have
+    // received and be working on the request (then it died): sending it again is not safe.
+    const retryable = reused && !answered && performance.now() - sentAt < RETRY_WINDOW_MS;
     // The client hears of the end first; closing the connection (a syscall) comes after.
-    if (err) h.onError(err, reused && !answered);
+    if (err) h.onError(err, retryable);
     else h.onEnd();
     socket.destroy();
   };

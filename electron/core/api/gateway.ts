@@ -1,7 +1,7 @@
 // The inference pipeline behind every /v1 route: identify the caller, validate the body, route by
 // `model`, wait for a slot (or 429), make sure the engine is ready (loading on demand), stream the
 // answer through, then record metrics and a metadata-only log line. See DESIGN.md.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RECEIPT_HEADER, type Receipt } from '../../contract/index.js';
 import { HttpError } from '../util/errors.js';
@@ -125,11 +125,20 @@ function requestIdOf(req: IncomingMessage): string {
   return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : `req-${randomUUID()}`;
 }
 
-/** The receipt: what produced this answer, so it can be reproduced (ASCII JSON for a header). */
+/** The receipt header never exceeds this (Node's fetch refuses response headers over 16 KiB in all). */
+export const RECEIPT_MAX_BYTES = 2048;
+
+/** The receipt: what produced this answer, so it can be reproduced (ASCII JSON for a header, capped). */
 function receipt(routed: RoutedModel, body: Record<string, unknown>, id: string): string {
   const facts = routed.receipt();
   const r: Receipt = { id, model: routed.id, modelSha256: facts.modelSha256, engine: facts.engine, engineVersion: facts.engineVersion, slots: routed.slots, reproducible: facts.reproducible, sampling: samplingOf(body) };
-  return JSON.stringify(r).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const ascii = (o: unknown) => JSON.stringify(o).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const text = ascii(r);
+  if (text.length <= RECEIPT_MAX_BYTES) return text;
+  // Only a very long model or engine name gets here: keep the fixed facts, hash the sampling.
+  const sampling = { sha256: createHash('sha256').update(JSON.stringify(r.sampling)).digest('hex') };
+  // 100 characters each: even written as \\u escapes (6 bytes a character) the whole stays under the cap.
+  return ascii({ ...r, sampling, engine: r.engine.slice(0, 100), model: r.model.slice(0, 100) });
 }
 
 /** Token counts from the last `usage` object in the answer's tail (streamed or not). */

@@ -1,6 +1,7 @@
 // HTTP plumbing shared by every route: JSON replies, the one error envelope, bounded body reading.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../util/errors.js';
+import { assertJsonDepth, assertJsonValues } from './json-limits.js';
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
 
@@ -57,6 +58,7 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> {
     throw new HttpError(400, 'request body is not valid UTF-8', 'invalid_request_error', 'invalid_encoding');
   }
   if (text.trim() === '') throw new HttpError(400, 'request body is empty; expected a JSON object', 'invalid_request_error', 'invalid_json');
+  assertJsonDepth(text);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -66,5 +68,6 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new HttpError(400, 'request body must be a JSON object', 'invalid_request_error', 'invalid_json');
   }
+  assertJsonValues(value);
   return value as Record<string, unknown>;
 }

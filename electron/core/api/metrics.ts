@@ -22,6 +22,7 @@ export class GatewayMetrics {
   readonly tokensIn = new Counter({ name: 'llama_orch_prompt_tokens_total', help: 'Prompt tokens processed', labelNames: ['model'], registers: [this.registry] });
   readonly tokensOut = new Counter({ name: 'llama_orch_completion_tokens_total', help: 'Completion tokens generated', labelNames: ['model'], registers: [this.registry] });
   readonly cancellations = new Counter({ name: 'llama_orch_cancellations_total', help: 'Requests ended early by the client or an explicit cancel', labelNames: ['model', 'how'], registers: [this.registry] });
+  readonly logWriteFailures = new Counter({ name: 'llama_orch_log_write_failures_total', help: 'Request/audit log writes that failed (full or read-only disk); requests are still served', registers: [this.registry] });
   private readonly queue = new Gauge({ name: 'llama_orch_queue_depth', help: 'Requests waiting for a slot', labelNames: ['model'], registers: [this.registry] });
   private readonly restarts = new Gauge({ name: 'llama_orch_engine_restarts', help: 'Engine restarts since the instance was created', labelNames: ['model', 'instance'], registers: [this.registry] });
   private readonly states = new Gauge({ name: 'llama_orch_instance_state', help: '1 for the current state of each instance', labelNames: ['model', 'instance', 'state'], registers: [this.registry] });

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiErrorEnvelope, ApiErrorType } from '../../contract/index.js';
 import { HttpError } from '../util/errors.js';
 import { EngineConnections, type EngineRequest, type Exchange, type ExchangeHandlers } from './engine-client.js';
+import { ENGINE_ERROR_BODY_CAP, engineErrorToHttp } from './engine-errors.js';
 import { sendError } from './http.js';
 
 
@@ -60,6 +61,18 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
     // Streams are forwarded whole events at a time, so an early end (cancel, engine crash) never
     // leaves half an event in front of the final error event.
     let events: EventFramer | null = null;
+    // A non-streamed engine error is held (up to a cap) and answered in our envelope, not forwarded.
+    let errorBody: Buffer[] | null = null;
+    let errorBytes = 0;
+    const answerEngineError = (truncated: boolean) => {
+      if (settled) return;
+      const err = engineErrorToHttp(status, Buffer.concat(errorBody ?? []).subarray(0, ENGINE_ERROR_BODY_CAP), truncated);
+      if (truncated) upstream.destroy();
+      status = err.status;
+      for (const [name, value] of Object.entries(opts.headers ?? {})) res.setHeader(name, value);
+      sendError(res, err);
+      done('completed');
+    };
 
     const done = (outcome: ProxyEnd) => {
       if (settled) return;
@@ -109,6 +122,10 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
           if (v !== undefined) headers[name] = v;
         }
         streaming = (headers['content-type'] ?? '').startsWith('text/event-stream');
+        if (status >= 400 && !streaming) {
+          errorBody = [];
+          return;
+        }
         if (streaming) {
           headers['x-accel-buffering'] = 'no';
           events = new EventFramer();
@@ -119,6 +136,12 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
       },
       onBody: (chunk) => {
         if (firstByteMs === null) firstByteMs = performance.now() - sentAt;
+        if (errorBody) {
+          errorBody.push(chunk);
+          errorBytes += chunk.length;
+          if (errorBytes > ENGINE_ERROR_BODY_CAP) answerEngineError(true);
+          return;
+        }
         previous = last;
         last = chunk;
         if (captured && capturedBytes < opts.captureBytes!) {
@@ -131,6 +154,7 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
       },
       onEnd: () => {
         if (settled) return;
+        if (errorBody) return answerEngineError(false);
         res.end(events?.rest() ?? undefined);
         done('completed');
       },
@@ -138,13 +162,17 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
         if (settled) return;
         // A spare connection the engine had already closed: it never saw the request, so sending it
         // once more on a fresh connection is safe.
-        if (retryable && !res.headersSent) {
+        if (retryable && !res.headersSent && !retried) {
+          retried = true;
           upstream = opts.connections.send(host, port, request, handlers, true);
           return;
         }
         if (res.headersSent) {
           // The engine went away mid-answer (crash, kill): tell the client in-band, then end.
           endEarly('engine_failed', 'the engine stopped while answering this request', 'engine_failed', 'engine_error', 502);
+        } else if (retried && (err as NodeJS.ErrnoException).code === 'ECONNREFUSED') {
+          // The retry found no engine: it stopped while the first attempt was on its way.
+          endEarly('engine_failed', 'the engine stopped before answering this request', 'engine_failed', 'engine_error', 502);
         } else {
           endEarly('engine_failed', `the engine did not answer: ${err.message}`, 'engine_unreachable', 'engine_error', 502);
         }
@@ -167,6 +195,7 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
 
     const onCancel = () => endEarly('cancelled', 'the request was cancelled', 'cancelled', 'invalid_request_error', 409);
     let upstream: Exchange = { pause() {}, resume() {}, destroy() {} };
+    let retried = false;
     if (opts.signal?.aborted) return onCancel();
     opts.signal?.addEventListener('abort', onCancel, { once: true });
     if (opts.timeoutMs) {

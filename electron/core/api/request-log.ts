@@ -31,8 +31,18 @@ export interface AuditRecord {
 /** How long lines wait to be written together. */
 const BATCH_MS = 100;
 
+/** Writes that failed (a full or read-only disk): counted and surfaced, never failing a request. */
+export interface LogWriteHealth {
+  failures: number;
+  lastError: string | null;
+  lastFailureAt: string | null;
+}
+
 export class ActivityLog {
   private ready: Promise<void>;
+  private readonly writeHealth: LogWriteHealth = { failures: 0, lastError: null, lastFailureAt: null };
+  /** Called once per failed write (metrics). */
+  onWriteFailure: ((err: Error) => void) | null = null;
   /** One append stream per file (a day's request log, the audit log): no open/close per line. */
   private readonly streams = new Map<string, WriteStream>();
 
@@ -40,7 +50,9 @@ export class ActivityLog {
     private readonly dir: string,
     private readonly retentionDays: () => number,
   ) {
-    this.ready = mkdir(dir, { recursive: true }).then(() => this.prune().then(() => undefined));
+    this.ready = mkdir(dir, { recursive: true })
+      .then(() => this.prune().then(() => undefined))
+      .catch((err: Error) => this.failed(err));
   }
 
   request(rec: RequestRecord): void {
@@ -65,6 +77,18 @@ export class ActivityLog {
       }
     }
     return removed;
+  }
+
+  /** How writing the logs goes: failures since start and the last error (health, the UI banner). */
+  health(): LogWriteHealth {
+    return { ...this.writeHealth };
+  }
+
+  private failed(err: Error): void {
+    this.writeHealth.failures++;
+    this.writeHealth.lastError = `${(err as NodeJS.ErrnoException).code ?? 'error'}: ${err.message}`;
+    this.writeHealth.lastFailureAt = new Date().toISOString();
+    this.onWriteFailure?.(err);
   }
 
   /** Resolves when every line written so far is on disk (tests, shutdown). */
@@ -100,7 +124,12 @@ export class ActivityLog {
         }
       }
       stream = createWriteStream(join(this.dir, file), { flags: 'a' });
-      stream.on('error', () => this.streams.delete(file));
+      const s = stream;
+      // A failed write (ENOSPC) destroys the stream: the next line opens a new one and tries again.
+      stream.on('error', (err) => {
+        if (this.streams.get(file) === s) this.streams.delete(file);
+        this.failed(err);
+      });
       this.streams.set(file, stream);
     }
     // Lines written within BATCH_MS leave in one write: a busy gateway writes its log a few times

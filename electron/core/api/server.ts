@@ -2,6 +2,7 @@
 // Host and CORS checks, then goes to the OpenAI routes (gateway), the admin API (admin auth),
 // health, metrics, login, or the built UI.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ROUTES, type HealthzResponse } from '../../contract/index.js';
 import { HttpError } from '../util/errors.js';
 import type { AccessPolicy } from './access.js';
@@ -26,6 +27,8 @@ export interface ApiServerDeps extends AdminDeps {
   version: string;
   /** Admin routes of other modules (keys, settings, hardware, engines, models, plans). */
   extraRoutes?: RouteHandler[];
+  /** What makes the core degraded right now (health), in words for a person. */
+  problems?: () => string[];
   /** The audit log: every admin action that changes something (never request bodies). */
   audit?: (action: string, actor: string, detail: Record<string, unknown>) => void;
 }
@@ -40,6 +43,12 @@ export function createApiServer(deps: ApiServerDeps): Server {
     if (deps.access.applyCors(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://local');
     const path = url.pathname;
+    // Routes decode their path segments; a malformed escape (`/%zz`) is the client's error, said once here.
+    try {
+      decodeURIComponent(path);
+    } catch {
+      throw new HttpError(400, `the URL path is not valid percent-encoding: ${path.slice(0, 200)}`, 'invalid_request_error', 'invalid_url');
+    }
     const method = req.method ?? 'GET';
 
     if (INFERENCE_ROUTES.has(path)) {
@@ -52,7 +61,8 @@ export function createApiServer(deps: ApiServerDeps): Server {
     }
     if (path.startsWith('/v1/')) throw new HttpError(404, `unknown route ${method} ${path}`, 'not_found_error', 'route_not_found');
     if (path === ROUTES.healthz) {
-      const body: HealthzResponse = { status: 'ok', version: deps.version, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) };
+      const problems = deps.problems?.() ?? [];
+      const body: HealthzResponse = { status: problems.length ? 'degraded' : 'ok', ...(problems.length ? { problems } : {}), version: deps.version, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) };
       return sendJson(res, 200, body);
     }
     if (path === ROUTES.metrics && method === 'GET') {
@@ -89,9 +99,22 @@ export function createApiServer(deps: ApiServerDeps): Server {
     throw new HttpError(404, `unknown route ${method} ${path}`, 'not_found_error', 'route_not_found');
   }
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => sendError(res, err));
   });
+  server.on('clientError', answerClientError);
+  return server;
+}
+
+/**
+ * Requests node:http's parser refuses (bad framing, headers too large) get the same envelope as
+ * every other error instead of Node's bare `400` with no body.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || (err.code === 'ECONNRESET')) return void socket.destroy();
+  const [status, text] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : [400, 'Bad Request'];
+  const body = JSON.stringify(new HttpError(status, `the request could not be read as HTTP/1.1 (${err.code ?? 'parse error'})`, 'invalid_request_error', 'bad_http').toEnvelope());
+  socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 function login(res: ServerResponse, auth: AdminAuth, token: string): void {

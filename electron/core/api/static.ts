@@ -1,6 +1,8 @@
 // Serves the built renderer (dist/renderer) with an SPA fallback to index.html.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { HttpError } from '../util/errors.js';
+import { sendError } from './http.js';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,7 +58,7 @@ export function serveStatic(res: ServerResponse, rendererDir: string, urlPath: s
   createReadStream(file).pipe(res);
 }
 
+/** A missing asset is an error like any other: the one envelope (clients and tests read `error.message`). */
 function notFound(res: ServerResponse, msg = 'not found'): void {
-  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-  res.end(msg);
+  sendError(res, new HttpError(404, msg, 'not_found_error', 'not_found'));
 }

@@ -68,9 +68,69 @@ function answer(res: IncomingMessage): HttpAnswer {
       const v = res.headers[name.toLowerCase()];
       return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
     },
-    body: res,
+    body: everyByteOf(res),
     discard: () => res.destroy(),
   };
+}
+
+const QUEUE_HIGH_BYTES = 4 * READ_BUFFER_BYTES;
+
+/**
+ * The body, ending in the error of a cut connection only after every byte that arrived before the
+ * cut. Node destroys an IncomingMessage whose connection closes early, and a destroyed stream drops
+ * what it had buffered but not yet handed out: iterating `res` directly lost that tail (under load
+ * the whole half of a cut download), so a resume started further back than it had to.
+ */
+function everyByteOf(res: IncomingMessage): AsyncIterable<Uint8Array> {
+  // Listening starts now, not at the first read: a reader that comes late still gets every byte.
+  const queue: Uint8Array[] = [];
+  let queued = 0;
+  let failure: Error | null = null;
+  let ended = false;
+  let wake: (() => void) | null = null;
+  const signal = () => {
+    wake?.();
+    wake = null;
+  };
+  const onData = (chunk: Uint8Array) => {
+    queue.push(chunk);
+    queued += chunk.length;
+    if (queued > QUEUE_HIGH_BYTES) res.pause(); // backpressure: the socket is read no faster than we write
+    signal();
+  };
+  const onEnd = () => {
+    ended = true;
+    signal();
+  };
+  const onError = (err: Error) => {
+    failure = err;
+    signal();
+  };
+  const onClose = () => {
+    if (!ended && !failure) failure = new HttpGetError('aborted', 'the connection closed before the end of the body');
+    signal();
+  };
+  res.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
+  async function* read(): AsyncGenerator<Uint8Array> {
+    try {
+      for (;;) {
+        const chunk = queue.shift();
+        if (chunk) {
+          queued -= chunk.length;
+          if (res.isPaused() && queued <= QUEUE_HIGH_BYTES / 2) res.resume();
+          yield chunk;
+          continue;
+        }
+        if (failure) throw failure;
+        if (ended) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    } finally {
+      res.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      if (!ended) res.destroy(); // the reader stopped early
+    }
+  }
+  return { [Symbol.asyncIterator]: read };
 }
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {

@@ -2,9 +2,9 @@
 // of systeminformation as a last resort when no vendor tool answered.
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { Worker } from 'node:worker_threads';
 import si from 'systeminformation';
 import type { CpuInfo, GpuVendor, MemoryInfo } from '../../contract/index.js';
-import { runTool } from './run-tool.js';
 import { emptyGpu, failedOutcome, type GpuFacts, type SourceOutcome } from './types.js';
 import { MIB, pciBusId } from './units.js';
 
@@ -92,17 +92,81 @@ export function gpusFromSystemInformation(controllers: SiController[]): GpuFacts
 }
 
 /**
- * systeminformation's graphics() runs helper tools synchronously without a timeout (a hung nvidia-smi
- * would freeze the app), so it runs in a child Node process that can be killed.
+ * systeminformation's graphics() runs helper tools (nvidia-smi, dmidecode, defaults) synchronously and
+ * without a timeout: on the event loop a hung tool would freeze the app. It runs in a worker thread,
+ * never by re-executing process.execPath: in the packaged app that is the Electron binary, whose
+ * runAsNode fuse is off, so `ELECTRON_RUN_AS_NODE` is ignored and it would start a second app.
+ * A worker blocked in a synchronous child cannot be terminated until that child returns, so inside
+ * the worker every child_process call gets the timeout (SIGKILL): a hung tool costs at most one
+ * timeout, and neither detection nor quitting (which joins worker threads) waits on it for ever.
+ * Timers of asynchronous children die with the worker, so the worker reports their pids (each shell
+ * leads a process group of its own on POSIX) and this thread kills what is left when it stops waiting.
  */
-export async function detectSystemGraphics(timeoutMs: number): Promise<SourceOutcome> {
-  const siPath = createRequire(import.meta.url).resolve('systeminformation');
-  const script = `require(${JSON.stringify(siPath)}).graphics().then((g) => process.stdout.write(JSON.stringify(g.controllers)))`;
-  const r = await runTool(process.execPath, ['-e', script], { timeoutMs, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-  if (!r.ok) return failedOutcome('systeminformation', `graphics(): ${r.reason}`);
+const WORKER_SOURCE = `
+const cp = require('node:child_process');
+const { parentPort, workerData } = require('node:worker_threads');
+const posix = process.platform !== 'win32';
+const timeout = workerData.timeoutMs;
+const { execSync, execFileSync } = cp;
+const limit = (o) => ({ timeout, killSignal: 'SIGKILL', windowsHide: true, ...(o || {}) });
+cp.execSync = (cmd, o) => execSync(cmd, limit(o));
+cp.execFileSync = (file, args, o) => (Array.isArray(args) ? execFileSync(file, args, limit(o)) : execFileSync(file, limit(args)));
+// exec through spawn: execFile drops 'detached', and only a process group of its own lets the
+// shell *and* the tool it started be killed together.
+const kill = (pid) => { try { process.kill(posix ? -pid : pid, 'SIGKILL'); } catch {} };
+cp.exec = (cmd, o, cb) => {
+  if (typeof o === 'function') [o, cb] = [undefined, o];
+  const child = cp.spawn(cmd, { cwd: o && o.cwd, env: (o && o.env) || process.env, shell: true, detached: posix, windowsHide: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid) parentPort.postMessage({ child: child.pid });
+  const out = [], err = [];
+  child.stdout.on('data', (d) => out.push(d));
+  child.stderr.on('data', (d) => err.push(d));
+  const timer = setTimeout(() => kill(child.pid), timeout);
+  const done = (e) => { clearTimeout(timer); if (cb) cb(e, Buffer.concat(out).toString(), Buffer.concat(err).toString()); cb = null; };
+  child.once('error', done);
+  child.once('close', (code, signal) => done(code === 0 ? null : Object.assign(new Error(cmd + ' failed'), { code, signal })));
+  return child;
+};
+require(workerData.siPath).graphics().then(
+  (g) => parentPort.postMessage({ answer: { ok: true, controllers: g.controllers } }),
+  (err) => parentPort.postMessage({ answer: { ok: false, reason: String((err && err.message) || err) } }),
+);
+`;
+
+type WorkerAnswer = { ok: true; controllers: SiController[] } | { ok: false; reason: string };
+type WorkerMessage = { child: number } | { answer: WorkerAnswer };
+
+function killTool(pid: number): void {
   try {
-    return { source: 'systeminformation', answered: true, gpus: gpusFromSystemInformation(JSON.parse(r.stdout) as SiController[]), warnings: [] };
-  } catch (err) {
-    return failedOutcome('systeminformation', `graphics() printed unreadable output: ${(err as Error).message}`);
+    process.kill(process.platform === 'win32' ? pid : -pid, 'SIGKILL');
+  } catch {
+    // Already gone: the usual case once a tool has answered.
   }
+}
+
+function graphicsInWorker(timeoutMs: number, env: NodeJS.ProcessEnv): Promise<WorkerAnswer> {
+  const siPath = createRequire(import.meta.url).resolve('systeminformation');
+  const worker = new Worker(WORKER_SOURCE, { eval: true, env, workerData: { siPath, timeoutMs }, stdout: true, stderr: true });
+  const children = new Set<number>();
+  let timer: NodeJS.Timeout | undefined;
+  return new Promise<WorkerAnswer>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, reason: `timed out after ${timeoutMs} ms` }), timeoutMs);
+    worker.on('message', (m: WorkerMessage) => ('child' in m ? children.add(m.child) : resolve(m.answer)));
+    worker.once('error', (err) => resolve({ ok: false, reason: err.message }));
+    worker.once('exit', (code) => resolve({ ok: false, reason: `the detection thread exited with code ${code}` }));
+    worker.stdout.resume();
+    worker.stderr.resume();
+  }).finally(() => {
+    clearTimeout(timer);
+    children.forEach(killTool);
+    // Resolves once a synchronous tool still running has hit its own timeout; nothing waits for that.
+    void worker.terminate();
+  });
+}
+
+export async function detectSystemGraphics(timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<SourceOutcome> {
+  const r = await graphicsInWorker(timeoutMs, env);
+  if (!r.ok) return failedOutcome('systeminformation', `graphics(): ${r.reason}`);
+  if (!Array.isArray(r.controllers)) return failedOutcome('systeminformation', 'graphics() returned no controller list');
+  return { source: 'systeminformation', answered: true, gpus: gpusFromSystemInformation(r.controllers), warnings: [] };
 }

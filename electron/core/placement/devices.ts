@@ -131,5 +131,8 @@ export function hostBudget(machine: PlannerMachine, settings: PlacementSettings,
   const ids = [CPU, ...machine.hardware.gpus.filter((g) => g.unifiedMemory).map(() => PREFIX.metal! + 0)];
   const sum = (f: typeof committed) => ids.reduce((a, id) => a + f(machine.running, id, evicted), 0);
   const usedOthers = Math.max(used - sum(sumExcluded), sum(committed));
-  return { totalBytes, availableBytes: totalBytes - usedOthers - settings.ramMarginBytes };
+  // Every engine's prompt cache may grow to its cap: the new one's and each running one's not yet used.
+  const engines = 1 + (machine.running?.filter((r) => !evicted.has(r.instanceId)).length ?? 0);
+  const promptCaches = (settings.promptCacheBytes ?? 0) * engines;
+  return { totalBytes, availableBytes: totalBytes - usedOthers - settings.ramMarginBytes - promptCaches };
 }

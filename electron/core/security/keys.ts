@@ -3,8 +3,9 @@
 // CLI (`llama-orch keys …`) and a running core see the same keys: the core re-reads it when its
 // mtime changes.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { ApiKeyInfo, CreateKeyResponse, KeyScope } from '../../contract/index.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { HttpError } from '../util/errors.js';
 
 interface StoredKey extends ApiKeyInfo {
@@ -23,9 +24,26 @@ export class KeyStore {
   private mtimeMs = -1;
   private checkedAt = 0;
   private dirtyUse = false;
+  /** Keys existed at some point in this process: a store that then vanishes must not open the API. */
+  private hadKeys = false;
+  private closedReason: string | null = null;
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    /** Where a fail-closed key store is reported (default: stderr). */
+    private readonly warn: (message: string) => void = (m) => process.stderr.write(`llama-orch: ${m}\n`),
+  ) {
     this.reload();
+  }
+
+  /**
+   * Why the store fails closed, or null. Once keys existed, a key file that disappears, stops being
+   * readable or loses its `keys` list (replaced by `{}`) refuses every key-less request instead of
+   * falling back to the open loopback mode. Revoking the last key writes `{"keys": []}`: deliberate.
+   */
+  get failClosed(): string | null {
+    this.maybeReload();
+    return this.closedReason;
   }
 
   list(): ApiKeyInfo[] {
@@ -94,21 +112,34 @@ export class KeyStore {
     if (!existsSync(this.file)) {
       this.keys = [];
       this.mtimeMs = -1;
+      this.setClosed(this.hadKeys ? 'was deleted' : null);
       return;
     }
     this.mtimeMs = statSync(this.file).mtimeMs;
+    let data: { keys?: StoredKey[] };
     try {
-      const data = JSON.parse(readFileSync(this.file, 'utf8')) as { keys?: StoredKey[] };
-      this.keys = Array.isArray(data.keys) ? data.keys : [];
+      data = JSON.parse(readFileSync(this.file, 'utf8')) as { keys?: StoredKey[] };
     } catch (err) {
-      throw new Error(`API key file ${this.file} is unreadable (${(err as Error).message})`);
+      if (!this.hadKeys) throw new Error(`API key file ${this.file} is unreadable (${(err as Error).message})`);
+      this.keys = [];
+      return this.setClosed(`is unreadable (${(err as Error).message})`);
     }
+    this.keys = Array.isArray(data?.keys) ? data.keys : [];
+    if (this.keys.length > 0) this.hadKeys = true;
+    this.setClosed(this.hadKeys && !Array.isArray(data?.keys) ? 'has no `keys` list' : null);
+  }
+
+  private setClosed(why: string | null): void {
+    const reason = why ? `API key file ${this.file} ${why} after keys existed: key-less requests are refused (401) until keys are created again or the file is restored` : null;
+    if (reason && reason !== this.closedReason) this.warn(reason);
+    else if (!reason && this.closedReason) this.warn(`API key file ${this.file} is readable again`);
+    this.closedReason = reason;
   }
 
   private save(): void {
-    const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ keys: this.keys }, null, 2) + '\n', { mode: 0o600 });
-    renameSync(tmp, this.file);
+    writeFileAtomic(this.file, JSON.stringify({ keys: this.keys }, null, 2) + '\n');
+    if (this.keys.length > 0) this.hadKeys = true;
+    this.setClosed(null);
     this.mtimeMs = statSync(this.file).mtimeMs;
   }
 }

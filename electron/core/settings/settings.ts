@@ -1,9 +1,10 @@
 // Settings: one validated JSON document at <data>/settings.json. Reads fill defaults for anything
 // missing; updates are validated field by field (a bad value is refused naming its field) and
 // written atomically.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Settings, SettingsPatch } from '../../contract/index.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { Listeners } from '../util/emitter.js';
 import { HttpError } from '../util/errors.js';
 import { validate } from '../util/validate.js';
@@ -14,7 +15,7 @@ export const DEFAULT_SETTINGS: Settings = {
   gateway: { queueDepth: 64, maxBodyBytes: 16 * 1024 * 1024, requestTimeoutSeconds: 600, loadTimeoutSeconds: 120, idleTtlSeconds: 0 },
   models: { pinned: [], folder: null },
   privacy: { requestLogRetentionDays: 30, logContent: false },
-  engines: { releaseSource: 'github', mirrorUrl: null, tag: null, traceLogs: false },
+  engines: { releaseSource: 'github', mirrorUrl: null, tag: null, traceLogs: false, cacheRamMiB: 2048 },
   hub: { endpoint: 'https://huggingface.co', token: null },
   placement: { safetyMarginMiB: 512, defaultContextSize: 4096, defaultParallel: 4 },
   ui: { theme: 'system', saveConversations: false },
@@ -38,7 +39,7 @@ const schema = z.object({
   }),
   models: z.object({ pinned: z.array(z.string()), folder: z.string().nullable() }),
   privacy: z.object({ requestLogRetentionDays: z.number().int().min(0).max(3650), logContent: z.boolean() }),
-  engines: z.object({ releaseSource: z.enum(['github', 'mirror', 'offline']), mirrorUrl: z.string().url().nullable(), tag: z.string().nullable(), traceLogs: z.boolean() }),
+  engines: z.object({ releaseSource: z.enum(['github', 'mirror', 'offline']), mirrorUrl: z.string().url().nullable(), tag: z.string().nullable(), traceLogs: z.boolean(), cacheRamMiB: z.number().int().min(0).max(1024 * 1024) }),
   hub: z.object({ endpoint: z.string().url(), token: z.string().nullable() }),
   placement: z.object({ safetyMarginMiB: z.number().int().min(0), defaultContextSize: z.number().int().min(256), defaultParallel: z.number().int().min(1).max(64) }),
   ui: z.object({ theme: z.enum(['system', 'light', 'dark']), saveConversations: z.boolean() }),
@@ -52,6 +53,20 @@ function merge(base: Settings, patch: unknown): unknown {
     out[k] = cur && typeof cur === 'object' && !Array.isArray(cur) && v && typeof v === 'object' && !Array.isArray(v) ? { ...cur, ...v } : v;
   }
   return out;
+}
+
+/**
+ * A patch naming a field that does not exist is refused (400 naming it), not silently dropped: the
+ * schema's sections are not strict, so a settings file from a newer version still loads.
+ */
+function assertKnownFields(patch: Record<string, unknown>): void {
+  for (const [section, value] of Object.entries(patch)) {
+    const known = (DEFAULT_SETTINGS as unknown as Record<string, unknown>)[section];
+    if (!known || typeof value !== 'object' || value === null || Array.isArray(value)) continue; // the schema names these
+    for (const field of Object.keys(value)) {
+      if (!(field in (known as object))) throw new HttpError(400, `unknown settings field \`${section}.${field}\``, 'invalid_request_error', 'unknown_field', `${section}.${field}`);
+    }
+  }
 }
 
 export class SettingsStore {
@@ -69,10 +84,9 @@ export class SettingsStore {
   update(patch: SettingsPatch | unknown): Settings {
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new HttpError(400, 'settings update must be a JSON object', 'invalid_request_error', 'invalid_json');
     if ('schemaVersion' in patch) throw new HttpError(400, '`schemaVersion` cannot be changed', 'invalid_request_error', 'invalid_value', 'schemaVersion');
+    assertKnownFields(patch as Record<string, unknown>);
     const next = validate(schema.strict(), merge(this.current, patch), 'settings') as Settings;
-    const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
-    renameSync(tmp, this.file);
+    writeFileAtomic(this.file, JSON.stringify(next, null, 2) + '\n');
     this.current = next;
     this.changes.emit(next);
     return next;

@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type { EngineFacts, InstanceInfo, InstancePlacement, InstanceState, LogLine } from '../../contract/index.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 import { Listeners } from '../util/emitter.js';
+import { isResourceError } from '../util/atomic-write.js';
+import { hasLogPrefix, redactEngineLine } from '../util/redact.js';
 import { applyLogLine, emptyFacts, stripLogPrefix } from './facts.js';
 import type { EngineEffects, EngineProcess, ExitInfo } from './process.js';
 
@@ -56,6 +58,8 @@ export interface InstanceHooks {
    * never shows in the process list; without this hook it is passed as `--api-key`.
    */
   keyArgs?: (key: string) => string[];
+  /** Whether engine lines are kept whole (`privacy.logContent`); otherwise they are redacted first. */
+  keepContent?: () => boolean;
 }
 
 class StartFailed extends Error {}
@@ -76,6 +80,8 @@ export class EngineInstance {
   /** `seq` of the last line before the current process was spawned: its own lines come after. */
   private attemptSeq = 0;
   private engineFacts: EngineFacts = emptyFacts();
+  /** The engine prefixes its lines with a time and level: its bare lines are raw prints (content). */
+  private prefixedLogs = false;
   /** Set while start-up waits between health polls: a readiness line from the engine polls at once. */
   private wakeHealth: (() => void) | null = null;
   private readonly logs: RingBuffer<LogLine>;
@@ -174,8 +180,14 @@ export class EngineInstance {
     return this.stopPromise;
   }
 
-  /** Start, and on an early failure retry with backoff until the crash budget is spent. */
+  /**
+   * Start, and on an early failure retry with backoff until the crash budget is spent. A failure for
+   * lack of resources (a full disk, no file handles) is not the engine's fault and goes away when
+   * the resource is back: it is retried with backoff for as long as the instance is wanted, and
+   * never counts towards `failed`.
+   */
   private async runStartLoop(): Promise<void> {
+    let waits = 0;
     for (;;) {
       try {
         await this.startOnce();
@@ -183,8 +195,16 @@ export class EngineInstance {
       } catch (err) {
         if (!this.wantRunning) throw new Error('instance was stopped while starting');
         const reason = err instanceof Error ? err.message : String(err);
-        if (!this.recordCrash(reason)) throw new Error(this.reason ?? reason);
-        await this.effects.sleep(this.backoffMs());
+        let delay: number;
+        if (isResourceError(err)) {
+          this.reason = `waiting for resources: ${reason}`;
+          this.log('supervisor', 'warn', `could not start the engine (${reason}); retrying`);
+          delay = Math.min(this.policy.backoffMaxMs, this.policy.backoffBaseMs * 2 ** Math.min(waits++, 16));
+        } else {
+          if (!this.recordCrash(reason)) throw new Error(this.reason ?? reason);
+          delay = this.backoffMs();
+        }
+        await this.effects.sleep(delay);
         if (!this.wantRunning) throw new Error('instance was stopped while starting');
         this.restarts++;
       }
@@ -312,13 +332,19 @@ export class EngineInstance {
     this.hooks.onState?.(this.info());
   }
 
-  private log(stream: LogLine['stream'], level: LogLine['level'], text: string): void {
-    const line: LogLine = { seq: ++this.seq, time: new Date(this.effects.now()).toISOString(), stream, level, text };
-    this.logs.push(line);
+  private log(stream: LogLine['stream'], level: LogLine['level'], raw: string): void {
+    const time = new Date(this.effects.now()).toISOString();
+    let text = raw;
     if (stream !== 'supervisor') {
-      applyLogLine(this.engineFacts, text, line.time);
-      if (this.wakeHealth && /\b(model loaded|listening on|server is listening)\b/.test(text)) this.wakeHealth();
+      applyLogLine(this.engineFacts, raw, time);
+      if (this.wakeHealth && /\b(model loaded|listening on|server is listening)\b/.test(raw)) this.wakeHealth();
+      // Engines echo request content in some lines; nothing of it is kept or streamed unless asked.
+      // Before the engine is ready it has had no request, and its load errors stay whole.
+      if (!this.prefixedLogs && hasLogPrefix(raw)) this.prefixedLogs = true;
+      if (this.readyAt !== null && !this.hooks.keepContent?.()) text = redactEngineLine(raw, { bareIsContent: this.prefixedLogs });
     }
+    const line: LogLine = { seq: ++this.seq, time, stream, level, text };
+    this.logs.push(line);
     this.hooks.onLog?.(line);
     this.logListeners.emit(line);
   }

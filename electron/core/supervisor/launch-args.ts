@@ -41,3 +41,21 @@ async function fromHelp(enginePath: string): Promise<boolean> {
   const r = await execa(enginePath, ['--help'], { reject: false, all: true, timeout: 10_000, env: engineEnv(enginePath), stdin: 'ignore' });
   return r.exitCode === 0 && hasTraceVerbosity((r.all ?? '').toString());
 }
+
+const CACHE_RAM_FLAGS = new Set(['--cache-ram', '-cram']);
+const helps = new Map<string, Promise<string>>();
+
+/**
+ * `--cache-ram <MiB>`: llama-server's prompt cache in RAM grows to 8 GiB by default; we bound it
+ * (setting `engines.cacheRamMiB`, counted in the planner's host-RAM budget). Builds without the flag
+ * get nothing; a plan that sets it itself wins.
+ */
+export async function cacheRamLaunchArgs(enginePath: string, planArgs: string[], mib: number): Promise<string[]> {
+  if (planArgs.some((a) => CACHE_RAM_FLAGS.has(a))) return [];
+  let help = helps.get(enginePath);
+  if (!help) {
+    help = execa(enginePath, ['--help'], { reject: false, all: true, timeout: 10_000, env: engineEnv(enginePath), stdin: 'ignore' }).then((r) => (r.all ?? '').toString());
+    helps.set(enginePath, help);
+  }
+  return (await help).includes('--cache-ram') ? ['--cache-ram', String(mib)] : [];
+}

@@ -3,6 +3,7 @@
 // `realEngineEffects` (execa, real HTTP, real signals).
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
+import { isExecutable, parentDeathPrefix } from './parent-death.js';
 import { engineSpawnOptions, killTree } from '../util/platform.js';
 
 export interface SpawnSpec {
@@ -35,7 +36,9 @@ export interface EngineEffects {
 
 export const realEngineEffects: EngineEffects = {
   spawn(spec, onLine) {
-    const child = execa(spec.file, spec.args, {
+    // A missing or non-executable engine spawns plainly, so its error stays the usual ENOENT/EACCES.
+    const [wrapper, ...wrapperArgs] = isExecutable(spec.file) ? parentDeathPrefix() : [];
+    const child = execa(wrapper ?? spec.file, wrapper ? [...wrapperArgs, spec.file, ...spec.args] : spec.args, {
       env: spec.env,
       extendEnv: true,
       cwd: spec.cwd,

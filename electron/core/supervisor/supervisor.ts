@@ -9,7 +9,7 @@ import { Listeners } from '../util/emitter.js';
 import { safeFileName } from '../util/file-name.js';
 import { freePort } from '../util/net.js';
 import { EngineInstance, DEFAULT_POLICY, type InstancePolicy, type LaunchSpec } from './instance.js';
-import { factsLaunchArgs } from './launch-args.js';
+import { cacheRamLaunchArgs, factsLaunchArgs } from './launch-args.js';
 import { CORE_STARTED_MS, PidFiles } from './pidfiles.js';
 import { realEngineEffects, type EngineEffects } from './process.js';
 import { RotatingLog, type RotatingLogOptions } from './rotating-log.js';
@@ -30,6 +30,10 @@ export interface SupervisorOptions {
    * gateway measurable throughput and fills the log files.
    */
   traceLogs?: () => boolean;
+  /** `privacy.logContent`: keep engine lines whole. Off (default): lines are redacted before they are stored or streamed. */
+  logContent?: () => boolean;
+  /** The engines' prompt cache in RAM, MiB (`--cache-ram`); default: the engine's own (8 GiB). */
+  cacheRamMiB?: () => number;
 }
 
 export class Supervisor {
@@ -82,7 +86,12 @@ export class Supervisor {
     const file = this.opts.logsDir ? new RotatingLog(join(this.opts.logsDir, `${safeFileName(spec.id)}.log`), this.opts.logRotation) : null;
     if (file) this.logFiles.set(spec.id, file);
     const trace = this.opts.traceLogs ?? (() => false);
-    const launchArgs = this.opts.launchArgs ?? (this.opts.effects ? undefined : async (bin: string, args: string[]) => (trace() ? factsLaunchArgs(bin, args) : []));
+    const cacheRam = this.opts.cacheRamMiB;
+    const launchArgs =
+      this.opts.launchArgs ??
+      (this.opts.effects
+        ? undefined
+        : async (bin: string, args: string[]) => [...(trace() ? await factsLaunchArgs(bin, args) : []), ...(cacheRam ? await cacheRamLaunchArgs(bin, args, cacheRam()) : [])]);
     const inst = new EngineInstance(
       { ...spec, env: { ...engineEnv(spec.enginePath), ...spec.env } },
       this.effects,
@@ -91,9 +100,17 @@ export class Supervisor {
         ...(launchArgs ? { launchArgs: () => launchArgs(spec.enginePath, spec.args) } : {}),
         ...(this.opts.effects ? {} : { keyArgs: (key: string) => this.keyFileArgs(spec.id, key) }),
         ...(file ? { onLog: (l) => file.write(`${l.time} ${l.stream} ${l.level} ${l.text}`) } : {}),
+        keepContent: () => this.opts.logContent?.() ?? false,
         onState: (info) => this.events.emit({ type: 'instance.state', instance: info }),
-        onSpawn: (pid) =>
-          this.pidfiles.write({ pid, instanceId: spec.id, enginePath: spec.enginePath, startedAt: new Date().toISOString(), corePid: process.pid, coreStartedAt: new Date(CORE_STARTED_MS).toISOString() }),
+        onSpawn: (pid) => {
+          // The pidfile is the backstop for a killed core; failing to write it (a full disk) must not
+          // fail a start whose engine is already running (and would then be left unowned).
+          try {
+            this.pidfiles.write({ pid, instanceId: spec.id, enginePath: spec.enginePath, startedAt: new Date().toISOString(), corePid: process.pid, coreStartedAt: new Date(CORE_STARTED_MS).toISOString() });
+          } catch {
+            /* the engine still dies with us (parent-death signal) and is stopped by stop() */
+          }
+        },
         onExit: () => {
           this.pidfiles.remove(spec.id);
           rmSync(this.keyFile(spec.id), { force: true });

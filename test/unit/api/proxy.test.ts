@@ -126,7 +126,7 @@ describe('proxyToEngine', () => {
     expect(received).toBeGreaterThan(TOTAL);
   }, 60_000);
 
-  it('passes a non-streamed error answer through with its status and body', async () => {
+  it('answers a non-streamed engine error with its status and reason in our envelope', async () => {
     const body = '{"error":{"code":400,"message":"bad","type":"invalid_request_error"}}';
     const e = await engine((s) => s.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${body.length}\r\n\r\n${body}`));
     const g = await gateway(e.port);
@@ -134,7 +134,7 @@ describe('proxyToEngine', () => {
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(res.headers.get('x-request-id')).toBe('r');
-    expect(await res.text()).toBe(body);
+    expect(await res.json()).toEqual({ error: { message: 'the engine rejected the request: bad', type: 'invalid_request_error', code: 'engine_rejected', param: null } });
     expect(g.outcomes[0]).toMatchObject({ status: 400, outcome: 'completed', streaming: false });
   });
 
@@ -144,5 +144,46 @@ describe('proxyToEngine', () => {
     expect(res.status).toBe(502);
     expect(((await res.json()) as { error: { code: string } }).error).toMatchObject({ code: 'engine_unreachable', message: expect.stringMatching(/ECONNREFUSED/) });
     expect(g.outcomes[0]!.outcome).toBe('engine_failed');
+  });
+
+  it('never sends a non-streamed request twice when the engine dies while working on it', async () => {
+    let requests = 0;
+    // Connection 0 answers; connection 1 (the spare) gets the second request, which the engine
+    // "works on" and then dies — it has received it, so it must not be sent again.
+    const e = await engine((s, i) => {
+      requests++;
+      if (i === 0) return void s.end('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}');
+      setTimeout(() => s.destroy(), 600);
+    });
+    const g = await gateway(e.port);
+    const nonStreamed = () => fetch(g.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect((await nonStreamed()).status).toBe(200);
+    for (let i = 0; i < 100 && e.accepted() < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    const second = await nonStreamed();
+    expect(second.status).toBe(502);
+    expect(((await second.json()) as { error: { message: string } }).error.message).not.toMatch(/ECONNREFUSED/);
+    expect(requests).toBe(2);
+  });
+
+  it('holds at most a small cap of a huge engine error body and says it was cut', async () => {
+    let engineSawClose = false;
+    const e = await engine((s) => {
+      s.on('close', () => (engineSawClose = true));
+      s.write('HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: 209715200\r\n\r\n{"error":{"message":"');
+      const piece = Buffer.alloc(1024 * 1024, 'x');
+      const more = () => {
+        while (!s.destroyed && s.write(piece));
+        if (!s.destroyed) s.once('drain', more);
+      };
+      more();
+    });
+    const g = await gateway(e.port);
+    const res = await fetch(g.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const text = await res.text();
+    expect(res.status).toBe(500);
+    expect(text.length).toBeLessThan(4096);
+    expect(JSON.parse(text).error.message).toMatch(/was cut/);
+    for (let i = 0; i < 200 && !engineSawClose; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(engineSawClose).toBe(true); // the rest was never read: the connection was dropped
   });
 });

@@ -3,6 +3,7 @@
 // real engine and model, the window gets the secure options and the core's URL, exactly the contract's
 // IPC channels answer, and Quit from the tray stops the engine before the app exits. The real
 // Electron run of the same path is test/e2e/electron.test.ts.
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IPC, type CoreConnection, type InstanceListResponse } from '../../../electron/contract/index.js';
@@ -35,6 +36,9 @@ describe('desktop composition root', () => {
     process.argv = [process.execPath, ROOT, '--data-dir', data.path, '--port', '0', '--engine', testEnginePath(), '--model', STORIES_MODEL];
     Object.assign(process, { resourcesPath: join(data.path, 'resources') });
     await import('../../../electron/main/index.js');
+    // A second launch while the core is still starting, naming another model by a relative path.
+    copyFileSync(STORIES_MODEL, join(data.path, 'second.gguf'));
+    fakeElectron.app.emit('second-instance', {}, [process.execPath, '--model', 'second.gguf'], '/', { argv: ['--model', 'second.gguf'], cwd: data.path });
     await waitFor(() => fakeElectron.windows[0]?.loaded[0], 'the window to load the UI', 30_000);
     const invoke = fakeElectron.handlers.get(IPC.connection)!;
     connection = (await invoke({ senderFrame: { url: `${fakeElectron.windows[0]!.loaded[0]}` } })) as CoreConnection;
@@ -72,20 +76,29 @@ describe('desktop composition root', () => {
     expect(res.status).toBe(200);
   });
 
+  it('keeps a second launch made during start-up: its model is served and the window comes forward', async () => {
+    const res = await fetch(`${connection.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${connection.adminToken}` } });
+    const ids = ((await res.json()) as { data: { id: string }[] }).data.map((m) => m.id);
+    expect(ids).toEqual(expect.arrayContaining(['stories260K', 'second']));
+    expect(fakeElectron.windows).toHaveLength(1);
+    expect(fakeElectron.windows[0]!.calls).toContain('focus');
+  });
+
   it('shows the engine in the tray once it is ready', async () => {
     const tray = fakeElectron.trays[0]!;
     expect(tray.icon).toBe(join(ROOT, 'resources', 'tray', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray-idle.png'));
-    await waitFor(() => tray.menu?.items[0]?.label?.includes('1 engine running'), 'tray to show the engine', 30_000);
+    await waitFor(() => tray.menu?.items[0]?.label?.includes('2 engines running'), 'tray to show both engines', 30_000);
   }, 40_000);
 
-  it('stops the engine when Quit is chosen in the tray, then exits with 0', async () => {
+  it('stops the engines when Quit is chosen in the tray, then exits with 0', async () => {
     const list = (await (await fetch(`${connection.baseUrl}/api/v1/instances`, { headers: { authorization: `Bearer ${connection.adminToken}` } })).json()) as InstanceListResponse;
-    const pid = list.data[0]?.pid;
-    expect(pid).toBeGreaterThan(0);
+    const pids = list.data.map((i) => i.pid ?? 0);
+    expect(pids).toHaveLength(2);
+    expect(pids.every((p) => p > 0)).toBe(true);
     let aliveAtExit: boolean | null = null;
     const exit = fakeElectron.app.exit.bind(fakeElectron.app);
     fakeElectron.app.exit = (code = 0) => {
-      aliveAtExit = isAlive(pid!);
+      aliveAtExit = pids.some((p) => isAlive(p));
       exit(code);
     };
     fakeElectron.trays[0]!.menu!.items.find((i) => i.label?.startsWith('Quit'))!.click!();

@@ -38,6 +38,10 @@ export class FakeApp extends EventEmitter {
   setLoginItemSettings(s: unknown): void {
     this.loginItems.push(s);
   }
+  getLoginItemSettings() {
+    return { openAtLogin: false, wasOpenedAtLogin: false };
+  }
+  setAppUserModelId(): void {}
   quit(): void {
     const e = event();
     this.emit('before-quit', e);
@@ -54,6 +58,8 @@ export const fakeElectron = {
   trays: [] as { icon: string; images: string[]; menu: { items: { label?: string; click?: () => void }[] } | null }[],
   handlers: new Map<string, Handler>(),
   created: [] as FakeWebContents[],
+  /** When set, `new Tray()` throws this, as Electron does where it cannot make a tray icon. */
+  trayError: null as string | null,
 };
 
 class BrowserWindow extends FakeWindow {
@@ -70,6 +76,7 @@ class BrowserWindow extends FakeWindow {
 class Tray {
   readonly record: (typeof fakeElectron.trays)[number];
   constructor(icon: string) {
+    if (fakeElectron.trayError) throw new Error(fakeElectron.trayError);
     this.record = { icon, images: [], menu: null };
     fakeElectron.trays.push(this.record);
   }
@@ -86,7 +93,9 @@ class Tray {
 
 export const electronModule = {
   app: fakeElectron.app,
+  BaseWindow: EventEmitter,
   BrowserWindow,
+  powerMonitor: new EventEmitter(),
   Tray,
   Menu: { buildFromTemplate: (items: unknown[]) => ({ items }) },
   Notification: Object.assign(class {}, { isSupported: () => false }),

@@ -79,6 +79,8 @@ export class FakeWindow extends EventEmitter implements WindowSeam {
   maximized = false;
   minimized = false;
   destroyed = false;
+  /** On screen; like Electron, maximize() also shows a hidden window. */
+  visible = false;
 
   constructor(readonly options: unknown) {
     super();
@@ -89,6 +91,12 @@ export class FakeWindow extends EventEmitter implements WindowSeam {
   }
   show(): void {
     this.calls.push('show');
+    this.reveal();
+  }
+  private reveal(): void {
+    if (this.visible) return;
+    this.visible = true;
+    this.emit('show');
   }
   focus(): void {
     this.calls.push('focus');
@@ -100,6 +108,11 @@ export class FakeWindow extends EventEmitter implements WindowSeam {
   maximize(): void {
     this.calls.push('maximize');
     this.maximized = true;
+    this.reveal();
+  }
+  minimize(): void {
+    this.calls.push('minimize');
+    this.minimized = true;
   }
   isMinimized(): boolean {
     return this.minimized;

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Core } from '../../../electron/core/core.js';
-import { installQuitHandler, startCore } from '../../../electron/main/lifecycle.js';
+import { installQuitHandler, startCore, watchSessionEnd } from '../../../electron/main/lifecycle.js';
 import type { AppQuitSeam } from '../../../electron/main/seam.js';
 import { testEnginePath } from '../../helpers/engine.js';
 import { STORIES_MODEL } from '../../helpers/paths.js';
@@ -119,6 +119,68 @@ describe('quit', () => {
       await core.stop();
       data.cleanup();
     }
+  });
+});
+
+describe('session end (logout, restart, shutdown)', () => {
+  function sources(platform: NodeJS.Platform) {
+    const powerMonitor = new EventEmitter();
+    const window = new EventEmitter();
+    const windows: EventEmitter[] = [];
+    return { platform, powerMonitor, sessionWindow: () => (windows.push(window), window), windows, window };
+  }
+
+  it('Windows: stops the engines on session-end, which comes without any before-quit', async () => {
+    const app = new FakeApp();
+    const stop = deferred();
+    const shutdown = vi.fn(() => stop.promise);
+    const src = sources('win32');
+    watchSessionEnd(src, installQuitHandler(app, { shutdown, log: quietLog, platform: 'win32' }));
+    expect(src.windows).toHaveLength(1);
+    src.window.emit('session-end', {});
+    expect(shutdown).toHaveBeenCalledTimes(1);
+    src.window.emit('session-end', {});
+    stop.resolve();
+    await waitFor(() => app.exits.length > 0, 'exit');
+    expect(shutdown).toHaveBeenCalledTimes(1);
+    expect(app.exits).toEqual([0]);
+  });
+
+  it('macOS: stops on shutdown, and then lets the quit through so the logout is not cancelled', async () => {
+    const app = new FakeApp();
+    const stop = deferred();
+    const shutdown = vi.fn(() => stop.promise);
+    const src = sources('darwin');
+    watchSessionEnd(src, installQuitHandler(app, { shutdown, log: quietLog, platform: 'darwin' }));
+    src.powerMonitor.emit('shutdown', event());
+    expect(shutdown).toHaveBeenCalledTimes(1);
+    expect(app.quit()).toBe(false);
+    expect(shutdown).toHaveBeenCalledTimes(1);
+    stop.resolve();
+    await waitFor(() => app.exits.length > 0, 'exit');
+  });
+
+  it('macOS: an ordinary Cmd-Q is still held until the engines are stopped', () => {
+    const app = new FakeApp();
+    watchSessionEnd(sources('darwin'), installQuitHandler(app, { shutdown: () => new Promise(() => {}), log: quietLog, platform: 'darwin', timeoutMs: 60_000 }));
+    expect(app.quit()).toBe(true);
+  });
+
+  it('Linux: asks logind to wait (preventDefault on shutdown), stops, keeps holding the quit, then exits', async () => {
+    const app = new FakeApp();
+    const stop = deferred();
+    const shutdown = vi.fn(() => stop.promise);
+    const src = sources('linux');
+    watchSessionEnd(src, installQuitHandler(app, { shutdown, log: quietLog, platform: 'linux' }));
+    expect(src.windows).toHaveLength(0);
+    const e = event();
+    src.powerMonitor.emit('shutdown', e);
+    expect(e.prevented).toBe(true);
+    expect(shutdown).toHaveBeenCalledTimes(1);
+    expect(app.quit()).toBe(true);
+    stop.resolve();
+    await waitFor(() => app.exits.length > 0, 'exit');
+    expect(app.exits).toEqual([0]);
   });
 });
 

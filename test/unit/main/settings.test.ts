@@ -1,5 +1,6 @@
 // Desktop settings (validated, persisted, applied, undone on failure), open at login on each
 // platform (Linux with a real autostart file), and automatic-update gating.
+import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -134,21 +135,26 @@ describe('open at login', () => {
 });
 
 describe('automatic updates', () => {
-  function fakeUpdater(): UpdaterSeam & { feeds: unknown[]; checks: number } {
-    return {
-      autoDownload: false,
-      autoInstallOnAppQuit: false,
-      feeds: [],
-      checks: 0,
-      setFeedURL(o) {
-        this.feeds.push(o);
-      },
-      checkForUpdates() {
-        this.checks++;
-        return Promise.resolve(null);
-      },
-    };
+  class FakeUpdater extends EventEmitter implements UpdaterSeam {
+    autoDownload = false;
+    autoInstallOnAppQuit = false;
+    feeds: unknown[] = [];
+    checks = 0;
+    failNext: Error | null = null;
+    setFeedURL(o: unknown) {
+      this.feeds.push(o);
+    }
+    /** Like electron-updater: a failed check rejects *and* emits 'error'. */
+    checkForUpdates() {
+      this.checks++;
+      const err = this.failNext;
+      this.failNext = null;
+      if (!err) return Promise.resolve(null);
+      this.emit('error', err);
+      return Promise.reject(err);
+    }
   }
+  const fakeUpdater = () => new FakeUpdater();
 
   it('takes the URL from the setting, then the environment, then the build; the placeholder counts as none', () => {
     const built = 'https://updates.llama-orch.invalid/llama-orch';
@@ -190,5 +196,26 @@ describe('automatic updates', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('logs a failed update instead of leaving an unhandled error, and stops listening when stopped', async () => {
+    const updater = fakeUpdater();
+    updater.failNext = new Error('ZIP file not provided');
+    const log = { ...quietLog, lines: [] as typeof quietLog.lines };
+    const stop = await startUpdates({ ...DEFAULT_DESKTOP_SETTINGS, autoUpdate: true }, 'https://a.example/u', { loadUpdater: async () => updater, isPackaged: true, log });
+    await vi.waitFor(() => expect(log.lines.some((l) => l.msg === 'update failed' && l.fields.err === 'ZIP file not provided')).toBe(true));
+    // A download or install failure arrives as an 'error' event only; without a listener emit() throws.
+    expect(() => updater.emit('error', new Error('install failed'))).not.toThrow();
+    stop();
+    expect(updater.listenerCount('error')).toBe(0);
+    expect(updater.listenerCount('appimage-filename-updated')).toBe(0);
+  });
+
+  it('passes on the AppImage’s new name after an update', async () => {
+    const updater = fakeUpdater();
+    const renamed: string[] = [];
+    await startUpdates({ ...DEFAULT_DESKTOP_SETTINGS, autoUpdate: true }, 'https://a.example/u', { loadUpdater: async () => updater, isPackaged: true, log: quietLog, onAppImageRenamed: (p) => renamed.push(p) });
+    updater.emit('appimage-filename-updated', '/home/u/Apps/llama-orch-0.2.0-x86_64.AppImage');
+    expect(renamed).toEqual(['/home/u/Apps/llama-orch-0.2.0-x86_64.AppImage']);
   });
 });

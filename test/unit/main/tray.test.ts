@@ -2,7 +2,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { InstanceInfo, InstanceState } from '../../../electron/contract/index.js';
 import { DEFAULT_DESKTOP_SETTINGS } from '../../../electron/main/desktop-settings.js';
-import { TrayController, trayMenu, trayStatus, type TrayActions, type TrayMenuItem, type TraySeam } from '../../../electron/main/tray.js';
+import { TrayController, trayMenu, trayStatus, tryCreateTray, type TrayActions, type TrayMenuItem, type TraySeam } from '../../../electron/main/tray.js';
+import { quietLog } from './fakes.js';
 
 const URL = 'http://127.0.0.1:8585';
 
@@ -117,5 +118,24 @@ describe('tray controller', () => {
     });
     listeners.forEach((l) => l());
     expect(a.openWindow).toHaveBeenCalledTimes(1);
+  });
+
+  it('reports no tray (null, with a warning) where the system cannot create one, instead of failing start-up', () => {
+    const log = { ...quietLog, lines: [] as typeof quietLog.lines };
+    const tray = tryCreateTray<unknown>(
+      {
+        create: () => {
+          throw new Error('no status notifier');
+        },
+        buildMenu: (items) => items,
+        iconPath: (kind) => kind,
+        status: () => ({ url: URL, instances: [] }),
+        settings: () => DEFAULT_DESKTOP_SETTINGS,
+        actions: actions(),
+      },
+      log,
+    );
+    expect(tray).toBeNull();
+    expect(log.lines).toEqual([{ level: 'warn', msg: 'the tray icon could not be created', fields: { err: 'no status notifier' } }]);
   });
 });

@@ -3,11 +3,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Rect } from '../../../electron/main/seam.js';
 import { openMainWindow, revealWindow, type MainWindowOptions } from '../../../electron/main/window.js';
 import { DEFAULT_WINDOW_STATE, MIN_WINDOW_SIZE, restoreWindowState, trackWindowState, type WindowState } from '../../../electron/main/window-state.js';
-import { FakeWindow, MemoryStore, quietLog } from './fakes.js';
+import { event, FakeWindow, MemoryStore, quietLog } from './fakes.js';
 
 const SCREEN: Rect = { x: 0, y: 0, width: 1920, height: 1080 };
 
-function open(saved: unknown, opts = { hidden: false }) {
+function open(saved: unknown, opts: { hidden: boolean } = { hidden: false }) {
   const store = new MemoryStore<WindowState>(saved);
   let created: FakeWindow | null = null;
   const win = openMainWindow(
@@ -44,10 +44,44 @@ describe('main window', () => {
     expect(win.calls).not.toContain('show');
   });
 
-  it('opens with the saved size and position, maximized if it was', () => {
+  it('opens with the saved size and position, maximized if it was, and not on screen before it has painted', () => {
     const { win, created } = open({ x: 100, y: 50, width: 1400, height: 900, maximized: true });
     expect(created.options).toMatchObject({ x: 100, y: 50, width: 1400, height: 900 });
-    expect(win.calls).toContain('maximize');
+    // maximize() shows a hidden window: calling it before ready-to-show would flash an empty window.
+    expect(win.visible).toBe(false);
+    expect(win.calls).toEqual([]);
+    win.emit('ready-to-show');
+    expect(win.calls).toEqual(['maximize', 'show']);
+    expect(win.visible && win.maximized).toBe(true);
+  });
+
+  it('restores a maximized window started in the tray only when it is first shown', () => {
+    const { win } = open({ width: 1400, height: 900, maximized: true }, { hidden: true });
+    win.emit('ready-to-show');
+    expect(win.visible).toBe(false);
+    revealWindow(win);
+    expect(win.calls).toEqual(['show', 'maximize', 'focus']);
+    revealWindow(win);
+    expect(win.calls.filter((c) => c === 'maximize')).toHaveLength(1);
+  });
+
+  it('only minimizes on close while there is no tray to come back through, and closes when quitting', () => {
+    let minimizeOnClose = true;
+    const store = new MemoryStore<WindowState>();
+    const win = openMainWindow(
+      { createWindow: (o: MainWindowOptions) => new FakeWindow(o), store, workAreas: () => [SCREEN], preloadPath: '/p.cjs', devTools: false, log: quietLog },
+      'http://127.0.0.1:8585',
+      { hidden: false, closeMinimizes: () => minimizeOnClose },
+    ) as FakeWindow;
+    const close = () => {
+      const e = event();
+      win.emit('close', e);
+      return e.prevented;
+    };
+    expect(close()).toBe(true);
+    expect(win.calls).toContain('minimize');
+    minimizeOnClose = false;
+    expect(close()).toBe(false);
   });
 
   it('brings a minimized window back to the front', () => {
