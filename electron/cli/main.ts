@@ -8,6 +8,7 @@ import { hardwareCommand } from './commands/hardware.js';
 import { modelsCommand } from './commands/models.js';
 import { planCommand } from './commands/plan.js';
 import { serveCommand } from './commands/serve.js';
+import { printVersion, VERSION_USAGE } from './commands/version.js';
 
 const COMMANDS: CliCommand[] = [serveCommand, deployCommand, psCommand, loadCommand, unloadCommand, logsCommand, keysCommand, enginesCommand, hardwareCommand, modelsCommand, planCommand];
 
@@ -20,7 +21,8 @@ Usage: llama-orch <command> [options]
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
-Run \`llama-orch <command> --help\` for a command's options.
+Run \`llama-orch <command> --help\` for a command's options; \`llama-orch --version --json\` lists the
+app version and each installed engine build with its commit, digest and licence.
 `;
 }
 
@@ -31,8 +33,12 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (name === '--version' || name === '-v') {
-    process.stdout.write(`${appVersion()}\n`);
-    return 0;
+    try {
+      return printVersion(rest);
+    } catch (err) {
+      process.stderr.write(`error: ${(err as Error).message}\n\n${VERSION_USAGE}\n`);
+      return 2;
+    }
   }
   const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd) {

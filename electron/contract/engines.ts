@@ -65,6 +65,40 @@ export interface EngineDeviceLine {
   freeMiB: number | null;
 }
 
+/** One archive an engine was unpacked from: its name, verified sha256 digest, size and origin. */
+export interface EngineArchive {
+  name: string;
+  sha256: string;
+  bytes: number;
+  /** Download URL (http(s) or file:) of a release asset, or the local path of an import; absent in manifests written before it was recorded. */
+  url?: string;
+}
+
+/** Where an engine came from (release metadata URL or imported archive) and the archives it was unpacked from. */
+export interface EngineSource {
+  kind: 'release' | 'import';
+  /** Release metadata URL, or the archive path of an import. */
+  location: string;
+  archives: EngineArchive[];
+  /** The release's `published_at`, when the source states it. */
+  publishedAt?: string | null;
+  /** The commit the release metadata names (`target_commitish`, full sha), when it names one. */
+  commit?: string | null;
+}
+
+/** The licence an engine build carries. */
+export interface EngineLicense {
+  /** SPDX id of the engine's own licence (`MIT` for llama.cpp), null when unrecognised. */
+  spdx: string | null;
+  /**
+   * `file`: read from the LICENSE file in the archive; `upstream`: the archive has none, and the
+   * build is a llama.cpp release (llama.cpp is MIT-licensed); `unknown`: neither.
+   */
+  basis: 'file' | 'upstream' | 'unknown';
+  /** Licence files shipped in the archive, relative to the engine folder (third-party ones too, e.g. `LICENSE-httplib`). */
+  files: string[];
+}
+
 /** `<data>/engines/<id>/engine.json`: how an engine got there and what it said about itself. */
 export interface EngineManifest {
   schemaVersion: typeof ENGINE_MANIFEST_SCHEMA_VERSION;
@@ -72,12 +106,9 @@ export interface EngineManifest {
   tag: string | null;
   variant: string | null;
   backend: GpuBackend | 'other' | null;
-  source: {
-    kind: 'release' | 'import';
-    /** Release metadata URL, or the archive path of an import. */
-    location: string;
-    archives: { name: string; sha256: string; bytes: number }[];
-  };
+  source: EngineSource;
+  /** Absent in manifests written before licences were recorded. */
+  license?: EngineLicense;
   /** Path of the llama-server binary relative to the engine folder. */
   binary: string;
   installedAt: string;
@@ -95,6 +126,13 @@ export interface EngineInfo {
   backend: GpuBackend | 'other' | null;
   installedAt: string | null;
   version: string | null;
+  /** The llama.cpp commit the build states (`--version`), e.g. `3d4e7a0`. */
+  commit: string | null;
+  /** Provenance: release metadata URL or imported archive, each archive's URL and verified sha256. */
+  source: EngineSource | null;
+  /** sha256 of the main archive (the first of `source.archives`). */
+  digest: string | null;
+  license: EngineLicense | null;
   devices: EngineDeviceLine[];
   /** Instances currently using this engine (it cannot be removed while any runs). */
   inUseBy: string[];

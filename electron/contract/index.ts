@@ -8,5 +8,6 @@ export * from './hardware.js';
 export * from './settings.js';
 export * from './models.js';
 export * from './engines.js';
+export * from './about.js';
 export * from './placement.js';
 export * from './deployments.js';

@@ -44,6 +44,10 @@ export interface ModelFacts {
   expertCount: number | null;
   expertUsedCount: number | null;
   hasChatTemplate: boolean;
+  /** `general.license` (an SPDX id such as `apache-2.0`, or a name such as `llama3.1`); absent in manifests written before it was read. */
+  license?: string | null;
+  /** `general.license.link`, where the licence text is. */
+  licenseLink?: string | null;
   /** Bytes of every file of the model (all shards). */
   sizeBytes: number;
   /** Bytes of tensor data (what is loaded to devices), = sum of layers + other tensors. */
@@ -65,7 +69,25 @@ export interface ModelFile {
 
 export type ModelSource =
   | { kind: 'import'; /** Where it was imported from. */ path: string; /** Referenced in place rather than copied. */ linked: boolean }
-  | { kind: 'hub'; /** `owner/name` */ repo: string; revision: string; /** First file (shard 1 for split models). */ file: string; /** Base URL of the hub or mirror. */ endpoint: string };
+  | {
+      kind: 'hub';
+      /** `owner/name` */
+      repo: string;
+      revision: string;
+      /** First file (shard 1 for split models). */
+      file: string;
+      /** Base URL of the hub or mirror. */
+      endpoint: string;
+      /** `license` of the repo's model card (README front matter), when it states one. */
+      cardLicense?: string | null;
+    };
+
+/** A model's licence: what its GGUF metadata says, else its Hub model card. */
+export interface ModelLicense {
+  id: string;
+  link: string | null;
+  from: 'gguf' | 'hub-card';
+}
 
 /** `<data>/models/<id>/manifest.json`. */
 export interface ModelManifest {
@@ -97,6 +119,8 @@ export interface ModelSummary {
   diskBytes: number;
   source: ModelSource['kind'];
   linked: boolean;
+  /** Null when neither the GGUF metadata nor the model card names one. */
+  license: ModelLicense | null;
   addedAt: string;
 }
 

@@ -1,17 +1,26 @@
-// The app version, read once from package.json.
+// The app's version and licence, read once from package.json.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from './api/static.js';
 
-let cached: string | null = null;
+let cached: { version: string; license: string | null } | null = null;
 
-export function appVersion(): string {
+function appPackage(): { version: string; license: string | null } {
   if (cached === null) {
     try {
-      cached = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+      const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string; license?: string };
+      cached = { version: pkg.version ?? '0.0.0', license: pkg.license ?? null };
     } catch {
-      cached = '0.0.0';
+      cached = { version: '0.0.0', license: null };
     }
   }
   return cached;
+}
+
+export function appVersion(): string {
+  return appPackage().version;
+}
+
+export function appLicense(): string | null {
+  return appPackage().license;
 }

@@ -2,13 +2,14 @@
 // data dir is listed; removing it while an instance runs on it shows the core's reason; once the
 // instance stops, removing it takes it off the list and off the disk. Installing without network
 // fails with a clear message.
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_MANIFEST_SCHEMA_VERSION, type EngineManifest, type InstanceInfo, type ModelManifest, type Settings } from '../../electron/contract/index.js';
 import { testEnginePath } from '../helpers/engine.js';
-import { STORIES_MODEL } from '../helpers/paths.js';
+import { GGML, llamaModel, writeGguf } from '../helpers/gguf-writer.js';
+import { ROOT, STORIES_MODEL } from '../helpers/paths.js';
 import { tempDir } from '../helpers/tmp.js';
 import { haveChromium, openUi, screenshot, type UiSession } from './ui-support.js';
 
@@ -23,7 +24,8 @@ function placeEngine(dataDir: string): string {
     tag: 'b9999',
     variant: 'ubuntu-x64',
     backend: 'cpu',
-    source: { kind: 'import', location: testEnginePath(), archives: [] },
+    source: { kind: 'import', location: '/imports/llama-b9999-bin-ubuntu-x64.tar.gz', archives: [{ name: 'llama-b9999-bin-ubuntu-x64.tar.gz', sha256: 'c0ffee'.padEnd(64, '0'), bytes: 1, url: '/imports/llama-b9999-bin-ubuntu-x64.tar.gz' }] },
+    license: { spdx: 'MIT', basis: 'file', files: ['LICENSE'] },
     binary: join('bin', 'llama-server'),
     installedAt: new Date().toISOString(),
     choiceReason: null,
@@ -63,6 +65,16 @@ describe.skipIf(!haveChromium)('UI engines in settings', () => {
     expect(text).toContain('version: 9999');
     expect(text).toContain('idle');
     await screenshot(page, '30-settings-engines');
+  });
+
+  it('shows the app version and the engine build with its commit, digest, origin and licence under About', async () => {
+    const about = page.getByTestId('about-engine-test-cpu');
+    await about.waitFor();
+    const text = await about.textContent();
+    for (const fact of ['b9999', 'testbuild', 'ubuntu-x64', 'c0ffee'.padEnd(64, '0'), '/imports/llama-b9999-bin-ubuntu-x64.tar.gz', 'MIT (licence file in the archive)']) expect(text).toContain(fact);
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    await expect.poll(() => page.getByTestId('about-version').textContent()).toBe(version);
+    expect(await page.getByTestId('settings-about').textContent()).toContain('MIT licence');
   });
 
   it('refuses to remove an engine an instance runs on, and says which instance', async () => {
@@ -116,6 +128,20 @@ describe.skipIf(!haveChromium)('UI engines in settings', () => {
     expect(await job.getByRole('alert').textContent()).toMatch(/The engine could not be installed: \S+/);
     expect(await page.getByTestId('engine-install').isEnabled()).toBe(true);
     await screenshot(page, '32-settings-engine-install-error');
+    expect(errors).toEqual([]);
+  });
+
+  it('shows each model\'s licence on the Models page: the GGUF\'s general.license, or a dash', async () => {
+    const { kv, tensors } = llamaModel({ name: 'Licensed', blocks: 2, embd: 64, ffn: 128, heads: 4, headsKv: 2, vocab: 64, context: 512, fileType: 7, weightType: GGML.Q8_0 });
+    const file = join(data.path, 'Licensed-Q8_0.gguf');
+    writeGguf(file, { ...kv, 'general.license': { type: 'string', value: 'apache-2.0' } }, tensors);
+    const licensed = await ui.admin<ModelManifest>('POST', '/api/v1/models/import', { path: file, link: true });
+    await page.getByTestId('nav-models').click();
+    const cell = page.getByTestId(`license-of-${licensed.id}`);
+    await cell.waitFor();
+    expect(await cell.textContent()).toBe('apache-2.0');
+    expect(await cell.getAttribute('title')).toBe('From the GGUF metadata');
+    expect(await page.getByTestId('license-of-stories260k').textContent()).toBe('—'); // stories260K's metadata names none
     expect(errors).toEqual([]);
   });
 });

@@ -30,6 +30,8 @@ export interface FakeRepo {
   token?: string;
   downloads?: number;
   likes?: number;
+  /** `license` in the model card's front matter (served as `cardData`). */
+  cardLicense?: string | string[];
 }
 
 export interface FakeHub {
@@ -69,7 +71,7 @@ export async function startFakeHub(repos: FakeRepo[] = []): Promise<FakeHub> {
       const route = f.bytesPerSecond ? throttled(f, f.bytesPerSecond) : f.file ? { file: f.file } : { body: f.body ?? Buffer.alloc(0) };
       for (const rev of new Set([sha, 'main'])) server.routes.set(`/${r.repo}/resolve/${rev}/${f.path.split('/').map(encodeURIComponent).join('/')}`, route);
     }
-    const info = { _id: createHash('sha1').update(r.repo).digest('hex').slice(0, 24), id: r.repo, sha, private: false, gated: r.token ? 'manual' : false, downloads: r.downloads ?? 0, likes: r.likes ?? 0, lastModified: '2026-01-02T03:04:05.000Z', pipeline_tag: 'text-generation', siblings: r.files.map((f) => ({ rfilename: f.path })) };
+    const info = { _id: createHash('sha1').update(r.repo).digest('hex').slice(0, 24), id: r.repo, sha, private: false, gated: r.token ? 'manual' : false, downloads: r.downloads ?? 0, likes: r.likes ?? 0, lastModified: '2026-01-02T03:04:05.000Z', pipeline_tag: 'text-generation', siblings: r.files.map((f) => ({ rfilename: f.path })), ...(r.cardLicense ? { cardData: { license: r.cardLicense } } : {}) };
     for (const rev of new Set([sha, 'main', 'HEAD'])) {
       server.routes.set(`/api/models/${r.repo}/revision/${rev}`, guard(r, (_req, res) => json(res, 200, info)));
       server.routes.set(`/api/models/${r.repo}/tree/${rev}`, guard(r, (_req, res) => json(res, 200, entries)));

@@ -3,10 +3,10 @@
 // verifies, unpacks, self-tests and registers it; the CLI imports offline; the API installs too.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineListResponse, InstallEngineResponse, ProgressEvent } from '../../electron/contract/index.js';
+import type { AboutInfo, EngineListResponse, InstallEngineResponse, ProgressEvent } from '../../electron/contract/index.js';
 import { Core } from '../../electron/core/core.js';
 import { EngineError } from '../../electron/core/engines/installer.js';
 import { EngineService } from '../../electron/core/engines/service.js';
@@ -22,6 +22,7 @@ const OS = { linux: 'ubuntu', darwin: 'macos', win32: 'win' }[process.platform a
 const VARIANT = `${OS}-${process.arch}`;
 const ASSET = `llama-${TAG}-bin-${VARIANT}.tar.gz`;
 const API = '/repos/ggml-org/llama.cpp';
+const RELEASE_COMMIT = '3d4e7a0'.padEnd(40, 'f');
 const canRun = process.platform === 'linux' && process.arch === 'x64';
 if (!canRun) console.warn('engines-install: skipped, the test engine archive is built for linux-x64 only');
 
@@ -30,6 +31,7 @@ function makeArchive(dir: string): { path: string; sha256: string; size: number 
   const root = join(dir, 'src', `llama-${TAG}`);
   mkdirSync(root, { recursive: true });
   copyFileSync(testEnginePath(), join(root, 'llama-server'));
+  writeFileSync(join(root, 'LICENSE'), 'MIT License\n\nPermission is hereby granted, free of charge, to any person obtaining a copy\n');
   const path = join(dir, ASSET);
   execFileSync('tar', ['-czf', path, '-C', join(dir, 'src'), `llama-${TAG}`]);
   return { path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex'), size: statSync(path).size };
@@ -39,6 +41,8 @@ function releaseJson(url: string, archive: { sha256: string; size: number }, dig
   return JSON.stringify({
     tag_name: TAG,
     name: TAG,
+    published_at: '2026-09-26T10:00:00Z',
+    target_commitish: RELEASE_COMMIT,
     assets: [
       { name: ASSET, size: archive.size, digest, browser_download_url: `${url}/dl/${ASSET}` },
       { name: `llama-${TAG}-bin-${OS}-vulkan-${process.arch}.tar.gz`, size: 10, digest: `sha256:${'0'.repeat(64)}`, browser_download_url: `${url}/dl/none` },
@@ -90,6 +94,9 @@ describe.skipIf(!canRun)('engine installation from a release source', () => {
     expect(manifest.selfTest.ok).toBe(true);
     expect(manifest.selfTest.version).toMatch(/^version: /);
     expect(manifest.selfTest.listDevicesOutput).toContain('Available devices');
+    // Provenance: release, archive URL and digest, the commit the build states, its licence file.
+    expect(engine).toMatchObject({ tag: TAG, variant: VARIANT, digest: archive.sha256, commit: manifest.selfTest.commit, license: { spdx: 'MIT', basis: 'file', files: ['LICENSE'] } });
+    expect(engine.source).toMatchObject({ kind: 'release', location: `${server.url}${API}/releases/tags/${TAG}`, publishedAt: '2026-09-26T10:00:00Z', commit: RELEASE_COMMIT, archives: [{ name: ASSET, sha256: archive.sha256, url: `${server.url}/dl/${ASSET}` }] });
     // The installed engine answers --version by itself.
     const out = execFileSync(engine.binary, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(out + manifest.selfTest.versionOutput).toContain('version:');
@@ -164,7 +171,13 @@ describe.skipIf(!canRun)('engine installation from a release source', () => {
 
     expect(cli('import', archive.path, '--sha256', archive.sha256)).toContain(`installed engine ${TAG}-${VARIANT}`);
     const listed = JSON.parse(cli('list', '--json')) as EngineListResponse;
-    expect(listed.data).toEqual([expect.objectContaining({ id: `${TAG}-${VARIANT}`, tag: TAG, variant: VARIANT, backend: 'cpu' })]);
+    expect(listed.data).toEqual([expect.objectContaining({ id: `${TAG}-${VARIANT}`, tag: TAG, variant: VARIANT, backend: 'cpu', digest: archive.sha256 })]);
+    expect(listed.data[0]!.source).toMatchObject({ kind: 'import', location: archive.path, archives: [{ name: ASSET, sha256: archive.sha256, url: archive.path }] });
+    expect(cli('list')).toContain(`tag ${TAG} · commit ${listed.data[0]!.commit} · sha256 ${archive.sha256} · licence MIT · from ${archive.path}`);
+    // `llama-orch --version --json` lists the same build with its provenance and licence.
+    const about = JSON.parse(execFileSync(process.execPath, [CLI, '--version', '--json', '--data-dir', data.path], { encoding: 'utf8' })) as AboutInfo;
+    expect(about).toMatchObject({ name: 'llama-orch', license: 'MIT', runtime: { node: process.versions.node } });
+    expect(about.engines).toEqual([{ id: `${TAG}-${VARIANT}`, tag: TAG, commit: listed.data[0]!.commit, variant: VARIANT, backend: 'cpu', digest: archive.sha256, sourceUrl: archive.path, license: { spdx: 'MIT', basis: 'file', files: ['LICENSE'] } }]);
     expect(cli('remove', `${TAG}-${VARIANT}`)).toContain('removed');
     expect(engineDirs(data.path)).toEqual([]);
   });
@@ -209,6 +222,7 @@ describe.skipIf(!canRun)('engine installation from a release source', () => {
       unsubscribe();
       const list = (await (await fetch(`${url}/api/v1/engines`, { headers: auth })).json()) as EngineListResponse;
       expect(list.data.map((e) => e.id)).toEqual([`${TAG}-${VARIANT}`]);
+      expect(list.data[0]).toMatchObject({ digest: archive.sha256, license: { spdx: 'MIT', basis: 'file' }, source: { kind: 'release', archives: [{ url: `${server.url}/dl/${ASSET}` }] } });
       const del = await fetch(`${url}/api/v1/engines/${TAG}-${VARIANT}`, { method: 'DELETE', headers: auth });
       expect(del.status).toBe(204);
       const again = await fetch(`${url}/api/v1/engines/${TAG}-${VARIANT}`, { method: 'DELETE', headers: auth });

@@ -27,7 +27,7 @@ describe('llama-orch models (CLI)', () => {
     });
 
   beforeAll(async () => {
-    hub = await startFakeHub([{ repo: 'karpathy/stories-GGUF', files: [{ path: 'stories260K-Q8_0.gguf', file: STORIES_MODEL }] }]);
+    hub = await startFakeHub([{ repo: 'karpathy/stories-GGUF', cardLicense: 'mit', files: [{ path: 'stories260K-Q8_0.gguf', file: STORIES_MODEL }] }]);
   });
   afterAll(async () => {
     await hub.close();
@@ -41,7 +41,8 @@ describe('llama-orch models (CLI)', () => {
     expect(pull.stderr).toMatch(/karpathy\/stories-GGUF: stories260K-Q8_0.gguf .*\(100%\)/);
     const list = await cli('list', '--json');
     const body = JSON.parse(list.stdout) as ModelListResponse;
-    expect(body.data.map((m) => [m.id, m.source, m.architecture])).toEqual([['stories260k-q8_0', 'hub', 'llama']]);
+    expect(body.data.map((m) => [m.id, m.source, m.architecture, m.license])).toEqual([['stories260k-q8_0', 'hub', 'llama', { id: 'mit', link: null, from: 'hub-card' }]]);
+    expect((await cli('list')).stdout).toMatch(/LICENCE\n.*stories260k-q8_0 .* hub +mit\n/);
   });
 
   it('imports with --link, inspects by id or path, verifies and removes', async () => {

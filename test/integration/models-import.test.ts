@@ -125,6 +125,18 @@ describe('model library: import', () => {
     expect(lib.modelPath('big-q8_0')).toBe(join(modelsDir, 'big-q8_0', 'Big-Q8_0-00001-of-00003.gguf'));
   });
 
+  it('shows the licence the GGUF metadata states (general.license), and none for a file that states none', async () => {
+    const { kv, tensors } = llamaModel({ name: 'Licensed', blocks: 2, embd: 64, ffn: 128, heads: 4, headsKv: 2, vocab: 64, context: 512, fileType: 7, weightType: GGML.Q8_0 });
+    const license = { 'general.license': { type: 'string' as const, value: 'apache-2.0' }, 'general.license.link': { type: 'string' as const, value: 'https://example.org/LICENSE' } };
+    writeGguf(join(tmp.path, 'Licensed-Q8_0.gguf'), { ...kv, ...license }, tensors);
+    const m = await lib.import(join(tmp.path, 'Licensed-Q8_0.gguf'));
+    await lib.import(STORIES_MODEL);
+    // Read back through a fresh library: the licence is kept in the manifest.
+    const listed = new ModelLibrary({ modelsDir }).list();
+    expect(listed.find((s) => s.id === m.id)?.license).toEqual({ id: 'apache-2.0', link: 'https://example.org/LICENSE', from: 'gguf' });
+    expect(listed.find((s) => s.id === 'stories260k')?.license).toBeNull();
+  });
+
   it('refuses a split model with a missing shard, naming it', async () => {
     copyFileSync(STORIES_MODEL, join(tmp.path, 'm-00001-of-00002.gguf'));
     const err = await failure(lib.import(join(tmp.path, 'm-00001-of-00002.gguf')));

@@ -40,6 +40,7 @@ describe('model pulls from a (fake) hub', () => {
       {
         repo: REPO,
         downloads: 1234,
+        cardLicense: 'mit',
         files: [
           { path: 'stories260K-Q8_0.gguf', file: STORIES_MODEL },
           { path: 'stories260K-F16.gguf', file: STORIES_MODEL },
@@ -78,7 +79,10 @@ describe('model pulls from a (fake) hub', () => {
     const m = await p.wait(job.id);
     expect(m.files[0]).toMatchObject({ name: 'stories260K-Q8_0.gguf', sha256: SHA, sizeBytes: SIZE });
     expect(readFileSync(m.files[0]!.path).equals(readFileSync(STORIES_MODEL))).toBe(true);
-    expect(m.source).toEqual({ kind: 'hub', repo: REPO, revision: 'a'.repeat(40), file: 'stories260K-Q8_0.gguf', endpoint: hub.url });
+    expect(m.source).toEqual({ kind: 'hub', repo: REPO, revision: 'a'.repeat(40), file: 'stories260K-Q8_0.gguf', endpoint: hub.url, cardLicense: 'mit' });
+    // stories260K's GGUF names no licence, so the library shows the model card's.
+    expect(m.facts.license).toBeNull();
+    expect(lib.list().find((s) => s.id === m.id)?.license).toEqual({ id: 'mit', link: null, from: 'hub-card' });
     expect(m.facts).toMatchObject({ architecture: 'llama', blockCount: 5, embeddingLength: 64, headCount: 8, headCountKv: 4, contextLength: 2048 });
     expect(lib.resolve(`${REPO}:Q8_0`)?.id).toBe('stories260k-q8_0');
     expect(p.get(job.id)).toMatchObject({ state: 'done', bytes: SIZE });

@@ -10,7 +10,8 @@ import { type CliCommand, UsageError } from '../command.js';
 
 const USAGE = `llama-orch engines <list|install|import|remove> [options]
 
-  list     [--json]                                  installed engines
+  list     [--json]                                  installed engines with their provenance
+                                                     (tag, commit, archive sha256 and URL, licence)
   install  [--tag <tag>] [--variant <v>] [--source <url>] [--dry-run]
            download the llama.cpp build that fits this machine (or the named variant:
            e.g. ubuntu-vulkan-x64, or a backend: cpu, cuda, vulkan, rocm, metal)
@@ -88,9 +89,16 @@ function list(service: EngineService, json: boolean): number {
   }
   for (const e of engines) {
     const devices = e.devices.map((d) => d.id).join(', ') || 'CPU only';
-    process.stdout.write(`${e.id}\n  ${e.version ?? 'version unknown'} · ${e.backend ?? 'backend unknown'} · devices: ${devices}\n  ${e.binary}\n`);
+    process.stdout.write(`${e.id}\n  ${e.version ?? 'version unknown'} · ${e.backend ?? 'backend unknown'} · devices: ${devices}\n  ${provenance(e)}\n  ${e.binary}\n`);
   }
   return 0;
+}
+
+/** Tag, commit, archive digest, licence and origin on one line (the full record: `--json`). */
+function provenance(e: EngineInfo): string {
+  const license = e.license ? `${e.license.spdx ?? 'unknown'}${e.license.basis === 'file' ? '' : ` (${e.license.basis})`}` : 'unknown';
+  const from = e.source?.archives[0]?.url ?? e.source?.location;
+  return `tag ${e.tag ?? '?'} · commit ${e.commit ?? '?'} · sha256 ${e.digest ?? '?'} · licence ${license}${from ? ` · from ${from}` : ''}`;
 }
 
 async function install(service: EngineService, opts: { tag: string | undefined; variant: string | undefined; dryRun: boolean }): Promise<number> {

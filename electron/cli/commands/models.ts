@@ -121,7 +121,7 @@ function list(lib: ModelLibrary, layout: DataLayout, json: boolean): number {
   const pending = pulls.length ? `\npaused pulls (\`llama-orch models pull <repo>:<file>\` resumes one):\n${pulls.map((p) => `  ${p.repo}:${p.files[0] ?? ''}  ${bytes(p.bytes)}${p.totalBytes ? ` of ${bytes(p.totalBytes)}` : ''}  → ${p.modelId}\n`).join('')}` : '';
   return print(json, { data: rows, totalDiskBytes: lib.totalDiskBytes(), pulls }, () => {
     if (!rows.length) return 'no models yet: `llama-orch models pull <owner/repo>:<quant>` or `llama-orch models import <file.gguf>`\n' + pending;
-    const table = [['ID', 'ARCH', 'PARAMS', 'QUANT', 'CONTEXT', 'SIZE', 'SOURCE'], ...rows.map((m) => [m.id, m.architecture, params(m.parameterCount), m.quant ?? '-', m.contextLength?.toString() ?? '-', bytes(m.sizeBytes), m.linked ? 'linked' : m.source])];
+    const table = [['ID', 'ARCH', 'PARAMS', 'QUANT', 'CONTEXT', 'SIZE', 'SOURCE', 'LICENCE'], ...rows.map((m) => [m.id, m.architecture, params(m.parameterCount), m.quant ?? '-', m.contextLength?.toString() ?? '-', bytes(m.sizeBytes), m.linked ? 'linked' : m.source, m.license?.id ?? '-'])];
     const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
     return table.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + `\n\n${rows.length} model(s), ${bytes(lib.totalDiskBytes())} in ${lib.modelsDir}\n` + pending;
   });
@@ -201,7 +201,7 @@ async function inspect(layout: DataLayout, target: string, json: boolean): Promi
       ['file type', f.fileType], ['context length', f.contextLength], ['blocks', f.blockCount], ['embedding', f.embeddingLength],
       ['feed forward', f.feedForwardLength], ['heads', f.headCount], ['kv heads', f.headCountKv], ['key/value length', f.keyLength !== null || f.valueLength !== null ? `${f.keyLength ?? '-'}/${f.valueLength ?? '-'}` : null],
       ['sliding window', f.slidingWindow], ['experts', f.expertCount !== null ? `${f.expertCount} (${f.expertUsedCount ?? '?'} used)` : null],
-      ['chat template', f.hasChatTemplate ? 'yes' : 'no'], ['size', `${bytes(f.sizeBytes)} (tensors ${bytes(f.tensorBytes)})`],
+      ['chat template', f.hasChatTemplate ? 'yes' : 'no'], ['licence', f.license ? `${f.license}${f.licenseLink ? ` (${f.licenseLink})` : ''}` : null], ['size', `${bytes(f.sizeBytes)} (tensors ${bytes(f.tensorBytes)})`],
       ['per layer', f.layers.length ? `${bytes(Math.max(...f.layers.map((l) => l.bytes)))} max over ${f.layers.length} layers` : null],
       ['other tensors', f.otherTensors.map((t) => `${t.name} ${bytes(t.bytes)}`).join(', ')],
     ];

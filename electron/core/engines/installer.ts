@@ -11,8 +11,9 @@ import { renameWithRetry } from '../util/fs-retry.js';
 import { clearQuarantine } from '../util/platform.js';
 import { download, DownloadError, sha256File, type DownloadProgress } from '../download/download.js';
 import { extractArchive, findEngineBinary, unwrapSingleFolder } from './archive.js';
+import { detectEngineLicense } from './license.js';
 import { binaryRelative, writeManifest } from './manifest.js';
-import type { ReleaseAsset } from './release.js';
+import { parseAssetName, type ReleaseAsset } from './release.js';
 import { selfTest } from './self-test.js';
 
 export type EngineErrorCode = 'invalid_request' | 'not_found' | 'in_use' | 'release' | 'no_digest' | 'checksum_mismatch' | 'download' | 'extract' | 'self_test' | 'exists';
@@ -32,6 +33,8 @@ export interface LocalArchive {
   name: string;
   sha256: string;
   bytes: number;
+  /** Where it came from: the release asset's URL, or the imported file's path (provenance). */
+  url: string;
   /** Delete after installing (a finished download); false for a user's file. */
   owned: boolean;
 }
@@ -44,12 +47,12 @@ export async function obtainAsset(asset: ReleaseAsset, downloadsDir: string, opt
   }
   if (asset.url.startsWith('file:')) {
     const path = fileURLToPath(asset.url);
-    return { ...(await verifyLocal(path, expected)), name: asset.name, owned: false };
+    return { ...(await verifyLocal(path, expected)), name: asset.name, url: asset.url, owned: false };
   }
   const partPath = join(downloadsDir, `${basename(asset.name)}.part`);
   try {
     const r = await download({ url: asset.url, partPath, expectedSha256: expected, expectedBytes: asset.size || null, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
-    return { path: r.path, name: asset.name, sha256: r.sha256, bytes: r.bytes, owned: true };
+    return { path: r.path, name: asset.name, sha256: r.sha256, bytes: r.bytes, url: asset.url, owned: true };
   } catch (err) {
     if (err instanceof DownloadError) throw new EngineError(err.code === 'checksum_mismatch' ? 'checksum_mismatch' : 'download', `${err.message}; nothing was installed`);
     throw err;
@@ -71,7 +74,7 @@ export interface StageInput {
   enginesDir: string;
   id: string;
   archives: LocalArchive[];
-  manifest: Omit<EngineManifest, 'binary' | 'installedAt' | 'selfTest' | 'source'> & { source: Omit<EngineManifest['source'], 'archives'> };
+  manifest: Omit<EngineManifest, 'binary' | 'installedAt' | 'selfTest' | 'source' | 'license'> & { source: Omit<EngineManifest['source'], 'archives'> };
 }
 
 /** Unpack, self-test and move into `<engines>/<id>/`. Returns the installed binary's path. */
@@ -96,7 +99,8 @@ export async function stageAndCommit(input: StageInput): Promise<string> {
     if (missing) throw new EngineError('self_test', `${missing}; nothing was installed`);
     const manifest: EngineManifest = {
       ...input.manifest,
-      source: { ...input.manifest.source, archives: archives.map((a) => ({ name: a.name, sha256: a.sha256, bytes: a.bytes })) },
+      source: { ...input.manifest.source, archives: archives.map((a) => ({ name: a.name, sha256: a.sha256, bytes: a.bytes, url: a.url })) },
+      license: detectEngineLicense(root, dirname(binary), parseAssetName(main.name) !== null),
       binary: binaryRelative(root, binary),
       installedAt: new Date().toISOString(),
       selfTest: test,

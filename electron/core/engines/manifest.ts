@@ -40,6 +40,10 @@ export function engineInfo(enginesDir: string, id: string, binary: string, inUse
     backend: m?.backend ?? null,
     installedAt: m?.installedAt ?? null,
     version: m?.selfTest.version ?? null,
+    commit: m?.selfTest.commit ?? null,
+    source: m?.source ?? null,
+    digest: m?.source.archives[0]?.sha256 ?? null,
+    license: m?.license ?? null,
     devices: m?.selfTest.devices ?? [],
     inUseBy: inUse(binary),
   };

@@ -25,6 +25,7 @@ const releaseSchema = z.object({
   tag_name: z.string().min(1),
   name: z.string().nullish(),
   published_at: z.string().nullish(),
+  target_commitish: z.string().nullish(),
   assets: z.array(assetSchema),
 });
 
@@ -41,6 +42,10 @@ export interface Release {
   tag: string;
   /** Where the metadata was read (for messages and the manifest). */
   source: string;
+  /** `published_at` of the release, when the source states it. */
+  publishedAt: string | null;
+  /** The commit the release was made from (`target_commitish` when it is a full sha; a branch name is no provenance). */
+  commit: string | null;
   assets: ReleaseAsset[];
 }
 
@@ -112,6 +117,8 @@ export function parseRelease(json: unknown, location: string): Release {
   return {
     tag: parsed.data.tag_name,
     source: location,
+    publishedAt: parsed.data.published_at ?? null,
+    commit: /^[0-9a-f]{40}$/i.test(parsed.data.target_commitish ?? '') ? parsed.data.target_commitish!.toLowerCase() : null,
     assets: parsed.data.assets.map((a) => ({ name: a.name, size: a.size, sha256: parseDigest(a.digest), url: new URL(a.browser_download_url, base).href })),
   };
 }

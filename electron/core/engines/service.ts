@@ -130,8 +130,8 @@ export class EngineService {
     const progress = this.progressFor(`${ENGINE_INSTALL_PROGRESS_KIND}:${id}`, `Importing ${name}`, opts.onProgress);
     try {
       const local = await verifyLocal(path, opts.sha256 ?? null);
-      const archives: LocalArchive[] = [{ ...local, name, owned: false }];
-      for (const extra of extras) archives.push({ ...(await verifyLocal(extra, null)), name: basename(extra), owned: false });
+      const archives: LocalArchive[] = [{ ...local, name, url: path, owned: false }];
+      for (const extra of extras) archives.push({ ...(await verifyLocal(extra, null)), name: basename(extra), url: extra, owned: false });
       progress({ state: 'running', bytes: local.bytes, totalBytes: local.bytes, label: `Unpacking ${name}` });
       const binary = await stageAndCommit({
         enginesDir: this.opts.enginesDir,
@@ -199,7 +199,7 @@ export class EngineService {
           variant: plan.choice.variant,
           backend: plan.choice.backend,
           choiceReason: plan.choice.reason,
-          source: { kind: 'release', location: plan.release.source },
+          source: { kind: 'release', location: plan.release.source, publishedAt: plan.release.publishedAt, commit: plan.release.commit },
         },
       });
       progress({ state: 'done', bytes: before, totalBytes: total, etaSeconds: 0 });

@@ -105,11 +105,18 @@ export function factsFromGguf(parts: ParsedGguf[], fileName: string): ModelFacts
     expertCount: num('expert_count'),
     expertUsedCount: num('expert_used_count'),
     hasChatTemplate: typeof md['tokenizer.chat_template'] === 'string' && md['tokenizer.chat_template'].length > 0,
+    license: text(md['general.license']),
+    licenseLink: text(md['general.license.link']),
     sizeBytes: parts.reduce((s, p) => s + p.sizeBytes, 0),
     tensorBytes,
     layers,
     otherTensors,
   };
+}
+
+/** A non-empty string metadata value, trimmed; anything else is unknown. */
+function text(v: unknown): string | null {
+  return typeof v === 'string' && v.trim() ? v.trim() : null;
 }
 
 function groupTensors(parts: ParsedGguf[]): { layers: LayerBytes[]; otherTensors: TensorBytes[]; parameterCount: number; tensorBytes: number } {

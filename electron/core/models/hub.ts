@@ -66,6 +66,8 @@ export interface ResolvedPull {
   endpoint: string;
   files: HubFile[];
   quant: string | null;
+  /** `license` from the model card's front matter, when the repo states one. */
+  cardLicense?: string | null;
 }
 
 function credentials(cfg: HubConfig): { accessToken: string } | Record<string, never> {
@@ -76,9 +78,11 @@ function credentials(cfg: HubConfig): { accessToken: string } | Record<string, n
 export async function resolvePull(cfg: HubConfig, spec: PullSpec, revision = 'main'): Promise<ResolvedPull> {
   const hubUrl = cfg.endpoint;
   let sha: string;
+  let cardLicense: string | null;
   try {
-    const info = await modelInfo({ name: spec.repo, revision, hubUrl, additionalFields: ['sha'], ...credentials(cfg) });
+    const info = await modelInfo({ name: spec.repo, revision, hubUrl, additionalFields: ['sha', 'cardData'], ...credentials(cfg) });
     sha = typeof info.sha === 'string' && /^[0-9a-f]{40}$/.test(info.sha) ? info.sha : revision;
+    cardLicense = cardLicenseOf(info.cardData);
   } catch (err) {
     throw hubError(err, cfg, `repo ${spec.repo}`);
   }
@@ -96,7 +100,16 @@ export async function resolvePull(cfg: HubConfig, spec: PullSpec, revision = 'ma
     const url = `${hubUrl}/${spec.repo}/resolve/${encodeURIComponent(sha)}/${e.path.split('/').map(encodeURIComponent).join('/')}`;
     return { path: e.path, name, size: e.lfs?.size ?? e.size, sha256: e.lfs?.oid ?? null, url };
   });
-  return { repo: spec.repo, revision: sha, endpoint: hubUrl, files, quant: quantOf(files[0]!.name) };
+  return { repo: spec.repo, revision: sha, endpoint: hubUrl, files, quant: quantOf(files[0]!.name), cardLicense };
+}
+
+/** The card's `license` (a string, or a list of them), plus `license_name` when it is `other`. */
+export function cardLicenseOf(cardData: unknown): string | null {
+  const card = (cardData ?? {}) as { license?: unknown; license_name?: unknown };
+  const ids = (Array.isArray(card.license) ? card.license : [card.license]).filter((l): l is string => typeof l === 'string' && l.trim() !== '');
+  if (ids.length === 0) return null;
+  const named = typeof card.license_name === 'string' && card.license_name.trim() ? card.license_name.trim() : null;
+  return ids.map((l) => (l === 'other' && named ? named : l.trim())).join(', ');
 }
 
 /** Group split shards; pick by file name, else by quant tag, else the only model, else Q4_K_M. */

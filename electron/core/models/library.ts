@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve as resolvePath } from 'node:path';
-import type { ModelFile, ModelManifest, ModelSource, ModelSummary, VerifyModelResponse } from '../../contract/index.js';
+import type { ModelFile, ModelLicense, ModelManifest, ModelSource, ModelSummary, VerifyModelResponse } from '../../contract/index.js';
 import { sha256File } from '../download/download.js';
 import { moveFile, renameWithRetry } from '../util/fs-retry.js';
 import { ModelError } from './errors.js';
@@ -147,6 +147,7 @@ export class ModelLibrary {
       diskBytes: this.diskBytes(m),
       source: m.source.kind,
       linked: m.source.kind === 'import' && m.source.linked,
+      license: modelLicense(m),
       addedAt: m.addedAt,
     };
   }
@@ -314,4 +315,11 @@ function processAlive(pid: number): boolean {
 /** `Llama-3-8B-Q4_K_M-00001-of-00002.gguf` → `Llama-3-8B-Q4_K_M`. */
 export function stemOf(fileName: string): string {
   return shardName(fileName)?.prefix ?? fileName.replace(/\.gguf$/i, '');
+}
+
+/** The GGUF's own `general.license` first (it travels with the file), else the Hub card's. */
+export function modelLicense(m: ModelManifest): ModelLicense | null {
+  if (m.facts.license) return { id: m.facts.license, link: m.facts.licenseLink ?? null, from: 'gguf' };
+  if (m.source.kind === 'hub' && m.source.cardLicense) return { id: m.source.cardLicense, link: null, from: 'hub-card' };
+  return null;
 }

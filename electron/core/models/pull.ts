@@ -213,8 +213,8 @@ export class PullManager {
         before += f.size;
       }
       this.setState(job, 'verifying');
-      const { repo, revision, endpoint, quant } = job.resolved;
-      const source = { kind: 'hub' as const, repo, revision, file: job.resolved.files[0]!.path, endpoint };
+      const { repo, revision, endpoint, quant, cardLicense } = job.resolved;
+      const source = { kind: 'hub' as const, repo, revision, file: job.resolved.files[0]!.path, endpoint, cardLicense: cardLicense ?? null };
       const aliases = quant ? [`${repo}:${quant}`] : [repo];
       const manifest = await this.opts.library.addDownloaded(job.info.modelId, files, source, aliases).catch(async (err: unknown) => {
         // A file-system failure (disk full, a locked file) leaves the verified files for a retry.

@@ -46,6 +46,11 @@ describe('release asset names', () => {
     expect(parseDigest(null)).toBeNull();
     const r = parseRelease({ tag_name: 'b1', assets: [{ name: 'a.zip', size: 3, digest: null, browser_download_url: '../../a.zip' }] }, 'file:///mirror/releases/tags/b1.json');
     expect(r.assets[0]).toEqual({ name: 'a.zip', size: 3, sha256: null, url: 'file:///mirror/a.zip' });
+    expect(r).toMatchObject({ publishedAt: null, commit: null });
+    // Provenance: the release's commit only when it is a full sha (GitHub may give a branch name).
+    const sha = 'C0FFEE'.padEnd(40, '1');
+    expect(parseRelease({ tag_name: 'b1', published_at: '2026-09-26T10:00:00Z', target_commitish: sha, assets: [] }, 'https://x')).toMatchObject({ publishedAt: '2026-09-26T10:00:00Z', commit: sha.toLowerCase() });
+    expect(parseRelease({ tag_name: 'b1', target_commitish: 'master', assets: [] }, 'https://x').commit).toBeNull();
     expect(() => parseRelease({ tag_name: 'b1', assets: [{ name: 'a.zip' }] }, 'https://x')).toThrow(/GitHub releases shape: assets\.0\.size/);
   });
 

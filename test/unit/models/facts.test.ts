@@ -49,6 +49,12 @@ describe('factsFromGguf', () => {
     expect(facts).toMatchObject({ architecture: 'gemma3', name: 'Gemma', contextLength: 131072, headCount: 16, headCountKv: 4, keyLength: 256, valueLength: 256, slidingWindow: 1024, expertCount: 8, expertUsedCount: 2, hasChatTemplate: true });
   });
 
+  it('reads the licence and its link from general.license, and leaves it null when absent', () => {
+    const licensed = factsFromGguf([part({ 'general.architecture': 'llama', 'general.license': ' apache-2.0 ', 'general.license.link': 'https://huggingface.co/x/y/blob/main/LICENSE' }, [])], 'x.gguf');
+    expect(licensed).toMatchObject({ license: 'apache-2.0', licenseLink: 'https://huggingface.co/x/y/blob/main/LICENSE' });
+    expect(factsFromGguf([part({ 'general.architecture': 'llama', 'general.license': '' }, [])], 'x.gguf')).toMatchObject({ license: null, licenseLink: null });
+  });
+
   it('labels the quant from the file name, else from the dominant tensor type', () => {
     expect(factsFromGguf([part({ 'general.architecture': 'llama' }, [])], 'model-IQ4_XS.gguf').quant).toBe('IQ4_XS');
     expect(factsFromGguf([part({ 'general.architecture': 'llama' }, [['a', [32, 64], 8], ['b', [4], 0]])], 'model.gguf').quant).toBe('Q8_0');

@@ -21,6 +21,7 @@ export function LibraryTable({ models }: { models: ModelSummary[] }) {
             <th scope="col">Quant</th>
             <th scope="col">Context</th>
             <th scope="col">Size</th>
+            <th scope="col">Licence</th>
             <th scope="col">Fit here</th>
             <th scope="col">State</th>
             <th scope="col" title="Pinned models stay loaded: they are never unloaded when idle nor unloaded to make room for another model">
@@ -50,6 +51,9 @@ export function LibraryTable({ models }: { models: ModelSummary[] }) {
                 <td>{m.quant ?? '—'}</td>
                 <td>{m.contextLength ?? '—'}</td>
                 <td>{formatBytes(m.sizeBytes)}</td>
+                <td data-testid={`license-of-${m.id}`} title={m.license ? `${m.license.from === 'gguf' ? 'From the GGUF metadata' : 'From the Hugging Face model card'}${m.license.link ? `: ${m.license.link}` : ''}` : 'Neither the file nor its model card names a licence'}>
+                  {m.license?.id ?? '—'}
+                </td>
                 <td>
                   <span className={`fit fit-${fit.tone}`}>{fit.text}</span>
                 </td>

@@ -18,6 +18,8 @@ interface SettingsState {
   settings: Settings | null;
   loadError: string | null;
   dataDir: string | null;
+  /** The core's version (GET status), for the About section. */
+  appVersion: string | null;
   keys: ApiKeyInfo[] | null;
   keysError: string | null;
   created: CreateKeyResponse | null;
@@ -28,7 +30,7 @@ interface SettingsState {
   saving: SectionName | null;
   results: Partial<Record<SectionName, { ok: boolean; message: string }>>;
   settingsLoaded: (settings: Settings | null, error?: string | null) => void;
-  dataDirKnown: (dir: string) => void;
+  statusKnown: (dataDir: string, appVersion: string) => void;
   keysLoaded: (keys: ApiKeyInfo[] | null, error?: string | null) => void;
   keyCreated: (created: CreateKeyResponse | null) => void;
   enginesLoaded: (engines: EngineListResponse | null, error?: string | null) => void;
@@ -42,6 +44,7 @@ export const useSettings = create<SettingsState>((set) => ({
   settings: null,
   loadError: null,
   dataDir: null,
+  appVersion: null,
   keys: null,
   keysError: null,
   created: null,
@@ -52,7 +55,7 @@ export const useSettings = create<SettingsState>((set) => ({
   saving: null,
   results: {},
   settingsLoaded: (settings, loadError = null) => set({ settings, loadError }),
-  dataDirKnown: (dataDir) => set({ dataDir }),
+  statusKnown: (dataDir, appVersion) => set({ dataDir, appVersion }),
   keysLoaded: (keys, keysError = null) => set({ keys, keysError }),
   keyCreated: (created) => set({ created }),
   enginesLoaded: (engines, enginesError = null) => set({ engines, enginesError }),
