@@ -66,6 +66,12 @@ export interface Settings {
     theme: Theme;
     saveConversations: boolean;
   };
+  /** Service-level objectives the operations report measures against (all deployments, 24/7). */
+  reports: {
+    availabilityTargetPercent: number;
+    ttftP95TargetMs: number;
+    errorRateTargetPercent: number;
+  };
 }
 
 /** Deep-partial update accepted by PATCH /api/v1/settings. */

@@ -39,6 +39,9 @@ import { instanceRoutes } from './supervisor/routes.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { Listeners } from './util/emitter.js';
 import { restrictDataDir } from './util/data-dir-acl.js';
+import { OpsStore } from './store/store.js';
+import { AvailabilityRecorder } from './store/recorder.js';
+import { reportRoutes, sloFrom } from './reports/routes.js';
 import { listenError, resolveBind } from './util/net.js';
 import { appVersion } from './version.js';
 import { removeControlFile, writeControlFile } from './control-file.js';
@@ -80,6 +83,9 @@ export class Core {
   readonly requests = new RequestRegistry();
   readonly activity: ActivityLog;
   readonly metrics: GatewayMetrics;
+  /** Request metadata, availability and supervisor events for the operations report (SQLite). */
+  readonly store: OpsStore;
+  private readonly recorder: AvailabilityRecorder;
   /** Engine pids left running by a killed previous run and reaped by `listen()`. */
   reapedOrphans: number[] = [];
   private server: Server | null = null;
@@ -91,6 +97,10 @@ export class Core {
     this.layout = dataLayout(opts.dataDir);
     for (const dir of [this.layout.root, this.layout.engines, this.layout.models, this.layout.run, this.layout.logs]) mkdirSync(dir, { recursive: true });
     this.settings = new SettingsStore(this.layout.settings);
+    this.store = new OpsStore(join(this.layout.root, 'ops.sqlite'));
+    this.store.onProblem = (line) => process.stderr.write(`llama-orch: ${line}\n`);
+    this.recorder = new AvailabilityRecorder(this.store);
+    this.events.subscribe((e) => this.recorder.onEvent(e));
     this.keys = new KeyStore(join(this.layout.root, 'keys.json'));
     const { livenessIntervalSeconds, livenessMisses } = this.settings.get().engines;
     const policy = { livenessIntervalMs: livenessIntervalSeconds * 1000, livenessMisses, ...opts.policy };
@@ -113,6 +123,7 @@ export class Core {
         running: (except) => this.deployments.runningPlacements(except),
         evict: async (ids, forName, reason) => {
           this.activity.audit('instance.evict', 'placement', ids.join(','), { forModel: forName, reason });
+          for (const id of ids) this.recorder.evicted(id, `evicted to make room for ${forName}: ${reason}`);
           for (const id of ids) await this.deployments.unload(id);
         },
         now: () => Date.now(),
@@ -166,6 +177,7 @@ export class Core {
       requests: this.requests,
       metrics: this.metrics,
       log: this.activity,
+      store: this.store,
       limits: () => ({ ...this.settings.get().gateway, logContent: this.settings.get().privacy.logContent }),
     }));
     const extraRoutes: RouteHandler[] = [
@@ -177,6 +189,7 @@ export class Core {
       engineRoutes(this.engines),
       instanceRoutes({ supervisor: this.supervisor }),
       deploymentRoutes(this.deployments),
+      reportRoutes({ store: this.store, slo: () => sloFrom(this.settings.get().reports) }),
     ];
     const server = createApiServer({
       router: this.router,
@@ -240,6 +253,8 @@ export class Core {
     if (log.lastFailureAt && Date.now() - Date.parse(log.lastFailureAt) < LOG_FAILURE_RECENT_MS) {
       out.push(`the request log could not be written (${log.failures} failed writes, last: ${log.lastError}); requests are served but not recorded — free disk space in ${this.layout.logs}`);
     }
+    const store = this.store.health().problem;
+    if (store) out.push(store);
     return out;
   }
 
@@ -272,6 +287,7 @@ export class Core {
       this.gateway?.close();
     });
     await this.step('close the request log', () => this.activity.close());
+    await this.step('close the operations store', () => this.store.close());
   }
 
   /** One shutdown step: its failure is reported and does not stop the steps after it. */
@@ -294,6 +310,7 @@ export class Core {
     const housekeeping = setInterval(() => {
       void this.step('save key usage', () => this.keys.flushUsage());
       void this.activity.prune().catch(() => undefined);
+      this.store.rollup(this.settings.get().privacy.requestLogRetentionDays);
     }, 60_000);
     for (const t of [sweep, housekeeping]) t.unref();
     this.timers.push(sweep, housekeeping);

@@ -1,0 +1,59 @@
+// Turns the supervisor's instance events into availability samples and supervisor events in the
+// store. The instance id is the deployment name. Only unexpected ends count as downtime: a crash or
+// a hang (down until ready again) and giving up (failed); an unload on purpose is `stopped`.
+import type { CoreEvent, InstanceState } from '../../contract/index.js';
+import { redactEngineLine } from '../util/redact.js';
+import type { OpsStore } from './store.js';
+import type { AvailabilityStatus, EventKind } from './types.js';
+
+export class AvailabilityRecorder {
+  /** The last state seen per deployment, to tell a restart after a crash from a first start. */
+  private readonly last = new Map<string, InstanceState>();
+
+  constructor(
+    private readonly store: OpsStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  onEvent(e: CoreEvent): void {
+    if (e.type === 'instance.hung') {
+      this.write(e.instance.id, 'hung', 'down', e.reason);
+      return;
+    }
+    if (e.type !== 'instance.state') return;
+    const { id, state, reason } = e.instance;
+    const before = this.last.get(id);
+    this.last.set(id, state);
+    const row = transition(before, state);
+    if (row) this.write(id, row.kind, row.status, row.withReason ? reason : null);
+  }
+
+  /** Something outside the supervisor ended a deployment's engine (placement evicted it). */
+  evicted(deployment: string, reason: string): void {
+    this.store.recordEvent({ timeMs: this.now(), deployment, kind: 'evict', reason });
+  }
+
+  private write(deployment: string, kind: EventKind, status: AvailabilityStatus, raw: string | null): void {
+    const timeMs = this.now();
+    // A crash reason quotes the engine's last line: only its redacted form is kept (reports leave the process).
+    const reason = raw === null ? null : redactEngineLine(raw);
+    this.store.recordEvent({ timeMs, deployment, kind, reason });
+    this.store.recordAvailability({ timeMs, deployment, status, reason });
+  }
+}
+
+function transition(before: InstanceState | undefined, state: InstanceState): { kind: EventKind; status: AvailabilityStatus; withReason: boolean } | null {
+  switch (state) {
+    case 'ready':
+      return { kind: 'ready', status: 'up', withReason: false };
+    case 'starting':
+      // From ready straight to starting is the supervisor restarting a crashed (or hung) engine.
+      return before === 'ready' ? { kind: 'crash', status: 'down', withReason: true } : { kind: 'start', status: 'loading', withReason: false };
+    case 'failed':
+      return { kind: 'failed', status: 'failed', withReason: true };
+    case 'stopped':
+      return { kind: 'stop', status: 'stopped', withReason: false };
+    case 'stopping':
+      return null;
+  }
+}
