@@ -11,6 +11,8 @@ export interface InstanceHungEvent {
   type: 'instance.hung';
   instance: InstanceInfo;
   reason: string;
+  /** When the first unanswered probe was sent: the engine has not answered since (the outage's start). */
+  since?: string;
 }
 
 export interface InstanceRemovedEvent {

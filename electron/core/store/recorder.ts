@@ -17,7 +17,7 @@ export class AvailabilityRecorder {
 
   onEvent(e: CoreEvent): void {
     if (e.type === 'instance.hung') {
-      this.write(e.instance.id, 'hung', 'down', e.reason);
+      this.write(e.instance.id, 'hung', 'down', e.reason, e.since ? Date.parse(e.since) : undefined);
       return;
     }
     if (e.type !== 'instance.state') return;
@@ -33,8 +33,8 @@ export class AvailabilityRecorder {
     this.store.recordEvent({ timeMs: this.now(), deployment, kind: 'evict', reason });
   }
 
-  private write(deployment: string, kind: EventKind, status: AvailabilityStatus, raw: string | null): void {
-    const timeMs = this.now();
+  private write(deployment: string, kind: EventKind, status: AvailabilityStatus, raw: string | null, at?: number): void {
+    const timeMs = at ?? this.now();
     // A crash reason quotes the engine's last line: only its redacted form is kept (reports leave the process).
     const reason = raw === null ? null : redactEngineLine(raw);
     this.store.recordEvent({ timeMs, deployment, kind, reason });
