@@ -52,6 +52,14 @@ export interface KeyUsage extends UsageFigures {
   keyId: string | null;
 }
 
+export interface DailyFigures {
+  day: string;
+  requests: number;
+  errors: number;
+  /** null for rolled-up days (latencies are not kept) and days without streamed answers. */
+  ttftP95Ms: number | null;
+}
+
 export interface SloTargets {
   availabilityPercent: number;
   ttftP95Ms: number;
@@ -70,6 +78,8 @@ export interface OpsReport {
   total: Omit<DeploymentReport, 'deployment'>;
   deployments: DeploymentReport[];
   keys: KeyUsage[];
+  /** Per UTC day with requests (raw rows and rollups), for the charts. */
+  daily: DailyFigures[];
   /** Days whose request rows were rolled up (counts and tokens only, no latencies). */
   rolledUpDays: number;
 }

@@ -163,6 +163,15 @@ function receipt(routed: RoutedModel, body: Record<string, unknown>, id: string)
   return ascii({ ...r, sampling, engine: r.engine.slice(0, 100), model: r.model.slice(0, 100) });
 }
 
+/** A stream without `include_usage` still ends with llama-server's `timings` (prompt_n, predicted_n). */
+function timingsUsage(tail: string): { prompt: number; completion: number } | null {
+  const i = tail.lastIndexOf('"timings"');
+  if (i < 0) return null;
+  const p = /"prompt_n"\s*:\s*(\d+)/.exec(tail.slice(i));
+  const c = /"predicted_n"\s*:\s*(\d+)/.exec(tail.slice(i));
+  return p && c ? { prompt: Number(p[1]), completion: Number(c[1]) } : null;
+}
+
 /**
  * Time per output token after the first: the engine's own figure (`timings.predicted_per_token_ms`)
  * where the answer carries it, else the time after the first token spread over the rest.
@@ -177,7 +186,7 @@ export function timePerToken(tail: string, completion: number | null, totalMs: n
 /** Token counts from the last `usage` object in the answer's tail (streamed or not). */
 export function usageOf(tail: string): { prompt: number; completion: number } | null {
   const i = tail.lastIndexOf('"usage"');
-  if (i < 0) return null;
+  if (i < 0) return timingsUsage(tail);
   const p = /"prompt_tokens"\s*:\s*(\d+)/.exec(tail.slice(i));
   const c = /"completion_tokens"\s*:\s*(\d+)/.exec(tail.slice(i));
   return p || c ? { prompt: p ? Number(p[1]) : 0, completion: c ? Number(c[1]) : 0 } : null;

@@ -1,7 +1,7 @@
 // Builds the monthly operations report from the store: availability and incidents from the
 // availability samples, latency percentiles and usage from the request rows (plus the daily rollups
 // of older days). Pure apart from the store reads; `now` decides where the current month ends.
-import type { DeploymentReport, Incident, KeyUsage, OpsReport, Percentiles, SloTargets, UsageFigures } from '../../contract/index.js';
+import type { DailyFigures, DeploymentReport, Incident, KeyUsage, OpsReport, Percentiles, SloTargets, UsageFigures } from '../../contract/index.js';
 import type { OpsStore } from '../store/store.js';
 import type { AvailabilityRow, RequestRow, RollupRow } from '../store/types.js';
 import { HttpError } from '../util/errors.js';
@@ -46,6 +46,7 @@ export function buildReport(store: OpsStore, month: string, slo: SloTargets, now
     total: totalFigures,
     deployments,
     keys: keyUsage(requests, rollups),
+    daily: dailyFigures(requests, rollups),
     rolledUpDays: new Set(rollups.map((r) => r.day)).size,
   };
 }
@@ -127,6 +128,23 @@ function keyUsage(rows: RequestRow[], rollups: RollupRow[]): KeyUsage[] {
   return [...ids]
     .sort((a, b) => (a ?? '').localeCompare(b ?? ''))
     .map((keyId) => ({ keyId, ...usage(rows.filter((r) => r.keyId === keyId), rollups.filter((r) => r.keyId === keyId)) }));
+}
+
+function dailyFigures(rows: RequestRow[], rollups: RollupRow[]): DailyFigures[] {
+  const days = new Map<string, { requests: number; errors: number; ttft: (number | null)[] }>();
+  const at = (d: string) => days.get(d) ?? (days.set(d, { requests: 0, errors: 0, ttft: [] }), days.get(d)!);
+  for (const r of rows) {
+    const d = at(day(r.timeMs));
+    d.requests++;
+    if (isError(r)) d.errors++;
+    d.ttft.push(r.ttftMs);
+  }
+  for (const r of rollups) {
+    const d = at(r.day);
+    d.requests += r.requests;
+    d.errors += r.errors;
+  }
+  return [...days].sort(([a], [b]) => a.localeCompare(b)).map(([d, v]) => ({ day: d, requests: v.requests, errors: v.errors, ttftP95Ms: percentiles(v.ttft).p95 }));
 }
 
 /** Nearest-rank percentiles (a value that was measured, never interpolated). */

@@ -78,6 +78,7 @@ describe('buildReport', () => {
       expect.objectContaining({ keyId: 'key-b', requests: 10, errors: 0, completionTokens: 90 }),
     ]);
     expect(r.total.incidents).toHaveLength(1);
+    expect(r.daily).toEqual([{ day: '2026-11-10', requests: 20, errors: 1, ttftP95Ms: 118 }]);
   });
 
   it('renders a CSV that parses back to the same figures, and HTML with every value escaped', () => {
