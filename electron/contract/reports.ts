@@ -52,6 +52,15 @@ export interface KeyUsage extends UsageFigures {
   keyId: string | null;
 }
 
+/** An outage began (`down`: crashed or hung, restarting; `failed`: gave up) or ended (`recovered`). */
+export interface Alert {
+  time: string;
+  deployment: string;
+  kind: 'down' | 'hung' | 'failed' | 'recovered';
+  /** The supervisor's words (redacted: never request content). */
+  reason: string | null;
+}
+
 export interface DailyFigures {
   day: string;
   requests: number;
@@ -78,6 +87,8 @@ export interface OpsReport {
   total: Omit<DeploymentReport, 'deployment'>;
   deployments: DeploymentReport[];
   keys: KeyUsage[];
+  /** Alerts raised in the window, oldest first. */
+  alerts: Alert[];
   /** Per UTC day with requests (raw rows and rollups), for the charts. */
   daily: DailyFigures[];
   /** Days whose request rows were rolled up (counts and tokens only, no latencies). */

@@ -71,6 +71,8 @@ export interface Settings {
     availabilityTargetPercent: number;
     ttftP95TargetMs: number;
     errorRateTargetPercent: number;
+    /** Alerts are POSTed here as JSON (retried; never carrying request content); null: no webhook. */
+    webhookUrl: string | null;
   };
 }
 

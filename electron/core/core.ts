@@ -42,6 +42,7 @@ import { restrictDataDir } from './util/data-dir-acl.js';
 import { OpsStore } from './store/store.js';
 import { AvailabilityRecorder } from './store/recorder.js';
 import { reportRoutes, sloFrom } from './reports/routes.js';
+import { Alerts } from './reports/alerts.js';
 import { listenError, resolveBind } from './util/net.js';
 import { appVersion } from './version.js';
 import { removeControlFile, writeControlFile } from './control-file.js';
@@ -86,6 +87,8 @@ export class Core {
   /** Request metadata, availability and supervisor events for the operations report (SQLite). */
   readonly store: OpsStore;
   private readonly recorder: AvailabilityRecorder;
+  /** Outage alerts: stored, notified (event), sent to the webhook. */
+  readonly alerts: Alerts;
   /** Engine pids left running by a killed previous run and reaped by `listen()`. */
   reapedOrphans: number[] = [];
   private server: Server | null = null;
@@ -100,6 +103,8 @@ export class Core {
     this.store = new OpsStore(join(this.layout.root, 'ops.sqlite'));
     this.store.onProblem = (line) => process.stderr.write(`llama-orch: ${line}\n`);
     this.recorder = new AvailabilityRecorder(this.store);
+    this.alerts = new Alerts({ store: this.store, emit: (e) => this.events.emit(e), webhookUrl: () => this.settings.get().reports.webhookUrl, log: (line) => process.stderr.write(`llama-orch: ${line}\n`) });
+    this.recorder.onAlert = (a) => this.alerts.raise(a);
     this.events.subscribe((e) => this.recorder.onEvent(e));
     this.keys = new KeyStore(join(this.layout.root, 'keys.json'));
     const { livenessIntervalSeconds, livenessMisses } = this.settings.get().engines;

@@ -20,10 +20,11 @@ const MODEL = 'stories260K';
 const POLICY = { backoffBaseMs: 50, livenessIntervalMs: 500, livenessMisses: 3, livenessTimeoutMs: 500 };
 const ROUNDS = 6;
 /**
- * The client's clock also counts its own overhead (connect, fetch, parsing; a few ms, more on a loaded
- * machine), so the gateway's p95 may sit below the client's by up to 50 ms + 25 %, never above it.
+ * The client's clock also counts its own overhead (connect, fetch, parsing: a few ms, but up to
+ * ~70 ms seen when the test's event loop is starved on a shared 2-CPU machine), so the gateway's p95
+ * may sit below the client's by up to 100 ms + 50 %, and never above it.
  */
-const ttftTolerance = (clientMs: number) => 50 + 0.25 * clientMs;
+const ttftTolerance = (clientMs: number) => 100 + 0.5 * clientMs;
 
 interface ClientCount {
   requests: number;
@@ -104,6 +105,7 @@ describe('operations report with the real engine', () => {
     expect(d.incidents[0]!.cause).toMatch(/SIGKILL/);
     expect(d.incidents[1]!.cause).toMatch(/stopped answering \/health/);
     for (const i of d.incidents) expect(i.end).not.toBeNull();
+    expect(r.alerts.map((x) => x.kind)).toEqual(['down', 'recovered', 'hung', 'recovered']);
     // A hang counts from the first unanswered probe, not from when it was declared.
     expect(d.incidents[1]!.durationSeconds).toBeGreaterThanOrEqual(((POLICY.livenessMisses - 1) * POLICY.livenessIntervalMs) / 1000);
 

@@ -67,6 +67,8 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid 
 <tbody>${r.deployments.map((d) => deploymentRow(d.deployment, d)).join('')}${deploymentRow('Total', r.total)}</tbody></table>
 <h2>Downtime incidents</h2>
 ${incidents ? `<table><thead><tr><th>Deployment</th><th>Start</th><th>End</th><th>Duration</th><th>Kind</th><th>Cause</th></tr></thead><tbody>${incidents}</tbody></table>` : '<p>None.</p>'}
+<h2>Alerts</h2>
+${r.alerts.length ? `<table><thead><tr><th>Time</th><th>Deployment</th><th>Alert</th><th>Reason</th></tr></thead><tbody>${r.alerts.map((a) => `<tr>${[a.time, a.deployment, a.kind, a.reason].map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>` : '<p>None.</p>'}
 <h2>Usage per API key</h2>
 <table><thead><tr><th>Key id</th><th>Requests</th><th>Errors</th><th>Prompt tokens</th><th>Completion tokens</th></tr></thead><tbody>${keys}</tbody></table>
 ${r.rolledUpDays > 0 ? `<p class="note">${escape(r.rolledUpDays)} days are past the retention: their counts and tokens are included, their latencies are not.</p>` : ''}

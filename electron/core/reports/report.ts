@@ -47,6 +47,7 @@ export function buildReport(store: OpsStore, month: string, slo: SloTargets, now
     deployments,
     keys: keyUsage(requests, rollups),
     daily: dailyFigures(requests, rollups),
+    alerts: store.alerts(fromMs, toMs).map((a) => ({ time: new Date(a.timeMs).toISOString(), deployment: a.deployment, kind: a.kind, reason: a.reason })),
     rolledUpDays: new Set(rollups.map((r) => r.day)).size,
   };
 }

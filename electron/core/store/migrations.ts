@@ -53,4 +53,13 @@ export const MIGRATIONS: readonly string[] = [
      completion_tokens INTEGER NOT NULL,
      PRIMARY KEY (day, deployment, key_id)
    );`,
+  // 2: alerts raised (outage began or ended), for the alert history.
+  `CREATE TABLE alerts (
+     id INTEGER PRIMARY KEY,
+     time_ms INTEGER NOT NULL,
+     deployment TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     reason TEXT
+   );
+   CREATE INDEX alerts_time ON alerts(time_ms);`,
 ];

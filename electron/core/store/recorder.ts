@@ -4,11 +4,15 @@
 import type { CoreEvent, InstanceState } from '../../contract/index.js';
 import { redactEngineLine } from '../util/redact.js';
 import type { OpsStore } from './store.js';
-import type { AvailabilityStatus, EventKind } from './types.js';
+import type { AlertRow, AvailabilityStatus, EventKind } from './types.js';
 
 export class AvailabilityRecorder {
   /** The last state seen per deployment, to tell a restart after a crash from a first start. */
   private readonly last = new Map<string, InstanceState>();
+  /** Deployments in an outage (down or failed since their last `up`): one alert per outage. */
+  private readonly down = new Set<string>();
+  /** An outage began or ended (alerts: notification, webhook). */
+  onAlert: ((alert: AlertRow) => void) | null = null;
 
   constructor(
     private readonly store: OpsStore,
@@ -39,6 +43,20 @@ export class AvailabilityRecorder {
     const reason = raw === null ? null : redactEngineLine(raw);
     this.store.recordEvent({ timeMs, deployment, kind, reason });
     this.store.recordAvailability({ timeMs, deployment, status, reason });
+    this.alertOn(deployment, kind, status, reason, timeMs);
+  }
+
+  private alertOn(deployment: string, kind: EventKind, status: AvailabilityStatus, reason: string | null, timeMs: number): void {
+    const raise = (k: AlertRow['kind']) => this.onAlert?.({ timeMs, deployment, kind: k, reason });
+    if (status === 'up' && this.down.delete(deployment)) return raise('recovered');
+    if (status === 'failed') {
+      this.down.add(deployment);
+      return raise('failed');
+    }
+    if (status === 'down' && !this.down.has(deployment)) {
+      this.down.add(deployment);
+      raise(kind === 'hung' ? 'hung' : 'down');
+    }
   }
 }
 

@@ -6,7 +6,7 @@
 import { existsSync, renameSync } from 'node:fs';
 import { DatabaseSync, type Database, type Statement } from './sqlite.js';
 import { MIGRATIONS } from './migrations.js';
-import type { AvailabilityRow, EventRow, HardwareRow, RequestRow, RollupRow, StoreHealth } from './types.js';
+import type { AlertRow, AvailabilityRow, EventRow, HardwareRow, RequestRow, RollupRow, StoreHealth } from './types.js';
 
 /** How long rows wait to be written together. */
 const FLUSH_MS = 250;
@@ -20,7 +20,7 @@ const REOPEN_MS = 30_000;
 const HISTORY_DAYS = 400;
 const DAY_MS = 86_400_000;
 
-type Table = 'requests' | 'availability' | 'events' | 'hardware';
+type Table = 'requests' | 'availability' | 'events' | 'hardware' | 'alerts';
 interface Pending {
   table: Table;
   values: (string | number | null)[];
@@ -30,6 +30,7 @@ const INSERTS: Record<Table, string> = {
   requests: 'INSERT INTO requests (time_ms, deployment, key_id, route, status, outcome, prompt_tokens, completion_tokens, ttft_ms, tpot_ms, total_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
   availability: 'INSERT INTO availability (time_ms, deployment, status, reason) VALUES (?,?,?,?)',
   events: 'INSERT INTO events (time_ms, deployment, kind, reason) VALUES (?,?,?,?)',
+  alerts: 'INSERT INTO alerts (time_ms, deployment, kind, reason) VALUES (?,?,?,?)',
   hardware: 'INSERT INTO hardware_samples (time_ms, device, utilization_percent, memory_used_bytes, power_watts) VALUES (?,?,?,?,?)',
 };
 
@@ -66,6 +67,10 @@ export class OpsStore {
 
   recordEvent(r: EventRow): void {
     this.enqueue('events', [r.timeMs, r.deployment, r.kind, r.reason]);
+  }
+
+  recordAlert(r: AlertRow): void {
+    this.enqueue('alerts', [r.timeMs, r.deployment, r.kind, r.reason]);
   }
 
   recordHardware(r: HardwareRow): void {
@@ -136,6 +141,7 @@ export class OpsStore {
         const history = dayStart - HISTORY_DAYS * DAY_MS;
         db.prepare('DELETE FROM availability WHERE time_ms < ?').run(history);
         db.prepare('DELETE FROM events WHERE time_ms < ?').run(history);
+        db.prepare('DELETE FROM alerts WHERE time_ms < ?').run(history);
         db.exec('COMMIT');
         return rolled;
       } catch (err) {
@@ -166,6 +172,10 @@ export class OpsStore {
 
   events(fromMs: number, toMs: number): EventRow[] {
     return this.rows('SELECT time_ms timeMs, deployment, kind, reason FROM events WHERE time_ms >= ? AND time_ms < ? ORDER BY time_ms, id', fromMs, toMs) as unknown as EventRow[];
+  }
+
+  alerts(fromMs: number, toMs: number): AlertRow[] {
+    return this.rows('SELECT time_ms timeMs, deployment, kind, reason FROM alerts WHERE time_ms >= ? AND time_ms < ? ORDER BY time_ms, id', fromMs, toMs) as unknown as AlertRow[];
   }
 
   hardware(fromMs: number, toMs: number): HardwareRow[] {

@@ -35,6 +35,13 @@ export interface EventRow {
   reason: string | null;
 }
 
+export interface AlertRow {
+  timeMs: number;
+  deployment: string;
+  kind: 'down' | 'hung' | 'failed' | 'recovered';
+  reason: string | null;
+}
+
 export interface HardwareRow {
   timeMs: number;
   /** `gpu0`, `cpu`, … */

@@ -49,6 +49,19 @@ function Figures({ r }: { r: OpsReport }) {
         )}
       </section>
       <section className="card">
+        <h2>Alerts</h2>
+        {r.alerts.length === 0 ? <p>None this month.</p> : (
+          <table className="table" aria-label="Alerts" data-testid="reports-alerts">
+            <thead><tr><th>Time</th><th>Deployment</th><th>Alert</th><th>Reason</th></tr></thead>
+            <tbody>
+              {r.alerts.map((a) => (
+                <tr key={`${a.deployment}-${a.time}-${a.kind}`}><td>{a.time}</td><td>{a.deployment}</td><td>{a.kind}</td><td>{a.reason ?? '—'}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section className="card">
         <h2>Usage per API key</h2>
         <table className="table" aria-label="Usage per API key" data-testid="reports-keys">
           <thead><tr><th>Key id</th><th>Requests</th><th>Errors</th><th>Prompt tokens</th><th>Completion tokens</th></tr></thead>
