@@ -13,7 +13,7 @@ import { AdminAuth } from './api/auth.js';
 import { DeploymentRouter } from './api/deployment-router.js';
 import { deploymentRoutes } from './api/deployment-routes.js';
 import { Gateway } from './api/gateway.js';
-import { collectDeviceMetrics, GatewayMetrics } from './api/metrics.js';
+import { collectAvailability, collectDeviceMetrics, GatewayMetrics } from './api/metrics.js';
 import { ActivityLog } from './api/request-log.js';
 import { RequestRegistry } from './api/requests.js';
 import { createApiServer, type RouteHandler } from './api/server.js';
@@ -153,7 +153,10 @@ export class Core {
       instances: () => this.supervisor.list(),
       queueDepth: (m) => this.admission.queued(m),
       engineKey: (id) => this.supervisor.get(id)?.apiKey ?? null,
-      collectExtra: (registry) => collectDeviceMetrics(registry, this.hardware, this.deployments),
+      collectExtra: async (registry) => {
+        collectAvailability(registry, this.recorder.available());
+        await collectDeviceMetrics(registry, this.hardware, this.deployments);
+      },
     });
     this.activity.onWriteFailure = () => this.metrics.logWriteFailures.inc();
   }

@@ -124,6 +124,7 @@ describe('operations report with the real engine', () => {
     expect(metrics).toMatch(new RegExp(`llama_orch_time_to_first_token_seconds_count\\{model="${MODEL}"\\} ${client.count}`));
     expect(metrics).toContain(`llama_orch_key_requests_total{key="${keys[0]!.info.id}"} ${ROUNDS * 3}`);
     expect(metrics).not.toContain(keys[0]!.key);
+    expect(metrics).toContain(`llama_orch_deployment_available{deployment="${MODEL}"} 1`);
   });
 
   it('exports a CSV that parses and a printable HTML page that renders in Chromium', async (ctx) => {

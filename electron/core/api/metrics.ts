@@ -90,6 +90,14 @@ export function relabel(text: string, model: string): string {
   );
 }
 
+/** 1 while a deployment is up (or unloaded, loading on demand), 0 while it is down, hung or failed. */
+export function collectAvailability(registry: Registry, available: Map<string, number>): void {
+  const name = 'llama_orch_deployment_available';
+  const g = (registry.getSingleMetric(name) as Gauge | undefined) ?? new Gauge({ name, help: 'Deployment availability now: 1 up or loadable, 0 in an outage (down, hung, failed)', labelNames: ['deployment'], registers: [registry] });
+  g.reset();
+  for (const [deployment, v] of available) g.set({ deployment }, v);
+}
+
 /**
  * VRAM per device (live sample) and what each instance's plan holds there. Gauges are created once
  * per registry and reset on every scrape, so a GPU or instance that is gone disappears.

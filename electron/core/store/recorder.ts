@@ -19,6 +19,11 @@ export class AvailabilityRecorder {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Each deployment's availability now: 1 up or stopped (loads on demand), 0 in an outage (the /metrics gauge). */
+  available(): Map<string, number> {
+    return new Map([...this.last.keys()].map((d) => [d, this.down.has(d) ? 0 : 1]));
+  }
+
   onEvent(e: CoreEvent): void {
     if (e.type === 'instance.hung') {
       this.write(e.instance.id, 'hung', 'down', e.reason, e.since ? Date.parse(e.since) : undefined);

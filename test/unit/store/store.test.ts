@@ -36,6 +36,21 @@ describe('OpsStore', () => {
     b.close();
   });
 
+  it('migrates a version-1 store (before alerts) to the latest version, keeping its rows', () => {
+    const file = join(dir(), 'ops.sqlite');
+    const v1 = new DatabaseSync(file);
+    v1.exec(MIGRATIONS[0]!);
+    v1.exec('PRAGMA user_version = 1');
+    v1.prepare('INSERT INTO requests (time_ms, deployment, key_id, route, status, outcome, prompt_tokens, completion_tokens, ttft_ms, tpot_ms, total_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)').run(7, 'm', 'k1', '/v1/chat/completions', 200, 'completed', 10, 5, 12.5, 2, 30);
+    v1.close();
+    const s = new OpsStore(file);
+    expect(s.health().problem).toBeNull();
+    expect(s.requests(0, 10)).toEqual([row(7)]);
+    s.recordAlert({ timeMs: 8, deployment: 'm', kind: 'down', reason: 'crash' });
+    expect(s.alerts(0, 10)).toEqual([{ timeMs: 8, deployment: 'm', kind: 'down', reason: 'crash' }]);
+    s.close();
+  });
+
   it('moves a corrupt file aside with a timestamp, reports it, and starts a new store', () => {
     const d = dir();
     const file = join(d, 'ops.sqlite');
