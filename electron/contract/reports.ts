@@ -75,6 +75,22 @@ export interface SloTargets {
   errorRatePercent: number;
 }
 
+export interface EnergyFigures {
+  /** Integrated from measured GPU power samples (0 when none were recorded). */
+  gpuKwh: number;
+  /** An estimate: CPU TDP × utilisation (null without a TDP setting). */
+  cpuKwhEstimate: number | null;
+  /** Seconds of the window covered by GPU power samples. */
+  gpuMeasuredSeconds: number;
+  currency: string;
+  energyCost: number;
+  amortisation: number;
+  total: number;
+  perMillionTokens: number | null;
+  referencePerMillionTokens: number | null;
+  referenceCost: number | null;
+}
+
 export interface OpsReport {
   month: string;
   from: string;
@@ -87,6 +103,7 @@ export interface OpsReport {
   total: Omit<DeploymentReport, 'deployment'>;
   deployments: DeploymentReport[];
   keys: KeyUsage[];
+  energy: EnergyFigures;
   /** Alerts raised in the window, oldest first. */
   alerts: Alert[];
   /** Per UTC day with requests (raw rows and rollups), for the charts. */

@@ -73,6 +73,15 @@ export interface Settings {
     errorRateTargetPercent: number;
     /** Alerts are POSTed here as JSON (retried; never carrying request content); null: no webhook. */
     webhookUrl: string | null;
+    /** Electricity price per kWh, in `currency`. */
+    pricePerKwh: number;
+    /** Hardware cost spread per month (0: none). */
+    amortisationPerMonth: number;
+    /** A public API's price per million tokens, shown beside ours (null: not set). */
+    referencePricePerMillionTokens: number | null;
+    /** The CPU's TDP in watts for the (labelled) CPU energy estimate; null: no CPU estimate. */
+    cpuTdpWatts: number | null;
+    currency: string;
   };
 }
 

@@ -43,6 +43,7 @@ import { OpsStore } from './store/store.js';
 import { AvailabilityRecorder } from './store/recorder.js';
 import { reportRoutes, sloFrom } from './reports/routes.js';
 import { Alerts } from './reports/alerts.js';
+import { CpuUtilisation, hardwareRows } from './reports/sampler.js';
 import { listenError, resolveBind } from './util/net.js';
 import { appVersion } from './version.js';
 import { removeControlFile, writeControlFile } from './control-file.js';
@@ -62,6 +63,8 @@ export interface CoreOptions {
 }
 
 const IDLE_SWEEP_MS = 5_000;
+/** How often CPU/GPU utilisation (and power, where reported) is recorded for the energy figures. */
+const HARDWARE_SAMPLE_MS = 30_000;
 /** A log write failure keeps health `degraded` this long (a later successful write is not observed). */
 const LOG_FAILURE_RECENT_MS = 60_000;
 
@@ -197,7 +200,7 @@ export class Core {
       engineRoutes(this.engines),
       instanceRoutes({ supervisor: this.supervisor }),
       deploymentRoutes(this.deployments),
-      reportRoutes({ store: this.store, slo: () => sloFrom(this.settings.get().reports) }),
+      reportRoutes({ store: this.store, slo: () => sloFrom(this.settings.get().reports), cost: () => this.settings.get().reports }),
     ];
     const server = createApiServer({
       router: this.router,
@@ -320,7 +323,17 @@ export class Core {
       void this.activity.prune().catch(() => undefined);
       this.store.rollup(this.settings.get().privacy.requestLogRetentionDays);
     }, 60_000);
-    for (const t of [sweep, housekeeping]) t.unref();
-    this.timers.push(sweep, housekeeping);
+    const cpu = new CpuUtilisation();
+    cpu.sample();
+    const sampling = setInterval(() => void this.sampleHardware(cpu), HARDWARE_SAMPLE_MS);
+    for (const t of [sweep, housekeeping, sampling]) t.unref();
+    this.timers.push(sweep, housekeeping, sampling);
+  }
+
+  /** One hardware sample for the energy figures (GPUs only when the machine has any). */
+  private async sampleHardware(cpu: CpuUtilisation): Promise<void> {
+    const gpus = (await this.hardware.snapshot().catch(() => null))?.gpus.length ?? 0;
+    const live = gpus > 0 ? await this.hardware.live().catch(() => null) : null;
+    for (const row of hardwareRows(Date.now(), cpu.sample(), live)) this.store.recordHardware(row);
   }
 }

@@ -49,7 +49,8 @@ async function reportText(dataDir: string, month: string, format: ReportFormat):
   try {
     const problem = store.health().problem;
     if (problem) throw new Error(problem);
-    const report = buildReport(store, month, sloFrom(new SettingsStore(layout.settings).get().reports), Date.now());
+    const settings = new SettingsStore(layout.settings).get().reports;
+    const report = buildReport(store, month, sloFrom(settings), Date.now(), settings);
     return format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'csv' ? reportCsv(report) : reportHtml(report);
   } finally {
     store.close();

@@ -67,6 +67,13 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid 
 <tbody>${r.deployments.map((d) => deploymentRow(d.deployment, d)).join('')}${deploymentRow('Total', r.total)}</tbody></table>
 <h2>Downtime incidents</h2>
 ${incidents ? `<table><thead><tr><th>Deployment</th><th>Start</th><th>End</th><th>Duration</th><th>Kind</th><th>Cause</th></tr></thead><tbody>${incidents}</tbody></table>` : '<p>None.</p>'}
+<h2>Energy and cost</h2>
+<table><tbody>
+<tr><th>GPU energy (measured power, ${escape(Math.round(r.energy.gpuMeasuredSeconds))} s sampled)</th><td>${escape(r.energy.gpuKwh.toFixed(3))} kWh</td></tr>
+<tr><th>CPU energy (estimate: TDP × utilisation)</th><td>${r.energy.cpuKwhEstimate === null ? 'not estimated (no CPU TDP set)' : `${escape(r.energy.cpuKwhEstimate.toFixed(3))} kWh`}</td></tr>
+<tr><th>Energy cost + hardware amortisation</th><td>${escape(r.energy.energyCost.toFixed(2))} + ${escape(r.energy.amortisation.toFixed(2))} = ${escape(r.energy.total.toFixed(2))} ${escape(r.energy.currency)}</td></tr>
+<tr><th>Cost per million tokens</th><td>${r.energy.perMillionTokens === null ? '—' : `${escape(r.energy.perMillionTokens.toFixed(2))} ${escape(r.energy.currency)}`}${r.energy.referencePerMillionTokens === null ? '' : ` (public API reference: ${escape(r.energy.referencePerMillionTokens.toFixed(2))}; these tokens there: ${escape(r.energy.referenceCost?.toFixed(2))} ${escape(r.energy.currency)})`}</td></tr>
+</tbody></table>
 <h2>Alerts</h2>
 ${r.alerts.length ? `<table><thead><tr><th>Time</th><th>Deployment</th><th>Alert</th><th>Reason</th></tr></thead><tbody>${r.alerts.map((a) => `<tr>${[a.time, a.deployment, a.kind, a.reason].map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>` : '<p>None.</p>'}
 <h2>Usage per API key</h2>

@@ -1,7 +1,8 @@
 // Builds the monthly operations report from the store: availability and incidents from the
 // availability samples, latency percentiles and usage from the request rows (plus the daily rollups
 // of older days). Pure apart from the store reads; `now` decides where the current month ends.
-import type { DailyFigures, DeploymentReport, Incident, KeyUsage, OpsReport, Percentiles, SloTargets, UsageFigures } from '../../contract/index.js';
+import { costOf, cpuEnergyKwhEstimate, gpuEnergyKwh } from './energy.js';
+import type { DailyFigures, DeploymentReport, EnergyFigures, Incident, KeyUsage, OpsReport, Percentiles, SloTargets, UsageFigures } from '../../contract/index.js';
 import type { OpsStore } from '../store/store.js';
 import type { AvailabilityRow, RequestRow, RollupRow } from '../store/types.js';
 import { HttpError } from '../util/errors.js';
@@ -21,7 +22,17 @@ export function currentMonth(nowMs: number): string {
   return new Date(nowMs).toISOString().slice(0, 7);
 }
 
-export function buildReport(store: OpsStore, month: string, slo: SloTargets, nowMs: number): OpsReport {
+export interface CostSettings {
+  pricePerKwh: number;
+  amortisationPerMonth: number;
+  referencePricePerMillionTokens: number | null;
+  cpuTdpWatts: number | null;
+  currency: string;
+}
+
+const NO_COST: CostSettings = { pricePerKwh: 0, amortisationPerMonth: 0, referencePricePerMillionTokens: null, cpuTdpWatts: null, currency: 'EUR' };
+
+export function buildReport(store: OpsStore, month: string, slo: SloTargets, nowMs: number, cost: CostSettings = NO_COST): OpsReport {
   const { fromMs, toMs: monthEnd } = monthWindow(month);
   const toMs = Math.max(fromMs, Math.min(monthEnd, nowMs));
   const requests = store.requests(fromMs, toMs);
@@ -47,6 +58,7 @@ export function buildReport(store: OpsStore, month: string, slo: SloTargets, now
     deployments,
     keys: keyUsage(requests, rollups),
     daily: dailyFigures(requests, rollups),
+    energy: energyFigures(store, fromMs, toMs, monthEnd, totalFigures.promptTokens + totalFigures.completionTokens, cost),
     alerts: store.alerts(fromMs, toMs).map((a) => ({ time: new Date(a.timeMs).toISOString(), deployment: a.deployment, kind: a.kind, reason: a.reason })),
     rolledUpDays: new Set(rollups.map((r) => r.day)).size,
   };
@@ -129,6 +141,14 @@ function keyUsage(rows: RequestRow[], rollups: RollupRow[]): KeyUsage[] {
   return [...ids]
     .sort((a, b) => (a ?? '').localeCompare(b ?? ''))
     .map((keyId) => ({ keyId, ...usage(rows.filter((r) => r.keyId === keyId), rollups.filter((r) => r.keyId === keyId)) }));
+}
+
+function energyFigures(store: OpsStore, fromMs: number, toMs: number, monthEnd: number, tokens: number, c: CostSettings): EnergyFigures {
+  const samples = store.hardware(fromMs, toMs);
+  const gpu = gpuEnergyKwh(samples.filter((s) => s.device !== 'cpu'));
+  const cpuKwhEstimate = c.cpuTdpWatts === null ? null : cpuEnergyKwhEstimate(samples.filter((s) => s.device === 'cpu'), c.cpuTdpWatts);
+  const cost = costOf({ gpuKwh: gpu.total, cpuKwhEstimate: cpuKwhEstimate ?? 0, pricePerKwh: c.pricePerKwh, amortisationPerMonth: c.amortisationPerMonth, monthFraction: (toMs - fromMs) / (monthEnd - fromMs), tokens, referencePerMillionTokens: c.referencePricePerMillionTokens });
+  return { gpuKwh: gpu.total, cpuKwhEstimate, gpuMeasuredSeconds: gpu.measuredSeconds, currency: c.currency, ...cost, referencePerMillionTokens: c.referencePricePerMillionTokens };
 }
 
 function dailyFigures(rows: RequestRow[], rollups: RollupRow[]): DailyFigures[] {

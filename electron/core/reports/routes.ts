@@ -4,12 +4,13 @@ import { REPORT_FORMATS, ROUTES, type OpsReport, type ReportFormat, type SloTarg
 import { sendJson } from '../api/http.js';
 import type { OpsStore } from '../store/store.js';
 import { HttpError } from '../util/errors.js';
-import { buildReport, currentMonth } from './report.js';
+import { buildReport, currentMonth, type CostSettings } from './report.js';
 import { reportCsv, reportHtml } from './render.js';
 
 export interface ReportSources {
   store: OpsStore;
   slo: () => SloTargets;
+  cost?: () => CostSettings;
   now?: () => number;
 }
 
@@ -28,7 +29,7 @@ export function reportRoutes(sources: ReportSources) {
 
 function reportOrUnavailable(sources: ReportSources, month: string, now: number): OpsReport {
   try {
-    return buildReport(sources.store, month, sources.slo(), now);
+    return buildReport(sources.store, month, sources.slo(), now, sources.cost?.());
   } catch (err) {
     if (err instanceof HttpError) throw err;
     // The store is corrupt or locked: the report says so; inference is not affected.

@@ -94,6 +94,18 @@ describe('buildReport', () => {
     expect(html).not.toContain('"quoted"');
   });
 
+  it('reports GPU energy from power samples, no CPU estimate without a TDP, and the cost per million tokens', () => {
+    const s = store();
+    for (let i = 0; i <= 60; i++) s.recordHardware({ timeMs: T0 + i * MIN, device: 'gpu0', utilizationPercent: 50, memoryUsedBytes: 1, powerWatts: 100 });
+    const r = buildReport(s, '2026-11', SLO, Date.UTC(2026, 11, 5), { pricePerKwh: 0.5, amortisationPerMonth: 30, referencePricePerMillionTokens: 2, cpuTdpWatts: null, currency: 'EUR' });
+    s.close();
+    expect(r.energy).toMatchObject({ gpuMeasuredSeconds: 3600, cpuKwhEstimate: null, amortisation: 30, currency: 'EUR' });
+    expect(r.energy.gpuKwh).toBeCloseTo(0.1, 10);
+    expect(r.energy.total).toBeCloseTo(30.05, 10);
+    expect(r.energy.perMillionTokens).toBeCloseTo((30.05 / 250) * 1e6, 4); // 60 prompt + 190 completion tokens
+    expect(r.energy.referenceCost).toBeCloseTo(0.0005, 10);
+  });
+
   it('refuses a malformed month naming the field', () => {
     expect(() => monthWindow('2026-13')).toThrow(expect.objectContaining({ status: 400, param: 'month' }));
   });

@@ -48,6 +48,16 @@ function Figures({ r }: { r: OpsReport }) {
           </table>
         )}
       </section>
+      <section className="card" data-testid="reports-energy">
+        <h2>Energy and cost</h2>
+        <div className="stats">
+          <Stat label="GPU energy (measured)">{`${r.energy.gpuKwh.toFixed(3)} kWh`}</Stat>
+          <Stat label="CPU energy (estimate)">{r.energy.cpuKwhEstimate === null ? 'set a CPU TDP' : `${r.energy.cpuKwhEstimate.toFixed(3)} kWh`}</Stat>
+          <Stat label="Cost (energy + amortisation)">{`${r.energy.total.toFixed(2)} ${r.energy.currency}`}</Stat>
+          <Stat label="Per million tokens">{r.energy.perMillionTokens === null ? '—' : `${r.energy.perMillionTokens.toFixed(2)} ${r.energy.currency}`}</Stat>
+          <Stat label="Public API reference per million">{r.energy.referencePerMillionTokens === null ? 'not set' : `${r.energy.referencePerMillionTokens.toFixed(2)} ${r.energy.currency}`}</Stat>
+        </div>
+      </section>
       <section className="card">
         <h2>Alerts</h2>
         {r.alerts.length === 0 ? <p>None this month.</p> : (
