@@ -4,7 +4,9 @@
 // generator here does not share the gateway's event loop. The engine gets one thread so that on a
 // small machine the gateway and the load generator are not starved by the engine's spinning threads.
 // Reports added time-to-first-token (p50, p99) and the throughput ratio gateway/direct.
-//   npm run bench -- gateway [--rounds N] [--tokens N] [--threads N] [--levels 1,8,32] [--pin] [--client raw|fetch] [--profile DIR]
+//   npm run bench -- gateway [--rounds N] [--tokens N] [--threads N] [--levels 1,8,32] [--pin] [--client raw|fetch] [--profile DIR] [--store-ab]
+// --store-ab: the operations store's write cost instead: both paths go through the gateway, with the
+// store recording each request ("gateway" columns) or not ("direct" columns, the baseline), alternating.
 // --client: the load generator. `raw` (default): plain sockets (bench/lib/raw-sse-client.ts), kept
 // alive to the gateway as SDK clients do, a new connection per stream to llama-server (which closes
 // it after every stream anyway); `fetch`: Node's fetch (undici), several times the CPU per token.
@@ -20,7 +22,8 @@ import { parseArgs } from 'node:util';
 import { RawSseClient } from './lib/raw-sse-client.ts';
 import { fmt, median, quantile, table } from './lib/stats.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, tokens: { type: 'string', default: '32' }, threads: { type: 'string', default: '1' }, levels: { type: 'string', default: '1,8,32' }, profile: { type: 'string' }, pin: { type: 'boolean', default: false }, client: { type: 'string', default: 'raw' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, tokens: { type: 'string', default: '32' }, threads: { type: 'string', default: '1' }, levels: { type: 'string', default: '1,8,32' }, profile: { type: 'string' }, pin: { type: 'boolean', default: false }, client: { type: 'string', default: 'raw' }, 'store-ab': { type: 'boolean', default: false } } });
+const AB = values['store-ab'];
 if (values.client !== 'raw' && values.client !== 'fetch') throw new Error('--client must be raw or fetch');
 const ROUNDS = Number(values.rounds);
 const TOKENS = Number(values.tokens);
@@ -30,7 +33,7 @@ const PER_BATCH: Record<number, number> = { 1: 16, 8: 32, 32: 64 };
 const MODEL = join(import.meta.dirname, '..', 'test', 'fixtures', 'models', 'stories260K.gguf');
 const engine = execFileSync(process.execPath, ['scripts/test-engine.mjs'], { encoding: 'utf8' }).trim();
 
-interface Target { url: string; key: string | null }
+interface Target { url: string; key: string | null; store?: boolean }
 interface Batch { ttfts: number[]; tokensPerSecond: number }
 
 let staleRetries = 0;
@@ -93,11 +96,11 @@ async function stream(t: Target, i: number, raw: RawSseClient | null): Promise<{
 /** One raw client per target and worker, so kept-alive connections carry over between batches. */
 const rawClients = new Map<string, RawSseClient>();
 function clientFor(t: Target, worker: number): RawSseClient {
-  const key = `${t.url} ${worker}`;
+  const key = `${t === gateway ? 'gateway' : 'direct'} ${worker}`;
   let c = rawClients.get(key);
   if (!c) {
     const u = new URL(t.url);
-    rawClients.set(key, (c = new RawSseClient(u.hostname, Number(u.port), t === gateway)));
+    rawClients.set(key, (c = new RawSseClient(u.hostname, Number(u.port), t === gateway || AB)));
   }
   return c;
 }
@@ -108,6 +111,7 @@ const coreCpu = new Map<Target, { micros: number; tokens: number }>();
 let measuring = false;
 
 async function batch(t: Target, concurrency: number, total: number): Promise<Batch> {
+  if (AB) await setStore(t.store === true);
   const cpu0 = measuring ? await coreCpuMicros() : 0;
   const t0 = performance.now();
   const ttfts: number[] = [];
@@ -143,6 +147,11 @@ async function coreCpuMicros(): Promise<number> {
   child.kill('SIGUSR2');
   return (JSON.parse(await line) as { cpuMicros: number }).cpuMicros;
 }
+async function setStore(on: boolean): Promise<void> {
+  const line = nextLine();
+  child.stdin!.write(`store ${on ? 'on' : 'off'}\n`);
+  await line;
+}
 let pinning = `none (engine, core and load generator share all ${availableParallelism()} CPUs)`;
 if (values.pin) {
   const last = availableParallelism() - 1;
@@ -152,8 +161,9 @@ if (values.pin) {
   for (const pid of [child.pid!, process.pid]) execFileSync('taskset', ['-a', '-p', '-c', rest, String(pid)], { stdio: 'ignore' });
   pinning = `engine on CPU ${last}, core and load generator on CPU ${rest}`;
 }
-const direct: Target = { url: info.directUrl, key: info.key };
-const gateway: Target = { url: info.gatewayUrl, key: null };
+const direct: Target = AB ? { url: info.gatewayUrl, key: null, store: false } : { url: info.directUrl, key: info.key };
+const gateway: Target = { url: info.gatewayUrl, key: null, store: true };
+if (AB) console.log('store A/B: "direct" = the gateway without the operations store, "gateway" = with it');
 console.log(`engine ${engine}\n  ${info.argv.join(' ')}\nmodel stories260K, ${TOKENS} tokens per stream, ${ROUNDS} rounds per level, one engine process behind both paths\nload generator: ${values.client}; pinning: ${pinning}\n`);
 
 const rows: (string | number)[][] = [];

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Core } from '../../dist/electron/core/core.js';
 
 const [engine, model, parallel, ctx, threads] = process.argv.slice(2);
@@ -24,7 +25,15 @@ const stop = (code = 0) => {
 };
 process.on('SIGTERM', () => stop());
 process.on('SIGINT', () => stop());
-process.stdin.on('end', () => stop()).resume();
+process.stdin.on('end', () => stop());
+// `store on|off` on stdin: the gateway records requests in the operations store, or not (the store's
+// write cost A/B of `bench gateway --store-ab`); answered with one JSON line.
+const recordRequest = core.store.recordRequest.bind(core.store);
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const on = line.trim() === 'store on';
+  core.store.recordRequest = on ? recordRequest : () => undefined;
+  process.stdout.write(JSON.stringify({ store: on }) + '\n');
+});
 process.stdout.on('error', () => stop());
 process.on('uncaughtException', (err) => {
   process.stderr.write(`gateway-child: ${err.stack ?? String(err)}\n`);

@@ -42,6 +42,17 @@ export class CoreClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  /** A GET whose answer is text (a CSV or HTML report), returned as it came. */
+  async text(path: string): Promise<string> {
+    const res = await fetch(`${this.url}${path}`, { headers: { authorization: `Bearer ${this.token}` } });
+    const text = await res.text();
+    if (!res.ok) {
+      const envelope = parseEnvelope(text);
+      throw new ApiCallError(res.status, envelope, envelope?.message ?? `GET ${path}: HTTP ${res.status}`);
+    }
+    return text;
+  }
+
   /** Server-sent events of a GET route, each `data:` payload parsed, until the connection ends. */
   async events(path: string, onEvent: (data: unknown) => void, signal?: AbortSignal): Promise<void> {
     const res = await fetch(`${this.url}${path}`, { headers: { authorization: `Bearer ${this.token}`, accept: 'text/event-stream' }, ...(signal ? { signal } : {}) });

@@ -7,10 +7,11 @@ import { keysCommand } from './commands/keys.js';
 import { hardwareCommand } from './commands/hardware.js';
 import { modelsCommand } from './commands/models.js';
 import { planCommand } from './commands/plan.js';
+import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 import { printVersion, VERSION_USAGE } from './commands/version.js';
 
-const COMMANDS: CliCommand[] = [serveCommand, deployCommand, psCommand, loadCommand, unloadCommand, logsCommand, keysCommand, enginesCommand, hardwareCommand, modelsCommand, planCommand];
+const COMMANDS: CliCommand[] = [serveCommand, deployCommand, psCommand, loadCommand, unloadCommand, logsCommand, keysCommand, enginesCommand, hardwareCommand, modelsCommand, planCommand, reportCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

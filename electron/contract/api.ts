@@ -29,6 +29,7 @@ export const ROUTES = {
   deployments: '/api/v1/deployments',
   deployment: (name: string) => `/api/v1/deployments/${encodeURIComponent(name)}`,
   requestCancel: (id: string) => `/api/v1/requests/${encodeURIComponent(id)}/cancel`,
+  reports: '/api/v1/reports',
 } as const;
 
 export interface HealthzResponse {

@@ -1,5 +1,6 @@
 // Server-sent events on GET /api/v1/events. `type` discriminates; payloads are contract types.
 import type { InstanceInfo } from './instances.js';
+import type { Alert } from './reports.js';
 
 export interface InstanceStateEvent {
   type: 'instance.state';
@@ -11,6 +12,8 @@ export interface InstanceHungEvent {
   type: 'instance.hung';
   instance: InstanceInfo;
   reason: string;
+  /** When the first unanswered probe was sent: the engine has not answered since (the outage's start). */
+  since?: string;
 }
 
 export interface InstanceRemovedEvent {
@@ -35,6 +38,12 @@ export interface ProgressEvent {
   error: string | null;
 }
 
+/** A deployment went down, hung, failed or recovered (desktop notification, webhook, Reports page). */
+export interface AlertEvent {
+  type: 'alert';
+  alert: Alert;
+}
+
 /** Extended by other modules by adding members to this union. */
-export type CoreEvent = InstanceStateEvent | InstanceHungEvent | InstanceRemovedEvent | ProgressEvent;
+export type CoreEvent = InstanceStateEvent | InstanceHungEvent | InstanceRemovedEvent | ProgressEvent | AlertEvent;
 export type CoreEventType = CoreEvent['type'];

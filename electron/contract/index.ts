@@ -11,3 +11,4 @@ export * from './engines.js';
 export * from './about.js';
 export * from './placement.js';
 export * from './deployments.js';
+export * from './reports.js';

@@ -66,6 +66,23 @@ export interface Settings {
     theme: Theme;
     saveConversations: boolean;
   };
+  /** Service-level objectives the operations report measures against (all deployments, 24/7). */
+  reports: {
+    availabilityTargetPercent: number;
+    ttftP95TargetMs: number;
+    errorRateTargetPercent: number;
+    /** Alerts are POSTed here as JSON (retried; never carrying request content); null: no webhook. */
+    webhookUrl: string | null;
+    /** Electricity price per kWh, in `currency`. */
+    pricePerKwh: number;
+    /** Hardware cost spread per month (0: none). */
+    amortisationPerMonth: number;
+    /** A public API's price per million tokens, shown beside ours (null: not set). */
+    referencePricePerMillionTokens: number | null;
+    /** The CPU's TDP in watts for the (labelled) CPU energy estimate; null: no CPU estimate. */
+    cpuTdpWatts: number | null;
+    currency: string;
+  };
 }
 
 /** Deep-partial update accepted by PATCH /api/v1/settings. */

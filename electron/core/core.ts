@@ -13,7 +13,7 @@ import { AdminAuth } from './api/auth.js';
 import { DeploymentRouter } from './api/deployment-router.js';
 import { deploymentRoutes } from './api/deployment-routes.js';
 import { Gateway } from './api/gateway.js';
-import { collectDeviceMetrics, GatewayMetrics } from './api/metrics.js';
+import { collectAvailability, collectDeviceMetrics, GatewayMetrics } from './api/metrics.js';
 import { ActivityLog } from './api/request-log.js';
 import { RequestRegistry } from './api/requests.js';
 import { createApiServer, type RouteHandler } from './api/server.js';
@@ -39,6 +39,11 @@ import { instanceRoutes } from './supervisor/routes.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { Listeners } from './util/emitter.js';
 import { restrictDataDir } from './util/data-dir-acl.js';
+import { OpsStore } from './store/store.js';
+import { AvailabilityRecorder } from './store/recorder.js';
+import { reportRoutes, sloFrom } from './reports/routes.js';
+import { Alerts } from './reports/alerts.js';
+import { CpuUtilisation, hardwareRows } from './reports/sampler.js';
 import { listenError, resolveBind } from './util/net.js';
 import { appVersion } from './version.js';
 import { removeControlFile, writeControlFile } from './control-file.js';
@@ -58,6 +63,8 @@ export interface CoreOptions {
 }
 
 const IDLE_SWEEP_MS = 5_000;
+/** How often CPU/GPU utilisation (and power, where reported) is recorded for the energy figures. */
+const HARDWARE_SAMPLE_MS = 30_000;
 /** A log write failure keeps health `degraded` this long (a later successful write is not observed). */
 const LOG_FAILURE_RECENT_MS = 60_000;
 
@@ -80,6 +87,11 @@ export class Core {
   readonly requests = new RequestRegistry();
   readonly activity: ActivityLog;
   readonly metrics: GatewayMetrics;
+  /** Request metadata, availability and supervisor events for the operations report (SQLite). */
+  readonly store: OpsStore;
+  private readonly recorder: AvailabilityRecorder;
+  /** Outage alerts: stored, notified (event), sent to the webhook. */
+  readonly alerts: Alerts;
   /** Engine pids left running by a killed previous run and reaped by `listen()`. */
   reapedOrphans: number[] = [];
   private server: Server | null = null;
@@ -91,6 +103,12 @@ export class Core {
     this.layout = dataLayout(opts.dataDir);
     for (const dir of [this.layout.root, this.layout.engines, this.layout.models, this.layout.run, this.layout.logs]) mkdirSync(dir, { recursive: true });
     this.settings = new SettingsStore(this.layout.settings);
+    this.store = new OpsStore(join(this.layout.root, 'ops.sqlite'));
+    this.store.onProblem = (line) => process.stderr.write(`llama-orch: ${line}\n`);
+    this.recorder = new AvailabilityRecorder(this.store);
+    this.alerts = new Alerts({ store: this.store, emit: (e) => this.events.emit(e), webhookUrl: () => this.settings.get().reports.webhookUrl, log: (line) => process.stderr.write(`llama-orch: ${line}\n`) });
+    this.recorder.onAlert = (a) => this.alerts.raise(a);
+    this.events.subscribe((e) => this.recorder.onEvent(e));
     this.keys = new KeyStore(join(this.layout.root, 'keys.json'));
     const { livenessIntervalSeconds, livenessMisses } = this.settings.get().engines;
     const policy = { livenessIntervalMs: livenessIntervalSeconds * 1000, livenessMisses, ...opts.policy };
@@ -113,6 +131,7 @@ export class Core {
         running: (except) => this.deployments.runningPlacements(except),
         evict: async (ids, forName, reason) => {
           this.activity.audit('instance.evict', 'placement', ids.join(','), { forModel: forName, reason });
+          for (const id of ids) this.recorder.evicted(id, `evicted to make room for ${forName}: ${reason}`);
           for (const id of ids) await this.deployments.unload(id);
         },
         now: () => Date.now(),
@@ -137,7 +156,10 @@ export class Core {
       instances: () => this.supervisor.list(),
       queueDepth: (m) => this.admission.queued(m),
       engineKey: (id) => this.supervisor.get(id)?.apiKey ?? null,
-      collectExtra: (registry) => collectDeviceMetrics(registry, this.hardware, this.deployments),
+      collectExtra: async (registry) => {
+        collectAvailability(registry, this.recorder.available());
+        await collectDeviceMetrics(registry, this.hardware, this.deployments);
+      },
     });
     this.activity.onWriteFailure = () => this.metrics.logWriteFailures.inc();
   }
@@ -166,6 +188,7 @@ export class Core {
       requests: this.requests,
       metrics: this.metrics,
       log: this.activity,
+      store: this.store,
       limits: () => ({ ...this.settings.get().gateway, logContent: this.settings.get().privacy.logContent }),
     }));
     const extraRoutes: RouteHandler[] = [
@@ -177,6 +200,7 @@ export class Core {
       engineRoutes(this.engines),
       instanceRoutes({ supervisor: this.supervisor }),
       deploymentRoutes(this.deployments),
+      reportRoutes({ store: this.store, slo: () => sloFrom(this.settings.get().reports), cost: () => this.settings.get().reports }),
     ];
     const server = createApiServer({
       router: this.router,
@@ -240,6 +264,8 @@ export class Core {
     if (log.lastFailureAt && Date.now() - Date.parse(log.lastFailureAt) < LOG_FAILURE_RECENT_MS) {
       out.push(`the request log could not be written (${log.failures} failed writes, last: ${log.lastError}); requests are served but not recorded — free disk space in ${this.layout.logs}`);
     }
+    const store = this.store.health().problem;
+    if (store) out.push(store);
     return out;
   }
 
@@ -272,6 +298,7 @@ export class Core {
       this.gateway?.close();
     });
     await this.step('close the request log', () => this.activity.close());
+    await this.step('close the operations store', () => this.store.close());
   }
 
   /** One shutdown step: its failure is reported and does not stop the steps after it. */
@@ -294,8 +321,19 @@ export class Core {
     const housekeeping = setInterval(() => {
       void this.step('save key usage', () => this.keys.flushUsage());
       void this.activity.prune().catch(() => undefined);
+      this.store.rollup(this.settings.get().privacy.requestLogRetentionDays);
     }, 60_000);
-    for (const t of [sweep, housekeeping]) t.unref();
-    this.timers.push(sweep, housekeeping);
+    const cpu = new CpuUtilisation();
+    cpu.sample();
+    const sampling = setInterval(() => void this.sampleHardware(cpu), HARDWARE_SAMPLE_MS);
+    for (const t of [sweep, housekeeping, sampling]) t.unref();
+    this.timers.push(sweep, housekeeping, sampling);
+  }
+
+  /** One hardware sample for the energy figures (GPUs only when the machine has any). */
+  private async sampleHardware(cpu: CpuUtilisation): Promise<void> {
+    const gpus = (await this.hardware.snapshot().catch(() => null))?.gpus.length ?? 0;
+    const live = gpus > 0 ? await this.hardware.live().catch(() => null) : null;
+    for (const row of hardwareRows(Date.now(), cpu.sample(), live)) this.store.recordHardware(row);
   }
 }

@@ -5,7 +5,7 @@
 import type { CoreEvent } from '../contract/index.js';
 
 export interface Notice {
-  kind: 'engine-failed' | 'download-done' | 'download-failed';
+  kind: 'engine-failed' | 'download-done' | 'download-failed' | 'deployment-down' | 'deployment-recovered';
   title: string;
   body: string;
 }
@@ -28,6 +28,13 @@ export class NoticeFilter {
       const { id, state, modelId, reason } = event.instance;
       if (!this.transition(`instance:${id}`, state) || state !== 'failed') return null;
       return { kind: 'engine-failed', title: `Engine for ${modelId} failed`, body: reason ?? 'The engine stopped unexpectedly; see its log in llama-orch.' };
+    }
+    if (event.type === 'alert') {
+      const { deployment, kind, reason } = event.alert;
+      // `failed` is already told by the instance's own failed state above.
+      if (kind === 'down' || kind === 'hung') return { kind: 'deployment-down', title: `${deployment} is down${kind === 'hung' ? ' (hung)' : ''}; restarting`, body: reason ?? 'The engine stopped unexpectedly.' };
+      if (kind === 'recovered') return { kind: 'deployment-recovered', title: `${deployment} is back up`, body: 'The engine restarted and answers again.' };
+      return null;
     }
     if (event.type === 'progress') {
       if (!this.transition(`progress:${event.kind}:${event.id}`, event.state)) return null;

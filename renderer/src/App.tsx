@@ -5,6 +5,7 @@ import { ChatPage } from './features/chat/ChatPage.js';
 import { DashboardPage } from './features/dashboard/DashboardPage.js';
 import { LogsPage } from './features/logs/LogsPage.js';
 import { ModelsPage } from './features/models/ModelsPage.js';
+import { ReportsPage } from './features/reports/ReportsPage.js';
 import { appStarted } from './features/settings/actions.js';
 import { SettingsPage } from './features/settings/SettingsPage.js';
 import { href, PAGES, useRoute, type PageName } from './lib/router.js';
@@ -14,6 +15,7 @@ const VIEWS: Record<PageName, () => React.JSX.Element> = {
   models: ModelsPage,
   logs: LogsPage,
   chat: ChatPage,
+  reports: ReportsPage,
   settings: SettingsPage,
 };
 

@@ -14,6 +14,7 @@ import { EngineConnections } from './engine-client.js';
 import { proxyToEngine, type ProxyOutcome } from './proxy.js';
 import type { ActivityLog } from './request-log.js';
 import type { RequestRegistry } from './requests.js';
+import type { RequestRow } from '../store/types.js';
 
 export interface GatewayLimits {
   maxBodyBytes: number;
@@ -33,6 +34,8 @@ export interface GatewayDeps {
   metrics: GatewayMetrics;
   log: ActivityLog;
   limits: () => GatewayLimits;
+  /** The operations store (request metadata for reports); queued, never failing a request. */
+  store?: { recordRequest(row: RequestRow): void };
 }
 
 
@@ -91,15 +94,34 @@ export class Gateway {
       requests.end(id, how);
       const usage = outcome ? usageOf(outcome.tail) : null;
       const totalMs = performance.now() - started;
+      const ttftMs = outcome?.firstTokenAt != null ? outcome.firstTokenAt - started : null;
+      const tpotMs = outcome ? timePerToken(outcome.tail, usage?.completion ?? null, totalMs, ttftMs) : null;
       const labels = { model: model || '(none)', route, status: String(status), outcome: how };
       metrics.requests.inc(labels);
       if (model) {
         metrics.latency.observe({ model, route }, totalMs / 1000);
-        if (outcome?.firstByteMs != null) metrics.ttft.observe({ model }, outcome.firstByteMs / 1000);
+        if (outcome?.firstByteMs != null) metrics.ttfb.observe({ model }, outcome.firstByteMs / 1000);
+        if (ttftMs !== null) metrics.ttft.observe({ model }, ttftMs / 1000);
+        if (tpotMs !== null) metrics.tpot.observe({ model }, tpotMs / 1000);
         if (usage?.prompt) metrics.tokensIn.inc({ model }, usage.prompt);
         if (usage?.completion) metrics.tokensOut.inc({ model }, usage.completion);
         if (how === 'client_closed' || how === 'cancelled') metrics.cancellations.inc({ model, how });
       }
+      metrics.keyRequests.inc({ key: caller.keyId ?? '(none)' });
+      if (usage) metrics.keyTokens.inc({ key: caller.keyId ?? '(none)' }, usage.prompt + usage.completion);
+      this.deps.store?.recordRequest({
+        timeMs: Date.now(),
+        deployment: model || '(none)',
+        keyId: caller.keyId,
+        route,
+        status,
+        outcome: how,
+        promptTokens: usage?.prompt ?? null,
+        completionTokens: usage?.completion ?? null,
+        ttftMs: ttftMs !== null ? Math.round(ttftMs * 100) / 100 : null,
+        tpotMs: tpotMs !== null ? Math.round(tpotMs * 1000) / 1000 : null,
+        totalMs: Math.round(totalMs * 100) / 100,
+      });
       this.deps.log.request({
         time: new Date().toISOString(),
         id,
@@ -141,10 +163,30 @@ function receipt(routed: RoutedModel, body: Record<string, unknown>, id: string)
   return ascii({ ...r, sampling, engine: r.engine.slice(0, 100), model: r.model.slice(0, 100) });
 }
 
+/** A stream without `include_usage` still ends with llama-server's `timings` (prompt_n, predicted_n). */
+function timingsUsage(tail: string): { prompt: number; completion: number } | null {
+  const i = tail.lastIndexOf('"timings"');
+  if (i < 0) return null;
+  const p = /"prompt_n"\s*:\s*(\d+)/.exec(tail.slice(i));
+  const c = /"predicted_n"\s*:\s*(\d+)/.exec(tail.slice(i));
+  return p && c ? { prompt: Number(p[1]), completion: Number(c[1]) } : null;
+}
+
+/**
+ * Time per output token after the first: the engine's own figure (`timings.predicted_per_token_ms`)
+ * where the answer carries it, else the time after the first token spread over the rest.
+ */
+export function timePerToken(tail: string, completion: number | null, totalMs: number, ttftMs: number | null): number | null {
+  const own = /"predicted_per_token_ms"\s*:\s*([\d.eE+-]+)/.exec(tail.slice(tail.lastIndexOf('"timings"')));
+  if (tail.includes('"timings"') && own && Number.isFinite(Number(own[1]))) return Number(own[1]);
+  if (ttftMs === null || completion === null || completion < 2) return null;
+  return (totalMs - ttftMs) / (completion - 1);
+}
+
 /** Token counts from the last `usage` object in the answer's tail (streamed or not). */
 export function usageOf(tail: string): { prompt: number; completion: number } | null {
   const i = tail.lastIndexOf('"usage"');
-  if (i < 0) return null;
+  if (i < 0) return timingsUsage(tail);
   const p = /"prompt_tokens"\s*:\s*(\d+)/.exec(tail.slice(i));
   const c = /"completion_tokens"\s*:\s*(\d+)/.exec(tail.slice(i));
   return p || c ? { prompt: p ? Number(p[1]) : 0, completion: c ? Number(c[1]) : 0 } : null;

@@ -5,6 +5,7 @@ import type { GpuLiveReport, HardwareSnapshot, InstanceInfo, RunningPlacement } 
 import { request as httpRequest } from 'node:http';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const TPOT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1];
 
 export interface MetricsSources {
   instances(): InstanceInfo[];
@@ -17,7 +18,11 @@ export interface MetricsSources {
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly requests = new Counter({ name: 'llama_orch_requests_total', help: 'Inference requests by model, route, status and outcome', labelNames: ['model', 'route', 'status', 'outcome'], registers: [this.registry] });
-  readonly ttft = new Histogram({ name: 'llama_orch_time_to_first_byte_seconds', help: 'Time from request to the first byte of the answer', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly ttfb = new Histogram({ name: 'llama_orch_time_to_first_byte_seconds', help: 'Time from request to the first byte of the answer', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly ttft = new Histogram({ name: 'llama_orch_time_to_first_token_seconds', help: 'Time from the request arriving to the first generated token of a streamed answer (queue and load included)', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly tpot = new Histogram({ name: 'llama_orch_time_per_output_token_seconds', help: 'Time per output token after the first', labelNames: ['model'], buckets: TPOT_BUCKETS, registers: [this.registry] });
+  readonly keyRequests = new Counter({ name: 'llama_orch_key_requests_total', help: 'Inference requests per API key id (never the key itself; (none) without a key)', labelNames: ['key'], registers: [this.registry] });
+  readonly keyTokens = new Counter({ name: 'llama_orch_key_tokens_total', help: 'Prompt plus completion tokens per API key id', labelNames: ['key'], registers: [this.registry] });
   readonly latency = new Histogram({ name: 'llama_orch_request_duration_seconds', help: 'Total request time', labelNames: ['model', 'route'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
   readonly tokensIn = new Counter({ name: 'llama_orch_prompt_tokens_total', help: 'Prompt tokens processed', labelNames: ['model'], registers: [this.registry] });
   readonly tokensOut = new Counter({ name: 'llama_orch_completion_tokens_total', help: 'Completion tokens generated', labelNames: ['model'], registers: [this.registry] });
@@ -83,6 +88,14 @@ export function relabel(text: string, model: string): string {
       })
       .join('\n') + '\n'
   );
+}
+
+/** 1 while a deployment is up (or unloaded, loading on demand), 0 while it is down, hung or failed. */
+export function collectAvailability(registry: Registry, available: Map<string, number>): void {
+  const name = 'llama_orch_deployment_available';
+  const g = (registry.getSingleMetric(name) as Gauge | undefined) ?? new Gauge({ name, help: 'Deployment availability now: 1 up or loadable, 0 in an outage (down, hung, failed)', labelNames: ['deployment'], registers: [registry] });
+  g.reset();
+  for (const [deployment, v] of available) g.set({ deployment }, v);
 }
 
 /**

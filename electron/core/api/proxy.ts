@@ -23,6 +23,8 @@ export interface ProxyOutcome {
   streaming: boolean;
   /** ms from sending the request to the first body byte of the answer. */
   firstByteMs: number | null;
+  /** `performance.now()` when a streamed answer's first token (not a role-only event) went out. */
+  firstTokenAt: number | null;
   /** The last bytes of the answer (usage and timings live there), at most TAIL_BYTES. */
   tail: string;
   /** The answer's first `captureBytes` bytes, when asked for (opt-in content logging). */
@@ -48,6 +50,7 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
     const sentAt = performance.now();
     const { host, port } = addressOf(target.baseUrl);
     let firstByteMs: number | null = null;
+    let firstTokenAt: number | null = null;
     // The last two body pieces, kept by reference (no copying or decoding per piece): usage sits in
     // the final event, which may straddle two pieces.
     let last: Buffer | null = null;
@@ -82,7 +85,7 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
       opts.signal?.removeEventListener('abort', onCancel);
       const tailBuf = previous && last ? Buffer.concat([previous, last]) : (last ?? Buffer.alloc(0));
       const tail = tailBuf.toString('utf8', Math.max(0, tailBuf.length - TAIL_BYTES));
-      resolve({ status, outcome, streaming, firstByteMs, tail, captured: captured ? Buffer.concat(captured).subarray(0, opts.captureBytes) : null });
+      resolve({ status, outcome, streaming, firstByteMs, firstTokenAt, tail, captured: captured ? Buffer.concat(captured).subarray(0, opts.captureBytes) : null });
     };
 
     /** End the client's response early with a reason, in-band for streams. */
@@ -150,7 +153,9 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
         }
         if (!events) return write(chunk);
         const out = events.push(chunk);
-        if (out) write(out);
+        if (!out) return;
+        if (firstTokenAt === null && carriesToken(out)) firstTokenAt = performance.now();
+        write(out);
       },
       onEnd: () => {
         if (settled) return;
@@ -204,6 +209,14 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
     }
     upstream = opts.connections.send(host, port, request, handlers);
   });
+}
+
+/** A generated piece of text in an SSE event (chat delta, completion text, reasoning), not an empty role event. */
+const TOKEN_FIELD = /"(?:content|text|reasoning_content)":"[^"]/;
+
+function carriesToken(events: Buffer): boolean {
+  // latin1 is a cheap byte-for-byte decode: the pattern is ASCII, so no multi-byte handling is needed.
+  return TOKEN_FIELD.test(events.toString('latin1'));
 }
 
 const addresses = new Map<string, { host: string; port: number }>();

@@ -61,7 +61,7 @@ export interface InstanceHooks {
   /** Called on every state change (for events, pidfiles, metrics). */
   onState?: (info: InstanceInfo) => void;
   /** The ready engine stopped answering /health and is being killed (it restarts like after a crash). */
-  onHung?: (info: InstanceInfo, reason: string) => void;
+  onHung?: (info: InstanceInfo, reason: string, sinceMs: number) => void;
   onLog?: (line: LogLine) => void;
   onSpawn?: (pid: number, info: InstanceInfo) => void;
   onExit?: (pid: number, exit: ExitInfo) => void;
@@ -276,16 +276,20 @@ export class EngineInstance {
     const { livenessIntervalMs: every, livenessMisses: misses, livenessTimeoutMs: timeout } = this.policy;
     const current = () => this.proc === proc && this.state === 'ready';
     let missed = 0;
+    let firstMissAt = 0;
     while (current()) {
       await Promise.race([this.effects.sleep(every), proc.exited]);
       if (!current()) return;
+      const probedAt = this.effects.now();
       missed = (await this.effects.health(port, timeout)) ? 0 : missed + 1;
+      // The engine stopped answering no later than the first probe it missed: the outage starts there.
+      if (missed === 1) firstMissAt = probedAt;
       if (!current() || missed < misses) continue;
       const reason = `engine stopped answering /health (${missed} probes ${every} ms apart, each waiting ${timeout} ms); killed as hung`;
       this.hangs++;
       this.hungReason = reason;
       this.log('supervisor', 'error', reason);
-      this.hooks.onHung?.(this.info(), reason);
+      this.hooks.onHung?.(this.info(), reason, firstMissAt);
       proc.signalGroup('SIGKILL');
       return;
     }

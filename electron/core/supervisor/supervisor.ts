@@ -102,7 +102,7 @@ export class Supervisor {
         ...(file ? { onLog: (l) => file.write(`${l.time} ${l.stream} ${l.level} ${l.text}`) } : {}),
         keepContent: () => this.opts.logContent?.() ?? false,
         onState: (info) => this.events.emit({ type: 'instance.state', instance: info }),
-        onHung: (info, reason) => this.events.emit({ type: 'instance.hung', instance: info, reason }),
+        onHung: (info, reason, sinceMs) => this.events.emit({ type: 'instance.hung', instance: info, reason, since: new Date(sinceMs).toISOString() }),
         onSpawn: (pid) => {
           // The pidfile is the backstop for a killed core; failing to write it (a full disk) must not
           // fail a start whose engine is already running (and would then be left unowned).

@@ -37,6 +37,7 @@ import type {
   SettingsPatch,
   StartInstanceRequest,
   StatusResponse,
+  OpsReport,
 } from '../../../electron/contract/index.js';
 import { ENGINE_ROUTES, HARDWARE_ROUTES, MODEL_ROUTES, ROUTES } from '../../../electron/contract/index.js';
 import type { PlacementOverrides } from '../../../electron/contract/placement.js';
@@ -189,6 +190,9 @@ async function chatStream(body: ChatRequest, handlers: ChatStreamHandlers, signa
 
 export const api = {
   healthz: () => request<HealthzResponse>(ROUTES.healthz),
+  report: (month: string) => request<OpsReport>(`${ROUTES.reports}?month=${encodeURIComponent(month)}&format=json`),
+  /** The report as a file (CSV, or the printable HTML page). */
+  reportFile: async (month: string, format: 'csv' | 'html') => (await send(`${ROUTES.reports}?month=${encodeURIComponent(month)}&format=${format}`)).blob(),
   status: () => request<StatusResponse>(ROUTES.status),
   onEvent,
 

@@ -2,12 +2,13 @@
 // when loaded from a file, with no server rewrite rules.
 import { useSyncExternalStore } from 'react';
 
-export type PageName = 'dashboard' | 'models' | 'logs' | 'chat' | 'settings';
+export type PageName = 'dashboard' | 'models' | 'logs' | 'chat' | 'reports' | 'settings';
 export const PAGES: { name: PageName; label: string }[] = [
   { name: 'dashboard', label: 'Dashboard' },
   { name: 'models', label: 'Models' },
   { name: 'chat', label: 'Chat' },
   { name: 'logs', label: 'Logs' },
+  { name: 'reports', label: 'Reports' },
   { name: 'settings', label: 'Settings' },
 ];
 

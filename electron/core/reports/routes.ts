@@ -1,0 +1,54 @@
+// GET /api/v1/reports?month=YYYY-MM&format=json|csv|html: the operations report (admin API).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { REPORT_FORMATS, ROUTES, type OpsReport, type ReportFormat, type SloTargets } from '../../contract/index.js';
+import { sendJson } from '../api/http.js';
+import type { OpsStore } from '../store/store.js';
+import { HttpError } from '../util/errors.js';
+import { buildReport, currentMonth, type CostSettings } from './report.js';
+import { reportCsv, reportHtml } from './render.js';
+
+export interface ReportSources {
+  store: OpsStore;
+  slo: () => SloTargets;
+  cost?: () => CostSettings;
+  now?: () => number;
+}
+
+export function reportRoutes(sources: ReportSources) {
+  return (req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
+    if (url.pathname !== ROUTES.reports) return false;
+    if (req.method !== 'GET') throw new HttpError(405, `method ${req.method} is not allowed on ${url.pathname}`, 'invalid_request_error', 'method_not_allowed');
+    const format = url.searchParams.get('format') ?? 'json';
+    if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new HttpError(400, `format must be one of ${REPORT_FORMATS.join(', ')}, got '${format}'`, 'invalid_request_error', 'invalid_parameter', 'format');
+    const now = (sources.now ?? Date.now)();
+    const report = reportOrUnavailable(sources, url.searchParams.get('month') ?? currentMonth(now), now);
+    sendReport(res, report, format as ReportFormat);
+    return true;
+  };
+}
+
+function reportOrUnavailable(sources: ReportSources, month: string, now: number): OpsReport {
+  try {
+    return buildReport(sources.store, month, sources.slo(), now, sources.cost?.());
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    // The store is corrupt or locked: the report says so; inference is not affected.
+    throw new HttpError(503, `the operations report is not available: ${(err as Error).message}`, 'server_error', 'store_unavailable');
+  }
+}
+
+function sendReport(res: ServerResponse, report: OpsReport, format: ReportFormat): void {
+  if (format === 'json') return sendJson(res, 200, report, { 'cache-control': 'no-store' });
+  const body = format === 'csv' ? reportCsv(report) : reportHtml(report);
+  res.writeHead(200, {
+    'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-disposition': `${format === 'csv' ? 'attachment' : 'inline'}; filename="llama-orch-report-${report.month}.${format}"`,
+  });
+  res.end(body);
+}
+
+/** The SLO targets from the settings section. */
+export function sloFrom(s: { availabilityTargetPercent: number; ttftP95TargetMs: number; errorRateTargetPercent: number }): SloTargets {
+  return { availabilityPercent: s.availabilityTargetPercent, ttftP95Ms: s.ttftP95TargetMs, errorRatePercent: s.errorRateTargetPercent };
+}
