@@ -120,7 +120,7 @@ export class KeyStore {
       found.lastUsedAt = new Date().toISOString();
       this.dirtyUse = true;
     }
-    return found ? { scope: found.scope, id: found.id, limits: found } : null;
+    return found ? { scope: found.scope, id: found.id, limits: limitsOf(found) } : null;
   }
 
   /** Persist last-used times (called on an interval and at shutdown, not per request). */
