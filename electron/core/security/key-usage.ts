@@ -53,8 +53,9 @@ export class KeyUsageCounters {
   /** Write the counters if they changed (off the request path). */
   flush(): void {
     if (!this.dirty) return;
-    this.dirty = false;
+    // Still dirty if the write fails (a full disk): the next flush tries again with every count.
     writeFileAtomic(this.file, JSON.stringify({ version: 1, keys: Object.fromEntries(this.byKey) }) + '\n');
+    this.dirty = false;
   }
 
   private load(): void {

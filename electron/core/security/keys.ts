@@ -125,7 +125,14 @@ export class KeyStore {
 
   /** Persist last-used times (called on an interval and at shutdown, not per request). */
   flushUsage(): void {
-    this.usage.flush();
+    try {
+      this.usage.flush();
+    } finally {
+      this.flushLastUsed();
+    }
+  }
+
+  private flushLastUsed(): void {
     if (!this.dirtyUse) return;
     this.dirtyUse = false;
     const used = new Map(this.keys.map((k) => [k.id, k.lastUsedAt]));
