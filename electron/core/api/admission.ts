@@ -4,6 +4,8 @@
 // wait, a freed slot goes to the first waiter whose owner holds fewer than its share of the slots
 // (slots / owners running or waiting, rounded up), so one key's burst cannot make another key's
 // single request wait behind all of it. Nobody is pre-empted: a running request always finishes.
+// A full queue is shared the same way: a request from an owner with fewer waiters takes the place
+// of the newest waiter of the owner with the most (that one gets the 429 instead).
 import { HttpError } from '../util/errors.js';
 
 interface Waiter {
@@ -33,9 +35,10 @@ export class Admission {
     const g = gate;
     if (g.running < g.slots && g.queue.length === 0) return Promise.resolve(this.start(g, owner));
     if (g.queue.length >= this.queueDepth()) {
-      return Promise.reject(
-        new HttpError(429, `model '${model}' is busy: ${g.running} requests running and ${g.queue.length} queued (the limit); retry shortly`, 'rate_limit_error', 'queue_full', null, { 'retry-after': '1' }),
-      );
+      const full = new HttpError(429, `model '${model}' is busy: ${g.running} requests running and ${g.queue.length} queued (the limit); retry shortly`, 'rate_limit_error', 'queue_full', null, { 'retry-after': '1' });
+      const victim = evictable(g, owner);
+      if (victim < 0) return Promise.reject(full);
+      g.queue.splice(victim, 1)[0]!.reject(full);
     }
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
@@ -86,6 +89,17 @@ export class Admission {
       w.resolve(this.start(g, w.owner));
     }
   }
+}
+
+/** The newest waiter of the owner with the most waiters, if `owner` has at least two fewer; else -1. */
+function evictable(g: ModelGate, owner: string): number {
+  const counts = new Map<string, number>();
+  for (const w of g.queue) counts.set(w.owner, (counts.get(w.owner) ?? 0) + 1);
+  let most = owner;
+  for (const [o, n] of counts) if (n > (counts.get(most) ?? 0)) most = o;
+  if (most === owner || (counts.get(owner) ?? 0) + 1 >= counts.get(most)!) return -1;
+  for (let i = g.queue.length - 1; i >= 0; i--) if (g.queue[i]!.owner === most) return i;
+  return -1;
 }
 
 /** The first waiter whose owner is under its share, else the first (a free slot never stays idle). */

@@ -62,3 +62,26 @@ describe('Admission fair share', () => {
     expect(h.started.slice(3)).toEqual(['b0', 'c0', 'a3']);
   });
 });
+
+describe('Admission fair share of a full queue', () => {
+  it("makes room for another key's request by refusing the newest waiter of the key that filled the queue", async () => {
+    const admission = new Admission(() => 4);
+    const outcomes: string[] = [];
+    const ask = (owner: string, label: string) =>
+      admission.acquire('m', 1, undefined, owner).then(
+        () => outcomes.push(`${label} started`),
+        (err: { code?: string }) => outcomes.push(`${label} ${err.code}`),
+      );
+    for (let i = 0; i < 5; i++) void ask('a', `a${i}`); // 1 running + 4 queued: full
+    void ask('a', 'a5');
+    void ask('b', 'b0');
+    await new Promise((r) => setImmediate(r));
+    expect(outcomes).toEqual(['a0 started', 'a5 queue_full', 'a4 queue_full']);
+    expect(admission.queued('m')).toBe(4);
+    // b now holds one place; a second request of b still fits by the same rule (3 vs 1), a third does not.
+    void ask('b', 'b1');
+    void ask('b', 'b2');
+    await new Promise((r) => setImmediate(r));
+    expect(outcomes.slice(3)).toEqual(['a3 queue_full', 'b2 queue_full']);
+  });
+});
