@@ -44,9 +44,10 @@ describe('fair share of slots between keys (real engine)', () => {
     }
     const idleTtft = idle.sort((a, b) => a - b)[1]!;
 
-    const burstRuns = Array.from({ length: 16 }, () => streamOnce(burst, 96));
-    // Send the single request once the burst holds both slots and most of it is queued (on a loaded
-    // machine the first streams may end before the last ones arrive).
+    // Long answers, so the burst still holds the slots with most of it queued however slowly its
+    // requests arrive on a loaded machine (with short ones the first could end before the last came).
+    const burstRuns = Array.from({ length: 16 }, () => streamOnce(burst, 400));
+    // Send the single request once the burst holds both slots and most of it is queued.
     await until(() => t.core.admission.running(MODEL) === 2 && t.core.admission.queued(MODEL) >= 8, 'the burst to be queued', () => `running ${t.core.admission.running(MODEL)}, queued ${t.core.admission.queued(MODEL)}`);
     const queuedAhead = t.core.admission.queued(MODEL);
     const mine = await streamOnce(single, 4);
