@@ -4,9 +4,12 @@
 // generator here does not share the gateway's event loop. The engine gets one thread so that on a
 // small machine the gateway and the load generator are not starved by the engine's spinning threads.
 // Reports added time-to-first-token (p50, p99) and the throughput ratio gateway/direct.
-//   npm run bench -- gateway [--rounds N] [--tokens N] [--threads N] [--levels 1,8,32] [--pin] [--client raw|fetch] [--profile DIR] [--store-ab]
+//   npm run bench -- gateway [--rounds N] [--tokens N] [--threads N] [--levels 1,8,32] [--pin] [--client raw|fetch] [--profile DIR] [--store-ab | --limits]
 // --store-ab: the operations store's write cost instead: both paths go through the gateway, with the
 // store recording each request ("gateway" columns) or not ("direct" columns, the baseline), alternating.
+// --limits: both paths go through the gateway, with an API key without limits ("direct" columns)
+// and with a key carrying an allow-list, expiry, rpm and token quotas ("gateway" columns): the
+// added time and CPU are what checking a key's limits costs.
 // --client: the load generator. `raw` (default): plain sockets (bench/lib/raw-sse-client.ts), kept
 // alive to the gateway as SDK clients do, a new connection per stream to llama-server (which closes
 // it after every stream anyway); `fetch`: Node's fetch (undici), several times the CPU per token.
@@ -22,8 +25,9 @@ import { parseArgs } from 'node:util';
 import { RawSseClient } from './lib/raw-sse-client.ts';
 import { fmt, median, quantile, table } from './lib/stats.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, tokens: { type: 'string', default: '32' }, threads: { type: 'string', default: '1' }, levels: { type: 'string', default: '1,8,32' }, profile: { type: 'string' }, pin: { type: 'boolean', default: false }, client: { type: 'string', default: 'raw' }, 'store-ab': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, tokens: { type: 'string', default: '32' }, threads: { type: 'string', default: '1' }, levels: { type: 'string', default: '1,8,32' }, profile: { type: 'string' }, pin: { type: 'boolean', default: false }, client: { type: 'string', default: 'raw' }, 'store-ab': { type: 'boolean', default: false }, limits: { type: 'boolean', default: false } } });
 const AB = values['store-ab'];
+if (AB && values.limits) throw new Error('--store-ab and --limits measure different things: one at a time');
 if (values.client !== 'raw' && values.client !== 'fetch') throw new Error('--client must be raw or fetch');
 const ROUNDS = Number(values.rounds);
 const TOKENS = Number(values.tokens);
@@ -96,11 +100,11 @@ async function stream(t: Target, i: number, raw: RawSseClient | null): Promise<{
 /** One raw client per target and worker, so kept-alive connections carry over between batches. */
 const rawClients = new Map<string, RawSseClient>();
 function clientFor(t: Target, worker: number): RawSseClient {
-  const key = `${t === gateway ? 'gateway' : 'direct'} ${worker}`;
+  const key = `${t.url} ${t.key} ${t.store ?? ''} ${worker}`;
   let c = rawClients.get(key);
   if (!c) {
     const u = new URL(t.url);
-    rawClients.set(key, (c = new RawSseClient(u.hostname, Number(u.port), t === gateway || AB)));
+    rawClients.set(key, (c = new RawSseClient(u.hostname, Number(u.port), t === gateway || AB || values.limits)));
   }
   return c;
 }
@@ -135,10 +139,10 @@ async function batch(t: Target, concurrency: number, total: number): Promise<Bat
   return { ttfts, tokensPerSecond };
 }
 
-const child = spawn(process.execPath, [...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []), '--experimental-strip-types', '--no-warnings', join(import.meta.dirname, 'lib', 'gateway-child.ts'), engine, MODEL, '32', '256', values.threads!], { stdio: ['pipe', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, [...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []), '--experimental-strip-types', '--no-warnings', join(import.meta.dirname, 'lib', 'gateway-child.ts'), engine, MODEL, '32', '256', values.threads!], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, BENCH_KEY_LIMITS: values.limits ? '1' : '0' } });
 const lines = createInterface({ input: child.stdout! });
 const nextLine = () => new Promise<string>((resolve) => lines.once('line', resolve));
-const info = await new Promise<{ gatewayUrl: string; directUrl: string; key: string; argv: string[]; enginePid: number }>((resolve, reject) => {
+const info = await new Promise<{ gatewayUrl: string; directUrl: string; key: string; argv: string[]; enginePid: number; plainKey?: string; limitedKey?: string }>((resolve, reject) => {
   void nextLine().then((l) => resolve(JSON.parse(l)));
   child.once('exit', (code) => reject(new Error(`core exited with ${code}`)));
 });
@@ -161,9 +165,10 @@ if (values.pin) {
   for (const pid of [child.pid!, process.pid]) execFileSync('taskset', ['-a', '-p', '-c', rest, String(pid)], { stdio: 'ignore' });
   pinning = `engine on CPU ${last}, core and load generator on CPU ${rest}`;
 }
-const direct: Target = AB ? { url: info.gatewayUrl, key: null, store: false } : { url: info.directUrl, key: info.key };
-const gateway: Target = { url: info.gatewayUrl, key: null, store: true };
+const direct: Target = AB ? { url: info.gatewayUrl, key: null, store: false } : values.limits ? { url: info.gatewayUrl, key: info.plainKey! } : { url: info.directUrl, key: info.key };
+const gateway: Target = AB ? { url: info.gatewayUrl, key: null, store: true } : values.limits ? { url: info.gatewayUrl, key: info.limitedKey! } : { url: info.gatewayUrl, key: null };
 if (AB) console.log('store A/B: "direct" = the gateway without the operations store, "gateway" = with it');
+if (values.limits) console.log('--limits: "direct" = through the gateway with a key without limits, "gateway" = with a key carrying an allow-list, expiry, rpm and token quotas\n');
 console.log(`engine ${engine}\n  ${info.argv.join(' ')}\nmodel stories260K, ${TOKENS} tokens per stream, ${ROUNDS} rounds per level, one engine process behind both paths\nload generator: ${values.client}; pinning: ${pinning}\n`);
 
 const rows: (string | number)[][] = [];

@@ -44,6 +44,14 @@ process.on('SIGUSR2', () => {
   const u = process.cpuUsage();
   process.stdout.write(JSON.stringify({ cpuMicros: u.user + u.system }) + '\n');
 });
+// BENCH_KEY_LIMITS=1: two keys, one plain and one carrying every limit (none ever reached), to
+// measure what checking them costs (npm run bench -- gateway --limits).
+const keys = process.env.BENCH_KEY_LIMITS === '1'
+  ? {
+      plainKey: core.keys.create('bench-plain', 'inference').key,
+      limitedKey: core.keys.create('bench-limited', 'inference', { models: ['bench'], expiresAt: '2099-12-31', rpm: 100_000_000, tokensPerDay: 1_000_000_000_000, tokensPerMonth: 1_000_000_000_000 }).key,
+    }
+  : {};
 const gatewayUrl = await core.listen();
 const inst = await core.deployments.get('bench')!.ensureReady();
-process.stdout.write(JSON.stringify({ gatewayUrl, directUrl: inst.baseUrl(), key: inst.apiKey, argv: inst.info().argv, enginePid: inst.info().pid }) + '\n');
+process.stdout.write(JSON.stringify({ gatewayUrl, directUrl: inst.baseUrl(), key: inst.apiKey, argv: inst.info().argv, enginePid: inst.info().pid, ...keys }) + '\n');

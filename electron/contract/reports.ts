@@ -47,7 +47,7 @@ export interface DeploymentReport extends UsageFigures {
   tpotMs: Percentiles;
 }
 
-export interface KeyUsage extends UsageFigures {
+export interface KeyReportUsage extends UsageFigures {
   /** The key's id (never its value); null: requests without a key (open loopback). */
   keyId: string | null;
 }
@@ -102,7 +102,7 @@ export interface OpsReport {
   slo: SloTargets;
   total: Omit<DeploymentReport, 'deployment'>;
   deployments: DeploymentReport[];
-  keys: KeyUsage[];
+  keys: KeyReportUsage[];
   energy: EnergyFigures;
   /** Alerts raised in the window, oldest first. */
   alerts: Alert[];

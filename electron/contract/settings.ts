@@ -88,7 +88,33 @@ export interface Settings {
 /** Deep-partial update accepted by PATCH /api/v1/settings. */
 export type SettingsPatch = { [K in keyof Settings]?: K extends 'schemaVersion' ? never : Partial<Settings[K]> };
 
-export interface ApiKeyInfo {
+/** What a key may use and how much; null = no limit. */
+export interface KeyLimits {
+  /** Deployments or aliases the key may use; null = all. */
+  models: string[] | null;
+  /** ISO time after which the key answers 401 `key_expired`. */
+  expiresAt: string | null;
+  /** Requests per minute (a bucket of that size, refilled evenly over the minute). */
+  rpm: number | null;
+  /** Prompt + completion tokens per calendar day / month (the machine's local time). */
+  tokensPerDay: number | null;
+  tokensPerMonth: number | null;
+}
+
+export interface KeyUsageCount {
+  requests: number;
+  tokens: number;
+}
+
+export interface KeyUsage {
+  /** Local calendar day (YYYY-MM-DD) and month (YYYY-MM) the counts belong to. */
+  day: string;
+  month: string;
+  today: KeyUsageCount;
+  thisMonth: KeyUsageCount;
+}
+
+export interface ApiKeyInfo extends KeyLimits {
   id: string;
   name: string;
   scope: KeyScope;
@@ -96,12 +122,17 @@ export interface ApiKeyInfo {
   prefix: string;
   createdAt: string;
   lastUsedAt: string | null;
+  /** Usage today and this month (GET /api/v1/keys). */
+  usage?: KeyUsage;
 }
 
-export interface CreateKeyRequest {
+export interface CreateKeyRequest extends Partial<KeyLimits> {
   name: string;
   scope: KeyScope;
 }
+
+/** PATCH /api/v1/keys/:id: the fields given replace the key's; null removes a limit. */
+export type UpdateKeyRequest = Partial<KeyLimits> & { name?: string };
 
 /** Returned once, on creation: the only time the secret is shown. */
 export interface CreateKeyResponse {

@@ -9,6 +9,7 @@ import type { CoreEvent, StatusResponse } from '../contract/index.js';
 import { AccessPolicy } from './api/access.js';
 import { gatewayAdminRoutes } from './api/admin-gateway.js';
 import { Admission } from './api/admission.js';
+import { KeyPolicy } from './api/key-policy.js';
 import { AdminAuth } from './api/auth.js';
 import { DeploymentRouter } from './api/deployment-router.js';
 import { deploymentRoutes } from './api/deployment-routes.js';
@@ -185,6 +186,7 @@ export class Core {
       router: this.router,
       access,
       admission: this.admission,
+      policy: new KeyPolicy(this.keys),
       requests: this.requests,
       metrics: this.metrics,
       log: this.activity,

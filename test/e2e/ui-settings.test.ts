@@ -64,6 +64,34 @@ describe.skipIf(!haveChromium)('UI settings', () => {
     await screenshot(page, '22-settings-keys');
   });
 
+  it("creates a key with limits, shows them with the key's usage, and edits them", async () => {
+    await page.getByTestId('key-name').fill('Legal search');
+    await page.getByText('Limits (optional)').click();
+    await page.getByTestId('key-limit-models').fill('legal-search');
+    await page.getByTestId('key-limit-tokensPerDay').fill('1000');
+    await page.getByTestId('key-create').click();
+    const dialog = page.getByRole('dialog', { name: 'Your new API key' });
+    const key = (await dialog.getByTestId('new-key').textContent())!.trim();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    const row = page.getByTestId('key-Legal search');
+    await expect.poll(() => row.textContent()).toContain('legal-search');
+    expect(await row.getByTestId('key-usage-today').textContent()).toBe('0 req, 0 of 1,000 tokens');
+    // The allow-list holds on the API: the key sees no other model.
+    const models = (await fetch(`${serve.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.json())) as { data: { id: string }[] };
+    expect(models.data.map((m) => m.id)).toEqual([]);
+
+    await row.getByRole('button', { name: 'Edit limits of Legal search' }).click();
+    const edit = page.getByRole('dialog', { name: 'Limits of Legal search' });
+    await edit.getByTestId('key-limit-rpm').fill('0');
+    await edit.getByTestId('key-limits-save').click();
+    await expect.poll(() => edit.getByRole('alert').textContent()).toMatch(/not changed \(rpm\)/);
+    await edit.getByTestId('key-limit-rpm').fill('30');
+    await edit.getByTestId('key-limits-save').click();
+    await edit.waitFor({ state: 'hidden' });
+    await expect.poll(() => row.textContent()).toContain('30/min');
+    await screenshot(page, '24-settings-key-limits');
+  });
+
   it('saves a setting, and names the field of a value the core refuses', async () => {
     const gateway = page.getByTestId('settings-gateway');
     await page.getByTestId('idle-ttl').fill('15');

@@ -4,7 +4,7 @@
 // /api/v1.
 import { hostname } from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KeyScope } from '../../contract/index.js';
+import type { KeyLimits, KeyScope } from '../../contract/index.js';
 import type { KeyStore } from '../security/keys.js';
 import { HttpError } from '../util/errors.js';
 import { AdminAuth, bearerToken } from './auth.js';
@@ -18,7 +18,7 @@ export interface AccessConfig {
   allowedHosts: () => string[];
 }
 
-export type Caller = { kind: 'admin'; keyId: null } | { kind: 'key'; scope: KeyScope; keyId: string | null } | { kind: 'anonymous'; keyId: null };
+export type Caller = { kind: 'admin'; keyId: null } | { kind: 'key'; scope: KeyScope; keyId: string; limits: KeyLimits } | { kind: 'anonymous'; keyId: null };
 
 export class AccessPolicy {
   private readonly machineNames: Set<string>;
@@ -68,7 +68,7 @@ export class AccessPolicy {
     }
     res.setHeader('access-control-allow-origin', origin);
     res.setHeader('vary', 'Origin');
-    res.setHeader('access-control-expose-headers', 'x-request-id, x-llama-orch-receipt, retry-after');
+    res.setHeader('access-control-expose-headers', 'x-request-id, x-llama-orch-receipt, retry-after, retry-after-ms, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens');
     if (req.method === 'OPTIONS') {
       res.writeHead(204, {
         'access-control-allow-methods': 'GET, POST, DELETE, PATCH, OPTIONS',
@@ -86,7 +86,13 @@ export class AccessPolicy {
     const token = bearerToken(req);
     if (token) {
       const found = this.keys.check(token);
-      if (found) return { kind: 'key', scope: found.scope, keyId: found.id };
+      if (found) {
+        const expires = found.limits.expiresAt;
+        if (expires !== null && Date.parse(expires) <= Date.now()) {
+          throw new HttpError(401, `this API key expired at ${expires}; ask for a new key or for this one to be extended (\`llama-orch keys update ${found.id} --expires …\`)`, 'authentication_error', 'key_expired');
+        }
+        return { kind: 'key', scope: found.scope, keyId: found.id, limits: found.limits };
+      }
       // With no keys at all, clients' placeholder keys (the OpenAI SDK insists on one) are ignored.
       if (this.keys.count > 0 || this.keys.failClosed) throw new HttpError(401, 'invalid API key', 'authentication_error', 'invalid_api_key');
     }

@@ -28,11 +28,18 @@ export function gatewayAdminRoutes(deps: GatewayAdminDeps): RouteHandler {
       if (method === 'GET') return sendJson(res, 200, { data: deps.keys.list() }), true;
       if (method === 'POST') {
         const body = parseJsonObject(await readBody(req, 64 * 1024)) as Partial<CreateKeyRequest>;
-        const created = deps.keys.create(body.name as string, body.scope as CreateKeyRequest['scope']);
+        const { name, scope, ...limits } = body;
+        const created = deps.keys.create(name as string, scope as CreateKeyRequest['scope'], limits);
         return sendJson(res, 201, created), true;
       }
     }
     const key = /^\/api\/v1\/keys\/([^/]+)$/.exec(path);
+    if (key && method === 'PATCH') {
+      const id = decodeURIComponent(key[1]!);
+      const updated = deps.keys.update(id, parseJsonObject(await readBody(req, 64 * 1024)));
+      if (!updated) throw new HttpError(404, `API key '${id}' not found`, 'not_found_error', 'key_not_found', 'id');
+      return sendJson(res, 200, updated), true;
+    }
     if (key && method === 'DELETE') {
       const id = decodeURIComponent(key[1]!);
       if (!deps.keys.revoke(id)) throw new HttpError(404, `API key '${id}' not found`, 'not_found_error', 'key_not_found', 'id');

@@ -8,6 +8,7 @@ import { HttpError } from '../util/errors.js';
 import type { AccessPolicy } from './access.js';
 import type { Admission } from './admission.js';
 import { parseJsonObject, readBody } from './http.js';
+import type { KeyPolicy } from './key-policy.js';
 import type { GatewayMetrics } from './metrics.js';
 import { samplingOf, validateInference, type ModelRouter, type RoutedModel } from './openai.js';
 import { EngineConnections } from './engine-client.js';
@@ -30,6 +31,8 @@ export interface GatewayDeps {
   router: ModelRouter;
   access: AccessPolicy;
   admission: Admission;
+  /** The caller's key limits (allow-list, rate, token quotas) and its usage counters. */
+  policy: KeyPolicy;
   requests: RequestRegistry;
   metrics: GatewayMetrics;
   log: ActivityLog;
@@ -70,8 +73,10 @@ export class Gateway {
       if (limits.logContent) requestBody = raw;
       const body = validateInference(route, parseJsonObject(raw));
       const routed = router.lookup(body.model, route);
+      this.deps.policy.admit(caller, res, () => router.model(routed.id));
       model = routed.id;
-      release = await admission.acquire(model, routed.slots, clientGone.signal);
+      // Fair share: the slots are shared between the keys waiting for this model.
+      release = await admission.acquire(model, routed.slots, clientGone.signal, caller.keyId ?? '');
       const cancel = requests.begin(id, model, caller.keyId);
       const target = await router.acquire(model, clientGone.signal);
       outcome = await proxyToEngine(req, res, target, route, raw, {
@@ -93,6 +98,7 @@ export class Gateway {
       const how = outcome?.outcome ?? 'rejected';
       requests.end(id, how);
       const usage = outcome ? usageOf(outcome.tail) : null;
+      if (outcome) this.deps.policy.record(caller, (usage?.prompt ?? 0) + (usage?.completion ?? 0));
       const totalMs = performance.now() - started;
       const ttftMs = outcome?.firstTokenAt != null ? outcome.firstTokenAt - started : null;
       const tpotMs = outcome ? timePerToken(outcome.tail, usage?.completion ?? null, totalMs, ttftMs) : null;
@@ -163,15 +169,6 @@ function receipt(routed: RoutedModel, body: Record<string, unknown>, id: string)
   return ascii({ ...r, sampling, engine: r.engine.slice(0, 100), model: r.model.slice(0, 100) });
 }
 
-/** A stream without `include_usage` still ends with llama-server's `timings` (prompt_n, predicted_n). */
-function timingsUsage(tail: string): { prompt: number; completion: number } | null {
-  const i = tail.lastIndexOf('"timings"');
-  if (i < 0) return null;
-  const p = /"prompt_n"\s*:\s*(\d+)/.exec(tail.slice(i));
-  const c = /"predicted_n"\s*:\s*(\d+)/.exec(tail.slice(i));
-  return p && c ? { prompt: Number(p[1]), completion: Number(c[1]) } : null;
-}
-
 /**
  * Time per output token after the first: the engine's own figure (`timings.predicted_per_token_ms`)
  * where the answer carries it, else the time after the first token spread over the rest.
@@ -183,11 +180,24 @@ export function timePerToken(tail: string, completion: number | null, totalMs: n
   return (totalMs - ttftMs) / (completion - 1);
 }
 
-/** Token counts from the last `usage` object in the answer's tail (streamed or not). */
+/**
+ * Token counts from the last `usage` object in the answer's tail (streamed or not); a stream without
+ * `stream_options.include_usage` has none, so llama-server's `timings` of its last event are read
+ * instead (prompt = cached + evaluated prompt tokens).
+ */
 export function usageOf(tail: string): { prompt: number; completion: number } | null {
   const i = tail.lastIndexOf('"usage"');
-  if (i < 0) return timingsUsage(tail);
+  if (i < 0) return timingsOf(tail);
   const p = /"prompt_tokens"\s*:\s*(\d+)/.exec(tail.slice(i));
   const c = /"completion_tokens"\s*:\s*(\d+)/.exec(tail.slice(i));
   return p || c ? { prompt: p ? Number(p[1]) : 0, completion: c ? Number(c[1]) : 0 } : null;
+}
+
+function timingsOf(tail: string): { prompt: number; completion: number } | null {
+  const i = tail.lastIndexOf('"timings"');
+  if (i < 0) return null;
+  const t = tail.slice(i);
+  const n = (field: string) => Number(new RegExp(`"${field}"\\s*:\\s*(\\d+)`).exec(t)?.[1] ?? 0);
+  const predicted = /"predicted_n"\s*:\s*(\d+)/.exec(t);
+  return predicted ? { prompt: n('cache_n') + n('prompt_n'), completion: Number(predicted[1]) } : null;
 }

@@ -36,13 +36,13 @@ export interface ModelRouter {
   released?(modelId: string): void;
 }
 
-export function listModels(res: ServerResponse, router: ModelRouter): void {
-  const body: OpenAiModelList = { object: 'list', data: router.list() };
+export function listModels(res: ServerResponse, router: ModelRouter, visible: (m: OpenAiModel) => boolean = () => true): void {
+  const body: OpenAiModelList = { object: 'list', data: router.list().filter(visible) };
   sendJson(res, 200, body);
 }
 
-export function getModel(res: ServerResponse, router: ModelRouter, id: string): void {
-  sendJson(res, 200, router.model(id));
+export function getModel(res: ServerResponse, model: OpenAiModel): void {
+  sendJson(res, 200, model);
 }
 
 // The OpenAI-defined fields are checked strictly (a wrong type would otherwise reach the engine,

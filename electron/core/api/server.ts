@@ -12,6 +12,7 @@ import type { Gateway } from './gateway.js';
 import { sendError, sendJson } from './http.js';
 import type { GatewayMetrics } from './metrics.js';
 import { toHttpError } from './deployment-router.js';
+import { allowsModel } from './key-policy.js';
 import { getModel, listModels, type ModelRouter } from './openai.js';
 import type { Canceller, RequestRegistry } from './requests.js';
 import { serveStatic } from './static.js';
@@ -59,12 +60,15 @@ export function createApiServer(deps: ApiServerDeps): Server {
       return deps.gateway.handle(req, res, path);
     }
     if (path === ROUTES.openaiModels && method === 'GET') {
-      deps.access.forInference(req);
-      return listModels(res, deps.router);
+      // A key with an allow-list sees only the deployments it may use.
+      const caller = deps.access.forInference(req);
+      return listModels(res, deps.router, caller.kind === 'key' ? (m) => allowsModel(caller.limits, m) : undefined);
     }
     if (path.startsWith(`${ROUTES.openaiModels}/`) && method === 'GET') {
-      deps.access.forInference(req);
-      return getModel(res, deps.router, decodeURIComponent(path.slice(ROUTES.openaiModels.length + 1)));
+      const caller = deps.access.forInference(req);
+      const model = deps.router.model(decodeURIComponent(path.slice(ROUTES.openaiModels.length + 1)));
+      if (caller.kind === 'key' && !allowsModel(caller.limits, model)) throw new HttpError(404, `model '${model.id}' not found among the models this API key may use`, 'not_found_error', 'model_not_found', 'model');
+      return getModel(res, model);
     }
     if (path.startsWith('/v1/')) throw new HttpError(404, `unknown route ${method} ${path}`, 'not_found_error', 'route_not_found');
     if (path === ROUTES.healthz) {

@@ -2,7 +2,7 @@
 // availability samples, latency percentiles and usage from the request rows (plus the daily rollups
 // of older days). Pure apart from the store reads; `now` decides where the current month ends.
 import { costOf, cpuEnergyKwhEstimate, gpuEnergyKwh } from './energy.js';
-import type { DailyFigures, DeploymentReport, EnergyFigures, Incident, KeyUsage, OpsReport, Percentiles, SloTargets, UsageFigures } from '../../contract/index.js';
+import type { DailyFigures, DeploymentReport, EnergyFigures, Incident, KeyReportUsage, OpsReport, Percentiles, SloTargets, UsageFigures } from '../../contract/index.js';
 import type { OpsStore } from '../store/store.js';
 import type { AvailabilityRow, RequestRow, RollupRow } from '../store/types.js';
 import { HttpError } from '../util/errors.js';
@@ -136,7 +136,7 @@ function usage(rows: RequestRow[], rollups: RollupRow[]): UsageFigures {
   return { requests, errors, errorRatePercent: requests > 0 ? round((100 * errors) / requests, 4) : null, promptTokens, completionTokens };
 }
 
-function keyUsage(rows: RequestRow[], rollups: RollupRow[]): KeyUsage[] {
+function keyUsage(rows: RequestRow[], rollups: RollupRow[]): KeyReportUsage[] {
   const ids = new Set([...rows.map((r) => r.keyId), ...rollups.map((r) => r.keyId)]);
   return [...ids]
     .sort((a, b) => (a ?? '').localeCompare(b ?? ''))

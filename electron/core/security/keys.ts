@@ -1,15 +1,27 @@
 // API keys: scoped (`inference` for /v1, `admin` for everything), stored only as sha256 hashes in
 // <data>/keys.json (mode 0600), compared in constant time. The file is the source of truth so the
 // CLI (`llama-orch keys …`) and a running core see the same keys: the core re-reads it when its
-// mtime changes.
+// mtime changes. A key may carry limits (allow-list, expiry, rate, token quotas: key-limits.ts);
+// its usage counters live in key-usage.json beside it (key-usage.ts).
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import type { ApiKeyInfo, CreateKeyResponse, KeyScope } from '../../contract/index.js';
+import { dirname, join } from 'node:path';
+import type { ApiKeyInfo, CreateKeyResponse, KeyLimits, KeyScope } from '../../contract/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { HttpError } from '../util/errors.js';
+import { validate } from '../util/validate.js';
+import { keyLimitsPatchSchema, limitsOf, NO_LIMITS, RateLimiter } from './key-limits.js';
+import { KeyUsageCounters } from './key-usage.js';
 
 interface StoredKey extends ApiKeyInfo {
   sha256: string;
+}
+
+/** A key that matched: what the gateway needs to apply its limits. */
+export interface CheckedKey {
+  id: string;
+  scope: KeyScope;
+  limits: KeyLimits;
 }
 
 const KEY_PREFIX = 'lo-';
@@ -27,12 +39,17 @@ export class KeyStore {
   /** Keys existed at some point in this process: a store that then vanishes must not open the API. */
   private hadKeys = false;
   private closedReason: string | null = null;
+  /** Requests and tokens per key today and this month (survive a restart). */
+  readonly usage: KeyUsageCounters;
+  /** Requests-per-minute buckets (in memory). */
+  readonly rate = new RateLimiter();
 
   constructor(
     private readonly file: string,
     /** Where a fail-closed key store is reported (default: stderr). */
     private readonly warn: (message: string) => void = (m) => process.stderr.write(`llama-orch: ${m}\n`),
   ) {
+    this.usage = new KeyUsageCounters(join(dirname(file), 'key-usage.json'), warn);
     this.reload();
   }
 
@@ -48,7 +65,7 @@ export class KeyStore {
 
   list(): ApiKeyInfo[] {
     this.maybeReload();
-    return this.keys.map(({ sha256: _h, ...info }) => info);
+    return this.keys.map(({ sha256: _h, ...info }) => ({ ...info, usage: this.usage.get(info.id) }));
   }
 
   get count(): number {
@@ -56,15 +73,30 @@ export class KeyStore {
     return this.keys.length;
   }
 
-  create(name: string, scope: KeyScope): CreateKeyResponse {
+  /** Create a key; `limits` is validated (400 naming the field). */
+  create(name: string, scope: KeyScope, limits: unknown = {}): CreateKeyResponse {
     if (typeof name !== 'string' || !name.trim() || name.length > 100) throw new HttpError(400, '`name` must be a non-empty string of at most 100 characters', 'invalid_request_error', 'invalid_value', 'name');
     if (scope !== 'inference' && scope !== 'admin') throw new HttpError(400, "`scope` must be 'inference' or 'admin'", 'invalid_request_error', 'invalid_value', 'scope');
+    const { name: _n, ...given } = validate(keyLimitsPatchSchema, limits ?? {});
     this.reload();
     const key = KEY_PREFIX + randomBytes(24).toString('base64url');
-    const info: ApiKeyInfo = { id: randomUUID().slice(0, 8), name: name.trim(), scope, prefix: key.slice(0, 10), createdAt: new Date().toISOString(), lastUsedAt: null };
+    const info: ApiKeyInfo = { id: randomUUID().slice(0, 8), name: name.trim(), scope, prefix: key.slice(0, 10), createdAt: new Date().toISOString(), lastUsedAt: null, ...NO_LIMITS, ...given };
     this.keys.push({ ...info, sha256: hashKey(key).toString('hex') });
     this.save();
     return { key, info };
+  }
+
+  /** Change a key's name or limits (null removes a limit); null when no key has that id. */
+  update(id: string, patch: unknown): ApiKeyInfo | null {
+    const p = validate(keyLimitsPatchSchema, patch);
+    this.reload();
+    const k = this.keys.find((x) => x.id === id);
+    if (!k) return null;
+    for (const [field, value] of Object.entries(p)) if (value !== undefined) (k as unknown as Record<string, unknown>)[field] = value;
+    this.save();
+    this.rate.forget(id);
+    const { sha256: _h, ...info } = k;
+    return { ...info, usage: this.usage.get(id) };
   }
 
   revoke(id: string): boolean {
@@ -73,11 +105,13 @@ export class KeyStore {
     this.keys = this.keys.filter((k) => k.id !== id);
     if (this.keys.length === before) return false;
     this.save();
+    this.usage.forget(id);
+    this.rate.forget(id);
     return true;
   }
 
-  /** The key's scope, or null if it matches no key. Every stored hash is compared (constant time). */
-  check(key: string): { scope: KeyScope; id: string } | null {
+  /** The key's scope and limits, or null if it matches no key. Every stored hash is compared (constant time). */
+  check(key: string): CheckedKey | null {
     this.maybeReload();
     const h = hashKey(key);
     let found: StoredKey | null = null;
@@ -86,11 +120,19 @@ export class KeyStore {
       found.lastUsedAt = new Date().toISOString();
       this.dirtyUse = true;
     }
-    return found ? { scope: found.scope, id: found.id } : null;
+    return found ? { scope: found.scope, id: found.id, limits: limitsOf(found) } : null;
   }
 
   /** Persist last-used times (called on an interval and at shutdown, not per request). */
   flushUsage(): void {
+    try {
+      this.usage.flush();
+    } finally {
+      this.flushLastUsed();
+    }
+  }
+
+  private flushLastUsed(): void {
     if (!this.dirtyUse) return;
     this.dirtyUse = false;
     const used = new Map(this.keys.map((k) => [k.id, k.lastUsedAt]));
@@ -124,7 +166,8 @@ export class KeyStore {
       this.keys = [];
       return this.setClosed(`is unreadable (${(err as Error).message})`);
     }
-    this.keys = Array.isArray(data?.keys) ? data.keys : [];
+    // Keys written before limits existed have none: normalised once here, not on every request.
+    this.keys = Array.isArray(data?.keys) ? data.keys.map((k) => ({ ...k, ...limitsOf(k) })) : [];
     if (this.keys.length > 0) this.hadKeys = true;
     this.setClosed(this.hadKeys && !Array.isArray(data?.keys) ? 'has no `keys` list' : null);
   }

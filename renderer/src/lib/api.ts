@@ -12,6 +12,7 @@ import type {
   CoreEvent,
   CreateKeyRequest,
   CreateKeyResponse,
+  UpdateKeyRequest,
   DesktopApi,
   EngineListResponse,
   GpuLiveReport,
@@ -237,6 +238,7 @@ export const api = {
   updateSettings: (patch: SettingsPatch) => request<Settings>(ROUTES.settings, { method: 'PATCH', body: JSON.stringify(patch) }),
   keys: () => request<{ data: ApiKeyInfo[] }>(ROUTES.keys),
   createKey: (body: CreateKeyRequest) => post<CreateKeyResponse>(ROUTES.keys, body),
+  updateKey: (id: string, patch: UpdateKeyRequest) => request<ApiKeyInfo>(ROUTES.key(id), { method: 'PATCH', body: JSON.stringify(patch) }),
   revokeKey: (id: string) => request<void>(ROUTES.key(id), { method: 'DELETE' }),
 
   // desktop-only helpers (absent in a browser)

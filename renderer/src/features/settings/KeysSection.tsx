@@ -1,18 +1,28 @@
+// API keys: create (with optional limits), list with limits and usage today / this month, edit a
+// key's limits, revoke.
 import { useState, type FormEvent } from 'react';
-import type { KeyScope } from '../../../../electron/contract/index.js';
+import type { ApiKeyInfo, KeyScope } from '../../../../electron/contract/index.js';
 import { ConfirmDialog, CopyButton, Dialog, EmptyState, ErrorNote } from '../../components/ui.js';
-import { keyCreateRequested, keyRevoked, keyShown } from './actions.js';
+import { keyCreateRequested, keyLimitsChanged, keyRevoked, keyShown } from './actions.js';
+import { EMPTY_LIMITS, KeyLimitsFields, limitsFormOf, limitsOfForm, limitsSummary, usageText, type LimitsForm } from './KeyLimitsFields.js';
 import { useSettings } from './store.js';
 
 export function KeysSection() {
   const { keys, keysError, created } = useSettings();
   const [name, setName] = useState('');
   const [scope, setScope] = useState<KeyScope>('inference');
+  const [limits, setLimits] = useState<LimitsForm>(EMPTY_LIMITS);
   const [confirm, setConfirm] = useState<string | null>(null);
+  const [editing, setEditing] = useState<ApiKeyInfo | null>(null);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!name.trim()) return;
-    void keyCreateRequested({ name: name.trim(), scope }).then(() => setName(''));
+    // Only the limits that were filled in are sent: an empty field means no limit.
+    const given = Object.fromEntries(Object.entries(limitsOfForm(limits)).filter(([, v]) => v !== null));
+    void keyCreateRequested({ name: name.trim(), scope, ...given }).then(() => {
+      setName('');
+      setLimits(EMPTY_LIMITS);
+    });
   };
   return (
     <section className="card settings-section" aria-labelledby="keys-title">
@@ -29,7 +39,9 @@ export function KeysSection() {
               <th scope="col">Name</th>
               <th scope="col">Scope</th>
               <th scope="col">Key starts with</th>
-              <th scope="col">Created</th>
+              <th scope="col">May use</th>
+              <th scope="col">Today</th>
+              <th scope="col">This month</th>
               <th scope="col">Last used</th>
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
@@ -42,9 +54,14 @@ export function KeysSection() {
                 <td>{k.name}</td>
                 <td>{k.scope}</td>
                 <td className="mono">{k.prefix}…</td>
-                <td>{new Date(k.createdAt).toLocaleString()}</td>
+                <td>{limitsSummary(k)}</td>
+                <td data-testid="key-usage-today">{usageText(k.usage?.today, k.tokensPerDay)}</td>
+                <td>{usageText(k.usage?.thisMonth, k.tokensPerMonth)}</td>
                 <td>{k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : 'never'}</td>
                 <td>
+                  <button type="button" className="btn small" onClick={() => setEditing(k)} aria-label={`Edit limits of ${k.name}`}>
+                    Limits
+                  </button>{' '}
                   <button type="button" className="btn small danger" onClick={() => setConfirm(k.id)} aria-label={`Revoke ${k.name}`}>
                     Revoke
                   </button>
@@ -69,7 +86,12 @@ export function KeysSection() {
         <button type="submit" className="btn primary" disabled={!name.trim()} data-testid="key-create">
           Create key
         </button>
+        <details className="key-limits-details">
+          <summary>Limits (optional)</summary>
+          <KeyLimitsFields value={limits} onChange={setLimits} />
+        </details>
       </form>
+      {editing && <EditLimitsDialog k={editing} onClose={() => setEditing(null)} />}
       <Dialog open={created !== null} title="Your new API key" onClose={keyShown}>
         <p>Copy it now: it is shown only this once.</p>
         <div className="snippet">
@@ -95,5 +117,30 @@ export function KeysSection() {
         <p>Programs using this key stop working at once.</p>
       </ConfirmDialog>
     </section>
+  );
+}
+
+function EditLimitsDialog({ k, onClose }: { k: ApiKeyInfo; onClose: () => void }) {
+  const [form, setForm] = useState<LimitsForm>(limitsFormOf(k));
+  const [error, setError] = useState<string | null>(null);
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    void keyLimitsChanged(k.id, limitsOfForm(form)).then((why) => (why ? setError(why) : onClose()));
+  };
+  return (
+    <Dialog open title={`Limits of ${k.name}`} onClose={onClose}>
+      <form onSubmit={save}>
+        <ErrorNote message={error} />
+        <KeyLimitsFields value={form} onChange={setForm} />
+        <div className="dialog-actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn primary" data-testid="key-limits-save">
+            Save limits
+          </button>
+        </div>
+      </form>
+    </Dialog>
   );
 }

@@ -1,6 +1,6 @@
 // Settings actions: load, save one section (PATCH), manage API keys and engines (install with
 // progress from the event stream, remove), apply the theme.
-import { ENGINE_INSTALL_PROGRESS_KIND, type CreateKeyRequest, type InstallEngineRequest, type SettingsPatch } from '../../../../electron/contract/index.js';
+import { ENGINE_INSTALL_PROGRESS_KIND, type CreateKeyRequest, type InstallEngineRequest, type SettingsPatch, type UpdateKeyRequest } from '../../../../electron/contract/index.js';
 import { ApiError, api, errorMessage } from '../../lib/api.js';
 import { applyTheme } from '../../lib/theme.js';
 import { useSettings, type SectionName } from './store.js';
@@ -104,6 +104,18 @@ export async function keyCreateRequested(body: CreateKeyRequest): Promise<void> 
     s.keysLoaded(useSettings.getState().keys, `The key was not created: ${errorMessage(err)}`);
   }
   await refreshKeys();
+}
+
+/** A key's limits were edited; resolves null when saved, else why not (shown in the edit dialog). */
+export async function keyLimitsChanged(id: string, patch: UpdateKeyRequest): Promise<string | null> {
+  try {
+    await api.updateKey(id, patch);
+  } catch (err) {
+    const field = err instanceof ApiError && err.param ? ` (${err.param})` : '';
+    return `The limits were not changed${field}: ${errorMessage(err)}`;
+  }
+  await refreshKeys();
+  return null;
 }
 
 export function keyShown(): void {
