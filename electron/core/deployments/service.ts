@@ -101,6 +101,25 @@ export class Deployments {
     };
   }
 
+  /**
+   * After a default-engine switch: each running deployment that follows the default moves to it, one
+   * at a time, its old engine serving until the new one is ready. One that fails keeps its old engine
+   * and is reported, the others still move.
+   */
+  async rollingRestart(): Promise<{ deployment: string; readyMs: number; error?: string }[]> {
+    const out: { deployment: string; readyMs: number; error?: string }[] = [];
+    for (const d of this.items.values()) {
+      if (d.config.engine !== null || !d.instance) continue;
+      try {
+        const r = await d.restartOnEngine();
+        if (r) out.push({ deployment: d.name, readyMs: r.readyMs });
+      } catch (err) {
+        out.push({ deployment: d.name, readyMs: -1, error: (err as Error).message });
+      }
+    }
+    return out;
+  }
+
   views(): DeploymentView[] {
     return [...this.items.values()].map(view);
   }
