@@ -189,4 +189,20 @@ describe.skipIf(process.platform === 'win32')('engine upgrades (real engines)', 
     const history = ((await (await admin('/api/v1/engines/default')).json()) as EngineDefaultsResponse).history;
     expect(history.map((h) => h.engine).slice(0, 3)).toEqual([A, B, A]);
   }, 400_000);
+
+  it('forcing a broken engine keeps each running deployment on its old engine (still serving), says so, and rollback undoes the switch', async () => {
+    const forced = await cli(data.path, 'engines', 'promote', BROKEN, '--force');
+    expect(forced.code).toBe(1);
+    expect(forced.stdout).toContain(`default engine: ${BROKEN} (was ${A}) (forced)`);
+    expect(forced.stdout).toMatch(/story: kept its old engine — /);
+    const res = await fetch(`${serve.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'story', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 }) });
+    expect(res.status).toBe(200);
+    expect((JSON.parse(res.headers.get(RECEIPT_HEADER)!) as { engine: string }).engine).toBe(A);
+    const audit = readFileSync(join(data.path, 'logs', 'audit.jsonl'), 'utf8');
+    expect(audit).toContain(`"action":"engine.promote","actor":"admin","target":"${BROKEN}"`);
+    expect(audit).toMatch(/"forced":true/);
+    const back = await cli(data.path, 'engines', 'rollback');
+    expect(back.code, back.stderr).toBe(0);
+    expect(((await (await admin('/api/v1/engines/default')).json()) as EngineDefaultsResponse).defaultEngine).toBe(A);
+  }, 300_000);
 });

@@ -3,6 +3,7 @@ import type { Settings } from '../../../../electron/contract/index.js';
 import { ErrorNote } from '../../components/ui.js';
 import { sectionSaved, settingsOpened } from './actions.js';
 import { EnginesSection } from './EnginesSection.js';
+import { EngineUpgradesSection } from './EngineUpgradesSection.js';
 import { KeysSection } from './KeysSection.js';
 import { isLanEnabled, linesToList } from './selectors.js';
 import { useSettings, type SectionName } from './store.js';
@@ -78,6 +79,7 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
         </label>
       </Section>
       <EnginesSection />
+      <EngineUpgradesSection />
       <Section name="engines" title="Engine downloads and logs" onSave={() => void sectionSaved('engines', { releaseSource: engines.releaseSource, mirrorUrl: engines.mirrorUrl.trim() || null, traceLogs: engines.traceLogs })}>
         <label className="field">
           <span>Where engines come from</span>
