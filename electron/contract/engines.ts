@@ -184,7 +184,10 @@ export const ENGINE_UPGRADE_ROUTES = {
   /** GET → { data: EngineCheckReport[] } (newest first); POST EngineCheckRequest → EngineCheckReport. */
   checks: '/api/v1/engines/checks',
   check: (id: string) => `/api/v1/engines/checks/${encodeURIComponent(id)}`,
-  /** POST { engine, force? } → PromoteResponse: default switched, running deployments restarted one by one. */
+  /**
+   * POST { engine, force?, deployments? } → PromoteResponse: default switched, running deployments that
+   * follow it restarted one by one; with `deployments`, only those are pinned to the engine and moved.
+   */
   promote: '/api/v1/engines/promote',
   /** POST {} → PromoteResponse: back to the previous default. */
   rollback: '/api/v1/engines/rollback',
@@ -262,7 +265,10 @@ export interface EngineDefaultsResponse {
 }
 
 export interface PromoteResponse {
-  defaultEngine: string;
+  /** The default engine after the call (unchanged by a promote of chosen deployments). */
+  defaultEngine: string | null;
+  /** A promote of chosen deployments: those now pinned to the engine (the default is unchanged). */
+  deployments?: string[];
   previous: string | null;
   reportId: string | null;
   /** Running deployments moved to the new engine, with how long each took to be ready on it. */

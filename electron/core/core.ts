@@ -260,6 +260,7 @@ export class Core {
       currentLabel: () => this.engineLabel(this.engineDefaults.current ? this.engines.resolveBinary(this.engineDefaults.current) : resolveEngine(this.layout.engines, this.opts.enginePath)),
       subjects: (names) => this.checkSubjects(names),
       rollingRestart: () => this.deployments.rollingRestart(),
+      pinDeployments: (names, engine) => this.deployments.pinEngine(names, engine),
       audit: (action, actor, target, detail) => this.activity.audit(action, actor, target, detail),
     });
   }

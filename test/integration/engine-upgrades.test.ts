@@ -205,4 +205,18 @@ describe.skipIf(process.platform === 'win32')('engine upgrades (real engines)', 
     expect(back.code, back.stderr).toBe(0);
     expect(((await (await admin('/api/v1/engines/default')).json()) as EngineDefaultsResponse).defaultEngine).toBe(A);
   }, 300_000);
+
+  it('promotes for chosen deployments only: pins them (saved) and moves them, the default stays; an unknown name is refused naming it', async () => {
+    const unknown = await admin('/api/v1/engines/promote', { method: 'POST', body: JSON.stringify({ engine: B, deployments: ['nope'] }) });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toContain("'nope'");
+    const r = await cli(data.path, 'engines', 'promote', B, '--deployments', 'story');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`pinned story to the engine; default engine unchanged (${A})`);
+    const res = await fetch(`${serve.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'story', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 }) });
+    expect((JSON.parse(res.headers.get(RECEIPT_HEADER)!) as { engine: string }).engine).toBe(B);
+    const saved = JSON.parse(readFileSync(join(data.path, 'deployments.json'), 'utf8')) as { deployments: { name: string; engine: string | null }[] };
+    expect(saved.deployments.find((d) => d.name === 'story')!.engine).toBe(B);
+    expect(((await (await admin('/api/v1/engines/default')).json()) as EngineDefaultsResponse).defaultEngine).toBe(A);
+  }, 300_000);
 });

@@ -51,9 +51,10 @@ export async function check(dataDir: string, candidate: string | undefined, depl
   return report.verdict === 'fails_to_load' ? 1 : 0;
 }
 
-export async function promote(dataDir: string, id: string | undefined, force: boolean): Promise<number> {
+export async function promote(dataDir: string, id: string | undefined, force: boolean, deployments: string | undefined): Promise<number> {
   if (!id) throw new UsageError('engines promote needs an engine id');
-  const r = await coreOf(dataDir, 'promote').call<PromoteResponse>('POST', R.promote, { engine: id, force });
+  const chosen = deployments ? deployments.split(',').map((s) => s.trim()).filter(Boolean) : null;
+  const r = await coreOf(dataDir, 'promote').call<PromoteResponse>('POST', R.promote, { engine: id, force, ...(chosen ? { deployments: chosen } : {}) });
   process.stdout.write(formatSwitch(r, force ? ' (forced)' : ''));
   return r.restarted.some((x) => x.error) ? 1 : 0;
 }
@@ -65,7 +66,8 @@ export async function rollback(dataDir: string): Promise<number> {
 }
 
 function formatSwitch(r: PromoteResponse, note: string): string {
-  const lines = [`default engine: ${r.defaultEngine} (was ${r.previous ?? 'none'})${note}${r.reportId ? `, check report ${r.reportId}` : ''}`];
+  const head = r.deployments ? `pinned ${r.deployments.join(', ')} to the engine; default engine unchanged (${r.defaultEngine ?? 'none'})` : `default engine: ${r.defaultEngine} (was ${r.previous ?? 'none'})`;
+  const lines = [`${head}${note}${r.reportId ? `, check report ${r.reportId}` : ''}`];
   for (const x of r.restarted) lines.push(x.error ? `  ${x.deployment}: kept its old engine — ${x.error}` : `  ${x.deployment}: moved, new engine ready in ${x.readyMs} ms`);
   if (r.restarted.length === 0) lines.push('  no running deployment follows the default; they use it at their next start');
   return lines.join('\n') + '\n';

@@ -26,8 +26,9 @@ const USAGE = `llama-orch engines <list|install|import|remove|default|check|prom
                                                      imports never change it, except the first one)
   check    <id> [--deployments a,b | --all] [--json] staging check of a candidate against the saved
                                                      deployments (needs the running core)
-  promote  <id> [--force]                            make a checked engine the default; running
-                                                     deployments move one by one (rolling restart)
+  promote  <id> [--force] [--deployments a,b]        make a checked engine the default (or pin just
+                                                     these deployments to it); running deployments
+                                                     move one by one (rolling restart)
   rollback                                           back to the previous default engine
 
   --data-dir   data folder (default: ${defaultDataDir()})
@@ -89,7 +90,7 @@ export const enginesCommand: CliCommand = {
       case 'check':
         return check(layout.root, arg, values.deployments, values.all ?? false, values.json ?? false);
       case 'promote':
-        return promote(layout.root, arg, values.force ?? false);
+        return promote(layout.root, arg, values.force ?? false, values.deployments);
       case 'rollback':
         return rollback(layout.root);
       default:

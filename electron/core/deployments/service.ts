@@ -120,6 +120,30 @@ export class Deployments {
     return out;
   }
 
+  /**
+   * Pin saved deployments to an engine (promote for chosen deployments): each saved, then moved with
+   * the same rolling restart. One whose new engine fails to start keeps its old engine and its old pin.
+   */
+  async pinEngine(names: string[], engine: string): Promise<{ deployment: string; readyMs: number; error?: string }[]> {
+    const items = names.map((n) => this.require(n));
+    const unsaved = items.filter((d) => !d.saved).map((d) => d.name);
+    if (unsaved.length > 0) throw new DeploymentError('deployment_not_found', `${unsaved.join(', ')}: not saved deployments; save them first (\`llama-orch deploy\`)`, 'deployments');
+    const out: { deployment: string; readyMs: number; error?: string }[] = [];
+    for (const d of items) {
+      const before = d.config;
+      d.config = { ...before, engine, updatedAt: new Date(this.opts.effects.now()).toISOString() };
+      try {
+        const r = await d.restartOnEngine();
+        this.persist();
+        out.push({ deployment: d.name, readyMs: r?.readyMs ?? 0 });
+      } catch (err) {
+        d.config = before;
+        out.push({ deployment: d.name, readyMs: -1, error: (err as Error).message });
+      }
+    }
+    return out;
+  }
+
   views(): DeploymentView[] {
     return [...this.items.values()].map(view);
   }

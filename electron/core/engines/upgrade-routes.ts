@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ENGINE_UPGRADE_ROUTES as R } from '../../contract/index.js';
 import { actorOf } from '../api/actor.js';
+import { toHttpError } from '../api/deployment-router.js';
 import { parseJsonObject, readBody, sendJson } from '../api/http.js';
 import { HttpError } from '../util/errors.js';
 import { validate } from '../util/validate.js';
@@ -13,7 +14,7 @@ import type { EngineUpgrades } from './upgrades.js';
 const engineId = z.string().min(1).max(200);
 const defaultSchema = z.object({ engine: engineId }).strict();
 const checkSchema = z.object({ candidate: engineId, deployments: z.union([z.literal('all'), z.array(z.string().min(1).max(200)).min(1).max(100)]).optional() }).strict();
-const promoteSchema = z.object({ engine: engineId, force: z.boolean().optional() }).strict();
+const promoteSchema = z.object({ engine: engineId, force: z.boolean().optional(), deployments: z.array(z.string().min(1).max(200)).min(1).max(100).optional() }).strict();
 
 async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
   return parseJsonObject(await readBody(req, 64 * 1024));
@@ -43,12 +44,12 @@ export function engineUpgradeRoutes(upgrades: EngineUpgrades): (req: IncomingMes
         return done(res, 200, report);
       }
       if (path === R.promote && method === 'POST') {
-        const { engine, force } = validate(promoteSchema, await body(req), 'promote');
-        return done(res, 200, await upgrades.promote(engine, { force: force ?? false, actor: actorOf(req) }));
+        const { engine, force, deployments } = validate(promoteSchema, await body(req), 'promote');
+        return done(res, 200, await upgrades.promote(engine, { force: force ?? false, actor: actorOf(req), ...(deployments ? { deployments } : {}) }));
       }
       if (path === R.rollback && method === 'POST') return done(res, 200, await upgrades.rollback(actorOf(req)));
     } catch (err) {
-      throw asHttpError(err);
+      throw toHttpError(asHttpError(err));
     }
     throw new HttpError(405, `${method} is not allowed on ${path}`, 'invalid_request_error', 'method_not_allowed');
   };

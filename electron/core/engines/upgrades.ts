@@ -17,6 +17,8 @@ export interface UpgradeEffects extends CheckEffects {
   subjects(names: string[] | 'all'): CheckSubject[];
   /** Move the running deployments that follow the default onto it, one at a time, each serving until its new engine is ready. */
   rollingRestart(): Promise<{ deployment: string; readyMs: number; error?: string }[]>;
+  /** Pin these saved deployments to the engine and move them the same way. */
+  pinDeployments(names: string[], engine: string): Promise<{ deployment: string; readyMs: number; error?: string }[]>;
   audit(action: string, actor: string, target: string, detail: Record<string, unknown>): void;
 }
 
@@ -54,13 +56,21 @@ export class EngineUpgrades {
     });
   }
 
-  /** Switch the default to a checked engine and restart the deployments that follow it. */
-  promote(engine: string, opts: { force?: boolean; actor: string }): Promise<PromoteResponse> {
+  /**
+   * Switch the default to a checked engine and restart the deployments that follow it; or, given
+   * deployments, pin just those to it (the default stays).
+   */
+  promote(engine: string, opts: { force?: boolean; actor: string; deployments?: string[] }): Promise<PromoteResponse> {
     return this.serial(async () => {
       this.installed(engine);
       const report = this.reports.latestFor(engine);
       const forced = opts.force ?? false;
       if (!forced) refuseUnproven(engine, report);
+      if (opts.deployments) {
+        this.fx.audit('engine.promote', opts.actor, engine, { deployments: opts.deployments, reportId: report?.id ?? null, verdict: report?.verdict ?? null, forced });
+        const restarted = await this.fx.pinDeployments(opts.deployments, engine);
+        return { defaultEngine: this.defaults.current, previous: this.defaults.current, deployments: opts.deployments, reportId: report?.id ?? null, restarted };
+      }
       const rec = this.defaults.set(engine, { actor: opts.actor, reportId: report?.id ?? null, forced });
       this.fx.audit('engine.promote', opts.actor, engine, { previous: rec.previous, reportId: rec.reportId, verdict: report?.verdict ?? null, forced });
       const restarted = await this.fx.rollingRestart();
