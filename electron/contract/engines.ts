@@ -273,4 +273,6 @@ export interface PromoteResponse {
   reportId: string | null;
   /** Running deployments moved to the new engine, with how long each took to be ready on it. */
   restarted: { deployment: string; readyMs: number; error?: string }[];
+  /** Deployments with `engineUpdates: after-check` and no passing check: pinned to the engine they had. */
+  held?: { deployment: string; engine: string }[];
 }

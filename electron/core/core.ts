@@ -261,6 +261,7 @@ export class Core {
       subjects: (names) => this.checkSubjects(names),
       rollingRestart: () => this.deployments.rollingRestart(),
       pinDeployments: (names, engine) => this.deployments.pinEngine(names, engine),
+      holdUnchecked: (passed, engine) => this.deployments.holdUnchecked(passed, engine),
       audit: (action, actor, target, detail) => this.activity.audit(action, actor, target, detail),
     });
   }

@@ -39,6 +39,13 @@ function engineArchive(dir: string, name: string, wrapper?: string): string {
   return archive;
 }
 
+interface AuditLine {
+  action: string;
+  actor: string;
+  target?: string;
+  detail?: Record<string, unknown>;
+}
+
 const A = 'llama-test-a';
 const B = 'llama-test-b';
 const BROKEN = 'llama-broken';
@@ -55,6 +62,21 @@ describe.skipIf(process.platform === 'win32')('engine upgrades (real engines)', 
     // Loads like a build that cannot read this model: the engine's own error at model load.
     engineArchive(work.path, BROKEN, `#!/bin/sh\nexec "${testEnginePath()}" "$@" --override-kv general.architecture=str:broken\n`);
   }, 120_000);
+
+  /** The audit log, once it holds what `ready` looks for (it is appended off the request path). */
+  function auditUntil(ready: (lines: AuditLine[]) => boolean): Promise<AuditLine[]> {
+    return waitFor(
+      () => {
+        const file = join(data.path, 'logs', 'audit.jsonl');
+        if (!existsSync(file)) return null;
+        const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditLine);
+        return ready(lines) ? lines : null;
+      },
+      'the audit log entry',
+      30_000,
+      100,
+    );
+  }
 
   afterAll(async () => {
     await serve?.stop();
@@ -180,7 +202,7 @@ describe.skipIf(process.platform === 'win32')('engine upgrades (real engines)', 
     expect(back.stdout).toContain(`default engine: ${A} (was ${B})`);
     expect(engineOf(await chat({ max_tokens: 1 }))).toBe(A);
 
-    const audit = readFileSync(join(data.path, 'logs', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; actor: string; target?: string; detail?: Record<string, unknown> });
+    const audit = await auditUntil((a) => a.some((x) => x.action === 'engine.rollback'));
     const promote = audit.find((a) => a.action === 'engine.promote');
     const checkReports = readdirSync(join(data.path, 'engine-checks'));
     expect(promote).toMatchObject({ actor: 'admin', target: B, detail: { previous: A, verdict: 'pass', forced: false } });
@@ -198,9 +220,8 @@ describe.skipIf(process.platform === 'win32')('engine upgrades (real engines)', 
     const res = await fetch(`${serve.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'story', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 }) });
     expect(res.status).toBe(200);
     expect((JSON.parse(res.headers.get(RECEIPT_HEADER)!) as { engine: string }).engine).toBe(A);
-    const audit = readFileSync(join(data.path, 'logs', 'audit.jsonl'), 'utf8');
-    expect(audit).toContain(`"action":"engine.promote","actor":"admin","target":"${BROKEN}"`);
-    expect(audit).toMatch(/"forced":true/);
+    const audit = await auditUntil((a) => a.some((x) => x.action === 'engine.promote' && x.target === BROKEN));
+    expect(audit.find((x) => x.action === 'engine.promote' && x.target === BROKEN)).toMatchObject({ actor: 'admin', detail: { forced: true, previous: A } });
     const back = await cli(data.path, 'engines', 'rollback');
     expect(back.code, back.stderr).toBe(0);
     expect(((await (await admin('/api/v1/engines/default')).json()) as EngineDefaultsResponse).defaultEngine).toBe(A);
@@ -218,5 +239,18 @@ describe.skipIf(process.platform === 'win32')('engine upgrades (real engines)', 
     const saved = JSON.parse(readFileSync(join(data.path, 'deployments.json'), 'utf8')) as { deployments: { name: string; engine: string | null }[] };
     expect(saved.deployments.find((d) => d.name === 'story')!.engine).toBe(B);
     expect(((await (await admin('/api/v1/engines/default')).json()) as EngineDefaultsResponse).defaultEngine).toBe(A);
+  }, 300_000);
+
+  it('holds a deployment that follows the default only after a passing check on the engine it had when the switch has no passing check for it', async () => {
+    const dep = await cli(data.path, 'deploy', STORIES_MODEL, '--name', 'careful', '--engine-updates', 'after-check', '--devices', 'cpu');
+    expect(dep.code, dep.stderr).toBe(0);
+    // The newest check of B covers `story` only: `careful` has no passing check.
+    const r = await cli(data.path, 'engines', 'promote', B);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`careful: held on ${A}`);
+    const saved = JSON.parse(readFileSync(join(data.path, 'deployments.json'), 'utf8')) as { deployments: { name: string; engine: string | null; engineUpdates?: string }[] };
+    expect(saved.deployments.find((d) => d.name === 'careful')).toMatchObject({ engine: A, engineUpdates: 'after-check' });
+    const audit = await auditUntil((a) => a.some((x) => x.action === 'engine.promote' && (x.detail?.held as string[] | undefined)?.length));
+    expect(audit.find((x) => x.action === 'engine.promote' && (x.detail?.held as string[] | undefined)?.length)!.detail!.held).toEqual(['careful']);
   }, 300_000);
 });

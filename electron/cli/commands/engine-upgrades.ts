@@ -69,6 +69,7 @@ function formatSwitch(r: PromoteResponse, note: string): string {
   const head = r.deployments ? `pinned ${r.deployments.join(', ')} to the engine; default engine unchanged (${r.defaultEngine ?? 'none'})` : `default engine: ${r.defaultEngine} (was ${r.previous ?? 'none'})`;
   const lines = [`${head}${note}${r.reportId ? `, check report ${r.reportId}` : ''}`];
   for (const x of r.restarted) lines.push(x.error ? `  ${x.deployment}: kept its old engine — ${x.error}` : `  ${x.deployment}: moved, new engine ready in ${x.readyMs} ms`);
+  for (const h of r.held ?? []) lines.push(`  ${h.deployment}: held on ${h.engine} (follows the default only after a passing check; pinned now)`);
   if (r.restarted.length === 0) lines.push('  no running deployment follows the default; they use it at their next start');
   return lines.join('\n') + '\n';
 }

@@ -108,7 +108,7 @@ export class Deployments {
    */
   async rollingRestart(): Promise<{ deployment: string; readyMs: number; error?: string }[]> {
     const out: { deployment: string; readyMs: number; error?: string }[] = [];
-    for (const d of this.items.values()) {
+    for (const d of [...this.items.values()]) {
       if (d.config.engine !== null || !d.instance) continue;
       try {
         const r = await d.restartOnEngine();
@@ -118,6 +118,21 @@ export class Deployments {
       }
     }
     return out;
+  }
+
+  /**
+   * Before a default switch: saved deployments that follow the default only after a passing check, and
+   * have none, are pinned to the engine they had (`engine`), so the switch does not move them.
+   */
+  holdUnchecked(passed: (name: string) => boolean, engine: string): { deployment: string; engine: string }[] {
+    const held: { deployment: string; engine: string }[] = [];
+    for (const d of this.items.values()) {
+      if (!d.saved || d.config.engine !== null || d.config.engineUpdates !== 'after-check' || passed(d.name)) continue;
+      d.config = { ...d.config, engine, updatedAt: new Date(this.opts.effects.now()).toISOString() };
+      held.push({ deployment: d.name, engine });
+    }
+    if (held.length > 0) this.persist();
+    return held;
   }
 
   /**

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { DeploymentCheckResult, EngineCheckReport, EngineProbeRun, InstanceInfo, LogLine } from '../../contract/index.js';
 import type { LaunchSpec } from '../supervisor/instance.js';
 import { redactEngineLine } from '../util/redact.js';
-import { compare, probe, worst, type ProbeAnswer, type ProbeTarget } from './probes.js';
+import { compare, probe, SLOWER_THRESHOLD, worst, type ProbeAnswer, type ProbeTarget } from './probes.js';
 
 /** What the check needs of an engine instance (the supervisor's EngineInstance). */
 export interface CheckInstance {
@@ -50,6 +50,8 @@ export async function runCheck(fx: CheckEffects, opts: { candidate: string; cand
 
 /** Probe rounds per engine, alternating; speed is the best round (a busy machine only ever slows a round down). */
 export const PROBE_ROUNDS = 3;
+/** A candidate that looks slower gets more rounds before it is called slower (noise is not a regression). */
+export const CONFIRM_ROUNDS = 6;
 
 async function checkOne(fx: CheckEffects, s: CheckSubject, candidate: string, candidateBinary: string, currentLabel: string): Promise<DeploymentCheckResult> {
   const live = await s.current();
@@ -67,7 +69,11 @@ async function checkOne(fx: CheckEffects, s: CheckSubject, candidate: string, ca
     const loadMs = fx.now() - t0;
     const cur: ProbeAnswer[] = [];
     const cand: ProbeAnswer[] = [];
-    for (let i = 0; i < PROBE_ROUNDS; i++) {
+    const looksSlower = () => {
+      const [c, k] = [best(cur).genTps, best(cand).genTps];
+      return c !== null && k !== null && k / c < SLOWER_THRESHOLD;
+    };
+    for (let i = 0; i < PROBE_ROUNDS + CONFIRM_ROUNDS && (i < PROBE_ROUNDS || looksSlower()); i++) {
       cur.push(await probe(targetOf(live), s.role));
       cand.push(await probe(targetOf(inst), s.role));
     }

@@ -17,6 +17,8 @@ export interface UpgradeEffects extends CheckEffects {
   subjects(names: string[] | 'all'): CheckSubject[];
   /** Move the running deployments that follow the default onto it, one at a time, each serving until its new engine is ready. */
   rollingRestart(): Promise<{ deployment: string; readyMs: number; error?: string }[]>;
+  /** Pin deployments with `engineUpdates: after-check` that did not pass to the engine they had. */
+  holdUnchecked(passed: (name: string) => boolean, engine: string): { deployment: string; engine: string }[];
   /** Pin these saved deployments to the engine and move them the same way. */
   pinDeployments(names: string[], engine: string): Promise<{ deployment: string; readyMs: number; error?: string }[]>;
   audit(action: string, actor: string, target: string, detail: Record<string, unknown>): void;
@@ -71,10 +73,14 @@ export class EngineUpgrades {
         const restarted = await this.fx.pinDeployments(opts.deployments, engine);
         return { defaultEngine: this.defaults.current, previous: this.defaults.current, deployments: opts.deployments, reportId: report?.id ?? null, restarted };
       }
+      // Computed before the switch: what the deployments that follow the default run on now.
+      const before = this.defaults.current ?? this.fx.currentLabel();
+      const passed = new Set(report?.results.filter((r) => r.verdict === 'pass').map((r) => r.deployment) ?? []);
+      const held = this.fx.holdUnchecked((name) => passed.has(name), before);
       const rec = this.defaults.set(engine, { actor: opts.actor, reportId: report?.id ?? null, forced });
-      this.fx.audit('engine.promote', opts.actor, engine, { previous: rec.previous, reportId: rec.reportId, verdict: report?.verdict ?? null, forced });
+      this.fx.audit('engine.promote', opts.actor, engine, { previous: rec.previous, reportId: rec.reportId, verdict: report?.verdict ?? null, forced, held: held.map((h) => h.deployment) });
       const restarted = await this.fx.rollingRestart();
-      return { defaultEngine: engine, previous: rec.previous, reportId: rec.reportId, restarted };
+      return { defaultEngine: engine, previous: rec.previous, reportId: rec.reportId, restarted, held };
     });
   }
 
