@@ -279,6 +279,13 @@ export class Core {
         const inst = await this.deployments.find(d.name).ensureReady();
         return this.supervisor.get(inst.spec.id)!;
       },
+      // A second copy must fit beside every engine running now, this one included.
+      fitsBeside: async () => {
+        if (!d.modelPath) return true;
+        const r = await planLoad(d.modelPath, d.overrides, this.deployments.runningPlacements(), this.planSources()).catch(() => null);
+        return r === null || r.plan !== null;
+      },
+      stopCurrent: async () => void (await this.deployments.unload(d.name)),
     }));
   }
 

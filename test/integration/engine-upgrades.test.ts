@@ -113,7 +113,7 @@ describe.skipIf(process.platform === 'win32')('engine upgrades (real engines)', 
     const report = JSON.parse(r.stdout) as EngineCheckReport;
     expect(report).toMatchObject({ candidate: B, current: A, verdict: 'pass' });
     const story = report.results.find((x) => x.deployment === 'story')!;
-    expect(story).toMatchObject({ verdict: 'pass', tokensIdentical: true, firstDifference: null });
+    expect(story).toMatchObject({ verdict: 'pass', tokensIdentical: true, firstDifference: null, sideBySide: true });
     expect(story.current.tokens).toHaveLength(64);
     expect(story.candidate.tokens).toEqual(story.current.tokens);
     expect(story.genTpsRatio).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { DeploymentCheckResult, EngineCheckReport, EngineProbeRun, InstanceInfo, LogLine } from '../../contract/index.js';
 import type { LaunchSpec } from '../supervisor/instance.js';
 import { redactEngineLine } from '../util/redact.js';
-import { compare, probe, SLOWER_THRESHOLD, worst, type ProbeAnswer, type ProbeTarget } from './probes.js';
+import { compare, probe as probeHttp, SLOWER_THRESHOLD, worst, type ProbeAnswer, type ProbeTarget } from './probes.js';
 
 /** What the check needs of an engine instance (the supervisor's EngineInstance). */
 export interface CheckInstance {
@@ -23,12 +23,18 @@ export interface CheckSubject {
   role: DeploymentCheckResult['role'];
   /** The deployment's live engine, ready (started on the current engine if it was not running). */
   current(): Promise<CheckInstance>;
+  /** Whether a second copy fits beside the live one (default yes); otherwise they run one after the other. */
+  fitsBeside?(): Promise<boolean>;
+  /** Stop the live engine (one-after-the-other checks); `current()` starts it again. */
+  stopCurrent?(): Promise<void>;
 }
 
 export interface CheckEffects {
   createInstance(spec: LaunchSpec): CheckInstance;
   removeInstance(id: string): Promise<void>;
   now(): number;
+  /** The probe (default: the fixed probe set over HTTP); unit tests answer it themselves. */
+  probe?(target: ProbeTarget, role: DeploymentCheckResult['role']): Promise<ProbeAnswer>;
 }
 
 export async function runCheck(fx: CheckEffects, opts: { candidate: string; candidateBinary: string; current: string; subjects: CheckSubject[] }): Promise<EngineCheckReport> {
@@ -55,6 +61,8 @@ export const CONFIRM_ROUNDS = 6;
 
 async function checkOne(fx: CheckEffects, s: CheckSubject, candidate: string, candidateBinary: string, currentLabel: string): Promise<DeploymentCheckResult> {
   const live = await s.current();
+  if (s.stopCurrent && !((await s.fitsBeside?.()) ?? true)) return checkAfterTheOther(fx, s, live, candidate, candidateBinary, currentLabel);
+  const probe = fx.probe ?? probeHttp;
   const currentRun = (): EngineProbeRun => ({ engine: currentLabel, loaded: true, loadMs: loadMsOf(live.info()), error: null, tokens: null, promptTps: null, genTps: null, memory: memoryOf(live) });
   const spec: LaunchSpec = { ...live.spec, id: `${s.name}.check`, modelId: `${s.name}.check`, enginePath: candidateBinary };
   const inst = fx.createInstance(spec);
@@ -81,6 +89,37 @@ async function checkOne(fx: CheckEffects, s: CheckSubject, candidate: string, ca
     return compare(s.name, s.role, true, { ...currentRun(), ...best(cur) }, { ...candidateRun, ...best(cand) });
   } finally {
     await fx.removeInstance(spec.id);
+  }
+}
+
+/**
+ * When memory does not allow both engines at once: the current one answers its rounds, is stopped,
+ * the candidate answers its rounds and is stopped, and the current one is started again. The
+ * deployment does not serve meanwhile; the report says so (`sideBySide: false`).
+ */
+async function checkAfterTheOther(fx: CheckEffects, s: CheckSubject, live: CheckInstance, candidate: string, candidateBinary: string, currentLabel: string): Promise<DeploymentCheckResult> {
+  const probe = fx.probe ?? probeHttp;
+  const cur: ProbeAnswer[] = [];
+  for (let i = 0; i < PROBE_ROUNDS; i++) cur.push(await probe(targetOf(live), s.role));
+  const currentRun = { engine: currentLabel, loaded: true, loadMs: loadMsOf(live.info()), error: null, memory: memoryOf(live), ...best(cur) };
+  const spec: LaunchSpec = { ...live.spec, id: `${s.name}.check`, modelId: `${s.name}.check`, enginePath: candidateBinary };
+  await s.stopCurrent!();
+  const inst = fx.createInstance(spec);
+  try {
+    const t0 = fx.now();
+    try {
+      await inst.ensureReady();
+    } catch (err) {
+      const failed: EngineProbeRun = { engine: candidate, loaded: false, loadMs: null, error: errorLine(inst, err as Error), tokens: null, promptTps: null, genTps: null, memory: [] };
+      return compare(s.name, s.role, false, currentRun, failed);
+    }
+    const loadMs = fx.now() - t0;
+    const cand: ProbeAnswer[] = [];
+    for (let i = 0; i < PROBE_ROUNDS; i++) cand.push(await probe(targetOf(inst), s.role));
+    return compare(s.name, s.role, false, currentRun, { engine: candidate, loaded: true, loadMs, error: null, memory: memoryOf(inst), ...best(cand) });
+  } finally {
+    await fx.removeInstance(spec.id);
+    await s.current(); // serving again on the current engine
   }
 }
 

@@ -121,6 +121,7 @@ export function compare(
     }
   }
   if (parts.length === 0) parts.push('loads');
+  if (!sideBySide) parts.push('engines run one after the other (not enough memory for both)');
   return { ...base, verdict, summary: parts.join('; '), tokensIdentical: identical, firstDifference: diff, embeddingCosine: cos, promptTpsRatio, genTpsRatio };
 }
 

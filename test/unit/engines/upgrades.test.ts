@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineProbeRun } from '../../../electron/contract/index.js';
+import { runCheck, type CheckInstance } from '../../../electron/core/engines/check.js';
 import { EngineDefaults, KEEP_LAST_DEFAULTS } from '../../../electron/core/engines/defaults.js';
 import { compare, cosine, firstDifference, worst } from '../../../electron/core/engines/probes.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -108,5 +109,51 @@ describe('the default engine history', () => {
     expect(d.problems[0]).toContain('could not be read');
     expect(existsSync(file)).toBe(false);
     expect(readdirSync(dir.path).some((n) => n.startsWith('engine-defaults.json.corrupt-'))).toBe(true);
+  });
+});
+
+describe('a staging check when both engines do not fit at once', () => {
+  it('probes the current engine, stops it, probes the candidate, stops it, starts the current one again, and says so', async () => {
+    const log: string[] = [];
+    const instance = (id: string, enginePath: string): CheckInstance => ({
+      spec: { id, modelId: id, modelPath: '/m.gguf', enginePath, args: ['-c', '512'] },
+      apiKey: 'k',
+      ensureReady: async () => void log.push(`ready ${id} on ${enginePath}`),
+      baseUrl: () => `http://${id}`,
+      info: () => ({ id, modelId: id, modelPath: '/m.gguf', enginePath, state: 'ready', reason: null, pid: 1, port: 1, restarts: 0, startedAt: null, readyAt: null, argv: [] }),
+      tailLogs: () => [],
+      facts: () => ({ buffers: [] }),
+    });
+    const live = instance('story', '/a/llama-server');
+    const report = await runCheck(
+      {
+        createInstance: (spec) => (log.push(`create ${spec.id} with ${spec.args.join(' ')}`), instance(spec.id, spec.enginePath)),
+        removeInstance: async (id) => void log.push(`remove ${id}`),
+        now: () => 0,
+        probe: async (target) => (log.push(`probe ${target.baseUrl}`), { tokens: [1, 2, 3], embedding: null, promptTps: 100, genTps: 50 }),
+      },
+      {
+        candidate: 'b',
+        candidateBinary: '/b/llama-server',
+        current: 'a',
+        subjects: [{ name: 'story', role: 'chat', current: async () => (log.push('current story'), live), fitsBeside: async () => false, stopCurrent: async () => void log.push('stop story') }],
+      },
+    );
+    expect(log).toEqual([
+      'current story',
+      'probe http://story',
+      'probe http://story',
+      'probe http://story',
+      'stop story',
+      'create story.check with -c 512',
+      'ready story.check on /b/llama-server',
+      'probe http://story.check',
+      'probe http://story.check',
+      'probe http://story.check',
+      'remove story.check',
+      'current story',
+    ]);
+    expect(report.results[0]).toMatchObject({ verdict: 'pass', sideBySide: false, tokensIdentical: true, genTpsRatio: 1 });
+    expect(report.results[0]!.summary).toContain('one after the other');
   });
 });
