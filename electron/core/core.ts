@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { freemem } from 'node:os';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, sep } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import type { CoreEvent, StatusResponse } from '../contract/index.js';
 import { AccessPolicy } from './api/access.js';
 import { gatewayAdminRoutes } from './api/admin-gateway.js';
@@ -152,7 +152,11 @@ export class Core {
       busy: (name) => this.admission.running(name) > 0,
       hashFile: sha256File,
     });
-    this.router = new DeploymentRouter(this.deployments, this.engineVersions, () => this.settings.get().gateway.loadTimeoutSeconds * 1000, (bin) => this.engineLabel(bin));
+    this.router = new DeploymentRouter(this.deployments, this.engineVersions, () => this.settings.get().gateway.loadTimeoutSeconds * 1000, (bin) => {
+      // Clients see an installed engine's id, never a path on this machine.
+      const label = this.engineLabel(bin);
+      return label === bin ? basename(bin) : label;
+    });
     this.upgrades = this.buildUpgrades();
     this.admission = new Admission(() => this.settings.get().gateway.queueDepth);
     this.activity = new ActivityLog(this.layout.logs, () => this.settings.get().privacy.requestLogRetentionDays);
