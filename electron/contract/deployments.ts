@@ -55,6 +55,11 @@ export const deploymentInputSchema = z
     idleTtlSeconds: z.number().int().min(0).nullable().optional(),
     /** Extra llama-server flags from an allow-list, as argv tokens (`["--rope-freq-base", "10000"]`). */
     extraFlags: z.array(z.string().max(4096)).max(64).optional(),
+    /**
+     * Following the default engine: `follow` (any switch), or `after-check`: a switch moves it only when
+     * the check report the switch relied on passed for it; otherwise it is pinned to the engine it had.
+     */
+    engineUpdates: z.enum(['follow', 'after-check']).optional(),
   })
   .strict();
 export type DeploymentInput = z.infer<typeof deploymentInputSchema>;
@@ -78,6 +83,8 @@ export interface Deployment {
   pinned: boolean;
   idleTtlSeconds: number | null;
   extraFlags: string[];
+  /** Absent: `follow`. */
+  engineUpdates?: 'follow' | 'after-check';
   createdAt: string;
   updatedAt: string;
 }
@@ -97,6 +104,7 @@ export const deploymentSchema = z
     pinned: z.boolean(),
     idleTtlSeconds: z.number().int().min(0).nullable(),
     extraFlags: z.array(z.string()),
+    engineUpdates: z.enum(['follow', 'after-check']).optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -136,6 +136,8 @@ export interface EngineInfo {
   devices: EngineDeviceLine[];
   /** Instances currently using this engine (it cannot be removed while any runs). */
   inUseBy: string[];
+  /** Set on the answer of an install or import: it was the first engine here and became the default. */
+  becameDefault?: boolean;
 }
 
 export interface EngineListResponse {
@@ -143,6 +145,8 @@ export interface EngineListResponse {
   /** The tag installed when none is named. */
   defaultTag: string;
   releaseSource: string;
+  /** The default engine's id (settings.engines.defaultEngine); null: `--engine` or the newest installed. */
+  defaultEngine?: string | null;
 }
 
 /** POST /api/v1/engines/install */
@@ -209,4 +213,104 @@ export interface StartInstanceBody extends PlacementOverrides {
   wait?: boolean;
   /** Refuse-with-numbers is skipped: start even if the estimate says it will not fit. */
   force?: boolean;
+}
+
+/** Engine upgrades (#15): the default engine, staging checks of a candidate, promote and roll back. */
+export const ENGINE_UPGRADE_ROUTES = {
+  /** GET → EngineDefaultsResponse; PUT { engine } sets it (no restart of running engines). */
+  defaultEngine: '/api/v1/engines/default',
+  /** GET → { data: EngineCheckReport[] } (newest first); POST EngineCheckRequest → EngineCheckReport. */
+  checks: '/api/v1/engines/checks',
+  check: (id: string) => `/api/v1/engines/checks/${encodeURIComponent(id)}`,
+  /**
+   * POST { engine, force?, deployments? } → PromoteResponse: default switched, running deployments that
+   * follow it restarted one by one; with `deployments`, only those are pinned to the engine and moved.
+   */
+  promote: '/api/v1/engines/promote',
+  /** POST {} → PromoteResponse: back to the previous default. */
+  rollback: '/api/v1/engines/rollback',
+} as const;
+
+export interface EngineCheckRequest {
+  candidate: string;
+  /** Deployment names; absent or 'all': every saved deployment. */
+  deployments?: string[] | 'all';
+}
+
+export type EngineCheckVerdict = 'pass' | 'differs' | 'slower' | 'fails_to_load';
+
+/** What one engine did on a deployment's probes. */
+export interface EngineProbeRun {
+  engine: string;
+  loaded: boolean;
+  loadMs: number | null;
+  /** The engine's own error line when it did not load (redacted). */
+  error: string | null;
+  /** Token ids of the first 64 generated tokens (chat role). */
+  tokens: number[] | null;
+  /** Tokens per second of the probe's prompt and generation, from the engine's own timings. */
+  promptTps: number | null;
+  genTps: number | null;
+  /** Memory per device from the engine's log (only printed at trace verbosity: often empty). */
+  memory: { device: string; bytes: number }[];
+}
+
+export interface DeploymentCheckResult {
+  deployment: string;
+  role: 'chat' | 'embeddings' | 'rerank';
+  verdict: EngineCheckVerdict;
+  /** One sentence for a person: "identical 64 tokens; generation 0.98×". */
+  summary: string;
+  /** Both engines ran at once (true), or one after the other. */
+  sideBySide: boolean;
+  current: EngineProbeRun;
+  candidate: EngineProbeRun;
+  tokensIdentical: boolean | null;
+  /** Index of the first differing token, null when identical or not compared. */
+  firstDifference: number | null;
+  embeddingCosine: number | null;
+  promptTpsRatio: number | null;
+  genTpsRatio: number | null;
+}
+
+export interface EngineCheckReport {
+  schemaVersion: 1;
+  id: string;
+  candidate: string;
+  /** The engine the deployments ran on when checked (the default engine's id, or a binary path). */
+  current: string;
+  startedAt: string;
+  finishedAt: string;
+  /** The worst verdict over all deployments. */
+  verdict: EngineCheckVerdict;
+  results: DeploymentCheckResult[];
+}
+
+export interface EngineDefaultRecord {
+  engine: string;
+  previous: string | null;
+  at: string;
+  actor: string;
+  /** The check report the switch relied on (null: set by hand, the first engine, or forced). */
+  reportId: string | null;
+  forced: boolean;
+}
+
+export interface EngineDefaultsResponse {
+  defaultEngine: string | null;
+  /** Newest first. */
+  history: EngineDefaultRecord[];
+}
+
+export interface PromoteResponse {
+  /** The default engine after the call (unchanged by a promote of chosen deployments). */
+  defaultEngine: string | null;
+  /** A promote of chosen deployments: those now pinned to the engine (the default is unchanged). */
+  deployments?: string[];
+  previous: string | null;
+  reportId: string | null;
+  /** Running deployments moved to the new engine, with how long each took to be ready on it. */
+  restarted: { deployment: string; readyMs: number; error?: string }[];
+  /** Deployments with `engineUpdates: after-check` and no passing check: pinned to the engine they had. */
+  held?: { deployment: string; engine: string }[];
 }

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { freemem } from 'node:os';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import type { CoreEvent, StatusResponse } from '../contract/index.js';
 import { AccessPolicy } from './api/access.js';
 import { gatewayAdminRoutes } from './api/admin-gateway.js';
@@ -23,6 +23,13 @@ import { sha256File } from './download/download.js';
 import { resolveEngine } from './engines/locate.js';
 import { engineRoutes } from './engines/routes.js';
 import { EngineVersions } from './engines/versions.js';
+import { CheckReports } from './engines/check-store.js';
+import { EngineDefaults } from './engines/defaults.js';
+import { engineUpgradeRoutes } from './engines/upgrade-routes.js';
+import { EngineUpgrades } from './engines/upgrades.js';
+import type { CheckSubject } from './engines/check.js';
+import { EngineError } from './engines/installer.js';
+import { installedEngineBinaries } from './engines/locate.js';
 import { Deployments } from './deployments/service.js';
 import { DeploymentStore } from './deployments/store.js';
 import { EngineService } from './engines/service.js';
@@ -66,6 +73,14 @@ export interface CoreOptions {
 const IDLE_SWEEP_MS = 5_000;
 /** How often CPU/GPU utilisation (and power, where reported) is recorded for the energy figures. */
 const HARDWARE_SAMPLE_MS = 30_000;
+
+/** The default engine lives in the settings; its history beside them. */
+function engineDefaultsFor(root: string, settings: SettingsStore): EngineDefaults {
+  return new EngineDefaults(join(root, 'engine-defaults.json'), {
+    get: () => settings.get().engines.defaultEngine,
+    set: (engine) => void settings.update({ engines: { defaultEngine: engine } }),
+  });
+}
 /** A log write failure keeps health `degraded` this long (a later successful write is not observed). */
 const LOG_FAILURE_RECENT_MS = 60_000;
 
@@ -79,6 +94,8 @@ export class Core {
   readonly library: ModelLibrary;
   readonly pulls: PullManager;
   readonly engines: EngineService;
+  readonly engineDefaults: EngineDefaults;
+  readonly upgrades: EngineUpgrades;
   readonly auth: AdminAuth;
   /** The one owner of how each model runs here, and of its engine. */
   readonly deployments: Deployments;
@@ -116,7 +133,9 @@ export class Core {
     this.supervisor = new Supervisor({ runDir: this.layout.run, logsDir: join(this.layout.logs, 'engines'), events: this.events, traceLogs: () => this.settings.get().engines.traceLogs, logContent: () => this.settings.get().privacy.logContent, cacheRamMiB: () => this.settings.get().engines.cacheRamMiB, policy });
     this.library = new ModelLibrary({ modelsDir: this.settings.get().models.folder ?? this.layout.models, isLoaded: (id) => modelInUse(this.supervisor.list(), this.library.get(id)) });
     this.pulls = new PullManager({ library: this.library, downloadsDir: this.layout.downloads, events: this.events, hub: () => hubConfig(this.settings.get().hub) });
-    this.engines = new EngineService({ enginesDir: this.layout.engines, downloadsDir: this.layout.downloads, runDir: this.layout.run, events: this.events, settings: () => this.settings.get().engines, machine: () => this.hardware.snapshot(), inUse: (bin) => this.supervisor.usersOf(bin) });
+    this.engineDefaults = engineDefaultsFor(this.layout.root, this.settings);
+    this.engines = new EngineService({ enginesDir: this.layout.engines, downloadsDir: this.layout.downloads, runDir: this.layout.run, events: this.events, settings: () => this.settings.get().engines, machine: () => this.hardware.snapshot(), inUse: (bin) => this.supervisor.usersOf(bin), defaults: this.engineDefaults });
+    this.adoptNewestEngine();
     this.auth = new AdminAuth(opts.adminToken);
     this.deployments = new Deployments({
       store: new DeploymentStore(join(this.layout.root, 'deployments.json')),
@@ -137,6 +156,9 @@ export class Core {
         },
         now: () => Date.now(),
         loadDeadlineMs: (path) => loadDeadlineFor(path, opts.policy?.readyTimeoutMs ?? DEFAULT_POLICY.readyTimeoutMs),
+        retireInstance: (id) => this.supervisor.retire(id),
+        restoreInstance: (key, id) => this.supervisor.restore(key, id),
+        drainInstance: (key) => this.supervisor.drainAndRemove(key),
       },
       // Every library model is addressable by id or alias and loads on first use with defaults.
       library: {
@@ -150,7 +172,12 @@ export class Core {
       busy: (name) => this.admission.running(name) > 0,
       hashFile: sha256File,
     });
-    this.router = new DeploymentRouter(this.deployments, this.engineVersions, () => this.settings.get().gateway.loadTimeoutSeconds * 1000);
+    this.router = new DeploymentRouter(this.deployments, this.engineVersions, () => this.settings.get().gateway.loadTimeoutSeconds * 1000, (bin) => {
+      // Clients see an installed engine's id, never a path on this machine.
+      const label = this.engineLabel(bin);
+      return label === bin ? basename(bin) : label;
+    });
+    this.upgrades = this.buildUpgrades();
     this.admission = new Admission(() => this.settings.get().gateway.queueDepth);
     this.activity = new ActivityLog(this.layout.logs, () => this.settings.get().privacy.requestLogRetentionDays);
     this.metrics = new GatewayMetrics({
@@ -199,6 +226,7 @@ export class Core {
       hardwareRoutes(this.hardware),
       planRoutes(this.planSources()),
       modelRoutes({ library: this.library, pulls: this.pulls, hub: () => hubConfig(this.settings.get().hub) }),
+      engineUpgradeRoutes(this.upgrades),
       engineRoutes(this.engines),
       instanceRoutes({ supervisor: this.supervisor }),
       deploymentRoutes(this.deployments),
@@ -234,6 +262,61 @@ export class Core {
     this.loadPinned();
     writeControlFile(this.layout.run, { url: this.baseUrl, pid: process.pid, adminToken: this.auth.adminToken });
     return this.baseUrl;
+  }
+
+  /**
+   * A data dir from before the default engine was a setting ran the newest engine folder: that one
+   * becomes the default, so a later import never silently replaces it. `--engine` keeps it unset.
+   */
+  private adoptNewestEngine(): void {
+    if (this.opts.enginePath || this.engineDefaults.current !== null) return;
+    const newest = installedEngineBinaries(this.layout.engines)[0];
+    if (newest) this.engineDefaults.set(newest.id, { actor: 'llama-orch (engine in use before the default was a setting)' });
+  }
+
+  /** How receipts and reports name an engine: its id when installed here, else the binary's path. */
+  engineLabel(binary: string): string {
+    const root = this.layout.engines + sep;
+    return binary.startsWith(root) ? binary.slice(root.length).split(/[\\/]/)[0]! : binary;
+  }
+
+  private buildUpgrades(): EngineUpgrades {
+    return new EngineUpgrades(this.engineDefaults, new CheckReports(join(this.layout.root, 'engine-checks')), {
+      createInstance: (spec) => this.supervisor.create(spec),
+      removeInstance: async (id) => void (await this.supervisor.remove(id)),
+      now: () => Date.now(),
+      resolveBinary: (id) => this.engines.resolveBinary(id),
+      installedIds: () => installedEngineBinaries(this.layout.engines).map((e) => e.id),
+      currentLabel: () => this.engineLabel(this.engineDefaults.current ? this.engines.resolveBinary(this.engineDefaults.current) : resolveEngine(this.layout.engines, this.opts.enginePath)),
+      subjects: (names) => this.checkSubjects(names),
+      rollingRestart: () => this.deployments.rollingRestart(),
+      pinDeployments: (names, engine) => this.deployments.pinEngine(names, engine),
+      holdUnchecked: (passed, engine) => this.deployments.holdUnchecked(passed, engine),
+      audit: (action, actor, target, detail) => this.activity.audit(action, actor, target, detail),
+    });
+  }
+
+  /** The saved deployments a staging check runs on; each one's live engine is started if it was not. */
+  private checkSubjects(names: string[] | 'all'): CheckSubject[] {
+    const saved = this.deployments.views().filter((d) => d.saved);
+    const unknown = names === 'all' ? [] : names.filter((n) => !saved.some((d) => d.name === n));
+    if (unknown.length > 0) throw new EngineError('not_found', `no saved deployment named ${unknown.map((n) => `'${n}'`).join(', ')}; saved: ${saved.map((d) => d.name).join(', ') || 'none'}`);
+    const chosen = names === 'all' ? saved : saved.filter((d) => names.includes(d.name));
+    return chosen.map((d) => ({
+      name: d.name,
+      role: d.role,
+      current: async () => {
+        const inst = await this.deployments.find(d.name).ensureReady();
+        return this.supervisor.get(inst.spec.id)!;
+      },
+      // A second copy must fit beside every engine running now, this one included.
+      fitsBeside: async () => {
+        if (!d.modelPath) return true;
+        const r = await planLoad(d.modelPath, d.overrides, this.deployments.runningPlacements(), this.planSources()).catch(() => null);
+        return r === null || r.plan !== null;
+      },
+      stopCurrent: async () => void (await this.deployments.unload(d.name)),
+    }));
   }
 
   /** Deployments marked "keep loaded" start with the core (in the background: the API is up first). */

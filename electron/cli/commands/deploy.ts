@@ -21,7 +21,7 @@ export const deployCommand: CliCommand = {
   summary: 'save how a model runs (name, aliases, devices, slots, role…); survives restarts',
   usage: `llama-orch deploy <model> [--name <name>] [--alias <alias>]... [--devices cpu|CUDA0,CUDA1] [--ctx <tokens>]
                  [--parallel <slots>] [--role chat|embeddings|rerank] [--pooling mean|cls|last]
-                 [--engine <id|path>] [--reproducible] [--pin] [--idle-ttl <seconds>] [--flag <engine flag>]...
+                 [--engine <id|path>] [--engine-updates follow|after-check] [--reproducible] [--pin] [--idle-ttl <seconds>] [--flag <engine flag>]...
                  [--json] [--data-dir <dir>]
 
   <model>        a library id or alias, or a path to a GGUF file
@@ -29,6 +29,8 @@ export const deployCommand: CliCommand = {
                  name changes that deployment (re-planned first: a refusal leaves its engine running)
   --alias        another name clients may use (\`gpt-4o-mini\`, \`default\`); unique across deployments
   --devices      engine devices (\`cpu\` for CPU only); --ctx is tokens per slot
+  --engine-updates  after-check: a switch of the default engine moves it only after a check that
+                 passed for it (otherwise it is pinned to the engine it had); follow (default): always
   --flag         an extra llama-server flag from the allow-list, e.g. --flag=--no-mmap --flag=--rope-freq-base=10000`,
   async run(argv) {
     const { values, positionals } = parseArgs({
@@ -43,6 +45,7 @@ export const deployCommand: CliCommand = {
         role: { type: 'string' },
         pooling: { type: 'string' },
         engine: { type: 'string' },
+        'engine-updates': { type: 'string' },
         reproducible: { type: 'boolean' },
         pin: { type: 'boolean' },
         'idle-ttl': { type: 'string' },
@@ -75,6 +78,7 @@ function cliInput(model: string, v: Record<string, string | boolean | string[] |
     ...(v.role !== undefined ? { role: v.role } : {}),
     ...(v.pooling !== undefined ? { pooling: v.pooling } : {}),
     ...(v.engine !== undefined ? { engine: v.engine } : {}),
+    ...(v['engine-updates'] !== undefined ? { engineUpdates: v['engine-updates'] } : {}),
     ...(v.reproducible !== undefined ? { reproducible: v.reproducible } : {}),
     ...(v.pin !== undefined ? { pinned: v.pin } : {}),
     ...(v['idle-ttl'] !== undefined ? { idleTtlSeconds: int(v['idle-ttl'], '--idle-ttl') } : {}),

@@ -7,8 +7,10 @@ import { EngineService } from '../../core/engines/service.js';
 import { detectHardware } from '../../core/hardware/detect.js';
 import { dataLayout, defaultDataDir } from '../../core/paths.js';
 import { type CliCommand, UsageError } from '../command.js';
+import { KEEP_LAST_DEFAULTS } from '../../core/engines/defaults.js';
+import { check, defaultsOn, promote, rollback, setDefault } from './engine-upgrades.js';
 
-const USAGE = `llama-orch engines <list|install|import|remove> [options]
+const USAGE = `llama-orch engines <list|install|import|remove|default|check|promote|rollback> [options]
 
   list     [--json]                                  installed engines with their provenance
                                                      (tag, commit, archive sha256 and URL, licence)
@@ -19,7 +21,16 @@ const USAGE = `llama-orch engines <list|install|import|remove> [options]
            install from a local archive (offline); --with unpacks more archives beside the
            binary: a Windows CUDA build needs the cudart archive of the same release (found by
            itself when it lies beside the engine archive)
-  remove   <id>                                      delete an installed engine
+  remove   <id>                                      delete an installed engine (not the default
+                                                     nor one of the last ${KEEP_LAST_DEFAULTS} defaults)
+  default  [<id>]                                    show or set the default engine (installs and
+                                                     imports never change it, except the first one)
+  check    <id> [--deployments a,b | --all] [--json] staging check of a candidate against the saved
+                                                     deployments (needs the running core)
+  promote  <id> [--force] [--deployments a,b]        make a checked engine the default (or pin just
+                                                     these deployments to it); running deployments
+                                                     move one by one (rolling restart)
+  rollback                                           back to the previous default engine
 
   --data-dir   data folder (default: ${defaultDataDir()})
   --source     release metadata base URL in the GitHub releases-API shape, https://… or file://…
@@ -27,7 +38,7 @@ const USAGE = `llama-orch engines <list|install|import|remove> [options]
 
 export const enginesCommand: CliCommand = {
   name: 'engines',
-  summary: 'list, install, import and remove llama-server engines',
+  summary: 'list, install, import, remove, check and promote llama-server engines',
   usage: USAGE,
   async run(argv) {
     const { values, positionals } = parseArgs({
@@ -41,6 +52,9 @@ export const enginesCommand: CliCommand = {
         sha256: { type: 'string' },
         with: { type: 'string', multiple: true },
         'dry-run': { type: 'boolean' },
+        deployments: { type: 'string' },
+        all: { type: 'boolean' },
+        force: { type: 'boolean' },
         'data-dir': { type: 'string' },
       },
       strict: true,
@@ -54,6 +68,7 @@ export const enginesCommand: CliCommand = {
       runDir: layout.run,
       ...(values.source ? { releaseSource: values.source } : {}),
       machine: () => detectHardware(),
+      defaults: defaultsOn(layout),
     });
     switch (action) {
       case 'list':
@@ -71,6 +86,14 @@ export const enginesCommand: CliCommand = {
         await service.remove(arg);
         process.stdout.write(`removed engine ${arg}\n`);
         return 0;
+      case 'default':
+        return setDefault(layout, service, arg);
+      case 'check':
+        return check(layout.root, arg, values.deployments, values.all ?? false, values.json ?? false);
+      case 'promote':
+        return promote(layout.root, arg, values.force ?? false, values.deployments);
+      case 'rollback':
+        return rollback(layout.root);
       default:
         throw new UsageError(action ? `unknown engines action '${action}'` : 'engines needs an action');
     }
@@ -89,7 +112,7 @@ function list(service: EngineService, json: boolean): number {
   }
   for (const e of engines) {
     const devices = e.devices.map((d) => d.id).join(', ') || 'CPU only';
-    process.stdout.write(`${e.id}\n  ${e.version ?? 'version unknown'} · ${e.backend ?? 'backend unknown'} · devices: ${devices}\n  ${provenance(e)}\n  ${e.binary}\n`);
+    process.stdout.write(`${e.id}${e.id === service.defaultEngine ? '  (default)' : ''}\n  ${e.version ?? 'version unknown'} · ${e.backend ?? 'backend unknown'} · devices: ${devices}\n  ${provenance(e)}\n  ${e.binary}\n`);
   }
   return 0;
 }
@@ -124,6 +147,7 @@ async function install(service: EngineService, opts: { tag: string | undefined; 
 }
 
 function printInstalled(e: EngineInfo): void {
+  if (e.becameDefault) process.stdout.write(`${e.id} is the first engine here and is now the default engine\n`);
   process.stdout.write(`installed engine ${e.id}\n  ${e.version ?? 'version unknown'}\n  devices: ${e.devices.map((d) => `${d.id} (${d.name})`).join(', ') || 'none besides the CPU'}\n  ${e.binary}\n`);
 }
 

@@ -37,6 +37,8 @@ export class DeploymentRouter implements ModelRouter {
     private readonly deployments: Deployments,
     private readonly versions: EngineVersions,
     private readonly loadTimeoutMs: () => number,
+    /** How receipts name an engine binary (its installed id); default: the file name. */
+    private readonly engineName: (binary: string) => string = (b) => b.split(/[\\/]/).pop() ?? '',
   ) {}
 
   list(): OpenAiModel[] {
@@ -54,7 +56,7 @@ export class DeploymentRouter implements ModelRouter {
       slots: d.slots(),
       receipt: () => {
         const enginePath = d.instance?.spec.enginePath ?? '';
-        return { engine: enginePath.split(/[\\/]/).pop() ?? '', engineVersion: this.versions.cached(enginePath) ?? null, modelSha256: d.config.modelSha256, reproducible: d.config.reproducible };
+        return { engine: this.engineName(enginePath), engineVersion: this.versions.cached(enginePath) ?? null, modelSha256: d.config.modelSha256, reproducible: d.config.reproducible };
       },
     };
   }

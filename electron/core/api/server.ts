@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { ROUTES, type HealthzResponse } from '../../contract/index.js';
 import { HttpError } from '../util/errors.js';
+import { setActor } from './actor.js';
 import type { AccessPolicy } from './access.js';
 import { ADMIN_PREFIX, deleteInstance, getStatus, listInstances, streamEvents, streamLogs, type AdminDeps } from './admin.js';
 import { SESSION_COOKIE, type AdminAuth } from './auth.js';
@@ -91,8 +92,9 @@ export function createApiServer(deps: ApiServerDeps): Server {
     }
     if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
       const caller = deps.access.forAdmin(req);
+      const actor = caller.kind === 'key' ? `key:${caller.keyId}` : 'admin';
+      setActor(req, actor);
       if (method !== 'GET' && method !== 'HEAD' && deps.audit) {
-        const actor = caller.kind === 'key' ? `key:${caller.keyId}` : 'admin';
         res.once('finish', () => deps.audit!(`${method} ${path}`, actor, { status: res.statusCode }));
       }
       return handleAdmin(req, res, url, method);

@@ -34,6 +34,12 @@ export interface DeploymentEffects {
   now(): number;
   /** How long the engine may take to load this file (scaled by its size and the disk's speed). */
   loadDeadlineMs?(modelPath: string): Promise<number>;
+  /** Rolling restart: take the running instance off its id (it keeps serving); returns its key. */
+  retireInstance?(id: string): string | null;
+  /** Put a retired instance back (its replacement failed). */
+  restoreInstance?(key: string, id: string): void;
+  /** Stop a retired instance once its in-flight requests are done. */
+  drainInstance?(key: string): Promise<void>;
 }
 
 interface Launch {
@@ -98,6 +104,41 @@ export class LiveDeployment {
     await this.starting?.catch(() => undefined);
     await this.unload();
     this.launch(launch);
+  }
+
+  /**
+   * Move a running engine onto the engine the configuration resolves to now (a new default): the new
+   * instance starts beside the old one, which serves until the new one is ready and is stopped after
+   * its in-flight requests finish. A failure to start leaves the old one serving and throws.
+   */
+  async restartOnEngine(): Promise<{ readyMs: number } | null> {
+    await this.starting?.catch(() => undefined);
+    const old = this.instance;
+    if (!old || !this.fx.retireInstance) return null;
+    const launch = await this.prepare(this.config, this.modelPath, this.name);
+    if (launch.spec.enginePath === old.spec.enginePath) return null;
+    const key = this.fx.retireInstance(this.name);
+    if (key === null) return null;
+    const t0 = this.fx.now();
+    const next = this.fx.createInstance(launch.spec);
+    try {
+      await next.ensureReady();
+    } catch (err) {
+      await this.fx.removeInstance(this.name);
+      this.fx.restoreInstance?.(key, this.name);
+      throw err;
+    }
+    if (this.instance !== old) {
+      // Unloaded while the new engine started: nothing may keep running for it.
+      await this.fx.removeInstance(this.name);
+      await this.fx.drainInstance?.(key);
+      return null;
+    }
+    this.instance = next;
+    this.placement = launch.placement;
+    const readyMs = this.fx.now() - t0;
+    await this.fx.drainInstance?.(key);
+    return { readyMs };
   }
 
   async unload(): Promise<void> {

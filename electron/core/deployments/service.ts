@@ -101,6 +101,64 @@ export class Deployments {
     };
   }
 
+  /**
+   * After a default-engine switch: each running deployment that follows the default moves to it, one
+   * at a time, its old engine serving until the new one is ready. One that fails keeps its old engine
+   * and is reported, the others still move.
+   */
+  async rollingRestart(): Promise<{ deployment: string; readyMs: number; error?: string }[]> {
+    const out: { deployment: string; readyMs: number; error?: string }[] = [];
+    for (const d of [...this.items.values()]) {
+      if (d.config.engine !== null || !d.instance) continue;
+      try {
+        const r = await d.restartOnEngine();
+        if (r) out.push({ deployment: d.name, readyMs: r.readyMs });
+      } catch (err) {
+        out.push({ deployment: d.name, readyMs: -1, error: (err as Error).message });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Before a default switch: saved deployments that follow the default only after a passing check, and
+   * have none, are pinned to the engine they had (`engine`), so the switch does not move them.
+   */
+  holdUnchecked(passed: (name: string) => boolean, engine: string): { deployment: string; engine: string }[] {
+    const held: { deployment: string; engine: string }[] = [];
+    for (const d of this.items.values()) {
+      if (!d.saved || d.config.engine !== null || d.config.engineUpdates !== 'after-check' || passed(d.name)) continue;
+      d.config = { ...d.config, engine, updatedAt: new Date(this.opts.effects.now()).toISOString() };
+      held.push({ deployment: d.name, engine });
+    }
+    if (held.length > 0) this.persist();
+    return held;
+  }
+
+  /**
+   * Pin saved deployments to an engine (promote for chosen deployments): each saved, then moved with
+   * the same rolling restart. One whose new engine fails to start keeps its old engine and its old pin.
+   */
+  async pinEngine(names: string[], engine: string): Promise<{ deployment: string; readyMs: number; error?: string }[]> {
+    const items = names.map((n) => this.require(n));
+    const unsaved = items.filter((d) => !d.saved).map((d) => d.name);
+    if (unsaved.length > 0) throw new DeploymentError('deployment_not_found', `${unsaved.join(', ')}: not saved deployments; save them first (\`llama-orch deploy\`)`, 'deployments');
+    const out: { deployment: string; readyMs: number; error?: string }[] = [];
+    for (const d of items) {
+      const before = d.config;
+      d.config = { ...before, engine, updatedAt: new Date(this.opts.effects.now()).toISOString() };
+      try {
+        const r = await d.restartOnEngine();
+        this.persist();
+        out.push({ deployment: d.name, readyMs: r?.readyMs ?? 0 });
+      } catch (err) {
+        d.config = before;
+        out.push({ deployment: d.name, readyMs: -1, error: (err as Error).message });
+      }
+    }
+    return out;
+  }
+
   views(): DeploymentView[] {
     return [...this.items.values()].map(view);
   }

@@ -16,7 +16,7 @@ import { binaryRelative, writeManifest } from './manifest.js';
 import { parseAssetName, type ReleaseAsset } from './release.js';
 import { selfTest } from './self-test.js';
 
-export type EngineErrorCode = 'invalid_request' | 'not_found' | 'in_use' | 'release' | 'no_digest' | 'checksum_mismatch' | 'download' | 'extract' | 'self_test' | 'exists';
+export type EngineErrorCode = 'invalid_request' | 'not_found' | 'in_use' | 'release' | 'no_digest' | 'checksum_mismatch' | 'download' | 'extract' | 'self_test' | 'exists' | 'unchecked' | 'check_failed' | 'no_previous';
 
 export class EngineError extends Error {
   constructor(

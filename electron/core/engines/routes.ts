@@ -27,6 +27,9 @@ const STATUS: Record<EngineError['code'], number> = {
   download: 502,
   extract: 422,
   self_test: 422,
+  unchecked: 409,
+  check_failed: 409,
+  no_previous: 409,
 };
 
 export function engineRoutes(engines: EngineService): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
@@ -36,7 +39,7 @@ export function engineRoutes(engines: EngineService): (req: IncomingMessage, res
     if (path !== ENGINE_ROUTES.engines && !path.startsWith(`${ENGINE_ROUTES.engines}/`)) return false;
     try {
       if (path === ENGINE_ROUTES.engines && method === 'GET') {
-        const body: EngineListResponse = { data: engines.list(), defaultTag: engines.defaultTag, releaseSource: engines.releaseSource };
+        const body: EngineListResponse = { data: engines.list(), defaultTag: engines.defaultTag, releaseSource: engines.releaseSource, defaultEngine: engines.defaultEngine };
         sendJson(res, 200, body);
         return true;
       }

@@ -21,6 +21,7 @@ import { engineBinaryIn } from './locate.js';
 import { engineInfo, listEngines } from './manifest.js';
 import { archiveKind, checkTag, cudartAssetFor, DEFAULT_ENGINE_TAG, DEFAULT_RELEASE_SOURCE, fetchRelease, parseAssetName, ReleaseError, type Release } from './release.js';
 import { chooseVariant, type MachineFacts } from './variant.js';
+import type { EngineDefaults } from './defaults.js';
 
 export interface EngineServiceOptions {
   enginesDir: string;
@@ -37,6 +38,8 @@ export interface EngineServiceOptions {
   runDir?: string;
   /** The user's choice (settings.engines): GitHub, a company mirror, or offline (imports only). */
   settings?: () => { releaseSource: 'github' | 'mirror' | 'offline'; mirrorUrl: string | null; tag: string | null };
+  /** The default engine: an install or import never changes it, except the first engine on an empty machine. */
+  defaults?: EngineDefaults;
 }
 
 export interface InstallOptions {
@@ -71,6 +74,11 @@ export class EngineService {
 
   get defaultTag(): string {
     return this.opts.settings?.().tag ?? this.opts.defaultTag ?? process.env.LLAMA_ORCH_ENGINE_TAG ?? DEFAULT_ENGINE_TAG;
+  }
+
+  /** The default engine's id (null: `--engine` or the newest installed is used). */
+  get defaultEngine(): string | null {
+    return this.opts.defaults?.current ?? null;
   }
 
   list(): EngineInfo[] {
@@ -140,14 +148,37 @@ export class EngineService {
         manifest: { schemaVersion: ENGINE_MANIFEST_SCHEMA_VERSION, id, tag: parsed?.tag ?? null, variant: parsed?.variant ?? null, backend: parsed?.backend ?? null, choiceReason: null, source: { kind: 'import', location: path } },
       });
       progress({ state: 'done', bytes: local.bytes, totalBytes: local.bytes });
-      return engineInfo(this.opts.enginesDir, id, binary, this.opts.inUse);
+      return this.adoptIfFirst(engineInfo(this.opts.enginesDir, id, binary, this.opts.inUse));
     } catch (err) {
       progress({ state: 'failed', error: (err as Error).message });
       throw err;
     }
   }
 
-  /** Remove an engine folder; refused while an instance uses it. */
+  /** The first engine on an empty machine becomes the default (and says so); any later one never does. */
+  private adoptIfFirst(info: EngineInfo): EngineInfo {
+    const d = this.opts.defaults;
+    if (!d || d.current !== null || this.list().length !== 1) return info;
+    d.set(info.id, { actor: 'first engine installed' });
+    return { ...info, becameDefault: true };
+  }
+
+  /**
+   * The default and the last few defaults stay installed (a rollback needs them), except when it is
+   * the only engine: removing it is then explicit, and the default is cleared with it.
+   */
+  private refuseKeptDefault(id: string): void {
+    const d = this.opts.defaults;
+    if (!d?.kept().has(id)) return;
+    if (this.list().length === 1) {
+      d.clear();
+      return;
+    }
+    const current = d.current === id;
+    throw new EngineError('in_use', current ? `engine '${id}' is the default engine; make another the default first (\`llama-orch engines default <id>\`)` : `engine '${id}' is one of the last default engines (kept for a rollback); it can be removed once newer defaults replace it`);
+  }
+
+  /** Remove an engine folder; refused while an instance uses it or while it is one of the last defaults. */
   async remove(id: string): Promise<void> {
     const info = this.get(id);
     if (!info) throw new EngineError('not_found', `engine '${id}' is not installed; installed: ${this.list().map((e) => e.id).join(', ') || 'none'}`);
@@ -157,6 +188,7 @@ export class EngineService {
       const which = elsewhere.map((r) => `${r.instanceId} (engine pid ${r.pid}, started by llama-orch pid ${r.corePid})`).join(', ');
       throw new EngineError('in_use', `engine '${id}' is running instance(s) ${which}; stop them (or that \`llama-orch serve\`) first`);
     }
+    this.refuseKeptDefault(id);
     const trash = join(this.opts.enginesDir, `${REMOVING_PREFIX}${id}-${Date.now()}`);
     await renameWithRetry(info.dir, trash); // gone from listings at once, even if deleting takes a while
     // A scanner may still hold a DLL: retried, and what stays is cleared at the next start.
@@ -203,7 +235,7 @@ export class EngineService {
         },
       });
       progress({ state: 'done', bytes: before, totalBytes: total, etaSeconds: 0 });
-      return engineInfo(this.opts.enginesDir, plan.id, binary, this.opts.inUse);
+      return this.adoptIfFirst(engineInfo(this.opts.enginesDir, plan.id, binary, this.opts.inUse));
     } catch (err) {
       const cancelled = opts.signal?.aborted ?? false;
       progress({ state: cancelled ? 'cancelled' : 'failed', error: (err as Error).message });

@@ -146,6 +146,23 @@ export class EngineInstance {
     return this.state === 'ready' && this.port ? `http://127.0.0.1:${this.port}` : null;
   }
 
+  /**
+   * Requests the engine is working on now (its /slots), or null when it does not say (not ready, or
+   * slots disabled). The rolling restart waits for 0 before stopping a replaced engine.
+   */
+  async busySlots(): Promise<number | null> {
+    const url = this.baseUrl();
+    if (!url) return null;
+    try {
+      const res = await fetch(`${url}/slots`, { headers: { authorization: `Bearer ${this.apiKey}` }, signal: AbortSignal.timeout(5000) });
+      if (!res.ok) return null;
+      const slots = (await res.json()) as { is_processing?: boolean }[];
+      return Array.isArray(slots) ? slots.filter((x) => x.is_processing).length : null;
+    } catch {
+      return null;
+    }
+  }
+
   tailLogs(n?: number): LogLine[] {
     return this.logs.tail(n);
   }

@@ -39,6 +39,17 @@ export class PidFiles {
     rmSync(this.file(instanceId), { force: true });
   }
 
+  /** Remove the record only if it is still this process's (a replacement may have written its own). */
+  removeIfPid(instanceId: string, pid: number): void {
+    try {
+      const rec = JSON.parse(readFileSync(this.file(instanceId), 'utf8')) as { pid?: number };
+      if (rec.pid !== pid) return;
+    } catch {
+      return;
+    }
+    this.remove(instanceId);
+  }
+
   list(): PidRecord[] {
     let names: string[];
     try {

@@ -43,6 +43,7 @@ export class Supervisor {
   private readonly policy: InstancePolicy;
   private readonly logFiles = new Map<string, RotatingLog>();
   readonly events: Listeners<CoreEvent>;
+  private retired = 0;
 
   constructor(private readonly opts: SupervisorOptions) {
     this.pidfiles = new PidFiles(opts.runDir);
@@ -112,9 +113,10 @@ export class Supervisor {
             /* the engine still dies with us (parent-death signal) and is stopped by stop() */
           }
         },
-        onExit: () => {
-          this.pidfiles.remove(spec.id);
-          rmSync(this.keyFile(spec.id), { force: true });
+        onExit: (pid) => {
+          this.pidfiles.removeIfPid(spec.id, pid);
+          // A replacement under the same id (rolling restart) owns the key file now.
+          if (this.instances.get(spec.id) === inst || !this.instances.has(spec.id)) rmSync(this.keyFile(spec.id), { force: true });
         },
       },
       this.policy,
@@ -132,6 +134,58 @@ export class Supervisor {
     this.logFiles.delete(id);
     this.events.emit({ type: 'instance.removed', id });
     return true;
+  }
+
+  /**
+   * Take an instance off its id while it keeps serving, so its replacement can start under the id
+   * (the rolling restart of an engine switch). Returns the key it is kept under, null when none.
+   */
+  retire(id: string): string | null {
+    const inst = this.instances.get(id);
+    if (!inst) return null;
+    const key = `${id}~retiring-${++this.retired}`;
+    this.instances.delete(id);
+    this.instances.set(key, inst);
+    const file = this.logFiles.get(id);
+    if (file) {
+      this.logFiles.delete(id);
+      this.logFiles.set(key, file);
+    }
+    return key;
+  }
+
+  /** Put a retired instance back under its id (its replacement failed and was removed). */
+  restore(key: string, id: string): void {
+    const inst = this.instances.get(key);
+    if (!inst || this.instances.has(id)) return;
+    this.instances.delete(key);
+    this.instances.set(id, inst);
+    const file = this.logFiles.get(key);
+    if (file) {
+      this.logFiles.delete(key);
+      this.logFiles.set(id, file);
+    }
+  }
+
+  /**
+   * Stop a retired instance once its engine works on no request (in-flight streams finish), or at
+   * the deadline. A short grace first: a request routed just before the switch may not have reached
+   * the engine yet.
+   */
+  async drainAndRemove(key: string, opts: { graceMs?: number; pollMs?: number; deadlineMs?: number } = {}): Promise<void> {
+    const inst = this.instances.get(key);
+    if (!inst) return;
+    const deadline = Date.now() + (opts.deadlineMs ?? 10 * 60_000);
+    await new Promise((r) => setTimeout(r, opts.graceMs ?? 500));
+    while (Date.now() < deadline) {
+      const busy = await inst.busySlots();
+      if (busy === 0 || busy === null) break;
+      await new Promise((r) => setTimeout(r, opts.pollMs ?? 200));
+    }
+    await this.remove(key);
+    // The replaced engine's last state events carried the shared id: say again what serves it now.
+    const now = this.instances.get(inst.id);
+    if (now) this.events.emit({ type: 'instance.state', instance: now.info() });
   }
 
   async stopAll(): Promise<void> {

@@ -2,6 +2,9 @@
 // In the desktop app the preload supplies base URL and admin token; in a browser the page's own
 // origin and the session cookie (set by the login URL) are used.
 import type {
+  EngineCheckReport,
+  EngineDefaultsResponse,
+  PromoteResponse,
   ApiErrorEnvelope,
   DeploymentInput,
   DeploymentListResponse,
@@ -40,7 +43,7 @@ import type {
   StatusResponse,
   OpsReport,
 } from '../../../electron/contract/index.js';
-import { ENGINE_ROUTES, HARDWARE_ROUTES, MODEL_ROUTES, ROUTES } from '../../../electron/contract/index.js';
+import { ENGINE_ROUTES, ENGINE_UPGRADE_ROUTES, HARDWARE_ROUTES, MODEL_ROUTES, ROUTES } from '../../../electron/contract/index.js';
 import type { PlacementOverrides } from '../../../electron/contract/placement.js';
 import { SseParser } from './sse.js';
 
@@ -203,6 +206,12 @@ export const api = {
   engines: () => request<EngineListResponse>(ENGINE_ROUTES.engines),
   installEngine: (body: InstallEngineRequest) => post<InstallEngineResponse>(ENGINE_ROUTES.install, body),
   removeEngine: (id: string) => request<void>(ENGINE_ROUTES.engine(id), { method: 'DELETE' }),
+  engineDefaults: () => request<EngineDefaultsResponse>(ENGINE_UPGRADE_ROUTES.defaultEngine),
+  setDefaultEngine: (engine: string) => request<EngineDefaultsResponse>(ENGINE_UPGRADE_ROUTES.defaultEngine, { method: 'PUT', body: JSON.stringify({ engine }) }),
+  engineChecks: () => request<{ data: EngineCheckReport[] }>(ENGINE_UPGRADE_ROUTES.checks),
+  checkEngine: (candidate: string) => post<EngineCheckReport>(ENGINE_UPGRADE_ROUTES.checks, { candidate, deployments: 'all' }),
+  promoteEngine: (engine: string, force = false) => post<PromoteResponse>(ENGINE_UPGRADE_ROUTES.promote, { engine, force }),
+  rollbackEngine: () => post<PromoteResponse>(ENGINE_UPGRADE_ROUTES.rollback, {}),
 
   // instances
   instances: () => request<InstanceListResponse>(ROUTES.instances),

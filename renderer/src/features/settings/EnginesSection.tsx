@@ -20,11 +20,12 @@ function devicesText(e: EngineInfo): string {
   return e.devices.map((d) => d.name || d.id).join(', ');
 }
 
-function EngineRow({ e, onRemove }: { e: EngineInfo; onRemove: () => void }) {
+function EngineRow({ e, defaultEngine, onRemove }: { e: EngineInfo; defaultEngine: string | null; onRemove: () => void }) {
   return (
     <tr data-testid={`engine-${e.id}`}>
       <th scope="row">
         <span className="nowrap">{e.id}</span>
+        {e.id === defaultEngine && <span className="badge state-ready"> default</span>}
         <div className="muted small mono" title={e.binary}>
           {e.variant ?? 'copied in by hand'}
         </div>
@@ -61,7 +62,7 @@ export function EnginesSection() {
   return (
     <section className="card settings-section" aria-labelledby="engines-title" data-testid="settings-engine-list">
       <h2 id="engines-title">Engines</h2>
-      <p className="muted">The llama.cpp server programs that run the models. Several can be installed; new loads use the newest.</p>
+      <p className="muted">The llama.cpp server programs that run the models. Several can be installed; models run on the default engine (below).</p>
       <ErrorNote message={enginesError && `Engines could not be listed: ${enginesError}`} />
       {engines && engines.data.length === 0 && (
         <EmptyState title="No engine installed.">
@@ -85,7 +86,7 @@ export function EnginesSection() {
           </thead>
           <tbody>
             {engines.data.map((e) => (
-              <EngineRow key={e.id} e={e} onRemove={() => setConfirm(e.id)} />
+              <EngineRow key={e.id} e={e} defaultEngine={engines.defaultEngine ?? null} onRemove={() => setConfirm(e.id)} />
             ))}
           </tbody>
         </table>

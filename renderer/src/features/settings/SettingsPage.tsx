@@ -4,6 +4,7 @@ import { ErrorNote } from '../../components/ui.js';
 import { sectionSaved, settingsOpened } from './actions.js';
 import { AboutSection } from './AboutSection.js';
 import { EnginesSection } from './EnginesSection.js';
+import { EngineUpgradesSection } from './EngineUpgradesSection.js';
 import { KeysSection } from './KeysSection.js';
 import { isLanEnabled, linesToList } from './selectors.js';
 import { useSettings, type SectionName } from './store.js';
@@ -79,6 +80,7 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
         </label>
       </Section>
       <EnginesSection />
+      <EngineUpgradesSection />
       <AboutSection />
       <Section name="engines" title="Engine downloads and logs" onSave={() => void sectionSaved('engines', { releaseSource: engines.releaseSource, mirrorUrl: engines.mirrorUrl.trim() || null, traceLogs: engines.traceLogs })}>
         <label className="field">

@@ -27,6 +27,7 @@ export function settingsOpened(): () => void {
   void refreshKeys();
   s.engineRemovalEnded(null);
   void refreshEngines();
+  void refreshUpgrades();
   return api.onEvent((ev) => {
     if (ev.type !== 'progress' || ev.kind !== ENGINE_INSTALL_PROGRESS_KIND) return;
     const st = useSettings.getState();
@@ -35,6 +36,60 @@ export function settingsOpened(): () => void {
     if (job?.jobId && job.jobId !== ev.id && job.progress?.state === 'running') return;
     st.engineInstallChanged({ jobId: ev.id, progress: ev, error: ev.error });
     if (ev.state === 'done') void refreshEngines();
+  });
+}
+
+/** The default engine and the newest check report (Settings → Engines). */
+async function refreshUpgrades(): Promise<void> {
+  const s = useSettings.getState();
+  try {
+    const [defaults, checks] = await Promise.all([api.engineDefaults(), api.engineChecks()]);
+    s.engineUpgradeChanged({ defaults, report: checks.data[0] ?? null });
+  } catch (err) {
+    s.engineUpgradeChanged({ result: { ok: false, message: `The default engine could not be read: ${errorMessage(err)}` } });
+  }
+}
+
+/** One upgrade action at a time: says what runs, then what came of it, and re-reads the state. */
+async function upgradeAction(label: string, fn: () => Promise<string>): Promise<void> {
+  const s = useSettings.getState();
+  s.engineUpgradeChanged({ busy: label, result: null });
+  try {
+    s.engineUpgradeChanged({ result: { ok: true, message: await fn() } });
+  } catch (err) {
+    s.engineUpgradeChanged({ result: { ok: false, message: errorMessage(err) } });
+  } finally {
+    s.engineUpgradeChanged({ busy: null });
+    await Promise.all([refreshUpgrades(), refreshEngines()]);
+  }
+}
+
+export function engineDefaultChosen(id: string): Promise<void> {
+  return upgradeAction(`Making ${id} the default…`, async () => {
+    await api.setDefaultEngine(id);
+    return `${id} is the default engine; running models move to it at their next start.`;
+  });
+}
+
+export function engineCheckRequested(id: string): Promise<void> {
+  return upgradeAction(`Checking ${id} against the saved deployments…`, async () => {
+    const r = await api.checkEngine(id);
+    return `Check of ${id}: ${r.verdict.replace(/_/g, ' ')}.`;
+  });
+}
+
+export function enginePromoteRequested(id: string, force = false): Promise<void> {
+  return upgradeAction(`Switching to ${id}…`, async () => {
+    const r = await api.promoteEngine(id, force);
+    const failed = r.restarted.filter((x) => x.error);
+    return `${id} is the default engine (was ${r.previous ?? 'none'}); ${r.restarted.length - failed.length} running model(s) moved${failed.length ? `, ${failed.length} kept the old engine` : ''}.`;
+  });
+}
+
+export function engineRollbackRequested(): Promise<void> {
+  return upgradeAction('Rolling back…', async () => {
+    const r = await api.rollbackEngine();
+    return `Back to ${r.defaultEngine}.`;
   });
 }
 

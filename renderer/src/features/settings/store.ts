@@ -2,7 +2,7 @@
 // dialog showing it closes), installed engines with an installation in progress, and per-section
 // save results.
 import { create } from 'zustand';
-import type { ApiKeyInfo, CreateKeyResponse, EngineListResponse, ProgressEvent, Settings } from '../../../../electron/contract/index.js';
+import type { ApiKeyInfo, CreateKeyResponse, EngineCheckReport, EngineDefaultsResponse, EngineListResponse, ProgressEvent, Settings } from '../../../../electron/contract/index.js';
 
 export type SectionName = keyof Omit<Settings, 'schemaVersion'>;
 
@@ -12,6 +12,15 @@ export interface EngineInstallJob {
   reason: string | null;
   progress: ProgressEvent | null;
   error: string | null;
+}
+
+/** The default engine, the newest check report, and what the last upgrade action said. */
+export interface EngineUpgradeState {
+  defaults: EngineDefaultsResponse | null;
+  report: EngineCheckReport | null;
+  /** The action running now ("Checking llama-b2…"), null when idle. */
+  busy: string | null;
+  result: { ok: boolean; message: string } | null;
 }
 
 interface SettingsState {
@@ -27,6 +36,7 @@ interface SettingsState {
   enginesError: string | null;
   engineInstall: EngineInstallJob | null;
   engineRemoval: { ok: boolean; message: string } | null;
+  upgrade: EngineUpgradeState;
   saving: SectionName | null;
   results: Partial<Record<SectionName, { ok: boolean; message: string }>>;
   settingsLoaded: (settings: Settings | null, error?: string | null) => void;
@@ -36,6 +46,7 @@ interface SettingsState {
   enginesLoaded: (engines: EngineListResponse | null, error?: string | null) => void;
   engineInstallChanged: (job: Partial<EngineInstallJob> | null) => void;
   engineRemovalEnded: (result: SettingsState['engineRemoval']) => void;
+  engineUpgradeChanged: (change: Partial<EngineUpgradeState>) => void;
   saveStarted: (section: SectionName) => void;
   saveEnded: (section: SectionName, ok: boolean, message: string, settings?: Settings) => void;
 }
@@ -52,6 +63,7 @@ export const useSettings = create<SettingsState>((set) => ({
   enginesError: null,
   engineInstall: null,
   engineRemoval: null,
+  upgrade: { defaults: null, report: null, busy: null, result: null },
   saving: null,
   results: {},
   settingsLoaded: (settings, loadError = null) => set({ settings, loadError }),
@@ -61,6 +73,7 @@ export const useSettings = create<SettingsState>((set) => ({
   enginesLoaded: (engines, enginesError = null) => set({ engines, enginesError }),
   engineInstallChanged: (job) => set((s) => ({ engineInstall: job === null ? null : { jobId: null, reason: null, progress: null, error: null, ...s.engineInstall, ...job } })),
   engineRemovalEnded: (engineRemoval) => set({ engineRemoval }),
+  engineUpgradeChanged: (change) => set((s) => ({ upgrade: { ...s.upgrade, ...change } })),
   saveStarted: (saving) => set((s) => ({ saving, results: { ...s.results, [saving]: undefined } })),
   saveEnded: (section, ok, message, settings) => set((s) => ({ saving: null, results: { ...s.results, [section]: { ok, message } }, ...(settings ? { settings } : {}) })),
 }));
