@@ -4,12 +4,13 @@ import { type CliCommand, UsageError } from './command.js';
 import { deployCommand, loadCommand, logsCommand, psCommand, unloadCommand } from './commands/deploy.js';
 import { enginesCommand } from './commands/engines.js';
 import { keysCommand } from './commands/keys.js';
+import { kitCommand } from './commands/kit.js';
 import { hardwareCommand } from './commands/hardware.js';
 import { modelsCommand } from './commands/models.js';
 import { planCommand } from './commands/plan.js';
 import { serveCommand } from './commands/serve.js';
 
-const COMMANDS: CliCommand[] = [serveCommand, deployCommand, psCommand, loadCommand, unloadCommand, logsCommand, keysCommand, enginesCommand, hardwareCommand, modelsCommand, planCommand];
+const COMMANDS: CliCommand[] = [serveCommand, deployCommand, psCommand, loadCommand, unloadCommand, logsCommand, keysCommand, enginesCommand, hardwareCommand, modelsCommand, planCommand, kitCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -10,3 +10,4 @@ export * from './models.js';
 export * from './engines.js';
 export * from './placement.js';
 export * from './deployments.js';
+export * from './kit.js';
