@@ -66,6 +66,10 @@ export interface Settings {
     theme: Theme;
     saveConversations: boolean;
   };
+  network: {
+    /** Offline mode: the app opens no connection beyond this machine (hub, engine downloads, updates say so instead). */
+    offline: boolean;
+  };
 }
 
 /** Deep-partial update accepted by PATCH /api/v1/settings. */

@@ -53,6 +53,8 @@ export interface CoreOptions {
   rendererDir?: string;
   adminToken?: string;
   policy?: Partial<InstancePolicy>;
+  /** Offline mode for this run (`serve --offline`), whatever the setting says. */
+  offline?: boolean;
   /** How often idle models are checked against the idle TTL (tests shorten it). */
   idleSweepMs?: number;
 }
@@ -96,8 +98,8 @@ export class Core {
     const policy = { livenessIntervalMs: livenessIntervalSeconds * 1000, livenessMisses, ...opts.policy };
     this.supervisor = new Supervisor({ runDir: this.layout.run, logsDir: join(this.layout.logs, 'engines'), events: this.events, traceLogs: () => this.settings.get().engines.traceLogs, logContent: () => this.settings.get().privacy.logContent, cacheRamMiB: () => this.settings.get().engines.cacheRamMiB, policy });
     this.library = new ModelLibrary({ modelsDir: this.settings.get().models.folder ?? this.layout.models, isLoaded: (id) => modelInUse(this.supervisor.list(), this.library.get(id)) });
-    this.pulls = new PullManager({ library: this.library, downloadsDir: this.layout.downloads, events: this.events, hub: () => hubConfig(this.settings.get().hub) });
-    this.engines = new EngineService({ enginesDir: this.layout.engines, downloadsDir: this.layout.downloads, runDir: this.layout.run, events: this.events, settings: () => this.settings.get().engines, machine: () => this.hardware.snapshot(), inUse: (bin) => this.supervisor.usersOf(bin) });
+    this.pulls = new PullManager({ library: this.library, downloadsDir: this.layout.downloads, events: this.events, hub: () => hubConfig(this.settings.get().hub, process.env, this.offline) });
+    this.engines = new EngineService({ enginesDir: this.layout.engines, downloadsDir: this.layout.downloads, runDir: this.layout.run, events: this.events, settings: () => this.settings.get().engines, offline: () => this.offline, machine: () => this.hardware.snapshot(), inUse: (bin) => this.supervisor.usersOf(bin) });
     this.auth = new AdminAuth(opts.adminToken);
     this.deployments = new Deployments({
       store: new DeploymentStore(join(this.layout.root, 'deployments.json')),
@@ -142,6 +144,11 @@ export class Core {
     this.activity.onWriteFailure = () => this.metrics.logWriteFailures.inc();
   }
 
+  /** Offline mode: no connection beyond this machine (hub, engine downloads; the desktop shell skips updates). */
+  get offline(): boolean {
+    return this.opts.offline === true || this.settings.get().network.offline;
+  }
+
   get host(): string {
     return this.opts.host ?? this.settings.get().api.host;
   }
@@ -173,7 +180,7 @@ export class Core {
       // Admin routes of the other modules (hardware, engines, models, plans): one line each.
       hardwareRoutes(this.hardware),
       planRoutes(this.planSources()),
-      modelRoutes({ library: this.library, pulls: this.pulls, hub: () => hubConfig(this.settings.get().hub) }),
+      modelRoutes({ library: this.library, pulls: this.pulls, hub: () => hubConfig(this.settings.get().hub, process.env, this.offline) }),
       engineRoutes(this.engines),
       instanceRoutes({ supervisor: this.supervisor }),
       deploymentRoutes(this.deployments),

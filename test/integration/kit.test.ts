@@ -3,20 +3,17 @@
 // data dir, and the deployment answers a chat there on the first request. A copy cut half-way
 // resumes; a flipped byte and a missing file are refused by name and register nothing.
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KIT_MANIFEST, type KitExportResult, type KitImportResult, type KitManifest } from '../../electron/contract/index.js';
 import { Core } from '../../electron/core/core.js';
 import { KitError } from '../../electron/core/kit/errors.js';
 import { importKit } from '../../electron/core/kit/import.js';
-import { testEnginePath } from '../helpers/engine.js';
-import { CLI, STORIES_MODEL } from '../helpers/paths.js';
+import { ENGINE_ID, sourceDataDir, TAG, VARIANT } from '../helpers/kit-source.js';
+import { CLI } from '../helpers/paths.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const TAG = 'b9001';
-const VARIANT = `ubuntu-${process.arch}`;
-const ENGINE_ID = `${TAG}-${VARIANT}`;
 const canRun = process.platform === 'linux' && process.arch === 'x64';
 if (!canRun) console.warn('kit: skipped, the test engine archive is built for linux-x64 only');
 
@@ -24,21 +21,6 @@ const CHAT = { model: 'story', messages: [{ role: 'user', content: 'Once upon a 
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => execFile(process.execPath, [CLI, ...args], (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })));
-}
-
-/** A data dir holding an engine (imported from a release-shaped archive), stories260K and a deployment. */
-async function sourceDataDir(dir: string, work: string): Promise<void> {
-  const root = join(work, 'src', `llama-${TAG}`);
-  mkdirSync(root, { recursive: true });
-  copyFileSync(testEnginePath(), join(root, 'llama-server'));
-  const archive = join(work, `llama-${TAG}-bin-${VARIANT}.tar.gz`);
-  execFileSync('tar', ['-czf', archive, '-C', join(work, 'src'), `llama-${TAG}`]);
-  const core = new Core({ dataDir: dir });
-  await core.engines.importArchive(archive);
-  const model = await core.library.import(STORIES_MODEL);
-  await core.deployments.create({ model: model.id, name: 'demo', aliases: ['story'], engine: ENGINE_ID, overrides: { parallel: 1, contextSize: 256 } });
-  core.settings.update({ hub: { token: 'hf_SECRETTOKEN_kit_test' } });
-  await core.stop();
 }
 
 /** What a data dir holds: nothing registered means all three are empty. */

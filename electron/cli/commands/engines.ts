@@ -1,11 +1,13 @@
 // `llama-orch engines list|install|import|remove`: provisioning of llama-server builds from the
 // command line (in-process, no running core needed).
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EngineInfo, ProgressEvent } from '../../contract/index.js';
 import { EngineService } from '../../core/engines/service.js';
 import { detectHardware } from '../../core/hardware/detect.js';
 import { dataLayout, defaultDataDir } from '../../core/paths.js';
+import { SettingsStore } from '../../core/settings/settings.js';
 import { type CliCommand, UsageError } from '../command.js';
 
 const USAGE = `llama-orch engines <list|install|import|remove> [options]
@@ -53,6 +55,7 @@ export const enginesCommand: CliCommand = {
       runDir: layout.run,
       ...(values.source ? { releaseSource: values.source } : {}),
       machine: () => detectHardware(),
+      offline: () => offlineSetting(layout.settings),
     });
     switch (action) {
       case 'list':
@@ -137,4 +140,13 @@ function progressPrinter(): (p: ProgressEvent) => void {
     lastDecile = decile;
     lastLabel = p.label;
   };
+}
+
+/** settings.network.offline of the data dir (an unreadable settings file: not offline, as before). */
+function offlineSetting(file: string): boolean {
+  try {
+    return existsSync(file) && new SettingsStore(file).get().network.offline;
+  } catch {
+    return false;
+  }
 }

@@ -19,6 +19,7 @@ export const DEFAULT_SETTINGS: Settings = {
   hub: { endpoint: 'https://huggingface.co', token: null },
   placement: { safetyMarginMiB: 512, defaultContextSize: 4096, defaultParallel: 4 },
   ui: { theme: 'system', saveConversations: false },
+  network: { offline: false },
 };
 
 const origin = z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin like https://intranet.example.com');
@@ -43,6 +44,7 @@ const schema = z.object({
   hub: z.object({ endpoint: z.string().url(), token: z.string().nullable() }),
   placement: z.object({ safetyMarginMiB: z.number().int().min(0), defaultContextSize: z.number().int().min(256), defaultParallel: z.number().int().min(1).max(64) }),
   ui: z.object({ theme: z.enum(['system', 'light', 'dark']), saveConversations: z.boolean() }),
+  network: z.object({ offline: z.boolean() }),
 });
 
 function merge(base: Settings, patch: unknown): unknown {
