@@ -1,6 +1,7 @@
 // The `llama-orch` command line: dispatches to one command module each.
 import { appVersion } from '../core/version.js';
 import { type CliCommand, UsageError } from './command.js';
+import { catalogCommand } from './commands/catalog.js';
 import { diagnoseCommand } from './commands/diagnose.js';
 import { deployCommand, loadCommand, logsCommand, psCommand, unloadCommand } from './commands/deploy.js';
 import { enginesCommand } from './commands/engines.js';
@@ -11,7 +12,7 @@ import { modelsCommand } from './commands/models.js';
 import { planCommand } from './commands/plan.js';
 import { serveCommand } from './commands/serve.js';
 
-const COMMANDS: CliCommand[] = [serveCommand, deployCommand, psCommand, loadCommand, unloadCommand, logsCommand, keysCommand, enginesCommand, hardwareCommand, modelsCommand, planCommand, kitCommand, diagnoseCommand];
+const COMMANDS: CliCommand[] = [serveCommand, deployCommand, psCommand, loadCommand, unloadCommand, logsCommand, keysCommand, enginesCommand, hardwareCommand, modelsCommand, planCommand, catalogCommand, kitCommand, diagnoseCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
