@@ -79,6 +79,19 @@ describe.skipIf(!haveChromium)('UI settings', () => {
     await screenshot(page, '23-settings-error');
   });
 
+  it('turns offline mode on: a hub search then says "offline mode" instead of connecting', async () => {
+    const network = page.getByTestId('settings-network');
+    await page.getByTestId('offline-toggle').check();
+    await network.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => network.getByRole('status').textContent()).toContain('Saved');
+    const search = await fetch(`${serve.url}/api/v1/models/search?q=llama`, { headers: { cookie: await sessionCookie(page) } });
+    expect(search.status).toBe(409);
+    expect(((await search.json()) as { error: { message: string } }).error.message).toMatch(/^offline mode is on/);
+    await page.getByTestId('offline-toggle').uncheck();
+    await network.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => ((await fetch(`${serve.url}/api/v1/settings`, { headers: { cookie: await sessionCookie(page) } }).then((r) => r.json())) as { network: { offline: boolean } }).network.offline).toBe(false);
+  });
+
   it('switches to the dark theme and keeps it across a reload', async () => {
     const ui = page.getByTestId('settings-ui');
     await ui.getByLabel('dark').check();

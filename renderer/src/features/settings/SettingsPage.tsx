@@ -41,6 +41,7 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
   const [ttl, setTtl] = useState(String(s.gateway.idleTtlSeconds / 60));
   const [privacy, setPrivacy] = useState({ days: String(s.privacy.requestLogRetentionDays), logContent: s.privacy.logContent });
   const [ui, setUi] = useState(s.ui);
+  const [offline, setOffline] = useState(s.network.offline);
   const host = lan ? (api.host === '127.0.0.1' ? '0.0.0.0' : api.host) : '127.0.0.1';
   return (
     <>
@@ -97,6 +98,12 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
           <input type="checkbox" checked={engines.traceLogs} onChange={(e) => setEngines({ ...engines, traceLogs: e.target.checked })} data-testid="trace-logs" /> Trace engine logs
         </label>
         <p className="muted small field-note">More detail in the logs, including memory buffers per device; chattier and a little slower. Applies to models loaded after saving.</p>
+      </Section>
+      <Section name="network" title="Network" onSave={() => void sectionSaved('network', { offline })}>
+        <label className="check-field">
+          <input type="checkbox" checked={offline} onChange={(e) => setOffline(e.target.checked)} data-testid="offline-toggle" /> Offline mode: never connect beyond this computer
+        </label>
+        <p className="muted small field-note">Model search and downloads, engine downloads and update checks say “offline mode” instead of trying. Bring engines and models on an offline kit (<code>llama-orch kit import</code>). Local models keep answering.</p>
       </Section>
       <Section name="hub" title="Hugging Face" onSave={() => void sectionSaved('hub', { endpoint: hub.endpoint, ...(hub.token ? { token: hub.token } : {}) })}>
         <label className="field">
