@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import { deploymentInputSchema, deploymentNameSchema } from './deployments.js';
 
+/** GET: the support bundle (application/zip), admin only. */
+export const DIAGNOSTICS_ROUTE = '/api/v1/diagnostics';
+
 export const KIT_FORMAT_VERSION = 1;
 export const KIT_MANIFEST = 'kit.json';
 

@@ -27,6 +27,7 @@ import { DeploymentStore } from './deployments/store.js';
 import { EngineService } from './engines/service.js';
 import { hardwareRoutes } from './hardware/routes.js';
 import { planRoutes } from './plans/routes.js';
+import { diagnosticsRoutes } from './diagnostics/routes.js';
 import { corePlanSources, planLoad, type PlanSources } from './plans/service.js';
 import { HardwareService } from './hardware/service.js';
 import { hubConfig, ModelLibrary, modelInUse, modelRoutes, PullManager } from './models/index.js';
@@ -184,6 +185,18 @@ export class Core {
       engineRoutes(this.engines),
       instanceRoutes({ supervisor: this.supervisor }),
       deploymentRoutes(this.deployments),
+      diagnosticsRoutes(
+        {
+          appVersion: appVersion(),
+          logsDir: this.layout.logs,
+          hardware: () => this.hardware.snapshot(),
+          engines: () => this.engines.list(),
+          deployments: async () => this.deployments.views(),
+          settings: () => this.settings.get(),
+          metrics: () => this.metrics.render(),
+        },
+        () => [this.settings.get().hub.token, this.auth.adminToken, ...this.supervisor.list().map((i) => this.supervisor.get(i.id)?.apiKey)],
+      ),
     ];
     const server = createApiServer({
       router: this.router,

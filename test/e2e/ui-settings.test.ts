@@ -1,6 +1,7 @@
 // Settings in a real Chromium against the real headless core: API keys created in the UI work from a
 // plain HTTP client, a wrong or revoked key gets 401; settings save with field-named errors; the
 // theme setting switches the whole UI to dark.
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnginePath } from '../helpers/engine.js';
@@ -90,6 +91,16 @@ describe.skipIf(!haveChromium)('UI settings', () => {
     await page.getByTestId('offline-toggle').uncheck();
     await network.getByRole('button', { name: 'Save' }).click();
     await expect.poll(async () => ((await fetch(`${serve.url}/api/v1/settings`, { headers: { cookie: await sessionCookie(page) } }).then((r) => r.json())) as { network: { offline: boolean } }).network.offline).toBe(false);
+  });
+
+  it('downloads the diagnostics bundle from Settings → Support', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('diagnostics-download').click()]);
+    expect(download.suggestedFilename()).toMatch(/^llama-orch-diagnostics-.+\.zip$/);
+    const file = await download.path();
+    // Entry names are stored as plain text in a zip's headers: no unzip tool needed to list them.
+    const zip = readFileSync(file);
+    expect(zip.subarray(0, 2).toString()).toBe('PK');
+    for (const name of ['index.txt', 'versions.json', 'settings.json', 'requests/stats.json']) expect(zip.includes(name), name).toBe(true);
   });
 
   it('switches to the dark theme and keeps it across a reload', async () => {

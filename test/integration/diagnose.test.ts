@@ -1,9 +1,10 @@
 // The support bundle from a real `llama-orch serve` that has answered a chat: the listed contents are
 // all there, and a secret put into a prompt, an API key and an HF token are found nowhere in it.
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DIAGNOSTICS_ROUTE } from '../../electron/contract/index.js';
 import { SettingsStore } from '../../electron/core/settings/settings.js';
 import { testEnginePath } from '../helpers/engine.js';
 import { CLI, STORIES_MODEL } from '../helpers/paths.js';
@@ -68,6 +69,21 @@ describe.skipIf(!hasUnzip)('llama-orch diagnose', () => {
       for (const s of secrets) expect(text.includes(s), `${name} holds a secret`).toBe(false);
     }
     for (const s of secrets) expect(raw.includes(s)).toBe(false);
+
+    // The same bundle from the running core (the UI's button): admin only, a zip, no secret either.
+    expect((await fetch(`${serve.url}${DIAGNOSTICS_ROUTE}`)).status).toBe(401);
+    const res = await fetch(`${serve.url}${DIAGNOSTICS_ROUTE}`, { headers: { authorization: `Bearer ${secrets[3]}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/zip');
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="llama-orch-diagnostics-.+\.zip"$/);
+    const fromApi = join(out.path, 'from-api.zip');
+    writeFileSync(fromApi, Buffer.from(await res.arrayBuffer()));
+    const apiNames = execFileSync('unzip', ['-Z1', fromApi], { encoding: 'utf8' }).trim().split('\n');
+    expect(apiNames).toEqual(expect.arrayContaining(['settings.json', 'metrics.txt', 'requests/stats.json', 'deployments.json']));
+    for (const name of apiNames) {
+      const text = execFileSync('unzip', ['-p', fromApi, name], { encoding: 'utf8' });
+      for (const s of secrets) expect(text.includes(s), `${name} (API bundle) holds a secret`).toBe(false);
+    }
     expect(existsSync(zip)).toBe(true);
   }, 180_000);
 });

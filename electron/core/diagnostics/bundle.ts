@@ -13,12 +13,17 @@ export function scrubKnownSecrets(entries: BundleEntry[], secrets: (string | nul
   return entries.map((e) => ({ name: e.name, text: known.reduce((t, s) => t.split(s).join(SECRET_REMOVED), e.text) }));
 }
 
-export async function writeBundle(entries: BundleEntry[], outFile: string): Promise<{ file: string; entries: string[] }> {
+/** The zip as a stream: `index.txt` (every entry and its size) first, then the entries. */
+export function bundleStream(entries: BundleEntry[]): NodeJS.ReadableStream {
   const zip = new yazl.ZipFile();
   const index = entries.map((e) => `${e.name}\t${Buffer.byteLength(e.text)} bytes`).join('\n') + '\n';
   zip.addBuffer(Buffer.from(index), 'index.txt');
   for (const e of entries) zip.addBuffer(Buffer.from(e.text), e.name);
   zip.end();
-  await pipeline(zip.outputStream, createWriteStream(outFile, { flags: 'wx' }));
+  return zip.outputStream;
+}
+
+export async function writeBundle(entries: BundleEntry[], outFile: string): Promise<{ file: string; entries: string[] }> {
+  await pipeline(bundleStream(entries), createWriteStream(outFile, { flags: 'wx' }));
   return { file: outFile, entries: ['index.txt', ...entries.map((e) => e.name)] };
 }

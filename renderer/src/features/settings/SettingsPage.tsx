@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import type { Settings } from '../../../../electron/contract/index.js';
+import { DIAGNOSTICS_ROUTE, type Settings } from '../../../../electron/contract/index.js';
 import { ErrorNote } from '../../components/ui.js';
 import { sectionSaved, settingsOpened } from './actions.js';
 import { EnginesSection } from './EnginesSection.js';
@@ -130,6 +130,13 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
           <input type="checkbox" checked={privacy.logContent} onChange={(e) => setPrivacy({ ...privacy, logContent: e.target.checked })} /> Also store prompts and answers in the request log (customer data)
         </label>
       </Section>
+      <section className="card settings-section" aria-labelledby="s-support" data-testid="settings-support">
+        <h2 id="s-support">Support</h2>
+        <p>A zip for whoever helps with this computer: versions, hardware, engines, deployments, the end of the engine logs, metrics and request counts. No prompts, answers, API keys or tokens.</p>
+        <a className="btn" href={DIAGNOSTICS_ROUTE} download data-testid="diagnostics-download">
+          Download diagnostics bundle
+        </a>
+      </section>
       <Section name="ui" title="Appearance" onSave={() => void sectionSaved('ui', ui)}>
         <fieldset className="radios">
           <legend>Theme</legend>
