@@ -6,6 +6,10 @@ import { deploymentInputSchema, deploymentNameSchema } from './deployments.js';
 /** GET: the support bundle (application/zip), admin only. */
 export const DIAGNOSTICS_ROUTE = '/api/v1/diagnostics';
 
+/** POST {dir, models?, engines?} → KitExportResult; POST {dir} → KitImportResult. Progress: ProgressEvent kinds `kit-export` / `kit-import`. */
+export const KIT_ROUTES = { export: '/api/v1/kit/export', import: '/api/v1/kit/import' } as const;
+export const KIT_PROGRESS_KINDS = { export: 'kit-export', import: 'kit-import' } as const;
+
 export const KIT_FORMAT_VERSION = 1;
 export const KIT_MANIFEST = 'kit.json';
 

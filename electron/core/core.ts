@@ -28,6 +28,9 @@ import { EngineService } from './engines/service.js';
 import { hardwareRoutes } from './hardware/routes.js';
 import { planRoutes } from './plans/routes.js';
 import { diagnosticsRoutes } from './diagnostics/routes.js';
+import type { KitSources } from './kit/export.js';
+import type { KitTargets } from './kit/import.js';
+import { kitRoutes } from './kit/routes.js';
 import { corePlanSources, planLoad, type PlanSources } from './plans/service.js';
 import { HardwareService } from './hardware/service.js';
 import { hubConfig, ModelLibrary, modelInUse, modelRoutes, PullManager } from './models/index.js';
@@ -185,6 +188,7 @@ export class Core {
       engineRoutes(this.engines),
       instanceRoutes({ supervisor: this.supervisor }),
       deploymentRoutes(this.deployments),
+      kitRoutes({ sources: this.kitSources(), targets: this.kitTargets(), events: this.events }),
       diagnosticsRoutes(
         {
           appVersion: appVersion(),
@@ -237,6 +241,15 @@ export class Core {
       this.activity.audit('instance.load', 'keep-loaded', d.name);
       this.deployments.find(d.name).ensureReady().catch((err: Error) => this.activity.audit('instance.load_failed', 'keep-loaded', d.name, { reason: err.message }));
     }
+  }
+
+  /** What an offline kit is exported from, and imported into (the CLI's `kit` and the admin API). */
+  kitSources(): KitSources {
+    return { library: this.library, engines: this.engines, deployments: () => this.deployments.views().filter((d) => d.saved), settings: () => this.settings.get(), appVersion: appVersion() };
+  }
+
+  kitTargets(): KitTargets {
+    return { library: this.library, engines: this.engines, deployments: this.deployments, downloadsDir: this.layout.downloads, defaultEngine: () => this.settings.get().engines.defaultEngine, setDefaultEngine: (id) => void this.settings.update({ engines: { defaultEngine: id } }) };
   }
 
   /** What the planner reads: hardware, the engine's devices, the library, instances placed, settings. */

@@ -6,7 +6,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KIT_MANIFEST, type KitExportResult, type KitImportResult, type KitManifest } from '../../electron/contract/index.js';
+import { KIT_MANIFEST, KIT_PROGRESS_KINDS, KIT_ROUTES, type ProgressEvent, type KitExportResult, type KitImportResult, type KitManifest } from '../../electron/contract/index.js';
 import { Core } from '../../electron/core/core.js';
 import { KitError } from '../../electron/core/kit/errors.js';
 import { importKit } from '../../electron/core/kit/import.js';
@@ -32,7 +32,7 @@ function registered(dataDir: string): { engines: string[]; models: string[]; dep
 }
 
 function targets(core: Core) {
-  return { library: core.library, engines: core.engines, deployments: core.deployments, downloadsDir: core.layout.downloads, defaultEngine: () => core.settings.get().engines.defaultEngine, setDefaultEngine: (id: string) => void core.settings.update({ engines: { defaultEngine: id } }) };
+  return core.kitTargets();
 }
 
 /** Import into a fresh in-process core, listen, and ask the kit's deployment for a chat. */
@@ -95,6 +95,31 @@ describe.skipIf(!canRun)('offline kit', () => {
       target.cleanup();
     }
   }, 180_000);
+
+  it('imports through the running core\'s admin API (the UI path) with progress events, and serves at once', async () => {
+    const target = tempDir();
+    const core = new Core({ dataDir: target.path, host: '127.0.0.1', port: 0 });
+    try {
+      const url = await core.listen();
+      const progress: ProgressEvent[] = [];
+      const off = core.events.subscribe((e) => void (e.type === 'progress' && e.kind === KIT_PROGRESS_KINDS.import && progress.push(e)));
+      const admin = (body: unknown) => fetch(`${url}${KIT_ROUTES.import}`, { method: 'POST', headers: { authorization: `Bearer ${core.auth.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const relative = await admin({ dir: 'kit' });
+      expect(relative.status).toBe(400);
+      expect(((await relative.json()) as { error: { param: string } }).error.param).toBe('dir');
+      const res = await admin({ dir: kit });
+      expect(res.status, await res.clone().text()).toBe(200);
+      expect(await res.json()).toMatchObject({ engines: [ENGINE_ID], deployments: ['demo'] });
+      off();
+      expect(progress.length).toBeGreaterThan(1);
+      expect(progress.at(-1)!.bytes).toBe(progress.at(-1)!.totalBytes);
+      const chat = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(CHAT) });
+      expect(chat.status, await chat.clone().text()).toBe(200);
+    } finally {
+      await core.stop();
+      target.cleanup();
+    }
+  }, 120_000);
 
   it('resumes a copy cut half-way instead of starting again, and verifies the whole file', async () => {
     const target = tempDir();

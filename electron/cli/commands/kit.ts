@@ -7,7 +7,6 @@ import { Core } from '../../core/core.js';
 import { exportKit } from '../../core/kit/export.js';
 import { importKit } from '../../core/kit/import.js';
 import { defaultDataDir } from '../../core/paths.js';
-import { appVersion } from '../../core/version.js';
 import { type CliCommand, UsageError } from '../command.js';
 import { CoreClient } from '../core-client.js';
 
@@ -47,7 +46,7 @@ export const kitCommand: CliCommand = {
     try {
       if (action === 'export') {
         const r = await exportKit(
-          { library: core.library, engines: core.engines, deployments: () => core.deployments.views().filter((d) => d.saved), settings: () => core.settings.get(), appVersion: appVersion() },
+          core.kitSources(),
           resolve(dir),
           { ...(values.models ? { models: list(values.models) } : {}), ...(values.engines ? { engines: list(values.engines) } : {}), onProgress },
         );
@@ -56,7 +55,7 @@ export const kitCommand: CliCommand = {
         return 0;
       }
       const r = await importKit(
-        { library: core.library, engines: core.engines, deployments: core.deployments, downloadsDir: core.layout.downloads, defaultEngine: () => core.settings.get().engines.defaultEngine, setDefaultEngine: (id) => void core.settings.update({ engines: { defaultEngine: id } }) },
+        core.kitTargets(),
         resolve(dir),
         { onProgress },
       );
