@@ -1,7 +1,8 @@
 // Settings in a real Chromium against the real headless core: API keys created in the UI work from a
 // plain HTTP client, a wrong or revoked key gets 401; settings save with field-named errors; the
 // theme setting switches the whole UI to dark.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnginePath } from '../helpers/engine.js';
@@ -101,6 +102,24 @@ describe.skipIf(!haveChromium)('UI settings', () => {
     const zip = readFileSync(file);
     expect(zip.subarray(0, 2).toString()).toBe('PK');
     for (const name of ['index.txt', 'versions.json', 'settings.json', 'requests/stats.json']) expect(zip.includes(name), name).toBe(true);
+  });
+
+  it('exports an offline kit to a folder and imports it back, and names what is wrong with a folder that is no kit', async () => {
+    const kitParent = tempDir();
+    try {
+      const section = page.getByTestId('settings-kit');
+      await page.getByTestId('kit-dir').fill(join(kitParent.path, 'kit'));
+      await page.getByTestId('kit-export').click();
+      await expect.poll(() => section.getByRole('status').textContent().catch(() => '')).toMatch(/^Kit written: /);
+      expect(existsSync(join(kitParent.path, 'kit', 'kit.json'))).toBe(true);
+      await page.getByTestId('kit-import').click();
+      await expect.poll(() => section.getByRole('status').textContent().catch(() => '')).toMatch(/^Imported: /);
+      await page.getByTestId('kit-dir').fill(kitParent.path);
+      await page.getByTestId('kit-import').click();
+      await expect.poll(() => section.getByRole('alert').textContent().catch(() => '')).toMatch(/is not a kit: kit\.json is missing/);
+    } finally {
+      kitParent.cleanup();
+    }
   });
 
   it('switches to the dark theme and keeps it across a reload', async () => {

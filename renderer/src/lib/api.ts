@@ -38,7 +38,7 @@ import type {
   StartInstanceRequest,
   StatusResponse,
 } from '../../../electron/contract/index.js';
-import { ENGINE_ROUTES, HARDWARE_ROUTES, MODEL_ROUTES, ROUTES } from '../../../electron/contract/index.js';
+import { ENGINE_ROUTES, HARDWARE_ROUTES, KIT_ROUTES, MODEL_ROUTES, ROUTES, type KitExportResult, type KitImportResult } from '../../../electron/contract/index.js';
 import type { PlacementOverrides } from '../../../electron/contract/placement.js';
 import { SseParser } from './sse.js';
 
@@ -198,6 +198,8 @@ export const api = {
   engines: () => request<EngineListResponse>(ENGINE_ROUTES.engines),
   installEngine: (body: InstallEngineRequest) => post<InstallEngineResponse>(ENGINE_ROUTES.install, body),
   removeEngine: (id: string) => request<void>(ENGINE_ROUTES.engine(id), { method: 'DELETE' }),
+  exportKit: (dir: string) => post<KitExportResult>(KIT_ROUTES.export, { dir }),
+  importKit: (dir: string) => post<KitImportResult>(KIT_ROUTES.import, { dir }),
 
   // instances
   instances: () => request<InstanceListResponse>(ROUTES.instances),

@@ -4,6 +4,7 @@ import { ErrorNote } from '../../components/ui.js';
 import { sectionSaved, settingsOpened } from './actions.js';
 import { EnginesSection } from './EnginesSection.js';
 import { KeysSection } from './KeysSection.js';
+import { KitSection } from './KitSection.js';
 import { isLanEnabled, linesToList } from './selectors.js';
 import { useSettings, type SectionName } from './store.js';
 
@@ -130,6 +131,7 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
           <input type="checkbox" checked={privacy.logContent} onChange={(e) => setPrivacy({ ...privacy, logContent: e.target.checked })} /> Also store prompts and answers in the request log (customer data)
         </label>
       </Section>
+      <KitSection />
       <section className="card settings-section" aria-labelledby="s-support" data-testid="settings-support">
         <h2 id="s-support">Support</h2>
         <p>A zip for whoever helps with this computer: versions, hardware, engines, deployments, the end of the engine logs, metrics and request counts. No prompts, answers, API keys or tokens.</p>
