@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import { deploymentInputSchema, deploymentNameSchema } from './deployments.js';
 
+/** GET: the first-run catalogue with this machine's verdicts ({ recommended, models }). */
+export const CATALOG_ROUTE = '/api/v1/catalog';
+
 /** GET: the support bundle (application/zip), admin only. */
 export const DIAGNOSTICS_ROUTE = '/api/v1/diagnostics';
 

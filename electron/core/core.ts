@@ -31,6 +31,7 @@ import { diagnosticsRoutes } from './diagnostics/routes.js';
 import type { KitSources } from './kit/export.js';
 import type { KitTargets } from './kit/import.js';
 import { kitRoutes } from './kit/routes.js';
+import { catalogRoutes } from './catalog/routes.js';
 import { corePlanSources, planLoad, type PlanSources } from './plans/service.js';
 import { HardwareService } from './hardware/service.js';
 import { hubConfig, ModelLibrary, modelInUse, modelRoutes, PullManager } from './models/index.js';
@@ -189,6 +190,7 @@ export class Core {
       instanceRoutes({ supervisor: this.supervisor }),
       deploymentRoutes(this.deployments),
       kitRoutes({ sources: this.kitSources(), targets: this.kitTargets(), events: this.events }),
+      catalogRoutes({ hardware: () => this.hardware.snapshot(), settings: () => this.planSources().settings?.() ?? {} }),
       diagnosticsRoutes(
         {
           appVersion: appVersion(),

@@ -2,7 +2,25 @@
 // planner's verdict, and the recommendation (if any) is one of them that fits.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { CATALOG_ROUTE } from '../../electron/contract/index.js';
+import { startTestCore } from '../helpers/core.js';
 import { CLI } from '../helpers/paths.js';
+
+describe('GET /api/v1/catalog', () => {
+  it('answers the same verdicts from the running core, for the first-run screen', async () => {
+    const core = await startTestCore({}, []);
+    try {
+      const res = await fetch(`${core.url}${CATALOG_ROUTE}`, { headers: { authorization: `Bearer ${core.core.auth.adminToken}` } });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { recommended: string | null; models: { id: string; fit: string | null; licence: string }[] };
+      expect(body.models.length).toBeGreaterThan(3);
+      expect(body.models.every((m) => m.licence.length > 0)).toBe(true);
+      expect((await fetch(`${core.url}${CATALOG_ROUTE}`)).status).toBe(401);
+    } finally {
+      await core.close();
+    }
+  });
+});
 
 describe('llama-orch catalog', () => {
   it('shows every entry with its size and fit verdict, and recommends one that fits', () => {
