@@ -53,6 +53,12 @@ export class CoreClient {
     return text;
   }
 
+  /** A GET route's body as text (the Prometheus /metrics), whatever its status. */
+  async textAnyStatus(path: string): Promise<string> {
+    const res = await fetch(`${this.url}${path}`, { headers: { authorization: `Bearer ${this.token}` } });
+    return `${res.ok ? '' : `(HTTP ${res.status}) `}${await res.text()}`;
+  }
+
   /** Server-sent events of a GET route, each `data:` payload parsed, until the connection ends. */
   async events(path: string, onEvent: (data: unknown) => void, signal?: AbortSignal): Promise<void> {
     const res = await fetch(`${this.url}${path}`, { headers: { authorization: `Bearer ${this.token}`, accept: 'text/event-stream' }, ...(signal ? { signal } : {}) });

@@ -1,9 +1,12 @@
 // The `llama-orch` command line: dispatches to one command module each.
 import { appVersion } from '../core/version.js';
 import { type CliCommand, UsageError } from './command.js';
+import { catalogCommand } from './commands/catalog.js';
+import { diagnoseCommand } from './commands/diagnose.js';
 import { deployCommand, loadCommand, logsCommand, psCommand, unloadCommand } from './commands/deploy.js';
 import { enginesCommand } from './commands/engines.js';
 import { keysCommand } from './commands/keys.js';
+import { kitCommand } from './commands/kit.js';
 import { hardwareCommand } from './commands/hardware.js';
 import { modelsCommand } from './commands/models.js';
 import { planCommand } from './commands/plan.js';
@@ -11,7 +14,7 @@ import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 import { printVersion, VERSION_USAGE } from './commands/version.js';
 
-const COMMANDS: CliCommand[] = [serveCommand, deployCommand, psCommand, loadCommand, unloadCommand, logsCommand, keysCommand, enginesCommand, hardwareCommand, modelsCommand, planCommand, reportCommand];
+const COMMANDS: CliCommand[] = [serveCommand, deployCommand, psCommand, loadCommand, unloadCommand, logsCommand, keysCommand, enginesCommand, hardwareCommand, modelsCommand, planCommand, catalogCommand, kitCommand, diagnoseCommand, reportCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

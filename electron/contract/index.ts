@@ -12,3 +12,4 @@ export * from './about.js';
 export * from './placement.js';
 export * from './deployments.js';
 export * from './reports.js';
+export * from './kit.js';

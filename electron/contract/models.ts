@@ -238,4 +238,5 @@ export type ModelErrorCode =
   | 'ambiguous_file'
   | 'pull_not_found'
   | 'checksum_mismatch'
-  | 'insufficient_space';
+  | 'insufficient_space'
+  | 'offline_mode';

@@ -83,6 +83,10 @@ export interface Settings {
     cpuTdpWatts: number | null;
     currency: string;
   };
+  network: {
+    /** Offline mode: the app opens no connection beyond this machine (hub, engine downloads, updates say so instead). */
+    offline: boolean;
+  };
 }
 
 /** Deep-partial update accepted by PATCH /api/v1/settings. */

@@ -35,6 +35,11 @@ import { DeploymentStore } from './deployments/store.js';
 import { EngineService } from './engines/service.js';
 import { hardwareRoutes } from './hardware/routes.js';
 import { planRoutes } from './plans/routes.js';
+import { diagnosticsRoutes } from './diagnostics/routes.js';
+import type { KitSources } from './kit/export.js';
+import type { KitTargets } from './kit/import.js';
+import { kitRoutes } from './kit/routes.js';
+import { catalogRoutes } from './catalog/routes.js';
 import { corePlanSources, planLoad, type PlanSources } from './plans/service.js';
 import { HardwareService } from './hardware/service.js';
 import { hubConfig, ModelLibrary, modelInUse, modelRoutes, PullManager } from './models/index.js';
@@ -66,6 +71,8 @@ export interface CoreOptions {
   rendererDir?: string;
   adminToken?: string;
   policy?: Partial<InstancePolicy>;
+  /** Offline mode for this run (`serve --offline`), whatever the setting says. */
+  offline?: boolean;
   /** How often idle models are checked against the idle TTL (tests shorten it). */
   idleSweepMs?: number;
 }
@@ -132,9 +139,9 @@ export class Core {
     const policy = { livenessIntervalMs: livenessIntervalSeconds * 1000, livenessMisses, ...opts.policy };
     this.supervisor = new Supervisor({ runDir: this.layout.run, logsDir: join(this.layout.logs, 'engines'), events: this.events, traceLogs: () => this.settings.get().engines.traceLogs, logContent: () => this.settings.get().privacy.logContent, cacheRamMiB: () => this.settings.get().engines.cacheRamMiB, policy });
     this.library = new ModelLibrary({ modelsDir: this.settings.get().models.folder ?? this.layout.models, isLoaded: (id) => modelInUse(this.supervisor.list(), this.library.get(id)) });
-    this.pulls = new PullManager({ library: this.library, downloadsDir: this.layout.downloads, events: this.events, hub: () => hubConfig(this.settings.get().hub) });
+    this.pulls = new PullManager({ library: this.library, downloadsDir: this.layout.downloads, events: this.events, hub: () => hubConfig(this.settings.get().hub, process.env, this.offline) });
     this.engineDefaults = engineDefaultsFor(this.layout.root, this.settings);
-    this.engines = new EngineService({ enginesDir: this.layout.engines, downloadsDir: this.layout.downloads, runDir: this.layout.run, events: this.events, settings: () => this.settings.get().engines, machine: () => this.hardware.snapshot(), inUse: (bin) => this.supervisor.usersOf(bin), defaults: this.engineDefaults });
+    this.engines = new EngineService({ enginesDir: this.layout.engines, downloadsDir: this.layout.downloads, runDir: this.layout.run, events: this.events, settings: () => this.settings.get().engines, offline: () => this.offline, machine: () => this.hardware.snapshot(), inUse: (bin) => this.supervisor.usersOf(bin), defaults: this.engineDefaults });
     this.adoptNewestEngine();
     this.auth = new AdminAuth(opts.adminToken);
     this.deployments = new Deployments({
@@ -192,6 +199,11 @@ export class Core {
     this.activity.onWriteFailure = () => this.metrics.logWriteFailures.inc();
   }
 
+  /** Offline mode: no connection beyond this machine (hub, engine downloads; the desktop shell skips updates). */
+  get offline(): boolean {
+    return this.opts.offline === true || this.settings.get().network.offline;
+  }
+
   get host(): string {
     return this.opts.host ?? this.settings.get().api.host;
   }
@@ -225,12 +237,26 @@ export class Core {
       // Admin routes of the other modules (hardware, engines, models, plans): one line each.
       hardwareRoutes(this.hardware),
       planRoutes(this.planSources()),
-      modelRoutes({ library: this.library, pulls: this.pulls, hub: () => hubConfig(this.settings.get().hub) }),
+      modelRoutes({ library: this.library, pulls: this.pulls, hub: () => hubConfig(this.settings.get().hub, process.env, this.offline) }),
       engineUpgradeRoutes(this.upgrades),
       engineRoutes(this.engines),
       instanceRoutes({ supervisor: this.supervisor }),
       deploymentRoutes(this.deployments),
       reportRoutes({ store: this.store, slo: () => sloFrom(this.settings.get().reports), cost: () => this.settings.get().reports }),
+      kitRoutes({ sources: this.kitSources(), targets: this.kitTargets(), events: this.events }),
+      catalogRoutes({ hardware: () => this.hardware.snapshot(), settings: () => this.planSources().settings?.() ?? {} }),
+      diagnosticsRoutes(
+        {
+          appVersion: appVersion(),
+          logsDir: this.layout.logs,
+          hardware: () => this.hardware.snapshot(),
+          engines: () => this.engines.list(),
+          deployments: async () => this.deployments.views(),
+          settings: () => this.settings.get(),
+          metrics: () => this.metrics.render(),
+        },
+        () => [this.settings.get().hub.token, this.auth.adminToken, ...this.supervisor.list().map((i) => this.supervisor.get(i.id)?.apiKey)],
+      ),
     ];
     const server = createApiServer({
       router: this.router,
@@ -326,6 +352,15 @@ export class Core {
       this.activity.audit('instance.load', 'keep-loaded', d.name);
       this.deployments.find(d.name).ensureReady().catch((err: Error) => this.activity.audit('instance.load_failed', 'keep-loaded', d.name, { reason: err.message }));
     }
+  }
+
+  /** What an offline kit is exported from, and imported into (the CLI's `kit` and the admin API). */
+  kitSources(): KitSources {
+    return { library: this.library, engines: this.engines, deployments: () => this.deployments.views().filter((d) => d.saved), settings: () => this.settings.get(), appVersion: appVersion() };
+  }
+
+  kitTargets(): KitTargets {
+    return { library: this.library, engines: this.engines, deployments: this.deployments, downloadsDir: this.layout.downloads, defaultEngine: () => this.settings.get().engines.defaultEngine, setDefaultEngine: (id) => void this.settings.update({ engines: { defaultEngine: id } }) };
   }
 
   /** What the planner reads: hardware, the engine's devices, the library, instances placed, settings. */

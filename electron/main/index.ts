@@ -79,7 +79,7 @@ function desktopSettings(): { settings: DesktopSettingsStore; applyUpdates(s: De
   const applyUpdates = async (s: DesktopSettings) => {
     owned.stopUpdates();
     const feed = feedUrl(s, process.env, builtInFeedUrl(readOptional(join(process.resourcesPath, 'app-update.yml'))));
-    owned.stopUpdates = await startUpdates(s, feed, { loadUpdater, isPackaged: app.isPackaged, log, onAppImageRenamed });
+    owned.stopUpdates = await startUpdates(s, feed, { loadUpdater, isPackaged: app.isPackaged, log, onAppImageRenamed, offline: () => owned.core?.offline ?? false });
   };
   const loginItem = loginItemDeps(app, process, homedir());
   const onAppImageRenamed = (path: string) => {

@@ -48,6 +48,8 @@ export interface UpdateDeps {
   intervalMs?: number;
   /** The AppImage now lives at `path`: whatever launches the old one (autostart) must follow it. */
   onAppImageRenamed?(path: string): void;
+  /** Offline mode (the core's setting): no check is made, at start or later. */
+  offline?(): boolean;
 }
 
 /** Start or stop checking as the settings say; returns a function that stops checking. */
@@ -56,6 +58,10 @@ export async function startUpdates(settings: DesktopSettings, url: string | null
   if (!settings.autoUpdate) return none;
   if (!deps.isPackaged) {
     deps.log.info({}, 'automatic updates are on but this is a development build: not checking');
+    return none;
+  }
+  if (deps.offline?.()) {
+    deps.log.info({}, 'automatic updates are on but offline mode is on: not checking');
     return none;
   }
   if (!url) {
@@ -74,7 +80,8 @@ export async function startUpdates(settings: DesktopSettings, url: string | null
   updater.on('error', onError);
   updater.on('appimage-filename-updated', onRenamed);
   // The rejection is also emitted as 'error'; catching it here keeps it from being unhandled.
-  const check = () => void updater.checkForUpdates().catch(() => undefined);
+  // Offline mode turned on later stops the checks too (the setting is read at each one).
+  const check = () => (deps.offline?.() ? undefined : void updater.checkForUpdates().catch(() => undefined));
   check();
   const timer = setInterval(check, deps.intervalMs ?? CHECK_INTERVAL_MS);
   timer.unref();

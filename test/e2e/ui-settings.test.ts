@@ -1,6 +1,8 @@
 // Settings in a real Chromium against the real headless core: API keys created in the UI work from a
 // plain HTTP client, a wrong or revoked key gets 401; settings save with field-named errors; the
 // theme setting switches the whole UI to dark.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnginePath } from '../helpers/engine.js';
@@ -105,6 +107,47 @@ describe.skipIf(!haveChromium)('UI settings', () => {
     await api.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => api.getByRole('alert').textContent()).toMatch(/Not saved.*corsOrigins/i);
     await screenshot(page, '23-settings-error');
+  });
+
+  it('turns offline mode on: a hub search then says "offline mode" instead of connecting', async () => {
+    const network = page.getByTestId('settings-network');
+    await page.getByTestId('offline-toggle').check();
+    await network.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => network.getByRole('status').textContent()).toContain('Saved');
+    const search = await fetch(`${serve.url}/api/v1/models/search?q=llama`, { headers: { cookie: await sessionCookie(page) } });
+    expect(search.status).toBe(409);
+    expect(((await search.json()) as { error: { message: string } }).error.message).toMatch(/^offline mode is on/);
+    await page.getByTestId('offline-toggle').uncheck();
+    await network.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => ((await fetch(`${serve.url}/api/v1/settings`, { headers: { cookie: await sessionCookie(page) } }).then((r) => r.json())) as { network: { offline: boolean } }).network.offline).toBe(false);
+  });
+
+  it('downloads the diagnostics bundle from Settings → Support', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('diagnostics-download').click()]);
+    expect(download.suggestedFilename()).toMatch(/^llama-orch-diagnostics-.+\.zip$/);
+    const file = await download.path();
+    // Entry names are stored as plain text in a zip's headers: no unzip tool needed to list them.
+    const zip = readFileSync(file);
+    expect(zip.subarray(0, 2).toString()).toBe('PK');
+    for (const name of ['index.txt', 'versions.json', 'settings.json', 'requests/stats.json']) expect(zip.includes(name), name).toBe(true);
+  });
+
+  it('exports an offline kit to a folder and imports it back, and names what is wrong with a folder that is no kit', async () => {
+    const kitParent = tempDir();
+    try {
+      const section = page.getByTestId('settings-kit');
+      await page.getByTestId('kit-dir').fill(join(kitParent.path, 'kit'));
+      await page.getByTestId('kit-export').click();
+      await expect.poll(() => section.getByRole('status').textContent().catch(() => '')).toMatch(/^Kit written: /);
+      expect(existsSync(join(kitParent.path, 'kit', 'kit.json'))).toBe(true);
+      await page.getByTestId('kit-import').click();
+      await expect.poll(() => section.getByRole('status').textContent().catch(() => '')).toMatch(/^Imported: /);
+      await page.getByTestId('kit-dir').fill(kitParent.path);
+      await page.getByTestId('kit-import').click();
+      await expect.poll(() => section.getByRole('alert').textContent().catch(() => '')).toMatch(/is not a kit: kit\.json is missing/);
+    } finally {
+      kitParent.cleanup();
+    }
   });
 
   it('switches to the dark theme and keeps it across a reload', async () => {

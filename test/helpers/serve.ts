@@ -15,9 +15,12 @@ export interface ServeHandle {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startServe(args: string[], opts: { env?: NodeJS.ProcessEnv; readyModels?: number; timeoutMs?: number } = {}): Promise<ServeHandle> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], {
+/** `command`: another `llama-orch` to run (an installed one) instead of this checkout's; `cwd`: where. */
+export async function startServe(args: string[], opts: { env?: NodeJS.ProcessEnv; readyModels?: number; timeoutMs?: number; command?: string; cwd?: string } = {}): Promise<ServeHandle> {
+  const [file, pre] = opts.command ? [opts.command, []] : [process.execPath, [CLI]];
+  const proc = spawn(file, [...pre, 'serve', '--port', '0', ...args], {
     env: { ...process.env, ...opts.env },
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

@@ -153,4 +153,12 @@ describe('licences and service template', () => {
     expect(unit).toMatch(/^WantedBy=multi-user\.target$/m);
     for (const section of ['[Unit]', '[Service]', '[Install]']) expect(unit).toContain(section);
   });
+
+  it('runs the command a global install of the tarball puts on the PATH, and the package ships what it needs', () => {
+    const unit = readFileSync(join(ROOT, 'resources', 'llama-orch.service'), 'utf8');
+    expect(unit).toMatch(/^ExecStart=\/usr\/bin\/llama-orch serve /m); // not a checkout's bin/llama-orch.js
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[] };
+    expect(pkg.bin['llama-orch']).toBe('bin/llama-orch.js');
+    for (const f of ['bin/', 'dist/renderer/', 'dist/electron/**/*.js', 'resources/llama-orch.service']) expect(pkg.files).toContain(f);
+  });
 });

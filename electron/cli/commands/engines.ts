@@ -1,11 +1,13 @@
 // `llama-orch engines list|install|import|remove`: provisioning of llama-server builds from the
 // command line (in-process, no running core needed).
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EngineInfo, ProgressEvent } from '../../contract/index.js';
 import { EngineService } from '../../core/engines/service.js';
 import { detectHardware } from '../../core/hardware/detect.js';
 import { dataLayout, defaultDataDir } from '../../core/paths.js';
+import { SettingsStore } from '../../core/settings/settings.js';
 import { type CliCommand, UsageError } from '../command.js';
 import { KEEP_LAST_DEFAULTS } from '../../core/engines/defaults.js';
 import { check, defaultsOn, promote, rollback, setDefault } from './engine-upgrades.js';
@@ -69,6 +71,7 @@ export const enginesCommand: CliCommand = {
       ...(values.source ? { releaseSource: values.source } : {}),
       machine: () => detectHardware(),
       defaults: defaultsOn(layout),
+      offline: () => offlineSetting(layout.settings),
     });
     switch (action) {
       case 'list':
@@ -169,4 +172,13 @@ function progressPrinter(): (p: ProgressEvent) => void {
     lastDecile = decile;
     lastLabel = p.label;
   };
+}
+
+/** settings.network.offline of the data dir (an unreadable settings file: not offline, as before). */
+function offlineSetting(file: string): boolean {
+  try {
+    return existsSync(file) && new SettingsStore(file).get().network.offline;
+  } catch {
+    return false;
+  }
 }

@@ -105,12 +105,13 @@ function alive(pid: number): boolean {
 
 function hub(layout: DataLayout): HubConfig {
   let setting: Partial<HubConfig> | null = null;
+  let offline = false;
   try {
-    if (existsSync(layout.settings)) setting = new SettingsStore(layout.settings).get().hub;
+    if (existsSync(layout.settings)) ({ hub: setting, network: { offline } } = new SettingsStore(layout.settings).get());
   } catch {
     // An unreadable settings file leaves the environment and the default in charge.
   }
-  return hubConfig(setting);
+  return hubConfig(setting, process.env, offline);
 }
 
 function list(lib: ModelLibrary, layout: DataLayout, json: boolean): number {

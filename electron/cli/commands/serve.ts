@@ -23,6 +23,8 @@ export const serveCommand: CliCommand = {
   --host       address to bind (default: settings, 127.0.0.1 = this machine only; a LAN
                address or 0.0.0.0 needs an API key: see \`llama-orch keys\`)
   --port       port to bind (default: settings, 8585; 0 picks a free one)
+  --offline    offline mode for this run: no connection beyond this machine (hub search and
+               pulls, engine downloads say "offline mode" instead of trying); also a setting
   --data-dir   data folder (default: ${defaultDataDir()})`,
   async run(argv) {
     const { values } = parseArgs({
@@ -36,6 +38,7 @@ export const serveCommand: CliCommand = {
         parallel: { type: 'string' },
         'ctx-size': { type: 'string' },
         reproducible: { type: 'boolean', default: false },
+        offline: { type: 'boolean', default: false },
       },
       strict: true,
     });
@@ -47,6 +50,7 @@ export const serveCommand: CliCommand = {
       ...(values.host ? { host: values.host } : {}),
       ...(values.port !== undefined ? { port: port(values.port, 8585) } : {}),
       ...(values.engine ? { enginePath: resolve(values.engine) } : {}),
+      ...(values.offline ? { offline: true } : {}),
     });
     let stopping: Promise<void> | null = null;
     const stop = (why: string) => {
@@ -67,6 +71,7 @@ export const serveCommand: CliCommand = {
     try {
       const url = await core.listen();
       printBanner(core, url);
+      if (core.offline) process.stdout.write('  offline mode: no connection beyond this machine\n');
       if (core.reapedOrphans.length > 0) process.stdout.write(`  ${reapedLine(core.reapedOrphans)}\n`);
       for (const problem of core.deployments.problems) process.stdout.write(`  warning: ${problem}\n`);
       // Files given with --model are served as they are asked, without saving a deployment.

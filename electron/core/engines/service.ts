@@ -40,6 +40,8 @@ export interface EngineServiceOptions {
   settings?: () => { releaseSource: 'github' | 'mirror' | 'offline'; mirrorUrl: string | null; tag: string | null };
   /** The default engine: an install or import never changes it, except the first engine on an empty machine. */
   defaults?: EngineDefaults;
+  /** Offline mode (settings.network.offline or `serve --offline`): no download is tried. */
+  offline?: () => boolean;
 }
 
 export interface InstallOptions {
@@ -94,6 +96,9 @@ export class EngineService {
   /** Read the release and choose the variant; cheap, so the API can answer before downloading. */
   async prepare(opts: InstallOptions = {}): Promise<PreparedInstall> {
     const s = this.opts.settings?.();
+    if (this.opts.offline?.()) {
+      throw new EngineError('invalid_request', 'offline mode is on: engine downloads need the network; install from an archive (`llama-orch engines import <archive>`), from an offline kit (`llama-orch kit import <dir>`), or turn offline mode off');
+    }
     if (s?.releaseSource === 'offline') {
       throw new EngineError('invalid_request', 'engine downloads are off (settings: release source "offline"); install from an archive instead: `llama-orch engines import <archive> [--sha256 <hex>]`');
     }

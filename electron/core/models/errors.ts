@@ -19,6 +19,7 @@ const STATUS: Record<ModelErrorCode, number> = {
   pull_not_found: 404,
   checksum_mismatch: 422,
   insufficient_space: 507,
+  offline_mode: 409,
 };
 
 export class ModelError extends HttpError {

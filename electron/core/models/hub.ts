@@ -13,16 +13,23 @@ export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
 export interface HubConfig {
   endpoint: string;
   token: string | null;
+  /** Offline mode: every hub call is refused before a connection is opened. */
+  offline?: boolean;
+}
+
+/** Refuse a hub call in offline mode, saying so instead of trying. */
+export function assertOnline(cfg: HubConfig, what: string): void {
+  if (cfg.offline) throw new ModelError('offline_mode', `offline mode is on: ${what} needs the network (${cfg.endpoint}); turn offline mode off in Settings (or start without --offline), or bring the model on an offline kit`);
 }
 
 /**
  * The hub to use: a setting changed from the default wins, then HF_ENDPOINT / HF_TOKEN from the
  * environment (the huggingface tools' convention), then huggingface.co without a token.
  */
-export function hubConfig(setting: Partial<HubConfig> | null = null, env: NodeJS.ProcessEnv = process.env): HubConfig {
+export function hubConfig(setting: Partial<HubConfig> | null = null, env: NodeJS.ProcessEnv = process.env, offline = false): HubConfig {
   const fromSetting = setting?.endpoint && setting.endpoint.replace(/\/+$/, '') !== DEFAULT_HUB_ENDPOINT ? setting.endpoint : null;
   const endpoint = (fromSetting || env.HF_ENDPOINT || DEFAULT_HUB_ENDPOINT).replace(/\/+$/, '');
-  return { endpoint, token: setting?.token || env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || null };
+  return { endpoint, token: setting?.token || env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || null, ...(offline ? { offline } : {}) };
 }
 
 export interface PullSpec {
@@ -76,6 +83,7 @@ function credentials(cfg: HubConfig): { accessToken: string } | Record<string, n
 
 /** Which files `spec` names in the repo, at a pinned commit. */
 export async function resolvePull(cfg: HubConfig, spec: PullSpec, revision = 'main'): Promise<ResolvedPull> {
+  assertOnline(cfg, `pulling ${spec.repo}`);
   const hubUrl = cfg.endpoint;
   let sha: string;
   let cardLicense: string | null;
@@ -163,6 +171,7 @@ function quantOf(fileName: string): string | null {
 
 /** GGUF repos matching `query`, with their GGUF files (for the UI's search box). */
 export async function searchHub(cfg: HubConfig, query: string, limit = 20): Promise<HubSearchHit[]> {
+  assertOnline(cfg, 'searching the hub');
   const hits: HubSearchHit[] = [];
   try {
     for await (const m of listModels({ search: { query, tags: ['gguf'] }, hubUrl: cfg.endpoint, additionalFields: ['filePaths'], limit, ...credentials(cfg) })) {

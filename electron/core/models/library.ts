@@ -219,8 +219,8 @@ export class ModelLibrary {
     return () => this.reserved.delete(id);
   }
 
-  /** Register files a pull downloaded and verified: facts are read, then the files move into place. */
-  async addDownloaded(id: string, files: DownloadedFile[], source: Extract<ModelSource, { kind: 'hub' }>, aliases: string[] = []): Promise<ModelManifest> {
+  /** Register files a pull (or a kit import) downloaded and verified: facts are read, then the files move into place. */
+  async addDownloaded(id: string, files: DownloadedFile[], source: ModelSource, aliases: string[] = []): Promise<ModelManifest> {
     if (this.manifests.has(id)) throw new ModelError('model_exists', `a model with id '${id}' is already in the library`, 'id');
     const parsed: ParsedGguf[] = [];
     for (const f of files) parsed.push(await readGguf(f.tempPath, f.name));

@@ -13,7 +13,7 @@ import { MODEL_PULL_EVENT_KIND, type CoreEvent, type ModelManifest, type Progres
 import { download, DownloadError, type DownloadProgress } from '../download/download.js';
 import type { Listeners } from '../util/emitter.js';
 import { ModelError } from './errors.js';
-import { checkRepo, parsePullSpec, resolvePull, type HubConfig, type HubFile, type PullSpec, type ResolvedPull } from './hub.js';
+import { assertOnline, checkRepo, parsePullSpec, resolvePull, type HubConfig, type HubFile, type PullSpec, type ResolvedPull } from './hub.js';
 import { slugify } from './ids.js';
 import { stemOf, type DownloadedFile, type ModelLibrary } from './library.js';
 import { readSidecars, removeSidecar, writeSidecar } from './pull-sidecar.js';
@@ -108,6 +108,7 @@ export class PullManager {
   async resume(id: string): Promise<PullInfo> {
     const job = this.job(id);
     if (!RESUMABLE.includes(job.info.state)) return { ...job.info };
+    assertOnline(this.opts.hub(), `resuming the pull of ${job.resolved.repo}`);
     await this.checkSpace(job.resolved);
     const before = { ...job.info };
     Object.assign(job, { controller: new AbortController(), stop: null });

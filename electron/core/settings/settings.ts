@@ -20,6 +20,7 @@ export const DEFAULT_SETTINGS: Settings = {
   placement: { safetyMarginMiB: 512, defaultContextSize: 4096, defaultParallel: 4 },
   ui: { theme: 'system', saveConversations: false },
   reports: { availabilityTargetPercent: 99.5, ttftP95TargetMs: 2000, errorRateTargetPercent: 1, webhookUrl: null, pricePerKwh: 0.3, amortisationPerMonth: 0, referencePricePerMillionTokens: null, cpuTdpWatts: null, currency: 'EUR' },
+  network: { offline: false },
 };
 
 const origin = z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin like https://intranet.example.com');
@@ -45,6 +46,7 @@ const schema = z.object({
   placement: z.object({ safetyMarginMiB: z.number().int().min(0), defaultContextSize: z.number().int().min(256), defaultParallel: z.number().int().min(1).max(64) }),
   ui: z.object({ theme: z.enum(['system', 'light', 'dark']), saveConversations: z.boolean() }),
   reports: z.object({ availabilityTargetPercent: z.number().gt(0).lt(100), ttftP95TargetMs: z.number().positive(), errorRateTargetPercent: z.number().min(0).max(100), webhookUrl: z.string().regex(/^https?:\/\/\S+$/, 'an http(s) URL').nullable(), pricePerKwh: z.number().min(0), amortisationPerMonth: z.number().min(0), referencePricePerMillionTokens: z.number().min(0).nullable(), cpuTdpWatts: z.number().positive().nullable(), currency: z.string().min(1).max(8) }),
+  network: z.object({ offline: z.boolean() }),
 });
 
 function merge(base: Settings, patch: unknown): unknown {

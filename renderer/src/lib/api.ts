@@ -43,7 +43,7 @@ import type {
   StatusResponse,
   OpsReport,
 } from '../../../electron/contract/index.js';
-import { ENGINE_ROUTES, ENGINE_UPGRADE_ROUTES, HARDWARE_ROUTES, MODEL_ROUTES, ROUTES } from '../../../electron/contract/index.js';
+import { ENGINE_ROUTES, ENGINE_UPGRADE_ROUTES, HARDWARE_ROUTES, KIT_ROUTES, MODEL_ROUTES, ROUTES, type KitExportResult, type KitImportResult } from '../../../electron/contract/index.js';
 import type { PlacementOverrides } from '../../../electron/contract/placement.js';
 import { SseParser } from './sse.js';
 
@@ -212,6 +212,8 @@ export const api = {
   checkEngine: (candidate: string) => post<EngineCheckReport>(ENGINE_UPGRADE_ROUTES.checks, { candidate, deployments: 'all' }),
   promoteEngine: (engine: string, force = false) => post<PromoteResponse>(ENGINE_UPGRADE_ROUTES.promote, { engine, force }),
   rollbackEngine: () => post<PromoteResponse>(ENGINE_UPGRADE_ROUTES.rollback, {}),
+  exportKit: (dir: string) => post<KitExportResult>(KIT_ROUTES.export, { dir }),
+  importKit: (dir: string) => post<KitImportResult>(KIT_ROUTES.import, { dir }),
 
   // instances
   instances: () => request<InstanceListResponse>(ROUTES.instances),

@@ -180,6 +180,26 @@ describe('automatic updates', () => {
     expect(loadUpdater).not.toHaveBeenCalled();
   });
 
+  it('makes no check in offline mode, at start or on the interval after offline mode is turned on', async () => {
+    const loadUpdater = vi.fn(async () => fakeUpdater());
+    const on = { ...DEFAULT_DESKTOP_SETTINGS, autoUpdate: true };
+    await startUpdates(on, 'https://a.example/u', { loadUpdater, isPackaged: true, log: quietLog, offline: () => true });
+    expect(loadUpdater).not.toHaveBeenCalled();
+    vi.useFakeTimers();
+    try {
+      let offline = false;
+      const updater = fakeUpdater();
+      const stop = await startUpdates(on, 'https://a.example/u', { loadUpdater: async () => updater, isPackaged: true, log: quietLog, intervalMs: 1000, offline: () => offline });
+      expect(updater.checks).toBe(1);
+      offline = true;
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(updater.checks).toBe(1);
+      stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('points electron-updater at the generic server, checks now and on an interval until stopped', async () => {
     vi.useFakeTimers();
     try {

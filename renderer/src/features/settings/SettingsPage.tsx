@@ -1,11 +1,12 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import type { Settings } from '../../../../electron/contract/index.js';
+import { DIAGNOSTICS_ROUTE, type Settings } from '../../../../electron/contract/index.js';
 import { ErrorNote } from '../../components/ui.js';
 import { sectionSaved, settingsOpened } from './actions.js';
 import { AboutSection } from './AboutSection.js';
 import { EnginesSection } from './EnginesSection.js';
 import { EngineUpgradesSection } from './EngineUpgradesSection.js';
 import { KeysSection } from './KeysSection.js';
+import { KitSection } from './KitSection.js';
 import { isLanEnabled, linesToList } from './selectors.js';
 import { useSettings, type SectionName } from './store.js';
 
@@ -43,6 +44,7 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
   const [ttl, setTtl] = useState(String(s.gateway.idleTtlSeconds / 60));
   const [privacy, setPrivacy] = useState({ days: String(s.privacy.requestLogRetentionDays), logContent: s.privacy.logContent });
   const [ui, setUi] = useState(s.ui);
+  const [offline, setOffline] = useState(s.network.offline);
   const host = lan ? (api.host === '127.0.0.1' ? '0.0.0.0' : api.host) : '127.0.0.1';
   return (
     <>
@@ -102,6 +104,12 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
         </label>
         <p className="muted small field-note">More detail in the logs, including memory buffers per device; chattier and a little slower. Applies to models loaded after saving.</p>
       </Section>
+      <Section name="network" title="Network" onSave={() => void sectionSaved('network', { offline })}>
+        <label className="check-field">
+          <input type="checkbox" checked={offline} onChange={(e) => setOffline(e.target.checked)} data-testid="offline-toggle" /> Offline mode: never connect beyond this computer
+        </label>
+        <p className="muted small field-note">Model search and downloads, engine downloads and update checks say “offline mode” instead of trying. Bring engines and models on an offline kit (<code>llama-orch kit import</code>). Local models keep answering.</p>
+      </Section>
       <Section name="hub" title="Hugging Face" onSave={() => void sectionSaved('hub', { endpoint: hub.endpoint, ...(hub.token ? { token: hub.token } : {}) })}>
         <label className="field">
           <span>Endpoint</span>
@@ -127,6 +135,14 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
           <input type="checkbox" checked={privacy.logContent} onChange={(e) => setPrivacy({ ...privacy, logContent: e.target.checked })} /> Also store prompts and answers in the request log (customer data)
         </label>
       </Section>
+      <KitSection />
+      <section className="card settings-section" aria-labelledby="s-support" data-testid="settings-support">
+        <h2 id="s-support">Support</h2>
+        <p>A zip for whoever helps with this computer: versions, hardware, engines, deployments, the end of the engine logs, metrics and request counts. No prompts, answers, API keys or tokens.</p>
+        <a className="btn" href={DIAGNOSTICS_ROUTE} download data-testid="diagnostics-download">
+          Download diagnostics bundle
+        </a>
+      </section>
       <Section name="ui" title="Appearance" onSave={() => void sectionSaved('ui', ui)}>
         <fieldset className="radios">
           <legend>Theme</legend>
