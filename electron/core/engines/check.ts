@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { DeploymentCheckResult, EngineCheckReport, EngineProbeRun, InstanceInfo, LogLine } from '../../contract/index.js';
 import type { LaunchSpec } from '../supervisor/instance.js';
 import { redactEngineLine } from '../util/redact.js';
-import { compare, probe as probeHttp, SLOWER_THRESHOLD, worst, type ProbeAnswer, type ProbeTarget } from './probes.js';
+import { compare, pairedRatio, probe as probeHttp, SLOWER_THRESHOLD, worst, type ProbeAnswer, type ProbeTarget } from './probes.js';
 
 /** What the check needs of an engine instance (the supervisor's EngineInstance). */
 export interface CheckInstance {
@@ -54,7 +54,7 @@ export async function runCheck(fx: CheckEffects, opts: { candidate: string; cand
   };
 }
 
-/** Probe rounds per engine, alternating; speed is the best round (a busy machine only ever slows a round down). */
+/** Probe rounds per engine, alternating; the speeds shown are the best round of each, the ratios the median of paired rounds. */
 export const PROBE_ROUNDS = 3;
 /** A candidate that looks slower gets more rounds before it is called slower (noise is not a regression). */
 export const CONFIRM_ROUNDS = 6;
@@ -77,16 +77,17 @@ async function checkOne(fx: CheckEffects, s: CheckSubject, candidate: string, ca
     const loadMs = fx.now() - t0;
     const cur: ProbeAnswer[] = [];
     const cand: ProbeAnswer[] = [];
+    const measured = () => ({ gen: pairedRatio(cur.map((r) => r.genTps), cand.map((r) => r.genTps)), prompt: pairedRatio(cur.map((r) => r.promptTps), cand.map((r) => r.promptTps)) });
     const looksSlower = () => {
-      const [c, k] = [best(cur).genTps, best(cand).genTps];
-      return c !== null && k !== null && k / c < SLOWER_THRESHOLD;
+      const gen = measured().gen;
+      return gen !== null && gen < SLOWER_THRESHOLD;
     };
     for (let i = 0; i < PROBE_ROUNDS + CONFIRM_ROUNDS && (i < PROBE_ROUNDS || looksSlower()); i++) {
       cur.push(await probe(targetOf(live), s.role));
       cand.push(await probe(targetOf(inst), s.role));
     }
     const candidateRun: EngineProbeRun = { engine: candidate, loaded: true, loadMs, error: null, tokens: null, promptTps: null, genTps: null, memory: memoryOf(inst) };
-    return compare(s.name, s.role, true, { ...currentRun(), ...best(cur) }, { ...candidateRun, ...best(cand) });
+    return compare(s.name, s.role, true, { ...currentRun(), ...best(cur) }, { ...candidateRun, ...best(cand) }, measured());
   } finally {
     await fx.removeInstance(spec.id);
   }

@@ -85,6 +85,18 @@ function ratio(candidate: number | null, current: number | null): number | null 
   return candidate && current ? Math.round((candidate / current) * 1000) / 1000 : null;
 }
 
+/**
+ * candidate/current speed of rounds run back to back, median over the rounds: one lucky or unlucky
+ * round on a shared machine moves it little (the best round of each side alone called an identical
+ * build 'slower' about once in ten suite runs).
+ */
+export function pairedRatio(current: (number | null)[], candidate: (number | null)[]): number | null {
+  const r = current.map((c, i) => ratio(candidate[i] ?? null, c)).filter((x): x is number => x !== null).sort((a, b) => a - b);
+  if (r.length === 0) return null;
+  const mid = Math.floor(r.length / 2);
+  return r.length % 2 ? r[mid]! : Math.round(((r[mid - 1]! + r[mid]!) / 2) * 1000) / 1000;
+}
+
 /** Compare the two runs of one deployment into its verdict and a sentence for a person. */
 export function compare(
   deployment: string,
@@ -92,6 +104,8 @@ export function compare(
   sideBySide: boolean,
   current: EngineProbeRun & { embedding?: number[] | null },
   candidate: EngineProbeRun & { embedding?: number[] | null },
+  /** Speed ratios measured round by round (median of paired rounds); else the runs' speeds are divided. */
+  measured?: { gen: number | null; prompt: number | null },
 ): DeploymentCheckResult {
   const base = { deployment, role, sideBySide, current: strip(current), candidate: strip(candidate) };
   if (!candidate.loaded) {
@@ -100,8 +114,8 @@ export function compare(
   const diff = current.tokens && candidate.tokens ? firstDifference(current.tokens, candidate.tokens) : null;
   const identical = current.tokens && candidate.tokens ? diff === null : null;
   const cos = current.embedding && candidate.embedding ? cosine(current.embedding, candidate.embedding) : null;
-  const genTpsRatio = ratio(candidate.genTps, current.genTps);
-  const promptTpsRatio = ratio(candidate.promptTps, current.promptTps);
+  const genTpsRatio = measured ? measured.gen : ratio(candidate.genTps, current.genTps);
+  const promptTpsRatio = measured ? measured.prompt : ratio(candidate.promptTps, current.promptTps);
   const parts: string[] = [];
   let verdict: EngineCheckVerdict = 'pass';
   if (identical === true) parts.push(`identical ${current.tokens!.length} tokens`);

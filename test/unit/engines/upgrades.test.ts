@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineProbeRun } from '../../../electron/contract/index.js';
 import { runCheck, type CheckInstance } from '../../../electron/core/engines/check.js';
 import { EngineDefaults, KEEP_LAST_DEFAULTS } from '../../../electron/core/engines/defaults.js';
-import { compare, cosine, firstDifference, worst } from '../../../electron/core/engines/probes.js';
+import { compare, cosine, firstDifference, pairedRatio, worst } from '../../../electron/core/engines/probes.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const run = (over: Partial<EngineProbeRun & { embedding: number[] | null }> = {}): EngineProbeRun & { embedding: number[] | null } => ({
@@ -155,5 +155,17 @@ describe('a staging check when both engines do not fit at once', () => {
     ]);
     expect(report.results[0]).toMatchObject({ verdict: 'pass', sideBySide: false, tokensIdentical: true, genTpsRatio: 1 });
     expect(report.results[0]!.summary).toContain('one after the other');
+  });
+});
+
+describe('speed ratio of paired rounds', () => {
+  it('is the median of candidate/current per round, so one lucky round of the current engine does not make an identical build slower', () => {
+    // The best rounds alone: 100 vs 300 → 0.33, 'slower'; round by round the two builds are alike.
+    expect(pairedRatio([100, 300, 100, 100, 100], [100, 100, 100, 100, 100])).toBe(1);
+    expect(pairedRatio([100, 100, 100], [70, 75, 72])).toBe(0.72);
+    expect(pairedRatio([100, 100], [90, 100])).toBe(0.95);
+    expect(pairedRatio([null, 100], [100, null])).toBeNull();
+    const r = compare('story', 'chat', true, run(), run({ genTps: 30 }), { gen: 1, prompt: 1 });
+    expect(r).toMatchObject({ verdict: 'pass', genTpsRatio: 1 });
   });
 });
