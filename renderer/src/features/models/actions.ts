@@ -19,10 +19,16 @@ function refreshLibrary(): Promise<void> {
   );
 }
 
+// Every instance event asks for the list again; answers can arrive out of order, and an older one
+// (an engine still 'starting') applied after the newest would stay on screen until the next event.
+let deploymentsAsked = 0;
+
 function refreshDeployments(): Promise<void> {
+  const ask = ++deploymentsAsked;
+  const latest = () => ask === deploymentsAsked;
   return api.deployments().then(
-    (value) => useModels.getState().deploymentsLoaded({ state: 'ready', value }),
-    (err: unknown) => useModels.getState().deploymentsLoaded(isMissingRoute(err) ? { state: 'unavailable' } : { state: 'error', message: errorMessage(err) }),
+    (value) => void (latest() && useModels.getState().deploymentsLoaded({ state: 'ready', value })),
+    (err: unknown) => void (latest() && useModels.getState().deploymentsLoaded(isMissingRoute(err) ? { state: 'unavailable' } : { state: 'error', message: errorMessage(err) })),
   );
 }
 
