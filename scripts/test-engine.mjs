@@ -14,7 +14,8 @@ export const NODE_LLAMA_CPP_VERSION = '3.22.1';
 
 const cacheRoot = process.env.LLAMA_ORCH_CACHE_DIR
   ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'llama-orch');
-const key = `node-llama-cpp-${NODE_LLAMA_CPP_VERSION}`;
+// '-rpc': built with GGML_RPC=ON, so llama-server takes --rpc and the RPC worker binary sits beside it.
+const key = `node-llama-cpp-${NODE_LLAMA_CPP_VERSION}-rpc`;
 const dir = join(cacheRoot, 'test-engine', key);
 const windows = process.platform === 'win32';
 const exe = windows ? '.exe' : '';
@@ -40,10 +41,10 @@ function build() {
     const jobs = String(Math.max(1, cpus().length));
     run('cmake', ['-S', src, '-B', join(src, 'build'), '-DCMAKE_BUILD_TYPE=Release', '-DGGML_NATIVE=OFF',
       '-DLLAMA_CURL=OFF', '-DBUILD_SHARED_LIBS=OFF', '-DLLAMA_BUILD_TESTS=OFF', '-DLLAMA_BUILD_EXAMPLES=OFF',
-      '-DLLAMA_BUILD_SERVER=ON', '-DLLAMA_BUILD_TOOLS=ON', '-DGGML_OPENMP=OFF',
+      '-DLLAMA_BUILD_SERVER=ON', '-DLLAMA_BUILD_TOOLS=ON', '-DGGML_OPENMP=OFF', '-DGGML_RPC=ON',
       // CPU-only everywhere: CI's macOS VMs have no usable Metal device.
       ...(process.platform === 'darwin' ? ['-DGGML_METAL=OFF'] : [])], { cwd: src });
-    run('cmake', ['--build', join(src, 'build'), '--config', 'Release', '--target', 'llama-server', '-j', jobs], { cwd: src });
+    run('cmake', ['--build', join(src, 'build'), '--config', 'Release', '--target', 'llama-server', 'ggml-rpc-server', '-j', jobs], { cwd: src });
     const staging = `${dir}.tmp-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(join(staging, 'bin'), { recursive: true });
@@ -52,6 +53,11 @@ function build() {
     if (!built) throw new Error('the build produced no llama-server binary');
     copyFileSync(built, join(staging, 'bin', `llama-server${exe}`));
     chmodSync(join(staging, 'bin', `llama-server${exe}`), 0o755);
+    // The RPC worker (llama.cpp names the target ggml-rpc-server; release archives call it rpc-server).
+    const rpc = [join(src, 'build', 'bin', `ggml-rpc-server${exe}`), join(src, 'build', 'bin', 'Release', `ggml-rpc-server${exe}`)].find((p) => existsSync(p));
+    if (!rpc) throw new Error('the build produced no ggml-rpc-server binary');
+    copyFileSync(rpc, join(staging, 'bin', `rpc-server${exe}`));
+    chmodSync(join(staging, 'bin', `rpc-server${exe}`), 0o755);
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: src, encoding: 'utf8' }).trim();
     const seconds = Math.round((Date.now() - started) / 1000);
     const meta = { nodeLlamaCpp: NODE_LLAMA_CPP_VERSION, tag: info.tag, commit, buildSeconds: seconds, builtAt: new Date().toISOString() };
