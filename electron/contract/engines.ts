@@ -3,15 +3,16 @@ import type { PlacementOverrides } from './placement.js';
 // the admin API that lists, installs and removes them, and the facts the supervisor reads from an
 // engine's own log lines.
 import type { GpuBackend } from './hardware.js';
+import { API, pathOf } from './routes.js';
 
 export const ENGINE_MANIFEST_SCHEMA_VERSION = 1 as const;
 
 /** Admin routes of the engines module (all behind admin auth). */
 export const ENGINE_ROUTES = {
-  engines: '/api/v1/engines',
-  install: '/api/v1/engines/install',
-  engine: (id: string) => `/api/v1/engines/${encodeURIComponent(id)}`,
-  instanceFacts: (id: string) => `/api/v1/instances/${encodeURIComponent(id)}/facts`,
+  engines: API.engines.path,
+  install: API.installEngine.path,
+  engine: (id: string) => pathOf('deleteEngine', { id }),
+  instanceFacts: (id: string) => pathOf('instanceFacts', { id }),
 } as const;
 
 /** The ProgressEvent `kind` of an engine installation. */
@@ -218,17 +219,17 @@ export interface StartInstanceBody extends PlacementOverrides {
 /** Engine upgrades (#15): the default engine, staging checks of a candidate, promote and roll back. */
 export const ENGINE_UPGRADE_ROUTES = {
   /** GET → EngineDefaultsResponse; PUT { engine } sets it (no restart of running engines). */
-  defaultEngine: '/api/v1/engines/default',
+  defaultEngine: API.defaultEngine.path,
   /** GET → { data: EngineCheckReport[] } (newest first); POST EngineCheckRequest → EngineCheckReport. */
-  checks: '/api/v1/engines/checks',
-  check: (id: string) => `/api/v1/engines/checks/${encodeURIComponent(id)}`,
+  checks: API.engineChecks.path,
+  check: (id: string) => pathOf('engineCheck', { id }),
   /**
    * POST { engine, force?, deployments? } → PromoteResponse: default switched, running deployments that
    * follow it restarted one by one; with `deployments`, only those are pinned to the engine and moved.
    */
-  promote: '/api/v1/engines/promote',
+  promote: API.promoteEngine.path,
   /** POST {} → PromoteResponse: back to the previous default. */
-  rollback: '/api/v1/engines/rollback',
+  rollback: API.rollbackEngine.path,
 } as const;
 
 export interface EngineCheckRequest {
@@ -314,3 +315,13 @@ export interface PromoteResponse {
   /** Deployments with `engineUpdates: after-check` and no passing check: pinned to the engine they had. */
   held?: { deployment: string; engine: string }[];
 }
+
+/**
+ * Routes of llama-server itself (the engine behind the gateway, on loopback): not our API, named here
+ * so that no route string is written outside the contract.
+ */
+export const ENGINE_PATHS = {
+  embeddings: '/v1/embeddings',
+  completion: '/completion',
+  metrics: '/metrics',
+} as const;

@@ -1,6 +1,7 @@
 // The hardware snapshot: what the machine can run. Produced by core/hardware, consumed by placement,
 // the API (GET /api/v1/hardware), the CLI (`llama-orch hardware`) and the UI. Unknown facts are null,
 // never guessed. Sizes are bytes (tools' MiB × 1,048,576).
+import { API } from './routes.js';
 
 export const HARDWARE_SCHEMA_VERSION = 1 as const;
 
@@ -131,5 +132,5 @@ export type HardwareResponse = HardwareSnapshot;
 /** Routes of this module beyond ROUTES.hardware. */
 export const HARDWARE_ROUTES = {
   /** Server-sent events: one GpuLiveReport per poll while the stream is open (polling runs only then). */
-  live: '/api/v1/hardware/live',
+  live: API.hardwareLive.path,
 } as const;

@@ -13,3 +13,6 @@ export * from './placement.js';
 export * from './deployments.js';
 export * from './reports.js';
 export * from './kit.js';
+export * from './routes.js';
+export * from './openapi.js';
+export * from './openai.js';

@@ -1,16 +1,17 @@
 // The offline kit: a folder that carries engines, models and deployments to a machine without a
 // network. `kit.json` lists every file with its size and sha256; import verifies each while copying.
+import { API } from './routes.js';
 import { z } from 'zod';
 import { deploymentInputSchema, deploymentNameSchema } from './deployments.js';
 
 /** GET: the first-run catalogue with this machine's verdicts ({ recommended, models }). */
-export const CATALOG_ROUTE = '/api/v1/catalog';
+export const CATALOG_ROUTE = API.catalog.path;
 
 /** GET: the support bundle (application/zip), admin only. */
-export const DIAGNOSTICS_ROUTE = '/api/v1/diagnostics';
+export const DIAGNOSTICS_ROUTE = API.diagnostics.path;
 
 /** POST {dir, models?, engines?} → KitExportResult; POST {dir} → KitImportResult. Progress: ProgressEvent kinds `kit-export` / `kit-import`. */
-export const KIT_ROUTES = { export: '/api/v1/kit/export', import: '/api/v1/kit/import' } as const;
+export const KIT_ROUTES = { export: API.kitExport.path, import: API.kitImport.path } as const;
 export const KIT_PROGRESS_KINDS = { export: 'kit-export', import: 'kit-import' } as const;
 
 export const KIT_FORMAT_VERSION = 1;

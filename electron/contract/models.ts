@@ -1,5 +1,6 @@
 // The model library: every model's manifest and its GGUF facts (read from the file, never guessed),
 // and the admin API for listing, importing, pulling, verifying and removing models.
+import { API, pathOf } from './routes.js';
 import type { ProgressEvent } from './events.js';
 
 /** Bytes of one transformer block's tensors (`blk.<index>.*`), summed over every file of the model. */
@@ -208,17 +209,17 @@ export type ModelPullProgressEvent = ProgressEvent & { kind: 'model-pull' };
 export const MODEL_PULL_EVENT_KIND = 'model-pull';
 
 export const MODEL_ROUTES = {
-  list: '/api/v1/models',
-  model: (id: string) => `/api/v1/models/${encodeURIComponent(id)}`,
-  verify: (id: string) => `/api/v1/models/${encodeURIComponent(id)}/verify`,
-  import: '/api/v1/models/import',
-  pull: '/api/v1/models/pull',
-  pulls: '/api/v1/models/pulls',
+  list: API.models.path,
+  model: (id: string) => pathOf('model', { id }),
+  verify: (id: string) => pathOf('verifyModel', { id }),
+  import: API.importModel.path,
+  pull: API.pullModel.path,
+  pulls: API.modelPulls.path,
   /** Running or queued: stop it (bytes kept); paused or failed: discard its bytes. */
-  cancelPull: (id: string) => `/api/v1/models/pulls/${encodeURIComponent(id)}/cancel`,
-  pausePull: (id: string) => `/api/v1/models/pulls/${encodeURIComponent(id)}/pause`,
-  resumePull: (id: string) => `/api/v1/models/pulls/${encodeURIComponent(id)}/resume`,
-  search: '/api/v1/models/search',
+  cancelPull: (id: string) => pathOf('cancelPull', { id }),
+  pausePull: (id: string) => pathOf('pausePull', { id }),
+  resumePull: (id: string) => pathOf('resumePull', { id }),
+  search: API.modelSearch.path,
 } as const;
 
 /** Codes of model-library errors (the `code` of the error envelope). */

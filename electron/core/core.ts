@@ -5,7 +5,7 @@ import { freemem } from 'node:os';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join, sep } from 'node:path';
-import type { CoreEvent, StatusResponse } from '../contract/index.js';
+import { API_PREFIXES, type CoreEvent, type StatusResponse } from '../contract/index.js';
 import { AccessPolicy } from './api/access.js';
 import { gatewayAdminRoutes } from './api/admin-gateway.js';
 import { Admission } from './api/admission.js';
@@ -394,7 +394,7 @@ export class Core {
   }
 
   status(): StatusResponse {
-    return { version: appVersion(), dataDir: this.layout.root, apiBaseUrl: `${this.baseUrl}/v1`, instances: this.supervisor.list() };
+    return { version: appVersion(), dataDir: this.layout.root, apiBaseUrl: `${this.baseUrl}${API_PREFIXES.openai}`, instances: this.supervisor.list() };
   }
 
   /**

@@ -5,7 +5,7 @@ import { app, BaseWindow, BrowserWindow, clipboard, dialog, ipcMain, Menu, Notif
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DesktopSettings } from '../contract/index.js';
+import { API_PREFIXES, type DesktopSettings } from '../contract/index.js';
 import { Core } from '../core/core.js';
 import { applyAppUserModelId } from './app-identity.js';
 import { preloadPath, resourcesDir, trayIconPath, windowIconPath } from './app-paths.js';
@@ -136,7 +136,7 @@ async function wireShell(opts: StartupOptions, core: Core, baseUrl: string, appO
       settings: () => settings.get(),
       actions: {
         openWindow: showWindow,
-        copyApiUrl: () => clipboard.writeText(`${baseUrl}/v1`),
+        copyApiUrl: () => clipboard.writeText(`${baseUrl}${API_PREFIXES.openai}`),
         setOpenAtLogin: (v) => settings.update({ openAtLogin: v }),
         setAutoUpdate: (v) => settings.update({ autoUpdate: v }),
         quit: () => app.quit(),

@@ -3,7 +3,7 @@
 // minute old).
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ApiKeyInfo } from '../../contract/index.js';
+import { API_PREFIXES, ROUTES, type ApiKeyInfo } from '../../contract/index.js';
 import { defaultDataDir } from '../../core/paths.js';
 import { KeyStore } from '../../core/security/keys.js';
 import { HttpError } from '../../core/util/errors.js';
@@ -71,13 +71,13 @@ llama-orch keys list [--json] [--data-dir <dir>]
 llama-orch keys revoke <id> [--data-dir <dir>]
 
 limits (update: 'none' removes one):
-  --models a,b               deployments or aliases the key may use (others: 403; /v1/models lists only these)
+  --models a,b               deployments or aliases the key may use (others: 403; ${ROUTES.openaiModels} lists only these)
   --expires 2027-01-31       after that day (or ISO time) the key answers 401 key_expired
   --rpm 60                   requests per minute (429 with Retry-After beyond)
   --tokens-per-day N         prompt + completion tokens per local calendar day (429 once used up)
   --tokens-per-month N       the same per calendar month
 
-  inference keys may call /v1/* (chat, completions, embeddings); admin keys may also call /api/v1/*.
+  inference keys may call ${API_PREFIXES.openai}/* (chat, completions, embeddings); admin keys may also call ${API_PREFIXES.admin}/*.
   The key is shown once, on creation; only its hash is stored.`,
   async run(argv) {
     const { values, positionals } = parseArgs({

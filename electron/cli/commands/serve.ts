@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { API_PREFIXES, ROUTES } from '../../contract/index.js';
 import { Core } from '../../core/core.js';
 import { defaultDataDir } from '../../core/paths.js';
 import { nameFromPath } from '../../core/deployments/service.js';
@@ -70,10 +71,13 @@ export const serveCommand: CliCommand = {
     };
     try {
       const url = await core.listen();
-      printBanner(core, url);
-      if (core.offline) process.stdout.write('  offline mode: no connection beyond this machine\n');
-      if (core.reapedOrphans.length > 0) process.stdout.write(`  ${reapedLine(core.reapedOrphans)}\n`);
-      for (const problem of core.deployments.problems) process.stdout.write(`  warning: ${problem}\n`);
+      // One write: a reader that waits for the banner line gets the warnings with it.
+      const notes = [
+        ...(core.offline ? ['  offline mode: no connection beyond this machine'] : []),
+        ...(core.reapedOrphans.length > 0 ? [`  ${reapedLine(core.reapedOrphans)}`] : []),
+        ...core.deployments.problems.map((problem) => `  warning: ${problem}`),
+      ];
+      printBanner(core, url, notes);
       // Files given with --model are served as they are asked, without saving a deployment.
       for (const path of models) {
         const entry = core.deployments.addUnsaved({ name: nameFromPath(path), model: path, reproducible: values.reproducible, overrides });
@@ -90,9 +94,9 @@ export const serveCommand: CliCommand = {
   },
 };
 
-function printBanner(core: Core, url: string): void {
+function printBanner(core: Core, url: string, notes: string[]): void {
   process.stdout.write(
-    `llama-orch serving on ${url}\n  OpenAI API: ${url}/v1\n  web UI:     ${url}/auth/login?token=${core.auth.mintLoginToken()}\n  data dir:   ${core.layout.root}\n`,
+    `llama-orch serving on ${url}\n  OpenAI API: ${url}${API_PREFIXES.openai}\n  web UI:     ${url}${ROUTES.login}?token=${core.auth.mintLoginToken()}\n  data dir:   ${core.layout.root}\n${notes.map((n) => `${n}\n`).join('')}`,
   );
 }
 

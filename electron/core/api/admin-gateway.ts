@@ -7,7 +7,7 @@ import type { SettingsStore } from '../settings/settings.js';
 import { HttpError } from '../util/errors.js';
 import { parseJsonObject, readBody, sendJson } from './http.js';
 import type { RequestRegistry } from './requests.js';
-import type { RouteHandler } from './server.js';
+import type { RouteCall, RouteHandler } from './server.js';
 
 export interface GatewayAdminDeps {
   keys: KeyStore;
@@ -21,38 +21,33 @@ export function redactSettings(s: Settings): Settings {
 }
 
 export function gatewayAdminRoutes(deps: GatewayAdminDeps): RouteHandler {
-  return async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    const path = url.pathname;
-    const method = req.method ?? 'GET';
-    if (path === '/api/v1/keys') {
-      if (method === 'GET') return sendJson(res, 200, { data: deps.keys.list() }), true;
-      if (method === 'POST') {
+  return async (req: IncomingMessage, res: ServerResponse, _url: URL, call: RouteCall | null) => {
+    const id = call?.params.id ?? '';
+    switch (call?.id) {
+      case 'keys':
+        return sendJson(res, 200, { data: deps.keys.list() }), true;
+      case 'createKey': {
         const body = parseJsonObject(await readBody(req, 64 * 1024)) as Partial<CreateKeyRequest>;
         const { name, scope, ...limits } = body;
         const created = deps.keys.create(name as string, scope as CreateKeyRequest['scope'], limits);
         return sendJson(res, 201, created), true;
       }
-    }
-    const key = /^\/api\/v1\/keys\/([^/]+)$/.exec(path);
-    if (key && method === 'PATCH') {
-      const id = decodeURIComponent(key[1]!);
-      const updated = deps.keys.update(id, parseJsonObject(await readBody(req, 64 * 1024)));
-      if (!updated) throw new HttpError(404, `API key '${id}' not found`, 'not_found_error', 'key_not_found', 'id');
-      return sendJson(res, 200, updated), true;
-    }
-    if (key && method === 'DELETE') {
-      const id = decodeURIComponent(key[1]!);
-      if (!deps.keys.revoke(id)) throw new HttpError(404, `API key '${id}' not found`, 'not_found_error', 'key_not_found', 'id');
-      return res.writeHead(204).end(), true;
-    }
-    if (path === '/api/v1/settings') {
-      if (method === 'GET') return sendJson(res, 200, redactSettings(deps.settings.get())), true;
-      if (method === 'PATCH') {
-        const patch = parseJsonObject(await readBody(req, 256 * 1024));
-        const next = deps.settings.update(patch);
-        return sendJson(res, 200, redactSettings(next)), true;
+      case 'key': {
+        const updated = deps.keys.update(id, parseJsonObject(await readBody(req, 64 * 1024)));
+        if (!updated) throw new HttpError(404, `API key '${id}' not found`, 'not_found_error', 'key_not_found', 'id');
+        return sendJson(res, 200, updated), true;
       }
+      case 'revokeKey':
+        if (!deps.keys.revoke(id)) throw new HttpError(404, `API key '${id}' not found`, 'not_found_error', 'key_not_found', 'id');
+        return res.writeHead(204).end(), true;
+      case 'settings':
+        return sendJson(res, 200, redactSettings(deps.settings.get())), true;
+      case 'updateSettings': {
+        const patch = parseJsonObject(await readBody(req, 256 * 1024));
+        return sendJson(res, 200, redactSettings(deps.settings.update(patch))), true;
+      }
+      default:
+        return false;
     }
-    return false;
   };
 }

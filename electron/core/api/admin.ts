@@ -1,6 +1,6 @@
 // The admin routes the UI uses: status, instances, live logs and the event stream.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ROUTES, type CoreEvent, type InstanceListResponse, type StatusResponse } from '../../contract/index.js';
+import { API_PREFIXES, type CoreEvent, type InstanceListResponse, type StatusResponse } from '../../contract/index.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { Listeners } from '../util/emitter.js';
 import { HttpError } from '../util/errors.js';
@@ -57,4 +57,4 @@ function instanceNotFound(deps: AdminDeps, id: string): HttpError {
   return new HttpError(404, `instance '${id}' not found; instances: ${ids.join(', ') || 'none'}`, 'not_found_error', 'instance_not_found', 'id');
 }
 
-export const ADMIN_PREFIX = ROUTES.status.slice(0, ROUTES.status.lastIndexOf('/'));
+export const ADMIN_PREFIX = API_PREFIXES.admin;

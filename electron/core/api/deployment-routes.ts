@@ -2,79 +2,67 @@
 // /api/v1/deployments/:name, POST …/:name/load and …/:name/unload, and POST /api/v1/instances (start
 // a model now, optionally with placement overrides, without saving a deployment).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
-import { deploymentInputSchema, deploymentPatchSchema, placementOverridesSchema, ROUTES, type DeploymentListResponse, type InstanceInfo } from '../../contract/index.js';
+import { API, type DeploymentListResponse, type InstanceInfo } from '../../contract/index.js';
 import type { LiveInstance } from '../deployments/deployment.js';
 import type { Deployments } from '../deployments/service.js';
 import { HttpError } from '../util/errors.js';
 import { validate } from '../util/validate.js';
 import { toHttpError } from './deployment-router.js';
 import { parseJsonObject, readBody, sendJson } from './http.js';
-import type { RouteHandler } from './server.js';
+import type { RouteCall, RouteHandler } from './server.js';
 
 const BODY_LIMIT = 64 * 1024;
 
-const startSchema = placementOverridesSchema.extend({
-  model: z.string().min(1).max(4096),
-  engine: z.string().min(1).max(4096).optional(),
-  wait: z.boolean().optional(),
-});
-
 export function deploymentRoutes(deployments: Deployments): RouteHandler {
-  return async (req, res, url) => {
+  return async (req, res, url, call) => {
+    if (!call) return false;
     try {
-      return await route(deployments, req, res, url);
+      return await route(deployments, req, res, url, call);
     } catch (err) {
       throw toHttpError(err);
     }
   };
 }
 
-async function route(deployments: Deployments, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-  const method = req.method ?? 'GET';
-  const path = url.pathname;
-  if (path === ROUTES.instances && method === 'POST') {
-    await startInstance(deployments, req, res);
-    return true;
-  }
-  if (path === ROUTES.deployments) {
-    if (method === 'GET') {
+async function route(deployments: Deployments, req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall): Promise<boolean> {
+  const name = call.params.name ?? '';
+  switch (call.id) {
+    case 'startInstance':
+      await startInstance(deployments, req, res);
+      return true;
+    case 'deployments': {
       const body: DeploymentListResponse = { data: deployments.views(), problems: deployments.problems };
       return sendJson(res, 200, body), true;
     }
-    if (method === 'POST') {
-      const input = validate(deploymentInputSchema, await jsonBody(req), 'deployment');
+    case 'createDeployment': {
+      const input = validate(API.createDeployment.request, await jsonBody(req), 'deployment');
       return sendJson(res, 201, await deployments.create(input)), true;
     }
+    case 'loadDeployment': {
+      const wait = url.searchParams.get('wait') === '1';
+      const inst = await deployments.load(name);
+      if (wait) await ready(inst, name);
+      else inst.ensureReady().catch(() => undefined); // the failure is the instance's state, on /api/v1/events
+      return sendJson(res, wait ? 200 : 202, inst.info()), true;
+    }
+    case 'unloadDeployment':
+      if (!(await deployments.unload(name))) throw new HttpError(404, `'${name}' has no running engine`, 'not_found_error', 'instance_not_found', 'name');
+      return res.writeHead(204).end(), true;
+    case 'deployment': {
+      const view = deployments.views().find((v) => v.name === name) ?? deployments.views().find((v) => v.name === deployments.find(name).name);
+      if (!view) throw new HttpError(404, `deployment '${name}' not found`, 'not_found_error', 'deployment_not_found', 'name');
+      return sendJson(res, 200, view), true;
+    }
+    case 'updateDeployment': {
+      const patch = validate(API.updateDeployment.request, await jsonBody(req), 'deployment');
+      return sendJson(res, 200, await deployments.update(name, patch)), true;
+    }
+    case 'deleteDeployment':
+      await deployments.remove(name);
+      return res.writeHead(204).end(), true;
+    default:
+      return false;
   }
-  const m = /^\/api\/v1\/deployments\/([^/]+)(\/load|\/unload)?$/.exec(path);
-  if (!m) return false;
-  const name = decodeURIComponent(m[1]!);
-  if (m[2] === '/load' && method === 'POST') {
-    const inst = await deployments.load(name);
-    if (url.searchParams.get('wait') === '1') await ready(inst, name);
-    else inst.ensureReady().catch(() => undefined); // the failure is the instance's state, on /api/v1/events
-    return sendJson(res, url.searchParams.get('wait') === '1' ? 200 : 202, inst.info()), true;
-  }
-  if (m[2] === '/unload' && method === 'POST') {
-    if (!(await deployments.unload(name))) throw new HttpError(404, `'${name}' has no running engine`, 'not_found_error', 'instance_not_found', 'name');
-    return res.writeHead(204).end(), true;
-  }
-  if (m[2]) return false;
-  if (method === 'GET') {
-    const view = deployments.views().find((v) => v.name === name) ?? deployments.views().find((v) => v.name === deployments.find(name).name);
-    if (!view) throw new HttpError(404, `deployment '${name}' not found`, 'not_found_error', 'deployment_not_found', 'name');
-    return sendJson(res, 200, view), true;
-  }
-  if (method === 'PATCH') {
-    const patch = validate(deploymentPatchSchema, await jsonBody(req), 'deployment');
-    return sendJson(res, 200, await deployments.update(name, patch)), true;
-  }
-  if (method === 'DELETE') {
-    await deployments.remove(name);
-    return res.writeHead(204).end(), true;
-  }
-  return false;
 }
 
 /**
@@ -82,7 +70,7 @@ async function route(deployments: Deployments, req: IncomingMessage, res: Server
  * engine re-plan the deployment first, so a refusal leaves a running engine as it was.
  */
 async function startInstance(deployments: Deployments, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { model, engine, wait, ...overrides } = validate(startSchema, await jsonBody(req), 'instance request');
+  const { model, engine, wait, ...overrides } = validate(API.startInstance.request, await jsonBody(req), 'instance request');
   const d = deployments.findOrServeFile(model);
   const reconfigure = Object.keys(overrides).length > 0 || engine !== undefined;
   const state = d.instance?.info().state;

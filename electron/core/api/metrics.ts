@@ -1,7 +1,7 @@
 // Prometheus metrics at GET /metrics: requests, latencies, tokens, queueing, cancellations, engine
 // restarts and states, plus each ready engine's own /metrics folded in with a `model` label.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { GpuLiveReport, HardwareSnapshot, InstanceInfo, RunningPlacement } from '../../contract/index.js';
+import { ENGINE_PATHS, type GpuLiveReport, type HardwareSnapshot, type InstanceInfo, type RunningPlacement } from '../../contract/index.js';
 import { request as httpRequest } from 'node:http';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -57,7 +57,7 @@ export class GatewayMetrics {
   private engineMetrics(i: InstanceInfo): Promise<string> {
     const key = this.sources.engineKey(i.id);
     return new Promise((resolve) => {
-      const req = httpRequest({ host: '127.0.0.1', port: i.port!, path: '/metrics', agent: false, headers: key ? { authorization: `Bearer ${key}` } : {}, timeout: 2000 }, (res) => {
+      const req = httpRequest({ host: '127.0.0.1', port: i.port!, path: ENGINE_PATHS.metrics, agent: false, headers: key ? { authorization: `Bearer ${key}` } : {}, timeout: 2000 }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (text += c));

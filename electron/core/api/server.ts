@@ -3,8 +3,10 @@
 // health, metrics, login, or the built UI.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ROUTES, type HealthzResponse } from '../../contract/index.js';
+import { API_DOC_VERSION, API_HEADER, API_PREFIXES, matchRoute, openApiDocument, type HealthzResponse, type RouteCall } from '../../contract/index.js';
 import { HttpError } from '../util/errors.js';
+
+export type { RouteCall };
 import { setActor } from './actor.js';
 import type { AccessPolicy } from './access.js';
 import { ADMIN_PREFIX, deleteInstance, getStatus, listInstances, streamEvents, streamLogs, type AdminDeps } from './admin.js';
@@ -18,8 +20,11 @@ import { getModel, listModels, type ModelRouter } from './openai.js';
 import type { Canceller, RequestRegistry } from './requests.js';
 import { serveStatic } from './static.js';
 
-/** An admin route module: returns false when the path is not its own. */
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
+/**
+ * An admin route module: answers the route ids it serves and returns false for the others. `call` is
+ * null for a path outside the table (a module whose routes are not declared there yet).
+ */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null) => Promise<boolean> | boolean;
 
 export interface ApiServerDeps extends AdminDeps {
   router: ModelRouter;
@@ -38,12 +43,12 @@ export interface ApiServerDeps extends AdminDeps {
   audit?: (action: string, actor: string, detail: Record<string, unknown>) => void;
 }
 
-const INFERENCE_ROUTES = new Set<string>([ROUTES.chatCompletions, ROUTES.completions, ROUTES.embeddings, ROUTES.rerank, ROUTES.responses, ROUTES.messages]);
 
 export function createApiServer(deps: ApiServerDeps): Server {
   const startedAt = Date.now();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.setHeader(API_HEADER, API_DOC_VERSION);
     deps.access.checkHost(req);
     if (deps.access.applyCors(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://local');
@@ -55,67 +60,97 @@ export function createApiServer(deps: ApiServerDeps): Server {
       throw new HttpError(400, `the URL path is not valid percent-encoding: ${path.slice(0, 200)}`, 'invalid_request_error', 'invalid_url');
     }
     const method = req.method ?? 'GET';
-
-    if (INFERENCE_ROUTES.has(path)) {
-      if (method !== 'POST') throw methodNotAllowed(method, path);
-      return deps.gateway.handle(req, res, path);
-    }
-    if (path === ROUTES.openaiModels && method === 'GET') {
-      // A key with an allow-list sees only the deployments it may use.
-      const caller = deps.access.forInference(req);
-      return listModels(res, deps.router, caller.kind === 'key' ? (m) => allowsModel(caller.limits, m) : undefined);
-    }
-    if (path.startsWith(`${ROUTES.openaiModels}/`) && method === 'GET') {
-      const caller = deps.access.forInference(req);
-      const model = deps.router.model(decodeURIComponent(path.slice(ROUTES.openaiModels.length + 1)));
-      if (caller.kind === 'key' && !allowsModel(caller.limits, model)) throw new HttpError(404, `model '${model.id}' not found among the models this API key may use`, 'not_found_error', 'model_not_found', 'model');
-      return getModel(res, model);
-    }
-    if (path.startsWith('/v1/')) throw new HttpError(404, `unknown route ${method} ${path}`, 'not_found_error', 'route_not_found');
-    if (path === ROUTES.healthz) {
-      const problems = deps.problems?.() ?? [];
-      const body: HealthzResponse = { status: problems.length ? 'degraded' : 'ok', ...(problems.length ? { problems } : {}), version: deps.version, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) };
-      return sendJson(res, 200, body);
-    }
-    if (path === ROUTES.metrics && method === 'GET') {
-      deps.access.forInference(req);
-      const text = await deps.metrics.render();
-      res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
-      return void res.end(text);
-    }
-    if (path === ROUTES.login) return login(res, deps.auth, url.searchParams.get('token') ?? '');
-    const cancel = /^\/api\/v1\/requests\/([^/]+)\/cancel$/.exec(path);
-    if (cancel && method === 'POST') {
-      // Any caller of the inference API; a key may only cancel what it started (403 otherwise).
-      const caller = deps.access.forInference(req);
-      return cancelRequest(res, deps.requests, decodeURIComponent(cancel[1]!), { admin: caller.kind === 'admin' || (caller.kind === 'key' && caller.scope === 'admin'), keyId: caller.keyId });
-    }
-    if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
-      const caller = deps.access.forAdmin(req);
-      const actor = caller.kind === 'key' ? `key:${caller.keyId}` : 'admin';
-      setActor(req, actor);
-      if (method !== 'GET' && method !== 'HEAD' && deps.audit) {
-        res.once('finish', () => deps.audit!(`${method} ${path}`, actor, { status: res.statusCode }));
+    const match = matchRoute(method, path);
+    if (match.kind === 'method_not_allowed') throw methodNotAllowed(method, path, match.allowed);
+    if (match.kind === 'none') return unmatched(req, res, url, method);
+    const call: RouteCall = { id: match.id, params: match.params };
+    if (match.route.scope === 'admin') return handleAdmin(req, res, url, call);
+    switch (call.id) {
+      case 'chatCompletions':
+      case 'completions':
+      case 'embeddings':
+      case 'rerank':
+      case 'responses':
+      case 'messages':
+        return deps.gateway.handle(req, res, path);
+      case 'openaiModels': {
+        // A key with an allow-list sees only the deployments it may use.
+        const caller = deps.access.forInference(req);
+        return listModels(res, deps.router, caller.kind === 'key' ? (m) => allowsModel(caller.limits, m) : undefined);
       }
-      return handleAdmin(req, res, url, method);
+      case 'openaiModel': {
+        const caller = deps.access.forInference(req);
+        const model = deps.router.model(call.params.id!);
+        if (caller.kind === 'key' && !allowsModel(caller.limits, model)) throw new HttpError(404, `model '${model.id}' not found among the models this API key may use`, 'not_found_error', 'model_not_found', 'model');
+        return getModel(res, model);
+      }
+      case 'healthz': {
+        const problems = deps.problems?.() ?? [];
+        const body: HealthzResponse = { status: problems.length ? 'degraded' : 'ok', ...(problems.length ? { problems } : {}), version: deps.version, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) };
+        return sendJson(res, 200, body);
+      }
+      case 'openapi':
+        return sendJson(res, 200, openApiDocument(), { 'cache-control': 'no-store' });
+      case 'metrics': {
+        deps.access.forInference(req);
+        const text = await deps.metrics.render();
+        res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+        return void res.end(text);
+      }
+      case 'login':
+        return login(res, deps.auth, url.searchParams.get('token') ?? '');
+      case 'requestCancel': {
+        // Any caller of the inference API; a key may only cancel what it started (403 otherwise).
+        const caller = deps.access.forInference(req);
+        return cancelRequest(res, deps.requests, call.params.id!, { admin: caller.kind === 'admin' || (caller.kind === 'key' && caller.scope === 'admin'), keyId: caller.keyId });
+      }
     }
-    if (method === 'GET' || method === 'HEAD') return serveStatic(res, deps.rendererDir, path);
-    throw new HttpError(404, `unknown route ${method} ${path}`, 'not_found_error', 'route_not_found');
+    throw routeNotFound(method, path);
   }
 
-  async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> {
+  /** A path outside the route table: an unknown API route (404), or a file of the built UI. */
+  async function unmatched(req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> {
     const path = url.pathname;
-    if (path === ROUTES.status && method === 'GET') return getStatus(res, deps);
-    if (path === ROUTES.events && method === 'GET') return streamEvents(req, res, deps);
-    if (path === ROUTES.instances && method === 'GET') return listInstances(res, deps);
-    const m = /^\/api\/v1\/instances\/([^/]+)(\/logs)?$/.exec(path);
-    if (m) {
-      const id = decodeURIComponent(m[1] ?? '');
-      if (m[2] && method === 'GET') return streamLogs(req, res, deps, id, url.searchParams);
-      if (!m[2] && method === 'DELETE') return deleteInstance(res, deps, id);
+    if (path.startsWith(`${API_PREFIXES.openai}/`)) throw routeNotFound(method, path);
+    if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
+      // Admin first, so the admin API's shape is not told to strangers; then route modules not yet in
+      // the table (their own path checks) get their chance.
+      const call = admitAdmin(req, res, method, path);
+      for (const route of deps.extraRoutes ?? []) if (await route(req, res, url, call)) return;
+      throw routeNotFound(method, path);
     }
-    for (const route of deps.extraRoutes ?? []) if (await route(req, res, url)) return;
-    throw new HttpError(404, `unknown route ${method} ${path}`, 'not_found_error', 'route_not_found');
+    if (method === 'GET' || method === 'HEAD') return serveStatic(res, deps.rendererDir, path);
+    throw routeNotFound(method, path);
+  }
+
+  function admitAdmin(req: IncomingMessage, res: ServerResponse, method: string, path: string): RouteCall | null {
+    const caller = deps.access.forAdmin(req);
+    const actor = caller.kind === 'key' ? `key:${caller.keyId}` : 'admin';
+    setActor(req, actor);
+    if (method !== 'GET' && method !== 'HEAD' && deps.audit) {
+      res.once('finish', () => deps.audit!(`${method} ${path}`, actor, { status: res.statusCode }));
+    }
+    return null;
+  }
+
+  async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall): Promise<void> {
+    const method = req.method ?? 'GET';
+    admitAdmin(req, res, method, url.pathname);
+    switch (call.id) {
+      case 'status':
+        return getStatus(res, deps);
+      case 'events':
+        return streamEvents(req, res, deps);
+      case 'instances':
+        return listInstances(res, deps);
+      case 'instanceLogs':
+        return streamLogs(req, res, deps, call.params.id!, url.searchParams);
+      case 'instance':
+        return deleteInstance(res, deps, call.params.id!);
+    }
+    for (const route of deps.extraRoutes ?? []) if (await route(req, res, url, call)) return;
+    // Declared in the table but served by a module this core was built without.
+    throw routeNotFound(method, url.pathname);
   }
 
   const server = createServer((req, res) => {
@@ -153,6 +188,10 @@ function login(res: ServerResponse, auth: AdminAuth, token: string): void {
   res.end();
 }
 
-function methodNotAllowed(method: string, path: string): HttpError {
-  return new HttpError(405, `method ${method} is not allowed on ${path}`, 'invalid_request_error', 'method_not_allowed');
+function methodNotAllowed(method: string, path: string, allowed: string[]): HttpError {
+  return new HttpError(405, `method ${method} is not allowed on ${path}; use ${allowed.join(' or ')}`, 'invalid_request_error', 'method_not_allowed', null, { allow: allowed.join(', ') });
+}
+
+function routeNotFound(method: string, path: string): HttpError {
+  return new HttpError(404, `unknown route ${method} ${path}`, 'not_found_error', 'route_not_found');
 }

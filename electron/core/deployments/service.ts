@@ -5,7 +5,7 @@
 // admin API's (create, change, delete, load, unload). See DESIGN.md.
 import { existsSync, statSync } from 'node:fs';
 import { basename, isAbsolute, resolve as resolvePath } from 'node:path';
-import type { Deployment, DeploymentInput, DeploymentPatch, DeploymentRole, DeploymentView, OpenAiModel, RunningPlacement } from '../../contract/index.js';
+import { ROUTES, type Deployment, type DeploymentInput, type DeploymentPatch, type DeploymentRole, type DeploymentView, type OpenAiModel, type RunningPlacement } from '../../contract/index.js';
 import { DeploymentError } from './errors.js';
 import { checkExtraFlags } from './flags.js';
 import { LiveDeployment, type DeploymentEffects, type LiveInstance } from './deployment.js';
@@ -31,7 +31,7 @@ export interface DeploymentsOptions {
 
 /** The deployment role a route needs. */
 export function roleOfRoute(route: string): DeploymentRole {
-  return route === '/v1/embeddings' ? 'embeddings' : route === '/v1/rerank' ? 'rerank' : 'chat';
+  return route === ROUTES.embeddings ? 'embeddings' : route === ROUTES.rerank ? 'rerank' : 'chat';
 }
 
 /** A deployment name from a file name: `stories260K.gguf` → `stories260K`. */

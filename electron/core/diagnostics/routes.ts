@@ -2,19 +2,14 @@
 // button). Mounted through the core's `extraRoutes`, behind admin auth like every /api/v1 route.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { DIAGNOSTICS_ROUTE } from '../../contract/index.js';
+import type { RouteCall } from '../../contract/index.js';
 import { sendError } from '../api/http.js';
-import { HttpError } from '../util/errors.js';
 import { bundleStream, scrubKnownSecrets } from './bundle.js';
 import { collectDiagnostics, type DiagnosticsSources } from './collect.js';
 
-export function diagnosticsRoutes(sources: DiagnosticsSources, secrets: () => (string | null | undefined)[]): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
-  return async (req, res, url) => {
-    if (url.pathname !== DIAGNOSTICS_ROUTE) return false;
-    if (req.method !== 'GET') {
-      sendError(res, new HttpError(405, `${DIAGNOSTICS_ROUTE} takes GET`, 'invalid_request_error', 'method_not_allowed'));
-      return true;
-    }
+export function diagnosticsRoutes(sources: DiagnosticsSources, secrets: () => (string | null | undefined)[]): (req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null) => Promise<boolean> {
+  return async (_req, res, _url, call) => {
+    if (call?.id !== 'diagnostics') return false;
     try {
       const entries = scrubKnownSecrets(await collectDiagnostics(sources), secrets());
       const name = `llama-orch-diagnostics-${new Date().toISOString().replace(/[:.]/g, '-')}.zip`;

@@ -2,7 +2,7 @@
 // seeded and greedy so the same build gives the same tokens; what they send is fixed text, never a
 // user's prompt, and nothing of the answers is stored except token ids and numbers.
 import { request } from 'node:http';
-import type { DeploymentCheckResult, EngineCheckVerdict, EngineProbeRun } from '../../contract/index.js';
+import { ENGINE_PATHS, type DeploymentCheckResult, type EngineCheckVerdict, type EngineProbeRun } from '../../contract/index.js';
 
 export const PROBE_TOKENS = 64;
 const CHAT_PROMPT = 'Once upon a time, in a small village by the sea, there lived';
@@ -50,11 +50,11 @@ function postJson(target: ProbeTarget, path: string, body: unknown, timeoutMs = 
 /** Run the deployment role's probe against one engine. */
 export async function probe(target: ProbeTarget, role: DeploymentCheckResult['role']): Promise<ProbeAnswer> {
   if (role === 'embeddings') {
-    const r = (await postJson(target, '/v1/embeddings', { input: EMBED_TEXT })) as { data?: { embedding?: number[] }[] };
+    const r = (await postJson(target, ENGINE_PATHS.embeddings, { input: EMBED_TEXT })) as { data?: { embedding?: number[] }[] };
     return { tokens: null, embedding: r.data?.[0]?.embedding ?? null, promptTps: null, genTps: null };
   }
   if (role === 'rerank') return { tokens: null, embedding: null, promptTps: null, genTps: null };
-  const r = (await postJson(target, '/completion', { prompt: CHAT_PROMPT, n_predict: PROBE_TOKENS, seed: 42, temperature: 0, top_k: 1, return_tokens: true, cache_prompt: false, ignore_eos: true })) as {
+  const r = (await postJson(target, ENGINE_PATHS.completion, { prompt: CHAT_PROMPT, n_predict: PROBE_TOKENS, seed: 42, temperature: 0, top_k: 1, return_tokens: true, cache_prompt: false, ignore_eos: true })) as {
     tokens?: number[];
     timings?: { prompt_per_second?: number; predicted_per_second?: number };
   };

@@ -1,20 +1,13 @@
 // Admin API of the engines module: GET /api/v1/engines, POST /api/v1/engines/install,
 // DELETE /api/v1/engines/:id. Mounted through the core's `extraRoutes` (behind admin auth).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
-import { ENGINE_ROUTES, type EngineListResponse, type InstallEngineResponse } from '../../contract/index.js';
+import { API, type EngineListResponse, type RouteCall, type InstallEngineResponse } from '../../contract/index.js';
 import { parseJsonObject, readBody, sendJson } from '../api/http.js';
 import { HttpError } from '../util/errors.js';
 import { validate } from '../util/validate.js';
 import { EngineError } from './installer.js';
 import { ReleaseError } from './release.js';
 import type { EngineService } from './service.js';
-
-const installSchema = z.object({
-  tag: z.string().min(1).max(64).optional(),
-  variant: z.string().min(1).max(64).optional(),
-  wait: z.boolean().optional(),
-});
 
 const STATUS: Record<EngineError['code'], number> = {
   invalid_request: 400,
@@ -32,36 +25,33 @@ const STATUS: Record<EngineError['code'], number> = {
   no_previous: 409,
 };
 
-export function engineRoutes(engines: EngineService): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
-  return async (req, res, url) => {
-    const path = url.pathname;
-    const method = req.method ?? 'GET';
-    if (path !== ENGINE_ROUTES.engines && !path.startsWith(`${ENGINE_ROUTES.engines}/`)) return false;
+export function engineRoutes(engines: EngineService): (req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null) => Promise<boolean> {
+  return async (req, res, _url, call) => {
     try {
-      if (path === ENGINE_ROUTES.engines && method === 'GET') {
-        const body: EngineListResponse = { data: engines.list(), defaultTag: engines.defaultTag, releaseSource: engines.releaseSource, defaultEngine: engines.defaultEngine };
-        sendJson(res, 200, body);
-        return true;
-      }
-      if (path === ENGINE_ROUTES.install && method === 'POST') {
-        await install(req, res, engines);
-        return true;
-      }
-      const m = /^\/api\/v1\/engines\/([^/]+)$/.exec(path);
-      if (m && method === 'DELETE' && path !== ENGINE_ROUTES.install) {
-        await engines.remove(decodeURIComponent(m[1]!));
-        res.writeHead(204).end();
-        return true;
+      switch (call?.id) {
+        case 'engines': {
+          const body: EngineListResponse = { data: engines.list(), defaultTag: engines.defaultTag, releaseSource: engines.releaseSource, defaultEngine: engines.defaultEngine };
+          sendJson(res, 200, body);
+          return true;
+        }
+        case 'installEngine':
+          await install(req, res, engines);
+          return true;
+        case 'deleteEngine':
+          await engines.remove(call.params.id!);
+          res.writeHead(204).end();
+          return true;
+        default:
+          return false;
       }
     } catch (err) {
       throw asHttpError(err);
     }
-    throw new HttpError(404, `unknown route ${method} ${path}`, 'not_found_error', 'route_not_found');
   };
 }
 
 async function install(req: IncomingMessage, res: ServerResponse, engines: EngineService): Promise<void> {
-  const { wait, ...opts } = validate(installSchema, parseJsonObject(await readBody(req, 64 * 1024)), 'install request');
+  const { wait, ...opts } = validate(API.installEngine.request, parseJsonObject(await readBody(req, 64 * 1024)), 'install request');
   const plan = await engines.prepare(opts);
   const body: InstallEngineResponse = { jobId: plan.jobId, choice: plan.choice, engine: plan.existing, alreadyInstalled: plan.existing !== null };
   if (plan.existing) return sendJson(res, 200, body);

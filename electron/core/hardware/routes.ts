@@ -1,18 +1,16 @@
 // HTTP routes of the hardware module (admin API, behind admin auth in the server):
 // GET /api/v1/hardware[?refresh=1] → HardwareSnapshot; GET /api/v1/hardware/live → SSE GpuLiveReport.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HARDWARE_ROUTES, ROUTES, type HardwareResponse } from '../../contract/index.js';
+import type { HardwareResponse, RouteCall } from '../../contract/index.js';
 import { sendJson } from '../api/http.js';
 import { openSse } from '../api/sse.js';
 import { HttpError } from '../util/errors.js';
 import type { HardwareService } from './service.js';
 
 export function hardwareRoutes(service: HardwareService) {
-  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
-    const path = url.pathname;
-    if (path !== ROUTES.hardware && path !== HARDWARE_ROUTES.live) return false;
-    if (req.method !== 'GET') throw new HttpError(405, `method ${req.method} is not allowed on ${path}`, 'invalid_request_error', 'method_not_allowed');
-    if (path === HARDWARE_ROUTES.live) {
+  return async (req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null): Promise<boolean> => {
+    if (call?.id !== 'hardware' && call?.id !== 'hardwareLive') return false;
+    if (call.id === 'hardwareLive') {
       const sse = openSse(req, res);
       sse.onClose(service.monitor.subscribe((report) => sse.send(report)));
       return true;

@@ -3,8 +3,7 @@
 // when done; progress goes out as ProgressEvents on /api/v1/events.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAbsolute } from 'node:path';
-import { z } from 'zod';
-import { KIT_PROGRESS_KINDS, KIT_ROUTES, type CoreEvent, type KitProgress, type ProgressEvent } from '../../contract/index.js';
+import { API, KIT_PROGRESS_KINDS, type RouteCall, type CoreEvent, type KitProgress, type ProgressEvent } from '../../contract/index.js';
 import { parseJsonObject, readBody, sendJson } from '../api/http.js';
 import { asHttpError } from '../engines/routes.js';
 import type { Listeners } from '../util/emitter.js';
@@ -12,17 +11,17 @@ import { validate } from '../util/validate.js';
 import { exportKit, type KitSources } from './export.js';
 import { importKit, type KitTargets } from './import.js';
 
-const folder = z.string().min(1).max(4096).refine((p) => isAbsolute(p), 'must be an absolute folder path');
-const exportSchema = z.object({ dir: folder, models: z.array(z.string().min(1)).max(256).optional(), engines: z.array(z.string().min(1)).max(64).optional() }).strict();
-const importSchema = z.object({ dir: folder }).strict();
+// The table's schemas, with the one rule JSON Schema cannot say: the folder is an absolute path.
+const absolute = (p: { dir: string }) => isAbsolute(p.dir);
+const exportSchema = API.kitExport.request.refine(absolute, { message: 'must be an absolute folder path', path: ['dir'] });
+const importSchema = API.kitImport.request.refine(absolute, { message: 'must be an absolute folder path', path: ['dir'] });
 
-export function kitRoutes(deps: { sources: KitSources; targets: KitTargets; events: Listeners<CoreEvent> }): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
-  return async (req, res, url) => {
-    const path = url.pathname;
-    if ((path !== KIT_ROUTES.export && path !== KIT_ROUTES.import) || req.method !== 'POST') return false;
+export function kitRoutes(deps: { sources: KitSources; targets: KitTargets; events: Listeners<CoreEvent> }): (req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null) => Promise<boolean> {
+  return async (req, res, _url, call) => {
+    if (call?.id !== 'kitExport' && call?.id !== 'kitImport') return false;
     const body = parseJsonObject(await readBody(req, 64 * 1024));
     try {
-      if (path === KIT_ROUTES.export) {
+      if (call.id === 'kitExport') {
         const { dir, models, engines } = validate(exportSchema, body, 'kit export request');
         sendJson(res, 200, await exportKit(deps.sources, dir, { ...(models ? { models } : {}), ...(engines ? { engines } : {}), onProgress: progress(deps.events, 'export', dir) }));
       } else {

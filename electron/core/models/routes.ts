@@ -11,8 +11,7 @@
 //   POST   /api/v1/models/:id/verify       re-hash
 //   DELETE /api/v1/models/:id              204; 409 while loaded
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
-import { MODEL_ROUTES, type ModelDetailResponse, type ModelListResponse, type ModelSearchResponse } from '../../contract/index.js';
+import { API, type ModelDetailResponse, type RouteCall, type ModelListResponse, type ModelSearchResponse } from '../../contract/index.js';
 import { parseJsonObject, readBody, sendJson } from '../api/http.js';
 import { HttpError } from '../util/errors.js';
 import { validate } from '../util/validate.js';
@@ -26,62 +25,48 @@ export interface ModelRouteDeps {
   hub: () => HubConfig;
 }
 
-const importSchema = z.object({
-  path: z.string().min(1).max(4096),
-  link: z.boolean().optional(),
-  id: z.string().min(1).max(200).optional(),
-});
-
-const pullSchema = z.object({
-  repo: z.string().min(3).max(300),
-  file: z.string().min(1).max(1000).optional(),
-  quant: z.string().min(1).max(64).optional(),
-  revision: z.string().min(1).max(200).optional(),
-  id: z.string().min(1).max(200).optional(),
-  wait: z.boolean().optional(),
-});
-
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null) => Promise<boolean>;
 
 export function modelRoutes(deps: ModelRouteDeps): Handler {
-  return async (req, res, url) => {
-    const path = url.pathname;
-    const method = req.method ?? 'GET';
-    if (path !== MODEL_ROUTES.list && !path.startsWith(`${MODEL_ROUTES.list}/`)) return false;
-    if (path === MODEL_ROUTES.list && method === 'GET') return done(sendJson(res, 200, listBody(deps)));
-    if (path === MODEL_ROUTES.search && method === 'GET') return done(sendJson(res, 200, await search(deps, url.searchParams)));
-    if (path === MODEL_ROUTES.pulls && method === 'GET') return done(sendJson(res, 200, { data: deps.pulls.list() }));
-    if (path === MODEL_ROUTES.import && method === 'POST') {
-      const body = validate(importSchema, parseJsonObject(await readBody(req, 64 * 1024)));
-      const m = await deps.library.import(body.path, { ...(body.link !== undefined ? { link: body.link } : {}), ...(body.id ? { id: body.id } : {}) });
-      return done(sendJson(res, 201, m));
+  return async (req, res, url, call) => {
+    const id = call?.params.id ?? '';
+    switch (call?.id) {
+      case 'models':
+        return done(sendJson(res, 200, listBody(deps)));
+      case 'modelSearch':
+        return done(sendJson(res, 200, await search(deps, url.searchParams)));
+      case 'modelPulls':
+        return done(sendJson(res, 200, { data: deps.pulls.list() }));
+      case 'importModel': {
+        const body = validate(API.importModel.request, parseJsonObject(await readBody(req, 64 * 1024)));
+        const m = await deps.library.import(body.path, { ...(body.link !== undefined ? { link: body.link } : {}), ...(body.id ? { id: body.id } : {}) });
+        return done(sendJson(res, 201, m));
+      }
+      case 'pullModel': {
+        const { wait, ...body } = validate(API.pullModel.request, parseJsonObject(await readBody(req, 64 * 1024)));
+        const job = await deps.pulls.start(stripUndefined(body));
+        if (!wait) return done(sendJson(res, 202, job));
+        return done(sendJson(res, 201, await deps.pulls.wait(job.id)));
+      }
+      case 'cancelPull':
+        return done(sendJson(res, 200, await deps.pulls.cancel(id)));
+      case 'pausePull':
+        return done(sendJson(res, 200, deps.pulls.pause(id)));
+      case 'resumePull':
+        return done(sendJson(res, 200, await deps.pulls.resume(id)));
+      case 'verifyModel':
+        return done(sendJson(res, 200, await deps.library.verify(id)));
+      case 'model': {
+        const m = deps.library.require(id);
+        const body: ModelDetailResponse = { ...m, diskBytes: deps.library.diskBytes(m) };
+        return done(sendJson(res, 200, body));
+      }
+      case 'deleteModel':
+        await deps.library.remove(id);
+        return done(void res.writeHead(204).end());
+      default:
+        return false;
     }
-    if (path === MODEL_ROUTES.pull && method === 'POST') {
-      const { wait, ...body } = validate(pullSchema, parseJsonObject(await readBody(req, 64 * 1024)));
-      const job = await deps.pulls.start(stripUndefined(body));
-      if (!wait) return done(sendJson(res, 202, job));
-      return done(sendJson(res, 201, await deps.pulls.wait(job.id)));
-    }
-    const action = /^\/api\/v1\/models\/pulls\/([^/]+)\/(cancel|pause|resume)$/.exec(path);
-    if (action && method === 'POST') {
-      const id = decodeURIComponent(action[1]!);
-      const { pulls } = deps;
-      const info = action[2] === 'cancel' ? await pulls.cancel(id) : action[2] === 'pause' ? pulls.pause(id) : await pulls.resume(id);
-      return done(sendJson(res, 200, info));
-    }
-    const verify = /^\/api\/v1\/models\/([^/]+)\/verify$/.exec(path);
-    if (verify && method === 'POST') return done(sendJson(res, 200, await deps.library.verify(decodeURIComponent(verify[1]!))));
-    const one = /^\/api\/v1\/models\/([^/]+)$/.exec(path);
-    if (one && method === 'GET') {
-      const m = deps.library.require(decodeURIComponent(one[1]!));
-      const body: ModelDetailResponse = { ...m, diskBytes: deps.library.diskBytes(m) };
-      return done(sendJson(res, 200, body));
-    }
-    if (one && method === 'DELETE') {
-      await deps.library.remove(decodeURIComponent(one[1]!));
-      return done(void res.writeHead(204).end());
-    }
-    throw new HttpError(404, `unknown route ${method} ${path}`, 'not_found_error', 'route_not_found');
   };
 }
 

@@ -1,8 +1,7 @@
 // POST /api/v1/plans: where a model would go on this machine (or on a saved snapshot), without
 // starting anything. A model that does not fit is an answer (plan null, error, rejected), not a 4xx.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
-import { placementOverridesSchema, ROUTES } from '../../contract/index.js';
+import { API, placementOverridesSchema, type RouteCall } from '../../contract/index.js';
 import type { HardwareSnapshot } from '../../contract/hardware.js';
 import { parseJsonObject, readBody, sendJson } from '../api/http.js';
 import { HttpError } from '../util/errors.js';
@@ -12,17 +11,10 @@ import { previewPlan, type PlanSources } from './service.js';
 /** The one schema of placement overrides (contract/deployments.ts). */
 export const overridesSchema = placementOverridesSchema;
 
-const requestSchema = z.object({
-  model: z.string().min(1),
-  overrides: overridesSchema.optional(),
-  hardware: z.object({ schemaVersion: z.literal(1), gpus: z.array(z.unknown()), memory: z.object({ totalBytes: z.number() }).passthrough(), cpu: z.object({}).passthrough() }).passthrough().optional(),
-});
-
 export function planRoutes(sources: PlanSources) {
-  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
-    if (url.pathname !== ROUTES.plans) return false;
-    if (req.method !== 'POST') throw new HttpError(405, `use POST ${ROUTES.plans}`, 'invalid_request_error', 'method_not_allowed');
-    const { model, overrides, hardware } = validate(requestSchema, parseJsonObject(await readBody(req)), 'plan request');
+  return async (req: IncomingMessage, res: ServerResponse, _url: URL, call: RouteCall | null): Promise<boolean> => {
+    if (call?.id !== 'plans') return false;
+    const { model, overrides, hardware } = validate(API.plans.request, parseJsonObject(await readBody(req)), 'plan request');
     try {
       const body = await previewPlan({ model, ...(overrides ? { overrides } : {}), ...(hardware ? { hardware: hardware as unknown as HardwareSnapshot } : {}) }, sources);
       sendJson(res, 200, body);

@@ -1,6 +1,6 @@
 // GET /api/v1/reports?month=YYYY-MM&format=json|csv|html: the operations report (admin API).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { REPORT_FORMATS, ROUTES, type OpsReport, type ReportFormat, type SloTargets } from '../../contract/index.js';
+import { REPORT_FORMATS, type RouteCall, type OpsReport, type ReportFormat, type SloTargets } from '../../contract/index.js';
 import { sendJson } from '../api/http.js';
 import type { OpsStore } from '../store/store.js';
 import { HttpError } from '../util/errors.js';
@@ -15,9 +15,8 @@ export interface ReportSources {
 }
 
 export function reportRoutes(sources: ReportSources) {
-  return (req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
-    if (url.pathname !== ROUTES.reports) return false;
-    if (req.method !== 'GET') throw new HttpError(405, `method ${req.method} is not allowed on ${url.pathname}`, 'invalid_request_error', 'method_not_allowed');
+  return (_req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null): boolean => {
+    if (call?.id !== 'reports') return false;
     const format = url.searchParams.get('format') ?? 'json';
     if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new HttpError(400, `format must be one of ${REPORT_FORMATS.join(', ')}, got '${format}'`, 'invalid_request_error', 'invalid_parameter', 'format');
     const now = (sources.now ?? Date.now)();
