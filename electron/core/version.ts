@@ -1,7 +1,7 @@
 // The app's version and licence, read once from package.json.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from './api/static.js';
+import { packageRoot } from './util/package-root.js';
 
 let cached: { version: string; license: string | null } | null = null;
 

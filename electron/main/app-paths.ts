@@ -1,7 +1,7 @@
 // Files the shell needs at run time, in the source tree (`electron .`) and in the packaged app
 // (builder.yml copies resources/tray and resources/icons next to the asar, same relative layout).
 import { join } from 'node:path';
-import { packageRoot } from '../core/api/static.js';
+import { packageRoot } from '../core/util/package-root.js';
 import type { TrayIconKind } from './tray.js';
 
 export function preloadPath(mainDir: string): string {

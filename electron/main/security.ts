@@ -1,7 +1,7 @@
 // Electron hardening in one place: renderer web preferences, the CSP header, denied permissions,
 // navigation and window.open guards (Electron's security checklist). Every function takes the
 // Electron object it configures, so tests drive it with fakes.
-import { UI_CSP } from '../core/api/static.js';
+import { UI_CSP } from '../core/http/static.js';
 import type { Logger, SessionSeam, WebContentsSeam } from './seam.js';
 
 export { UI_CSP };

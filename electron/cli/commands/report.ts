@@ -7,7 +7,7 @@ import { REPORT_FORMATS, ROUTES, type ReportFormat } from '../../contract/index.
 import { dataLayout, defaultDataDir } from '../../core/paths.js';
 import { buildReport, currentMonth, monthWindow } from '../../core/reports/report.js';
 import { reportCsv, reportHtml } from '../../core/reports/render.js';
-import { sloFrom } from '../../core/reports/routes.js';
+import { sloFrom } from '../../core/api/routes/reports.js';
 import { SettingsStore } from '../../core/settings/settings.js';
 import { OpsStore } from '../../core/store/store.js';
 import { type CliCommand, UsageError } from '../command.js';

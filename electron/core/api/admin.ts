@@ -4,8 +4,8 @@ import { API_PREFIXES, type CoreEvent, type InstanceListResponse, type StatusRes
 import type { Supervisor } from '../supervisor/supervisor.js';
 import type { Listeners } from '../util/emitter.js';
 import { HttpError } from '../util/errors.js';
-import { sendJson } from './http.js';
-import { openSse } from './sse.js';
+import { sendJson } from '../http/http.js';
+import { openSse } from '../http/sse.js';
 
 export interface AdminDeps {
   supervisor: Supervisor;

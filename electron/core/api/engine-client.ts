@@ -13,7 +13,7 @@
 // holds one of the engine's HTTP threads: engines/args.ts gives engines that many extra threads.
 import { connect, type Socket } from 'node:net';
 import { GATEWAY_SPARE_CONNECTIONS } from '../engines/args.js';
-import { ResponseParser, type ResponseHead } from './http1-response.js';
+import { ResponseParser, type ResponseHead } from '../http/http1-response.js';
 
 export interface EngineRequest {
   method: string;

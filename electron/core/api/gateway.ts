@@ -7,13 +7,13 @@ import { RECEIPT_HEADER, type Receipt } from '../../contract/index.js';
 import { HttpError } from '../util/errors.js';
 import type { AccessPolicy } from './access.js';
 import type { Admission } from './admission.js';
-import { parseJsonObject, readBody } from './http.js';
+import { parseJsonObject, readBody } from '../http/http.js';
 import type { KeyPolicy } from './key-policy.js';
 import type { GatewayMetrics } from './metrics.js';
 import { samplingOf, validateInference, type ModelRouter, type RoutedModel } from './openai.js';
 import { EngineConnections } from './engine-client.js';
 import { proxyToEngine, type ProxyOutcome } from './proxy.js';
-import type { ActivityLog } from './request-log.js';
+import type { ActivityLog } from '../logs/request-log.js';
 import type { RequestRegistry } from './requests.js';
 import type { RequestRow } from '../store/types.js';
 

@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import { INFERENCE_BODIES, type OpenAiModel, type OpenAiModelList } from '../../contract/index.js';
 import { validate } from '../util/validate.js';
 import { HttpError } from '../util/errors.js';
-import { sendJson } from './http.js';
+import { sendJson } from '../http/http.js';
 import type { ProxyTarget } from './proxy.js';
 
 export interface RoutedModel {

@@ -7,7 +7,7 @@ import type { ApiErrorEnvelope, ApiErrorType } from '../../contract/index.js';
 import { HttpError } from '../util/errors.js';
 import { EngineConnections, type EngineRequest, type Exchange, type ExchangeHandlers } from './engine-client.js';
 import { ENGINE_ERROR_BODY_CAP, engineErrorToHttp } from './engine-errors.js';
-import { sendError } from './http.js';
+import { sendError } from '../http/http.js';
 
 
 export interface ProxyTarget {

@@ -12,13 +12,13 @@ import type { AccessPolicy } from './access.js';
 import { ADMIN_PREFIX, deleteInstance, getStatus, listInstances, streamEvents, streamLogs, type AdminDeps } from './admin.js';
 import { SESSION_COOKIE, type AdminAuth } from './auth.js';
 import type { Gateway } from './gateway.js';
-import { sendError, sendJson } from './http.js';
+import { sendError, sendJson } from '../http/http.js';
 import type { GatewayMetrics } from './metrics.js';
 import { toHttpError } from './deployment-router.js';
 import { allowsModel } from './key-policy.js';
 import { getModel, listModels, type ModelRouter } from './openai.js';
 import type { Canceller, RequestRegistry } from './requests.js';
-import { serveStatic } from './static.js';
+import { serveStatic } from '../http/static.js';
 
 /**
  * An admin route module: answers the route ids it serves and returns false for the others. `call` is

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DEPLOYMENT_ROLES, type EstimatorInput, type HardwareSnapshot, type PlacementSettings, type PlanFit } from '../../contract/index.js';
-import { packageRoot } from '../api/static.js';
+import { packageRoot } from '../util/package-root.js';
 import { plan } from '../placement/planner.js';
 
 export const CATALOG_VERSION = 1;

@@ -3,7 +3,7 @@
 // only numbers and names leave, never the `content` a user may have turned on.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RequestRecord } from '../api/request-log.js';
+import type { RequestRecord } from '../logs/request-log.js';
 import { tail } from './tail.js';
 
 export interface RequestStatsRow {

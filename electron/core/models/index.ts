@@ -5,7 +5,6 @@ export { ModelError } from './errors.js';
 export { hubConfig, searchHub, type HubConfig } from './hub.js';
 export { ModelLibrary } from './library.js';
 export { PullManager } from './pull.js';
-export { modelRoutes } from './routes.js';
 
 /** Whether an engine instance (not stopped) serves the model: by model id or by one of its file paths. */
 export function modelInUse(instances: InstanceInfo[], model: ModelManifest | undefined): boolean {

@@ -3,7 +3,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineConnections, type EngineRequest, type ExchangeHandlers } from '../../../electron/core/api/engine-client.js';
-import type { ResponseHead } from '../../../electron/core/api/http1-response.js';
+import type { ResponseHead } from '../../../electron/core/http/http1-response.js';
 
 interface Conn {
   socket: Socket;

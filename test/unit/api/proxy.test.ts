@@ -5,7 +5,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineConnections } from '../../../electron/core/api/engine-client.js';
-import { readBody } from '../../../electron/core/api/http.js';
+import { readBody } from '../../../electron/core/http/http.js';
 import { proxyToEngine, type ProxyOutcome } from '../../../electron/core/api/proxy.js';
 
 const closers: (() => Promise<unknown>)[] = [];

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ActivityLog } from '../../../electron/core/api/request-log.js';
+import { ActivityLog } from '../../../electron/core/logs/request-log.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 describe('ActivityLog', () => {

@@ -1,8 +1,8 @@
 // Request JSON limits no schema expresses: depth (checked on the text), lone surrogates and numbers
 // beyond a double — each a 400 naming the limit or the field.
 import { describe, expect, it } from 'vitest';
-import { parseJsonObject } from '../../../electron/core/api/http.js';
-import { MAX_JSON_DEPTH } from '../../../electron/core/api/json-limits.js';
+import { parseJsonObject } from '../../../electron/core/http/http.js';
+import { MAX_JSON_DEPTH } from '../../../electron/core/http/json-limits.js';
 import { HttpError } from '../../../electron/core/util/errors.js';
 
 function rejects(body: string): HttpError {

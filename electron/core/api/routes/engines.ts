@@ -1,13 +1,13 @@
 // Admin API of the engines module: GET /api/v1/engines, POST /api/v1/engines/install,
 // DELETE /api/v1/engines/:id. Mounted through the core's `extraRoutes` (behind admin auth).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { API, type EngineListResponse, type RouteCall, type InstallEngineResponse } from '../../contract/index.js';
-import { parseJsonObject, readBody, sendJson } from '../api/http.js';
-import { HttpError } from '../util/errors.js';
-import { validate } from '../util/validate.js';
-import { EngineError } from './installer.js';
-import { ReleaseError } from './release.js';
-import type { EngineService } from './service.js';
+import { API, type EngineListResponse, type RouteCall, type InstallEngineResponse } from '../../../contract/index.js';
+import { parseJsonObject, readBody, sendJson } from '../../http/http.js';
+import { HttpError } from '../../util/errors.js';
+import { validate } from '../../util/validate.js';
+import { EngineError } from '../../engines/installer.js';
+import { ReleaseError } from '../../engines/release.js';
+import type { EngineService } from '../../engines/service.js';
 
 const STATUS: Record<EngineError['code'], number> = {
   invalid_request: 400,

@@ -1,11 +1,11 @@
 // HTTP routes of the hardware module (admin API, behind admin auth in the server):
 // GET /api/v1/hardware[?refresh=1] → HardwareSnapshot; GET /api/v1/hardware/live → SSE GpuLiveReport.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HardwareResponse, RouteCall } from '../../contract/index.js';
-import { sendJson } from '../api/http.js';
-import { openSse } from '../api/sse.js';
-import { HttpError } from '../util/errors.js';
-import type { HardwareService } from './service.js';
+import type { HardwareResponse, RouteCall } from '../../../contract/index.js';
+import { sendJson } from '../../http/http.js';
+import { openSse } from '../../http/sse.js';
+import { HttpError } from '../../util/errors.js';
+import type { HardwareService } from '../../hardware/service.js';
 
 export function hardwareRoutes(service: HardwareService) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null): Promise<boolean> => {

@@ -1,13 +1,13 @@
 // Admin routes of the gateway: API keys and settings. (Cancelling a request is open to the key that
 // started it: api/server.ts.)
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CreateKeyRequest, Settings } from '../../contract/index.js';
-import type { KeyStore } from '../security/keys.js';
-import type { SettingsStore } from '../settings/settings.js';
-import { HttpError } from '../util/errors.js';
-import { parseJsonObject, readBody, sendJson } from './http.js';
-import type { RequestRegistry } from './requests.js';
-import type { RouteCall, RouteHandler } from './server.js';
+import type { CreateKeyRequest, Settings } from '../../../contract/index.js';
+import type { KeyStore } from '../../security/keys.js';
+import type { SettingsStore } from '../../settings/settings.js';
+import { HttpError } from '../../util/errors.js';
+import { parseJsonObject, readBody, sendJson } from '../../http/http.js';
+import type { RequestRegistry } from '../requests.js';
+import type { RouteCall, RouteHandler } from '../server.js';
 
 export interface GatewayAdminDeps {
   keys: KeyStore;

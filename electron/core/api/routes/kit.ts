@@ -3,13 +3,13 @@
 // when done; progress goes out as ProgressEvents on /api/v1/events.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAbsolute } from 'node:path';
-import { API, KIT_PROGRESS_KINDS, type RouteCall, type CoreEvent, type KitProgress, type ProgressEvent } from '../../contract/index.js';
-import { parseJsonObject, readBody, sendJson } from '../api/http.js';
-import { asHttpError } from '../engines/routes.js';
-import type { Listeners } from '../util/emitter.js';
-import { validate } from '../util/validate.js';
-import { exportKit, type KitSources } from './export.js';
-import { importKit, type KitTargets } from './import.js';
+import { API, KIT_PROGRESS_KINDS, type RouteCall, type CoreEvent, type KitProgress, type ProgressEvent } from '../../../contract/index.js';
+import { parseJsonObject, readBody, sendJson } from '../../http/http.js';
+import { asHttpError } from './engines.js';
+import type { Listeners } from '../../util/emitter.js';
+import { validate } from '../../util/validate.js';
+import { exportKit, type KitSources } from '../../kit/export.js';
+import { importKit, type KitTargets } from '../../kit/import.js';
 
 // The table's schemas, with the one rule JSON Schema cannot say: the folder is an absolute path.
 const absolute = (p: { dir: string }) => isAbsolute(p.dir);

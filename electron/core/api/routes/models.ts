@@ -11,13 +11,13 @@
 //   POST   /api/v1/models/:id/verify       re-hash
 //   DELETE /api/v1/models/:id              204; 409 while loaded
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { API, type ModelDetailResponse, type RouteCall, type ModelListResponse, type ModelSearchResponse } from '../../contract/index.js';
-import { parseJsonObject, readBody, sendJson } from '../api/http.js';
-import { HttpError } from '../util/errors.js';
-import { validate } from '../util/validate.js';
-import { searchHub, type HubConfig } from './hub.js';
-import type { ModelLibrary } from './library.js';
-import type { PullManager } from './pull.js';
+import { API, type ModelDetailResponse, type RouteCall, type ModelListResponse, type ModelSearchResponse } from '../../../contract/index.js';
+import { parseJsonObject, readBody, sendJson } from '../../http/http.js';
+import { HttpError } from '../../util/errors.js';
+import { validate } from '../../util/validate.js';
+import { searchHub, type HubConfig } from '../../models/hub.js';
+import type { ModelLibrary } from '../../models/library.js';
+import type { PullManager } from '../../models/pull.js';
 
 export interface ModelRouteDeps {
   library: ModelLibrary;

@@ -1,11 +1,11 @@
 // GET /api/v1/reports?month=YYYY-MM&format=json|csv|html: the operations report (admin API).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { REPORT_FORMATS, type RouteCall, type OpsReport, type ReportFormat, type SloTargets } from '../../contract/index.js';
-import { sendJson } from '../api/http.js';
-import type { OpsStore } from '../store/store.js';
-import { HttpError } from '../util/errors.js';
-import { buildReport, currentMonth, type CostSettings } from './report.js';
-import { reportCsv, reportHtml } from './render.js';
+import { REPORT_FORMATS, type RouteCall, type OpsReport, type ReportFormat, type SloTargets } from '../../../contract/index.js';
+import { sendJson } from '../../http/http.js';
+import type { OpsStore } from '../../store/store.js';
+import { HttpError } from '../../util/errors.js';
+import { buildReport, currentMonth, type CostSettings } from '../../reports/report.js';
+import { reportCsv, reportHtml } from '../../reports/render.js';
 
 export interface ReportSources {
   store: OpsStore;

@@ -1,12 +1,12 @@
 // POST /api/v1/plans: where a model would go on this machine (or on a saved snapshot), without
 // starting anything. A model that does not fit is an answer (plan null, error, rejected), not a 4xx.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { API, placementOverridesSchema, type RouteCall } from '../../contract/index.js';
-import type { HardwareSnapshot } from '../../contract/hardware.js';
-import { parseJsonObject, readBody, sendJson } from '../api/http.js';
-import { HttpError } from '../util/errors.js';
-import { validate } from '../util/validate.js';
-import { previewPlan, type PlanSources } from './service.js';
+import { API, placementOverridesSchema, type RouteCall } from '../../../contract/index.js';
+import type { HardwareSnapshot } from '../../../contract/hardware.js';
+import { parseJsonObject, readBody, sendJson } from '../../http/http.js';
+import { HttpError } from '../../util/errors.js';
+import { validate } from '../../util/validate.js';
+import { previewPlan, type PlanSources } from '../../plans/service.js';
 
 /** The one schema of placement overrides (contract/deployments.ts). */
 export const overridesSchema = placementOverridesSchema;

@@ -2,9 +2,9 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { HttpError } from '../util/errors.js';
+import { packageRoot } from '../util/package-root.js';
 import { sendError } from './http.js';
-import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -17,17 +17,6 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.map': 'application/json; charset=utf-8',
 };
-
-/** The package root: the nearest folder above this module with a package.json. */
-export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) return from;
-    dir = up;
-  }
-}
 
 export function defaultRendererDir(): string {
   return join(packageRoot(), 'dist', 'renderer');

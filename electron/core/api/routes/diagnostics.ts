@@ -2,10 +2,10 @@
 // button). Mounted through the core's `extraRoutes`, behind admin auth like every /api/v1 route.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { RouteCall } from '../../contract/index.js';
-import { sendError } from '../api/http.js';
-import { bundleStream, scrubKnownSecrets } from './bundle.js';
-import { collectDiagnostics, type DiagnosticsSources } from './collect.js';
+import type { RouteCall } from '../../../contract/index.js';
+import { sendError } from '../../http/http.js';
+import { bundleStream, scrubKnownSecrets } from '../../diagnostics/bundle.js';
+import { collectDiagnostics, type DiagnosticsSources } from '../../diagnostics/collect.js';
 
 export function diagnosticsRoutes(sources: DiagnosticsSources, secrets: () => (string | null | undefined)[]): (req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null) => Promise<boolean> {
   return async (_req, res, _url, call) => {

@@ -1,14 +1,14 @@
 // Admin API of engine upgrades: the default engine, staging checks, promote and rollback
 // (ENGINE_UPGRADE_ROUTES). Mounted before engineRoutes, whose `/engines/:id` would otherwise match.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { API, type RouteCall } from '../../contract/index.js';
-import { actorOf } from '../api/actor.js';
-import { toHttpError } from '../api/deployment-router.js';
-import { parseJsonObject, readBody, sendJson } from '../api/http.js';
-import { HttpError } from '../util/errors.js';
-import { validate } from '../util/validate.js';
-import { asHttpError } from './routes.js';
-import type { EngineUpgrades } from './upgrades.js';
+import { API, type RouteCall } from '../../../contract/index.js';
+import { actorOf } from '../actor.js';
+import { toHttpError } from '../deployment-router.js';
+import { parseJsonObject, readBody, sendJson } from '../../http/http.js';
+import { HttpError } from '../../util/errors.js';
+import { validate } from '../../util/validate.js';
+import { asHttpError } from './engines.js';
+import type { EngineUpgrades } from '../../engines/upgrades.js';
 
 async function body(req: IncomingMessage): Promise<Record<string, unknown>> {
   return parseJsonObject(await readBody(req, 64 * 1024));

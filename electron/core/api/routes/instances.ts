@@ -2,10 +2,10 @@
 // (GET /api/v1/instances/:id/facts). Starting instances belongs to the deployments module
 // (api/deployment-routes.ts). Mounted through the core's `extraRoutes`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { InstanceFactsResponse, RouteCall } from '../../contract/index.js';
-import { sendJson } from '../api/http.js';
-import { HttpError } from '../util/errors.js';
-import type { Supervisor } from './supervisor.js';
+import type { InstanceFactsResponse, RouteCall } from '../../../contract/index.js';
+import { sendJson } from '../../http/http.js';
+import { HttpError } from '../../util/errors.js';
+import type { Supervisor } from '../../supervisor/supervisor.js';
 
 export function instanceRoutes(deps: { supervisor: Supervisor }): (req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null) => Promise<boolean> {
   return async (_req, res, _url, call) => {

@@ -2,14 +2,14 @@
 // /api/v1/deployments/:name, POST …/:name/load and …/:name/unload, and POST /api/v1/instances (start
 // a model now, optionally with placement overrides, without saving a deployment).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { API, type DeploymentListResponse, type InstanceInfo } from '../../contract/index.js';
-import type { LiveInstance } from '../deployments/deployment.js';
-import type { Deployments } from '../deployments/service.js';
-import { HttpError } from '../util/errors.js';
-import { validate } from '../util/validate.js';
-import { toHttpError } from './deployment-router.js';
-import { parseJsonObject, readBody, sendJson } from './http.js';
-import type { RouteCall, RouteHandler } from './server.js';
+import { API, type DeploymentListResponse, type InstanceInfo } from '../../../contract/index.js';
+import type { LiveInstance } from '../../deployments/deployment.js';
+import type { Deployments } from '../../deployments/service.js';
+import { HttpError } from '../../util/errors.js';
+import { validate } from '../../util/validate.js';
+import { toHttpError } from '../deployment-router.js';
+import { parseJsonObject, readBody, sendJson } from '../../http/http.js';
+import type { RouteCall, RouteHandler } from '../server.js';
 
 const BODY_LIMIT = 64 * 1024;
 
