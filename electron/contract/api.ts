@@ -30,6 +30,8 @@ export const ROUTES = {
   settings: API.settings.path,
   deployments: API.deployments.path,
   deployment: (name: string) => pathOf('deployment', { name }),
+  loadDeployment: (name: string) => pathOf('loadDeployment', { name }),
+  unloadDeployment: (name: string) => pathOf('unloadDeployment', { name }),
   requestCancel: (id: string) => pathOf('requestCancel', { id }),
   reports: API.reports.path,
 } as const;

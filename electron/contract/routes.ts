@@ -34,6 +34,18 @@ export interface RouteDef {
   responses: Record<number, ResponseDef>;
   /** Error statuses this route answers with the error envelope (besides 401/403 of its scope). */
   errors?: number[];
+  /** A route on its way out (CHANGELOG.md: announced, then kept until `sunset` at least). */
+  deprecated?: { since: string; sunset: string; use: string };
+}
+
+/**
+ * The headers a deprecated route answers with: `Deprecation` (RFC 9745, `@` epoch seconds) and
+ * `Sunset` (RFC 8594, an HTTP date), plus a `Link` to what replaces it.
+ */
+export function deprecationHeaders(r: RouteDef): Record<string, string> {
+  if (!r.deprecated) return {};
+  const { since, sunset, use } = r.deprecated;
+  return { deprecation: `@${Math.floor(Date.parse(since) / 1000)}`, sunset: new Date(sunset).toUTCString(), link: `<${use}>; rel="successor-version"` };
 }
 
 const json = (schema: z.ZodType, description = 'OK'): ResponseDef => ({ description, content: { 'application/json': schema } });

@@ -154,7 +154,7 @@ export const loadCommand: CliCommand = {
   async run(argv) {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: dataDirOption });
     const name = one(positionals, 'load');
-    const info = await running(values).call<InstanceInfo>('POST', `${ROUTES.deployment(name)}/load?wait=1`);
+    const info = await running(values).call<InstanceInfo>('POST', `${ROUTES.loadDeployment(name)}?wait=1`);
     process.stdout.write(`${info.id}: ${info.state} (engine pid ${info.pid}, port ${info.port})\n`);
     return 0;
   },
@@ -167,7 +167,7 @@ export const unloadCommand: CliCommand = {
   async run(argv) {
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: dataDirOption });
     const name = one(positionals, 'unload');
-    await running(values).call('POST', `${ROUTES.deployment(name)}/unload`);
+    await running(values).call('POST', ROUTES.unloadDeployment(name));
     process.stdout.write(`${name}: unloaded\n`);
     return 0;
   },

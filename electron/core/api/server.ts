@@ -3,7 +3,7 @@
 // health, metrics, login, or the built UI.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { API_DOC_VERSION, API_HEADER, API_PREFIXES, matchRoute, openApiDocument, type HealthzResponse, type RouteCall } from '../../contract/index.js';
+import { API_DOC_VERSION, API_HEADER, API_PREFIXES, deprecationHeaders, matchRoute, openApiDocument, type HealthzResponse, type RouteCall } from '../../contract/index.js';
 import { HttpError } from '../util/errors.js';
 
 export type { RouteCall };
@@ -64,6 +64,7 @@ export function createApiServer(deps: ApiServerDeps): Server {
     if (match.kind === 'method_not_allowed') throw methodNotAllowed(method, path, match.allowed);
     if (match.kind === 'none') return unmatched(req, res, url, method);
     const call: RouteCall = { id: match.id, params: match.params };
+    for (const [name, value] of Object.entries(deprecationHeaders(match.route))) res.setHeader(name, value);
     if (match.route.scope === 'admin') return handleAdmin(req, res, url, call);
     switch (call.id) {
       case 'chatCompletions':

@@ -223,7 +223,7 @@ export const api = {
   deployments: () => request<DeploymentListResponse>(ROUTES.deployments),
   createDeployment: (body: DeploymentInput) => post<DeploymentView>(ROUTES.deployments, body),
   updateDeployment: (name: string, patch: DeploymentPatch) => request<DeploymentView>(ROUTES.deployment(name), { method: 'PATCH', body: JSON.stringify(patch) }),
-  loadDeployment: (name: string) => post<InstanceInfo>(`${ROUTES.deployment(name)}/load`),
+  loadDeployment: (name: string) => post<InstanceInfo>(ROUTES.loadDeployment(name)),
   instanceFacts: (id: string) => request<InstanceFactsResponse>(ENGINE_ROUTES.instanceFacts(id)),
   onLogs: (id: string, tail: number, fn: (line: LogLine) => void, onOpen?: () => void) => subscribe<LogLine>(`${ROUTES.instanceLogs(id)}?tail=${tail}`, fn, 'log', onOpen),
 

@@ -4,8 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { API, matchRoute, openApiDocument, pathOf, ROUTE_IDS, ROUTES, MODEL_ROUTES, ENGINE_UPGRADE_ROUTES } from '../../../electron/contract/index.js';
+import { API, deprecationHeaders, matchRoute, openApiDocument, pathOf, ROUTE_IDS, ROUTES, MODEL_ROUTES, ENGINE_UPGRADE_ROUTES } from '../../../electron/contract/index.js';
 import { ROOT } from '../../helpers/paths.js';
+import ts from 'typescript';
 import { literals, parse, rel, sourceFiles } from '../../helpers/source-files.js';
 
 // Our routes: /api/v1…, /v1/…, and the few top-level ones (also as escaped regex text).
@@ -21,6 +22,14 @@ describe('route strings', () => {
     expect(offenders, 'route strings outside the contract: use ROUTES / pathOf / API from electron/contract').toEqual([]);
   });
 
+  it('are not made by appending a segment to a ROUTES path (`${ROUTES.deployment(n)}/load`)', () => {
+    const appended = /\$\{\s*[A-Z_]*ROUTES\.[^}]*\}\/\w/;
+    const offenders = sourceFiles(['electron', 'renderer/src', 'bin'])
+      .filter((path) => !rel(path).startsWith('electron/contract/'))
+      .flatMap((path) => templates(parse(path)).filter((t) => appended.test(t)).map((t) => `${rel(path)}: ${t.slice(0, 80)}`));
+    expect(offenders).toEqual([]);
+  });
+
   it('the search itself finds a route string in code (and not in a comment)', () => {
     const probe = parse(join(ROOT, 'electron/contract/api.ts'));
     expect(literals(probe).some((l) => ROUTE_STRING.test(l.text))).toBe(false); // api.ts builds from the table
@@ -28,6 +37,17 @@ describe('route strings', () => {
     expect(literals(table).filter((l) => ROUTE_STRING.test(l.text)).length).toBeGreaterThan(40);
   });
 });
+
+/** The whole text of every template literal with substitutions. */
+function templates(file: ts.SourceFile): string[] {
+  const out: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isTemplateExpression(node)) out.push(node.getText(file));
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return out;
+}
 
 describe('matchRoute', () => {
   it('finds every declared route from a path built with pathOf', () => {
@@ -52,6 +72,13 @@ describe('matchRoute', () => {
   it('decodes parameters and refuses a malformed escape', () => {
     expect(matchRoute('GET', '/api/v1/deployments/a%2Fb')).toMatchObject({ id: 'deployment', params: { name: 'a/b' } });
     expect(() => matchRoute('GET', '/api/v1/deployments/%zz')).toThrow(URIError);
+  });
+
+  it('announces a deprecated route with Deprecation, Sunset and the successor (none is deprecated today)', () => {
+    const route = { ...API.status, deprecated: { since: '2026-12-01T00:00:00Z', sunset: '2027-06-01T00:00:00Z', use: '/api/v2/status' } };
+    expect(deprecationHeaders(route)).toEqual({ deprecation: '@1796083200', sunset: 'Tue, 01 Jun 2027 00:00:00 GMT', link: '</api/v2/status>; rel="successor-version"' });
+    expect(deprecationHeaders(API.status)).toEqual({});
+    expect(ROUTE_IDS.filter((id) => 'deprecated' in API[id])).toEqual([]);
   });
 
   it('keeps the ROUTES helpers the renderer and CLI call', () => {
