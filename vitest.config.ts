@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/setup-children.ts'],
     pool: 'forks',
     // Integration files start real engines; on small machines two engines computing at once starve
     // each other, so files run one after another (tests inside a file still share one engine).

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { inject } from 'vitest';
 import { freePort } from '../../electron/core/util/net.js';
 import { waitFor } from './processes.js';
+import { trackChild } from './children.js';
 
 export function testEnginePath(): string {
   return inject('enginePath');
@@ -41,14 +42,20 @@ export function postFresh(url: string, body: unknown): Promise<Response> {
 export async function startDirectEngine(args: string[], enginePath = testEnginePath()): Promise<DirectEngine> {
   const port = await freePort();
   const proc = spawn(enginePath, [...args, '--host', '127.0.0.1', '--port', String(port)], { stdio: 'ignore' });
+  trackChild(proc, `llama-server ${args.join(' ')}`);
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    try {
-      return (await fetch(`${url}/health`)).status === 200;
-    } catch {
-      return false;
-    }
-  }, 'direct llama-server health', 30_000);
+  try {
+    await waitFor(async () => {
+      try {
+        return (await fetch(`${url}/health`)).status === 200;
+      } catch {
+        return false;
+      }
+    }, 'direct llama-server health', 30_000);
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw err;
+  }
   return {
     url,
     proc,
