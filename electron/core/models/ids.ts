@@ -55,6 +55,7 @@ export function safeFileName(name: string, param = 'file'): string {
     : name.includes('/') || name.includes('\\') ? 'it contains a path separator'
     : name === '.' || name === '..' || name === '' ? "it is empty, '.' or '..'"
     : WINDOWS_RESERVED.test(name.split('.')[0] ?? '') ? 'it is a reserved device name on Windows'
+    // eslint-disable-next-line no-control-regex -- control characters are what this rejects
     : /[<>:"|?*\x00-\x1f]/.test(name) ? 'it contains a character not allowed in file names'
     : null;
   if (bad) throw new ModelError('invalid_model_id', `invalid file name '${printable(name)}': ${bad}`, param);
@@ -63,5 +64,6 @@ export function safeFileName(name: string, param = 'file'): string {
 
 /** Names are echoed in errors: keep control characters out of terminals and logs. */
 function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this escapes
   return s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).slice(0, 200);
 }
