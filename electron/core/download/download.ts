@@ -80,7 +80,7 @@ export async function download(opts: DownloadOptions): Promise<DownloadResult> {
     res.discard();
     throw new DownloadError('http_error', `download of ${redact(opts.url)} failed: HTTP ${res.status} ${res.statusText}`, res.status >= 500 || res.status === 429);
   }
-  let resumedFrom = have;
+  const resumedFrom = have;
   if (have > 0 && res.status !== 206) {
     // The server ignored the Range header: start over from byte 0.
     hash.destroy?.();
