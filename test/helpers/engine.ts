@@ -38,8 +38,8 @@ export function postFresh(url: string, body: unknown): Promise<Response> {
 }
 
 /** Start llama-server directly (no llama-orch in between) and wait for /health. */
-export async function startDirectEngine(args: string[], enginePath = testEnginePath()): Promise<DirectEngine> {
-  const port = await freePort();
+export async function startDirectEngine(args: string[], enginePath = testEnginePath(), fixedPort?: number): Promise<DirectEngine> {
+  const port = fixedPort ?? (await freePort());
   const proc = spawn(enginePath, [...args, '--host', '127.0.0.1', '--port', String(port)], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => {
