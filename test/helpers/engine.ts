@@ -24,10 +24,10 @@ export interface DirectEngine {
  * a streamed answer without saying so in its headers; fetch() keeps such a connection for the next
  * request and may send on it just as the close arrives ("other side closed").
  */
-export function postFresh(url: string, body: unknown): Promise<Response> {
+export function postFresh(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+    const req = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers } }, (res) => {
       const headers = new Headers();
       for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') headers.set(name, value);
       resolve(new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status: res.statusCode ?? 0, headers }));

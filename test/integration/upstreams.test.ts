@@ -101,7 +101,7 @@ describe('remote upstreams', () => {
     expect(through.done).toBe(true);
     const direct = await postFresh(`${upstream.url}/v1/chat/completions`, { ...SEEDED, model: 'stories' });
     expect(direct.status).toBe(401); // the upstream needs its key: the gateway sent it
-    const keyed = await fetch(`${upstream.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRET}`, connection: 'close' }, body: JSON.stringify({ ...SEEDED, model: 'stories' }) });
+    const keyed = await postFresh(`${upstream.url}/v1/chat/completions`, { ...SEEDED, model: 'stories' }, { authorization: `Bearer ${SECRET}` });
     const expected = chatContent((await readSse(keyed)).events);
     expect(expected.length).toBeGreaterThan(0);
     expect(chatContent(through.events)).toBe(expected);
@@ -114,7 +114,11 @@ describe('remote upstreams', () => {
     const ac = new AbortController();
     const res = await chat({ ...LONG, model: 'office/stories' }, ac.signal);
     const reader = res.body!.getReader();
-    for (let seen = 0; seen < 5; ) seen += (new TextDecoder().decode((await reader.read()).value).match(/^data: /gm) ?? []).length;
+    for (let seen = 0; seen < 5; ) {
+      const { done, value } = await reader.read();
+      if (done) throw new Error('the stream ended before 5 events');
+      seen += (Buffer.from(value).toString('utf8').match(/^data: /gm) ?? []).length;
+    }
     expect((await upstreamSlots(upstream.url)).some((s) => s.is_processing)).toBe(true);
     ac.abort();
     await waitFor(async () => (await upstreamSlots(upstream.url)).every((s) => !s.is_processing), 'the upstream slots to be idle', 30_000);
