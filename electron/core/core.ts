@@ -277,6 +277,7 @@ export class Core {
           deployments: async () => this.deployments.views(),
           settings: () => this.settings.get(),
           metrics: () => this.metrics.render(),
+          upstreams: () => this.upstreams.list(),
         },
         () => [this.settings.get().hub.token, this.auth.adminToken, ...this.supervisor.list().map((i) => this.supervisor.get(i.id)?.apiKey), ...this.upstreams.secrets()],
       ),

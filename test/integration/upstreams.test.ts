@@ -3,16 +3,19 @@
 // through the gateway, a client that leaves frees the upstream's slot, the key never reaches a log or
 // a file in plain text, and a stopped upstream opens the circuit (503 + Retry-After) while its alias
 // fails over to a local deployment — until the upstream is back and a probe closes the circuit.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RECEIPT_HEADER, type OpenAiModelList, type Receipt, type UpstreamView } from '../../electron/contract/index.js';
+import { DIAGNOSTICS_ROUTE, RECEIPT_HEADER, type OpenAiModelList, type Receipt, type UpstreamView } from '../../electron/contract/index.js';
 import { chatContent, postFresh, readSse, startDirectEngine, type DirectEngine } from '../helpers/engine.js';
 import { startTestCore, type TestCore } from '../helpers/core.js';
 import { STORIES_MODEL } from '../helpers/paths.js';
 import { waitFor } from '../helpers/processes.js';
 
+const hasUnzip = spawnSync('unzip', ['-v']).status === 0;
+if (!hasUnzip) console.warn('upstreams: the diagnostics check is skipped, the `unzip` tool is not installed to read the bundle back');
 const SECRET = 'sk-upstream-test-7f3a9c21e5b84d06';
 const UPSTREAM_ARGS = ['-m', STORIES_MODEL, '--api-key', SECRET, '--alias', 'stories', '-np', '2', '-c', '8192', '--threads-http', '8'];
 const SEEDED = { stream: true, max_tokens: 24, temperature: 0, seed: 42, messages: [{ role: 'user', content: 'Once upon a time' }] };
@@ -138,6 +141,21 @@ describe('remote upstreams', () => {
     expect(audit.text).toContain('upstream.add');
   });
 
+  it.skipIf(!hasUnzip)('lists the upstream in the diagnostics bundle without its key', async () => {
+    const res = await fetch(`${t.url}${DIAGNOSTICS_ROUTE}`, { headers: admin });
+    expect(res.status).toBe(200);
+    const zip = join(t.dataDir, '..', `${Date.now()}-upstream-diag.zip`);
+    writeFileSync(zip, Buffer.from(await res.arrayBuffer()));
+    try {
+      const names = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).trim().split('\n');
+      expect(names).toContain('upstreams.json');
+      expect(JSON.parse(execFileSync('unzip', ['-p', zip, 'upstreams.json'], { encoding: 'utf8' }))).toMatchObject([{ name: 'office', hasKey: true }]);
+      for (const name of names) expect(execFileSync('unzip', ['-p', zip, name], { encoding: 'utf8' }).includes(SECRET), `${name} holds the key`).toBe(false);
+    } finally {
+      rmSync(zip, { force: true });
+    }
+  });
+
   it('opens the circuit when the upstream stops (503 + Retry-After), fails the alias over to the local deployment, and closes once it is back', async () => {
     await upstream.stop();
     const refused = await waitFor(async () => {
@@ -159,6 +177,23 @@ describe('remote upstreams', () => {
     const back = await chat({ ...SEEDED, model: 'office/stories' });
     expect(back.status).toBe(200);
     expect((await readSse(back)).done).toBe(true);
+  });
+
+  it("applies a key's allow-list to upstream models: /v1/models lists only the allowed, another is 403", async () => {
+    const created = t.core.keys.create('office-only', 'inference', { models: ['office/stories'] });
+    try {
+      const auth = { authorization: `Bearer ${created.key}`, 'content-type': 'application/json' };
+      const list = (await (await fetch(`${t.url}/v1/models`, { headers: auth })).json()) as OpenAiModelList;
+      expect(list.data.map((m) => m.id)).toEqual(['office/stories']);
+      const denied = await fetch(`${t.url}/v1/chat/completions`, { method: 'POST', headers: auth, body: JSON.stringify({ ...SEEDED, model: 'default' }) });
+      expect(denied.status).toBe(403);
+      expect(await denied.json()).toMatchObject({ error: { code: 'model_not_allowed', param: 'model' } });
+      const allowed = await fetch(`${t.url}/v1/chat/completions`, { method: 'POST', headers: auth, body: JSON.stringify({ ...SEEDED, model: 'office/stories' }) });
+      expect(allowed.status).toBe(200);
+      expect((await readSse(allowed)).done).toBe(true);
+    } finally {
+      t.core.keys.revoke(created.info.id);
+    }
   });
 
   it('removes an upstream: its models leave /v1/models', async () => {
