@@ -132,6 +132,26 @@ describe('remote upstreams', () => {
     expect(metrics).toMatch(/llama_orch_requests_total\{model="upstream:office",route="\/v1\/chat\/completions",status="200",outcome="completed"\}/);
   });
 
+  it("holds an upstream to its maxConcurrent: beyond it (and the queue) a request gets 429 at once", async () => {
+    const narrow = await fetch(`${t.url}/api/v1/upstreams`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'narrow', baseUrl: upstream.url, apiKey: SECRET, maxConcurrent: 1 }) });
+    expect(narrow.status).toBe(201);
+    t.core.settings.update({ gateway: { queueDepth: 0 } });
+    const ac = new AbortController();
+    try {
+      const first = await chat({ ...LONG, model: 'narrow/stories' }, ac.signal);
+      expect(first.status).toBe(200);
+      await first.body!.getReader().read();
+      const second = await chat({ ...SEEDED, model: 'narrow/stories' });
+      expect(second.status).toBe(429);
+      expect(await second.json()).toMatchObject({ error: { code: 'queue_full', type: 'rate_limit_error' } });
+    } finally {
+      ac.abort();
+      t.core.settings.update({ gateway: { queueDepth: 64 } });
+      await fetch(`${t.url}/api/v1/upstreams/narrow`, { method: 'DELETE', headers: admin });
+    }
+    await waitFor(async () => (await upstreamSlots(upstream.url)).every((s) => !s.is_processing), 'the upstream slots to be idle', 30_000);
+  });
+
   it('keeps the key out of every log and file in the data dir, and audits the registration', async () => {
     await t.core.activity.flush();
     const files = filesUnder(t.dataDir);
