@@ -159,6 +159,11 @@ describe('remote upstreams', () => {
     for (const f of files) expect(f.text.includes(SECRET), `${f.path} holds the key`).toBe(false);
     const audit = files.find((f) => f.path.endsWith('audit.jsonl'))!;
     expect(audit.text).toContain('upstream.add');
+    // The request log and the operations store (reports) name the upstream as the deployment.
+    expect(files.find((f) => /requests-.*\.jsonl$/.test(f.path))!.text).toContain('"model":"upstream:office"');
+    t.core.store.flush();
+    const rows = t.core.store.requests(0, Date.now() + 1000).filter((r) => r.deployment === 'upstream:office');
+    expect(rows.some((r) => r.status === 200 && r.completionTokens !== null && r.completionTokens > 0)).toBe(true);
   });
 
   it.skipIf(!hasUnzip)('lists the upstream in the diagnostics bundle without its key', async () => {
