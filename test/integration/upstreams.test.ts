@@ -6,6 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIAGNOSTICS_ROUTE, RECEIPT_HEADER, type OpenAiModelList, type Receipt, type UpstreamView } from '../../electron/contract/index.js';
@@ -218,6 +219,30 @@ describe('remote upstreams', () => {
       expect((await readSse(allowed)).done).toBe(true);
     } finally {
       t.core.keys.revoke(created.info.id);
+    }
+  });
+
+  it("ends a request the upstream does not answer within its timeoutSeconds with 504, counted towards its circuit", async () => {
+    // Fault injection: a server that accepts connections and never answers (a hung upstream).
+    const sockets: Socket[] = [];
+    const hole = createServer((s) => void sockets.push(s.on('error', () => undefined)));
+    await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve));
+    try {
+      const holeUrl = `http://127.0.0.1:${(hole.address() as AddressInfo).port}`;
+      const add = await fetch(`${t.url}/api/v1/upstreams`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'hung', baseUrl: holeUrl, timeoutSeconds: 1, failureThreshold: 1, openSeconds: 60 }) });
+      expect(add.status).toBe(201);
+      const started = Date.now();
+      const res = await chat({ ...SEEDED, stream: false, model: 'hung/anything' });
+      expect(res.status).toBe(504);
+      expect(await res.json()).toMatchObject({ error: { code: 'upstream_timeout' } });
+      expect(Date.now() - started).toBeLessThan(30_000);
+      const next = await chat({ ...SEEDED, stream: false, model: 'hung/anything' });
+      expect(next.status).toBe(503);
+      expect(Number(next.headers.get('retry-after'))).toBeGreaterThan(30);
+    } finally {
+      await fetch(`${t.url}/api/v1/upstreams/hung`, { method: 'DELETE', headers: admin });
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => hole.close(resolve));
     }
   });
 
