@@ -214,7 +214,7 @@ export class Core {
       queueDepth: (m) => this.admission.queued(m),
       engineKey: (id) => this.supervisor.get(id)?.apiKey ?? null,
       collectExtra: async (registry) => {
-        collectAvailability(registry, this.recorder.available());
+        collectAvailability(registry, new Map([...this.recorder.available(), ...this.upstreams.availability()]));
         await collectDeviceMetrics(registry, this.hardware, this.deployments);
       },
     });

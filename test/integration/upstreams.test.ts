@@ -191,6 +191,7 @@ describe('remote upstreams', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(await refused.json()).toMatchObject({ error: { code: 'upstream_unavailable', type: 'server_error' } });
     expect((await view()).circuit).not.toBe('closed');
+    expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(/llama_orch_deployment_available\{deployment="upstream:office"\} 0/);
 
     const failover = await chat({ ...SEEDED, model: 'default' });
     expect(failover.status).toBe(200);
@@ -202,6 +203,7 @@ describe('remote upstreams', () => {
     await waitFor(async () => (await view()).circuit === 'closed', 'the circuit to close after a probe', 30_000, 200);
     const back = await chat({ ...SEEDED, model: 'office/stories' });
     expect(back.status).toBe(200);
+    expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(/llama_orch_deployment_available\{deployment="upstream:office"\} 1/);
     expect((await readSse(back)).done).toBe(true);
   });
 

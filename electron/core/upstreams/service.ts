@@ -160,6 +160,11 @@ export class Upstreams {
     } else up.breaker.neutral();
   }
 
+  /** Availability now per upstream (`upstream:<name>` → 1 circuit closed, 0 open or probing), for /metrics. */
+  availability(): [string, number][] {
+    return [...this.items.values()].map((u) => [`upstream:${u.config.name}`, u.breaker.state === 'closed' ? 1 : 0]);
+  }
+
   /** The keys in memory: scrubbed literally from diagnostics bundles as a last line of defence. */
   secrets(): string[] {
     return [...this.items.values()].map((u) => u.apiKey).filter((k): k is string => k !== null);
