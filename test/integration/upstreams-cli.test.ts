@@ -2,10 +2,13 @@
 // core on the data dir: the key comes from an environment variable, is never printed, and the core
 // serves the change at once.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UpstreamView } from '../../electron/contract/index.js';
 import { startTestCore, type TestCore } from '../helpers/core.js';
 import { CLI } from '../helpers/paths.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const KEY = 'sk-cli-upstream-secret-5c1e88aa';
 
@@ -17,9 +20,10 @@ describe('upstreams from the CLI', () => {
   afterAll(() => t?.close());
 
   // Asynchronously: the core runs in this process and must answer the CLI's API calls meanwhile.
-  const cli = (...args: string[]) =>
+  const cli = (...args: string[]) => cliOn(t.dataDir, ...args);
+  const cliOn = (dataDir: string, ...args: string[]) =>
     new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const p = spawn(process.execPath, [CLI, 'upstreams', ...args, '--data-dir', t.dataDir], { env: { ...process.env, LAB_KEY: KEY } });
+      const p = spawn(process.execPath, [CLI, 'upstreams', ...args, '--data-dir', dataDir], { env: { ...process.env, LAB_KEY: KEY } });
       let stdout = '';
       let stderr = '';
       p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -54,5 +58,22 @@ describe('upstreams from the CLI', () => {
     expect((await cli('remove', 'lab')).status).toBe(0);
     expect(t.core.upstreams.list()).toEqual([] as UpstreamView[]);
     expect((await cli('remove', 'lab')).stderr).toMatch(/upstream 'lab' not found/);
+  });
+
+  it('works on a data dir without a running core: the file holds the key only sealed', async () => {
+    const dir = tempDir();
+    try {
+      const add = await cliOn(dir.path, 'add', 'lab', 'http://127.0.0.1:9/v1', '--api-key-env', 'LAB_KEY', '--no-prefix', '--alias', 'big=m');
+      expect(add.status, add.stderr).toBe(0);
+      expect(readFileSync(join(dir.path, 'upstreams.json'), 'utf8')).not.toContain(KEY);
+      const list = await cliOn(dir.path, 'list', '--json');
+      expect(JSON.parse(list.stdout)).toMatchObject([{ name: 'lab', hasKey: true, prefix: null, aliases: { big: 'm' } }]);
+      const bad = await cliOn(dir.path, 'add', 'lab2', 'http://127.0.0.1:9/v1', '--no-prefix');
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toMatch(/name at least one model in `aliases`/);
+      expect((await cliOn(dir.path, 'remove', 'lab')).status).toBe(0);
+    } finally {
+      dir.cleanup();
+    }
   });
 });
