@@ -12,9 +12,10 @@ import { modelsCommand } from './commands/models.js';
 import { planCommand } from './commands/plan.js';
 import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
+import { upstreamsCommand } from './commands/upstreams.js';
 import { printVersion, VERSION_USAGE } from './commands/version.js';
 
-const COMMANDS: CliCommand[] = [serveCommand, deployCommand, psCommand, loadCommand, unloadCommand, logsCommand, keysCommand, enginesCommand, hardwareCommand, modelsCommand, planCommand, catalogCommand, kitCommand, diagnoseCommand, reportCommand];
+const COMMANDS: CliCommand[] = [serveCommand, deployCommand, psCommand, loadCommand, unloadCommand, logsCommand, keysCommand, upstreamsCommand, enginesCommand, hardwareCommand, modelsCommand, planCommand, catalogCommand, kitCommand, diagnoseCommand, reportCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

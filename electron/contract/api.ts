@@ -30,6 +30,9 @@ export const ROUTES = {
   deployment: (name: string) => `/api/v1/deployments/${encodeURIComponent(name)}`,
   requestCancel: (id: string) => `/api/v1/requests/${encodeURIComponent(id)}/cancel`,
   reports: '/api/v1/reports',
+  upstreams: '/api/v1/upstreams',
+  upstream: (name: string) => `/api/v1/upstreams/${encodeURIComponent(name)}`,
+  upstreamCheck: (name: string) => `/api/v1/upstreams/${encodeURIComponent(name)}/check`,
 } as const;
 
 export interface HealthzResponse {
@@ -89,4 +92,6 @@ export interface Receipt {
   slots: number;
   reproducible: boolean;
   sampling: Record<string, unknown>;
+  /** Set when a remote upstream answered: its name and the model id it was asked for. */
+  upstream?: { name: string; model: string };
 }

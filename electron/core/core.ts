@@ -60,6 +60,11 @@ import { CpuUtilisation, hardwareRows } from './reports/sampler.js';
 import { listenError, resolveBind } from './util/net.js';
 import { appVersion } from './version.js';
 import { removeControlFile, writeControlFile } from './control-file.js';
+import { GatewayRouter } from './api/upstream-router.js';
+import { SecretBox } from './upstreams/secret-box.js';
+import { Upstreams } from './upstreams/service.js';
+import { UpstreamStore } from './upstreams/store.js';
+import { upstreamRoutes } from './upstreams/routes.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -107,6 +112,10 @@ export class Core {
   /** The one owner of how each model runs here, and of its engine. */
   readonly deployments: Deployments;
   readonly router: DeploymentRouter;
+  /** Remote OpenAI-compatible servers served beside the deployments (health, circuit, failover). */
+  readonly upstreams: Upstreams;
+  /** What the gateway routes by: upstreams first, then the deployments. */
+  readonly gatewayRouter: GatewayRouter;
   readonly engineVersions = new EngineVersions();
   readonly admission: Admission;
   readonly requests = new RequestRegistry();
@@ -184,6 +193,19 @@ export class Core {
       const label = this.engineLabel(bin);
       return label === bin ? basename(bin) : label;
     });
+    this.upstreams = new Upstreams({
+      store: new UpstreamStore(join(this.layout.root, 'upstreams.json')),
+      box: new SecretBox(join(this.layout.root, 'secret.key')),
+      isLocalName: (name) => {
+        try {
+          return this.deployments.find(name) !== undefined;
+        } catch {
+          return false;
+        }
+      },
+      audit: (action, actor, target, detail) => this.activity.audit(action, actor, target, detail),
+    });
+    this.gatewayRouter = new GatewayRouter(this.router, this.upstreams);
     this.upgrades = this.buildUpgrades();
     this.admission = new Admission(() => this.settings.get().gateway.queueDepth);
     this.activity = new ActivityLog(this.layout.logs, () => this.settings.get().privacy.requestLogRetentionDays);
@@ -192,7 +214,7 @@ export class Core {
       queueDepth: (m) => this.admission.queued(m),
       engineKey: (id) => this.supervisor.get(id)?.apiKey ?? null,
       collectExtra: async (registry) => {
-        collectAvailability(registry, this.recorder.available());
+        collectAvailability(registry, new Map([...this.recorder.available(), ...this.upstreams.availability()]));
         await collectDeviceMetrics(registry, this.hardware, this.deployments);
       },
     });
@@ -222,7 +244,7 @@ export class Core {
     await restrictDataDir(this.layout.root); // Windows, outside the profile: keys and tokens for this user only
     this.reapedOrphans = await this.supervisor.reapOrphans();
     const gateway = (this.gateway = new Gateway({
-      router: this.router,
+      router: this.gatewayRouter,
       access,
       admission: this.admission,
       policy: new KeyPolicy(this.keys),
@@ -242,6 +264,7 @@ export class Core {
       engineRoutes(this.engines),
       instanceRoutes({ supervisor: this.supervisor }),
       deploymentRoutes(this.deployments),
+      upstreamRoutes(this.upstreams),
       reportRoutes({ store: this.store, slo: () => sloFrom(this.settings.get().reports), cost: () => this.settings.get().reports }),
       kitRoutes({ sources: this.kitSources(), targets: this.kitTargets(), events: this.events }),
       catalogRoutes({ hardware: () => this.hardware.snapshot(), settings: () => this.planSources().settings?.() ?? {} }),
@@ -254,12 +277,13 @@ export class Core {
           deployments: async () => this.deployments.views(),
           settings: () => this.settings.get(),
           metrics: () => this.metrics.render(),
+          upstreams: () => this.upstreams.list(),
         },
-        () => [this.settings.get().hub.token, this.auth.adminToken, ...this.supervisor.list().map((i) => this.supervisor.get(i.id)?.apiKey)],
+        () => [this.settings.get().hub.token, this.auth.adminToken, ...this.supervisor.list().map((i) => this.supervisor.get(i.id)?.apiKey), ...this.upstreams.secrets()],
       ),
     ];
     const server = createApiServer({
-      router: this.router,
+      router: this.gatewayRouter,
       gateway,
       access,
       auth: this.auth,
@@ -285,6 +309,7 @@ export class Core {
     const a = bind.address;
     this.baseUrl = `http://${a === '0.0.0.0' ? '127.0.0.1' : a === '::' ? '[::1]' : a.includes(':') ? `[${a}]` : a}:${port}`;
     this.startTimers();
+    this.upstreams.start();
     this.loadPinned();
     writeControlFile(this.layout.run, { url: this.baseUrl, pid: process.pid, adminToken: this.auth.adminToken });
     return this.baseUrl;
@@ -404,6 +429,7 @@ export class Core {
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.upstreams.stop();
     await this.step('save key usage', () => this.keys.flushUsage());
     await this.step('cancel downloads', () => this.pulls.cancelAll());
     await this.step('stop engines', () => this.supervisor.stopAll());

@@ -11,6 +11,7 @@ import { sendJson } from './http.js';
 import type { ProxyTarget } from './proxy.js';
 
 export interface RoutedModel {
+  /** The deployment name, or `upstream:<name>` for a remote upstream (admission, metrics, logs). */
   id: string;
   /** Concurrent requests the engine serves (its slots); more wait in the admission queue. */
   slots: number;
@@ -20,7 +21,14 @@ export interface RoutedModel {
     engineVersion: string | null;
     modelSha256: string | null;
     reproducible: boolean;
+    upstream?: { name: string; model: string };
   };
+  /** A remote upstream: the model id it is asked for (the body's `model` is rewritten to it). */
+  upstreamModel?: string;
+  /** The model as the key allow-list sees it (the name the client used), when not `id`'s. */
+  openAi?: OpenAiModel;
+  /** Extra answer headers (a failover says so). */
+  headers?: Record<string, string>;
 }
 
 /** What the API needs from the rest of the core to route a request. */
@@ -34,6 +42,8 @@ export interface ModelRouter {
   acquire(modelId: string, signal?: AbortSignal): Promise<ProxyTarget>;
   /** Called when a request on the model ends (idle timers). */
   released?(modelId: string): void;
+  /** How a request on the model ended (null: it never reached the engine); upstream circuits count it. */
+  finished?(modelId: string, status: number, outcome: string | null): void;
 }
 
 export function listModels(res: ServerResponse, router: ModelRouter, visible: (m: OpenAiModel) => boolean = () => true): void {

@@ -42,6 +42,9 @@ import type {
   StartInstanceRequest,
   StatusResponse,
   OpsReport,
+  UpstreamInput,
+  UpstreamListResponse,
+  UpstreamView,
 } from '../../../electron/contract/index.js';
 import { ENGINE_ROUTES, ENGINE_UPGRADE_ROUTES, HARDWARE_ROUTES, KIT_ROUTES, MODEL_ROUTES, ROUTES, type KitExportResult, type KitImportResult } from '../../../electron/contract/index.js';
 import type { PlacementOverrides } from '../../../electron/contract/placement.js';
@@ -251,6 +254,10 @@ export const api = {
   createKey: (body: CreateKeyRequest) => post<CreateKeyResponse>(ROUTES.keys, body),
   updateKey: (id: string, patch: UpdateKeyRequest) => request<ApiKeyInfo>(ROUTES.key(id), { method: 'PATCH', body: JSON.stringify(patch) }),
   revokeKey: (id: string) => request<void>(ROUTES.key(id), { method: 'DELETE' }),
+  // remote upstreams (vLLM, TGI, another llama-orch)
+  upstreams: () => request<UpstreamListResponse>(ROUTES.upstreams),
+  addUpstream: (body: UpstreamInput) => post<UpstreamView>(ROUTES.upstreams, body),
+  removeUpstream: (name: string) => request<void>(ROUTES.upstream(name), { method: 'DELETE' }),
 
   // desktop-only helpers (absent in a browser)
   pickModelFiles: (): Promise<string[]> | null => window.llamaOrch?.pickModelFiles() ?? null,

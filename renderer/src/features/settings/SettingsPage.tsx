@@ -7,6 +7,7 @@ import { EnginesSection } from './EnginesSection.js';
 import { EngineUpgradesSection } from './EngineUpgradesSection.js';
 import { KeysSection } from './KeysSection.js';
 import { KitSection } from './KitSection.js';
+import { UpstreamsSection } from './UpstreamsSection.js';
 import { isLanEnabled, linesToList } from './selectors.js';
 import { useSettings, type SectionName } from './store.js';
 
@@ -72,6 +73,7 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
         </label>
       </Section>
       <KeysSection />
+      <UpstreamsSection />
       <Section name="models" title="Folders" onSave={() => void sectionSaved('models', { folder: folder.trim() || null })}>
         <p>
           Data folder: <code>{dataDir ?? '…'}</code>
