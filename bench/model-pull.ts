@@ -1,6 +1,6 @@
 // Model pulls: a whole `models pull` (hub API calls, Range download with sha256 while streaming,
 // verification, GGUF header read, move into the library) vs `curl -o` of the same file from the same
-// local server; the cost of hashing (download() vs a plain fetch→file stream); and the time to read
+// local server and vs `curl | sha256sum` (the same work: fetch and hash); the cost of hashing (download() vs a plain fetch→file stream); and the time to read
 // the GGUF metadata of large sparse models. Alternating rounds, median ratio with its spread.
 //   npm run bench -- model-pull [--rounds 6] [--mb 200]
 import { execFile, execFileSync, spawn } from 'node:child_process';
@@ -73,6 +73,14 @@ async function curl(): Promise<number> {
   return s;
 }
 
+async function curlSha(): Promise<number> {
+  const t0 = performance.now();
+  const { stdout } = await execFileAsync('sh', ['-c', `curl -sS -f '${url}' | sha256sum`]);
+  const s = (performance.now() - t0) / 1000;
+  if (!stdout.startsWith(sha)) throw new Error('curl | sha256sum got a different digest');
+  return s;
+}
+
 async function pull(): Promise<number> {
   const data = join(dir, `data-${n++}`);
   const library = new ModelLibrary({ modelsDir: join(data, 'models') });
@@ -109,6 +117,7 @@ process.stdout.write(`model-pull: ${fmt(MB, 0)} MB sparse GGUF (${blocks} blocks
 await curl();
 await pull();
 const vsCurl = await alternate(ROUNDS, curl, pull);
+const vsCurlSha = await alternate(ROUNDS, curlSha, pull);
 const hashing = await alternate(ROUNDS, plainFetch, hashedDownload);
 
 // Metadata read of big sparse models: the 8B Q4_K_M shape (128K-token vocab in the header) and a 70B-like one.
@@ -136,6 +145,7 @@ process.stdout.write(
     ['comparison', 'baseline', 'candidate', 'ratio cand/base (time)', 'IQR'],
     [
       ['pull vs curl (whole file)', `curl ${mbps(vsCurl.baselineMedian)} MB/s`, `models pull ${mbps(vsCurl.candidateMedian)} MB/s`, fmt(vsCurl.ratio), `${fmt(vsCurl.ratioP25)}–${fmt(vsCurl.ratioP75)}`],
+      ['pull vs curl | sha256sum (same work)', `curl|sha256sum ${mbps(vsCurlSha.baselineMedian)} MB/s`, `models pull ${mbps(vsCurlSha.candidateMedian)} MB/s`, fmt(vsCurlSha.ratio), `${fmt(vsCurlSha.ratioP25)}–${fmt(vsCurlSha.ratioP75)}`],
       ['hashing overhead', `fetch→file ${mbps(hashing.baselineMedian)} MB/s`, `download()+sha256 ${mbps(hashing.candidateMedian)} MB/s`, fmt(hashing.ratio), `${fmt(hashing.ratioP25)}–${fmt(hashing.ratioP75)}`],
     ],
   ) + '\n\n',
