@@ -10,6 +10,7 @@ import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createHasher, type Hasher } from './hasher.js';
 import { type HttpAnswer, httpGet, HttpGetError } from './http-get.js';
+import { downloadRanges, hasRangeState, RangesUnsupported, removeRangeState } from './ranged.js';
 import { SlabWriter } from './slab-writer.js';
 
 export interface DownloadProgress {
@@ -30,6 +31,12 @@ export interface DownloadOptions {
   onProgress?: (p: DownloadProgress) => void;
   /** Minimum ms between progress callbacks (the final one is always sent). */
   progressIntervalMs?: number;
+  /**
+   * Connections for one file of a known size (`expectedBytes`), each fetching a slice with a Range
+   * request; 1 (the default) streams it over one. A part left by a ranged download is resumed as one
+   * whatever this says.
+   */
+  connections?: number;
 }
 
 export interface DownloadResult {
@@ -55,9 +62,15 @@ export class DownloadError extends Error {
 }
 
 const CHUNK_LOG_INTERVAL_MS = 250;
+/** Slices smaller than this gain nothing from their own connection. */
+const MIN_SLICE_BYTES = 4 * 1024 * 1024;
 
 export async function download(opts: DownloadOptions): Promise<DownloadResult> {
   await mkdir(dirname(opts.partPath), { recursive: true });
+  if (hasRangeState(opts.partPath) || (await rangedFits(opts))) {
+    const ranged = await downloadRanged(opts);
+    if (ranged) return ranged;
+  }
   let have = await sizeOf(opts.partPath);
   if (opts.expectedBytes != null && have > opts.expectedBytes) {
     await rm(opts.partPath, { force: true });
@@ -71,9 +84,61 @@ export async function download(opts: DownloadOptions): Promise<DownloadResult> {
   }
 }
 
+async function rangedFits(opts: DownloadOptions): Promise<boolean> {
+  const n = opts.connections ?? 1;
+  // A part written over one connection resumes over one (its bytes are a prefix, not slices).
+  return n > 1 && opts.expectedBytes != null && opts.expectedBytes >= n * MIN_SLICE_BYTES && (await sizeOf(opts.partPath)) === 0;
+}
+
+/** The ranged path; null when the server does not serve ranges (the part is then started over on one connection). */
+async function downloadRanged(opts: DownloadOptions): Promise<DownloadResult | null> {
+  const total = opts.expectedBytes;
+  if (total == null) {
+    await Promise.all([rm(opts.partPath, { force: true }), removeRangeState(opts.partPath)]);
+    return null;
+  }
+  const hash = createHasher(total);
+  try {
+    const resumedFrom = await downloadRanges({ opts, total, connections: opts.connections ?? 1, hash, report: progressReporter(opts, 0, total) });
+    const result = await finish(opts, hash, total, resumedFrom);
+    await removeRangeState(opts.partPath);
+    return result;
+  } catch (err) {
+    if (err instanceof RangesUnsupported) {
+      await Promise.all([rm(opts.partPath, { force: true }), removeRangeState(opts.partPath)]);
+      return null;
+    }
+    if (err instanceof DownloadError) {
+      if (err.code === 'checksum_mismatch') await removeRangeState(opts.partPath);
+      throw err;
+    }
+    const status = (err as { httpStatus?: number }).httpStatus;
+    if (status !== undefined && !opts.signal?.aborted) throw new DownloadError('http_error', `download of ${redact(opts.url)} failed: HTTP ${status}`, status >= 500 || status === 429);
+    throw asNetworkError(err, opts.signal);
+  } finally {
+    hash.close();
+  }
+}
+
+/** Progress callbacks at most every `progressIntervalMs`, with the rate since `start` bytes. */
+function progressReporter(opts: DownloadOptions, start: number, total: number | null): (bytes: number, force: boolean) => void {
+  const t0 = performance.now();
+  let lastReport = 0;
+  const interval = opts.progressIntervalMs ?? CHUNK_LOG_INTERVAL_MS;
+  return (bytes, force) => {
+    if (!opts.onProgress) return;
+    const now = performance.now();
+    if (!force && now - lastReport < interval) return;
+    lastReport = now;
+    const secs = (now - t0) / 1000;
+    const rate = secs > 0 ? (bytes - start) / secs : null;
+    opts.onProgress({ bytes, totalBytes: total, bytesPerSecond: rate, etaSeconds: rate && total ? Math.max(0, (total - bytes) / rate) : null });
+  };
+}
+
 async function downloadFrom(opts: DownloadOptions, hash: Hasher, have: number): Promise<DownloadResult> {
   // The earlier bytes are hashed while the request goes out; both must succeed before streaming on.
-  const earlier = hash.updateFromFile(opts.partPath, have);
+  const earlier = hash.updateFromFile(opts.partPath, 0, have);
   earlier.catch(() => undefined);
   if (opts.expectedBytes != null && have === opts.expectedBytes) {
     await earlier;
@@ -132,18 +197,8 @@ async function streamToFile(opts: DownloadOptions, res: HttpAnswer, hash: Hasher
   const fh = await open(opts.partPath, start > 0 ? flags : 'w');
   const writer = new SlabWriter(fh, hash, start);
   let bytes = start;
-  const t0 = performance.now();
-  let lastReport = 0;
-  const interval = opts.progressIntervalMs ?? CHUNK_LOG_INTERVAL_MS;
-  const report = (force: boolean) => {
-    if (!opts.onProgress) return;
-    const now = performance.now();
-    if (!force && now - lastReport < interval) return;
-    lastReport = now;
-    const secs = (now - t0) / 1000;
-    const rate = secs > 0 ? (bytes - start) / secs : null;
-    opts.onProgress({ bytes, totalBytes: total, bytesPerSecond: rate, etaSeconds: rate && total ? Math.max(0, (total - bytes) / rate) : null });
-  };
+  const progress = progressReporter(opts, start, total);
+  const report = (force: boolean) => progress(bytes, force);
   try {
     for await (const value of res.body) {
       await writer.push(value);

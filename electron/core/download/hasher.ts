@@ -11,8 +11,8 @@ import { Worker } from 'node:worker_threads';
 export interface Hasher {
   /** Adds bytes in order; the view must stay unchanged until the promise resolves. */
   update(bytes: Uint8Array): Promise<void>;
-  /** Adds the first `bytes` bytes of a file (a part file left by an earlier attempt). */
-  updateFromFile(path: string, bytes: number): Promise<void>;
+  /** Adds bytes [start, end) of a file (a part file left by an earlier attempt, ranges written in parallel). */
+  updateFromFile(path: string, start: number, end: number): Promise<void>;
   digest(): Promise<string>;
   /** Frees the worker; safe to call more than once and after a failure. */
   close(): void;
@@ -33,10 +33,10 @@ export class InlineHasher implements Hasher {
     return Promise.resolve();
   }
 
-  updateFromFile(path: string, bytes: number): Promise<void> {
-    if (bytes <= 0) return Promise.resolve();
+  updateFromFile(path: string, start: number, end: number): Promise<void> {
+    if (end <= start) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      createReadStream(path, { start: 0, end: bytes - 1, highWaterMark: 1 << 20 })
+      createReadStream(path, { start, end: end - 1, highWaterMark: 1 << 20 })
         .on('data', (chunk) => this.hash.update(chunk))
         .on('end', () => resolve())
         .on('error', reject);
@@ -58,12 +58,12 @@ const { createHash } = require('node:crypto');
 const { openSync, readSync, closeSync } = require('node:fs');
 const hash = createHash('sha256');
 const shared = [];
-function fromFile(path, bytes) {
+function fromFile(path, start, end) {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(1 << 20);
-    for (let pos = 0; pos < bytes; ) {
-      const n = readSync(fd, buf, 0, Math.min(buf.length, bytes - pos), pos);
+    for (let pos = start; pos < end; ) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
       if (n === 0) throw new Error('the part file is shorter than expected');
       hash.update(n === buf.length ? buf : buf.subarray(0, n));
       pos += n;
@@ -76,7 +76,7 @@ parentPort.on('message', (m) => {
   if (m.op === 'share') return void (shared[m.slot] = m.buffer);
   try {
     if (m.op === 'update') hash.update(new Uint8Array(shared[m.slot], m.offset, m.length));
-    else if (m.op === 'file') fromFile(m.path, m.bytes);
+    else if (m.op === 'file') fromFile(m.path, m.start, m.end);
     parentPort.postMessage({ id: m.id, hex: m.op === 'digest' ? hash.digest('hex') : null });
   } catch (err) {
     parentPort.postMessage({ id: m.id, error: String(err && err.message || err) });
@@ -124,8 +124,8 @@ export class WorkerHasher implements Hasher {
     await this.call({ op: 'update', slot, offset: bytes.byteOffset, length: bytes.byteLength });
   }
 
-  async updateFromFile(path: string, bytes: number): Promise<void> {
-    if (bytes > 0) await this.call({ op: 'file', path, bytes });
+  async updateFromFile(path: string, start: number, end: number): Promise<void> {
+    if (end > start) await this.call({ op: 'file', path, start, end });
   }
 
   async digest(): Promise<string> {

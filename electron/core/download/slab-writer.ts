@@ -24,10 +24,13 @@ export class SlabWriter {
 
   constructor(
     private readonly fh: FileHandle,
-    private readonly hasher: Hasher,
+    /** Null: write only (parallel ranges are hashed from the file, in order, by their owner). */
+    private readonly hasher: Hasher | null,
     startPosition: number,
     slabBytes = SLAB_BYTES,
     slabCount = SLAB_COUNT,
+    /** Called with the file offset up to which this writer's bytes are on disk. */
+    private readonly onWritten?: (end: number) => void,
   ) {
     this.position = startPosition;
     this.slabs = Array.from({ length: slabCount }, () => ({ bytes: new Uint8Array(new SharedArrayBuffer(slabBytes)), used: 0, busy: Promise.resolve() }));
@@ -65,7 +68,7 @@ export class SlabWriter {
     this.position += view.length;
     slab.used = 0;
     this.writes = this.writes.then(() => this.writeAll(view, at));
-    slab.busy = Promise.all([this.writes, this.hasher.update(view)]);
+    slab.busy = Promise.all([this.writes, this.hasher?.update(view)]);
     slab.busy.catch(() => undefined); // awaited before reuse or in flush; not unhandled meanwhile
     this.current = (this.current + 1) % this.slabs.length;
     await this.slabs[this.current]!.busy; // a failed write or hash surfaces here
@@ -76,5 +79,6 @@ export class SlabWriter {
       const { bytesWritten } = await this.fh.write(view, off, view.length - off, at + off);
       off += bytesWritten;
     }
+    this.onWritten?.(at + view.length);
   }
 }
