@@ -1,9 +1,8 @@
 // Resumable, verified downloads shared by engine provisioning and the model library.
-// Bytes stream into a `.part` file while their sha256 is computed beside them (on a worker, see
-// hasher.ts; no second pass); an interrupted
-// download resumes with an HTTP Range request (also after an app restart: the part file is the
-// state); the caller moves the part into place only after `download()` resolves, so nothing
-// corrupt or incomplete is ever registered.
+// Bytes stream into a `.part` file while their sha256 is computed beside them (on a worker where a
+// core is spare, see hasher.ts; no second pass); an interrupted download resumes with an HTTP Range
+// request (also after an app restart: the part file is the state); the caller moves the part into
+// place only after `download()` resolves, so nothing corrupt or incomplete is ever registered.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, stat } from 'node:fs/promises';

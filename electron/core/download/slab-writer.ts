@@ -6,7 +6,8 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Hasher } from './hasher.js';
 
 const SLAB_BYTES = 4 * 1024 * 1024;
-const SLAB_COUNT = 3;
+// Six slabs in flight absorb a hash worker that is late to be scheduled; three stalled the socket.
+const SLAB_COUNT = 6;
 
 interface Slab {
   bytes: Uint8Array;
