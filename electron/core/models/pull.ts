@@ -5,12 +5,12 @@
 // (pull-sidecar.ts): a pull paused, stopped by a shutdown or a crash, or cut off for good is listed
 // again as `paused` by the next PullManager on the same folder, and resumes with the same id.
 import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MODEL_PULL_EVENT_KIND, type CoreEvent, type ModelManifest, type ProgressEvent, type PullInfo, type PullModelRequest, type PullState } from '../../contract/index.js';
 import { download, DownloadError, type DownloadProgress } from '../download/download.js';
+import { partBytesOnDisk, removeRangeState } from '../download/ranged.js';
 import type { Listeners } from '../util/emitter.js';
 import { ModelError } from './errors.js';
 import { assertOnline, checkRepo, parsePullSpec, resolvePull, type HubConfig, type HubFile, type PullSpec, type ResolvedPull } from './hub.js';
@@ -30,6 +30,8 @@ export interface PullManagerOptions {
   retries?: number;
   retryDelayMs?: number;
   progressIntervalMs?: number;
+  /** Connections for a file of at least RANGED_MIN_BYTES (default 4); smaller files use one. */
+  connections?: number;
   /** Free bytes in a folder (a seam for tests; default statfs). */
   freeSpace?: FreeSpace;
 }
@@ -60,7 +62,7 @@ export class PullManager {
   private restore(): void {
     for (const s of readSidecars(this.opts.downloadsDir)) {
       if (this.jobs.has(s.id)) continue;
-      const sizes = s.resolved.files.map((f) => partSize(this.partPath(s.resolved, f)));
+      const sizes = s.resolved.files.map((f) => partBytesOnDisk(this.partPath(s.resolved, f)));
       if (!sizes.some((n) => n > 0)) {
         void removeSidecar(this.opts.downloadsDir, s.id);
         continue;
@@ -138,7 +140,7 @@ export class PullManager {
 
   private async checkSpace(r: ResolvedPull): Promise<void> {
     let needed = 0;
-    for (const f of r.files) needed += f.size - (await stat(this.partPath(r, f)).then((s) => s.size, () => 0));
+    for (const f of r.files) needed += f.size - partBytesOnDisk(this.partPath(r, f));
     await assertSpace(this.opts.downloadsDir, needed, `${r.repo}:${r.files[0]!.name}`, this.opts.freeSpace);
   }
 
@@ -176,7 +178,10 @@ export class PullManager {
       job.stop = 'cancel';
       job.controller.abort(new DownloadError('aborted', 'pull cancelled', true));
     } else if (job.info.state === 'paused' || job.info.state === 'failed') {
-      for (const f of job.resolved.files) await rm(this.partPath(job.resolved, f), { force: true });
+      for (const f of job.resolved.files) {
+        await rm(this.partPath(job.resolved, f), { force: true });
+        await removeRangeState(this.partPath(job.resolved, f));
+      }
       await removeSidecar(this.opts.downloadsDir, id);
       job.info.bytes = 0;
       job.info.error = null;
@@ -255,6 +260,7 @@ export class PullManager {
           expectedBytes: f.size,
           signal: job.controller.signal,
           progressIntervalMs: this.opts.progressIntervalMs ?? 250,
+          connections: f.size >= RANGED_MIN_BYTES ? (this.opts.connections ?? 4) : 1,
           ...(token && sameOrigin ? { headers: { authorization: `Bearer ${token}` } } : {}),
           onProgress: (p) => this.progress(job, before, p),
         });
@@ -305,13 +311,8 @@ function isActive(j: Job): boolean {
   return !FINAL.includes(j.info.state) && j.info.state !== 'paused';
 }
 
-function partSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
+/** Hub files this large are fetched over several connections (a single one is often held below the line by the CDN). */
+export const RANGED_MIN_BYTES = 256 * 1024 * 1024;
 
 /** What `wait()` gives for a pull that is not running. */
 function pausedResult(info: PullInfo): Promise<ModelManifest> {
