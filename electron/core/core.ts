@@ -171,7 +171,7 @@ export class Core {
       library: {
         resolve: (idOrAlias) => {
           const m = this.library.resolve(idOrAlias);
-          return m?.files[0] ? { id: m.id, path: m.files[0].path, sha256: m.files[0].sha256 } : null;
+          return m?.files[0] ? { id: m.id, path: m.files[0].path, sha256: m.files[0].sha256, mmproj: m.mmproj?.path ?? null } : null;
         },
         ids: () => this.library.list().map((m) => m.id),
       },

@@ -21,13 +21,15 @@ export const deployCommand: CliCommand = {
   summary: 'save how a model runs (name, aliases, devices, slots, role…); survives restarts',
   usage: `llama-orch deploy <model> [--name <name>] [--alias <alias>]... [--devices cpu|CUDA0,CUDA1] [--ctx <tokens>]
                  [--parallel <slots>] [--role chat|embeddings|rerank] [--pooling mean|cls|last]
-                 [--engine <id|path>] [--engine-updates follow|after-check] [--reproducible] [--pin] [--idle-ttl <seconds>] [--flag <engine flag>]...
+                 [--engine <id|path>] [--mmproj <file>] [--engine-updates follow|after-check] [--reproducible] [--pin] [--idle-ttl <seconds>] [--flag <engine flag>]...
                  [--json] [--data-dir <dir>]
 
   <model>        a library id or alias, or a path to a GGUF file
   --name         the deployment's name (default: the model id or file name); deploying an existing
                  name changes that deployment (re-planned first: a refusal leaves its engine running)
   --alias        another name clients may use (\`gpt-4o-mini\`, \`default\`); unique across deployments
+  --mmproj       a vision projector (mmproj GGUF) for image input; a library model pulled or
+                 imported with one uses it without this
   --devices      engine devices (\`cpu\` for CPU only); --ctx is tokens per slot
   --engine-updates  after-check: a switch of the default engine moves it only after a check that
                  passed for it (otherwise it is pinned to the engine it had); follow (default): always
@@ -45,6 +47,7 @@ export const deployCommand: CliCommand = {
         role: { type: 'string' },
         pooling: { type: 'string' },
         engine: { type: 'string' },
+        mmproj: { type: 'string' },
         'engine-updates': { type: 'string' },
         reproducible: { type: 'boolean' },
         pin: { type: 'boolean' },
@@ -78,6 +81,7 @@ function cliInput(model: string, v: Record<string, string | boolean | string[] |
     ...(v.role !== undefined ? { role: v.role } : {}),
     ...(v.pooling !== undefined ? { pooling: v.pooling } : {}),
     ...(v.engine !== undefined ? { engine: v.engine } : {}),
+    ...(v.mmproj !== undefined ? { mmproj: resolve(String(v.mmproj)) } : {}),
     ...(v['engine-updates'] !== undefined ? { engineUpdates: v['engine-updates'] } : {}),
     ...(v.reproducible !== undefined ? { reproducible: v.reproducible } : {}),
     ...(v.pin !== undefined ? { pinned: v.pin } : {}),
@@ -207,6 +211,7 @@ function describe(d: DeploymentView): string {
   if (o.devices) parts.push(`devices ${o.devices.join(',')}`);
   if (o.parallel) parts.push(`${o.parallel} slots`);
   if (o.contextSize) parts.push(`context ${o.contextSize}`);
+  if (d.projector) parts.push(`vision projector ${d.projector}`);
   if (d.reproducible) parts.push('reproducible');
   if (d.pinned) parts.push('pinned');
   return parts.join('; ');

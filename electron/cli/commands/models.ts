@@ -23,8 +23,10 @@ const USAGE = `llama-orch models <list|pull|import|search|rm|verify|inspect> [op
   pull     <owner/repo>[:<quant|file.gguf>]  download from Hugging Face (or HF_ENDPOINT), e.g.
                                              bartowski/Llama-3.2-1B-Instruct-GGUF:Q4_K_M
            [--id <id>] [--revision <rev>]    Ctrl-C pauses; running it again resumes
-  import   <file.gguf> [--link] [--id <id>]  add a local file (copied; --link references it in place);
-                                             shard 1 of a split model imports every shard
+  import   <file.gguf|folder> [--link] [--id <id>] [--no-mmproj]
+                                             add a local file (copied; --link references it in place);
+                                             shard 1 of a split model imports every shard; a vision
+                                             projector (mmproj*.gguf) beside it comes with it
   search   <text> [--limit 20]               GGUF repos on the hub
   rm       <id>                              remove a model (refused while an engine serves it)
   verify   <id>                              re-hash the files against the manifest
@@ -45,6 +47,7 @@ export const modelsCommand: CliCommand = {
       options: {
         json: { type: 'boolean' },
         link: { type: 'boolean' },
+        'no-mmproj': { type: 'boolean' },
         id: { type: 'string' },
         revision: { type: 'string' },
         limit: { type: 'string' },
@@ -66,8 +69,8 @@ export const modelsCommand: CliCommand = {
       case 'pull':
         return pull(layout, need('a repo, e.g. owner/name:Q4_K_M'), { id: values.id, revision: values.revision }, json);
       case 'import': {
-        const m = await library(layout).import(resolve(need('the path of a .gguf file')), { link: values.link ?? false, ...(values.id ? { id: values.id } : {}) });
-        return print(json, m, () => `imported ${m.id} (${describe(m.facts)})${m.source.kind === 'import' && m.source.linked ? ', linked in place' : ''}\n`);
+        const m = await library(layout).import(resolve(need('the path of a .gguf file')), { link: values.link ?? false, noProjector: values['no-mmproj'] ?? false, ...(values.id ? { id: values.id } : {}) });
+        return print(json, m, () => `imported ${m.id} (${describe(m.facts)})${m.source.kind === 'import' && m.source.linked ? ', linked in place' : ''}${paired(m)}\n`);
       }
       case 'search':
         return search(hub(layout), need('the text to search for'), values.limit, json);
@@ -141,7 +144,7 @@ async function pull(layout: DataLayout, spec: string, opts: { id: string | undef
   try {
     const m = await pulls.wait(job.id);
     if (!json && process.stderr.isTTY) process.stderr.write('\n');
-    return print(json, m, () => `pulled ${m.id} (${describe(m.facts)})\n`);
+    return print(json, m, () => `pulled ${m.id} (${describe(m.facts)})${paired(m)}\n`);
   } catch (err) {
     if (pulls.get(job.id)?.state === 'paused') {
       process.stderr.write(`\npaused; the bytes so far are kept: run the same command (or Resume in the app) to continue\n`);
@@ -153,6 +156,10 @@ async function pull(layout: DataLayout, spec: string, opts: { id: string | undef
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+function paired(m: ModelManifest): string {
+  return m.mmproj ? `, with vision projector ${m.mmproj.name}` : '';
 }
 
 let lastPrinted = -1;

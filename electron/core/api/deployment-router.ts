@@ -4,7 +4,7 @@
 import type { ApiErrorType, DeploymentErrorCode, OpenAiModel } from '../../contract/index.js';
 import type { LiveDeployment } from '../deployments/deployment.js';
 import { DeploymentError } from '../deployments/errors.js';
-import type { Deployments } from '../deployments/service.js';
+import type { Deployments, RouteNeeds } from '../deployments/service.js';
 import type { EngineVersions } from '../engines/versions.js';
 import { HttpError } from '../util/errors.js';
 import type { ModelRouter, RoutedModel } from './openai.js';
@@ -17,6 +17,7 @@ const STATUS: Record<DeploymentErrorCode, [number, ApiErrorType]> = {
   invalid_value: [400, 'invalid_request_error'],
   flag_not_allowed: [400, 'invalid_request_error'],
   wrong_role: [400, 'invalid_request_error'],
+  no_vision_projector: [400, 'invalid_request_error'],
   placement_refused: [409, 'invalid_request_error'],
   model_does_not_fit: [503, 'server_error'],
   model_unreadable: [503, 'server_error'],
@@ -49,8 +50,8 @@ export class DeploymentRouter implements ModelRouter {
     return this.deployments.openAiModel(this.call(() => this.deployments.find(id)).name);
   }
 
-  lookup(model: string, route: string): RoutedModel {
-    const d = this.call(() => this.deployments.forRoute(model, route));
+  lookup(model: string, route: string, needs: RouteNeeds = {}): RoutedModel {
+    const d = this.call(() => this.deployments.forRoute(model, route, needs));
     return {
       id: d.name,
       slots: d.slots(),

@@ -10,7 +10,7 @@ import type { Admission } from './admission.js';
 import { parseJsonObject, readBody } from './http.js';
 import type { KeyPolicy } from './key-policy.js';
 import type { GatewayMetrics } from './metrics.js';
-import { samplingOf, validateInference, type ModelRouter, type RoutedModel } from './openai.js';
+import { hasImageInput, samplingOf, validateInference, type ModelRouter, type RoutedModel } from './openai.js';
 import { EngineConnections } from './engine-client.js';
 import { proxyToEngine, type ProxyOutcome } from './proxy.js';
 import type { ActivityLog } from './request-log.js';
@@ -72,7 +72,7 @@ export class Gateway {
       const raw = await readBody(req, limits.maxBodyBytes);
       if (limits.logContent) requestBody = raw;
       const body = validateInference(route, parseJsonObject(raw));
-      const routed = router.lookup(body.model, route);
+      const routed = router.lookup(body.model, route, { images: hasImageInput(body) });
       this.deps.policy.admit(caller, res, () => router.model(routed.id));
       model = routed.id;
       // Fair share: the slots are shared between the keys waiting for this model.
