@@ -22,7 +22,7 @@ import { defaultRendererDir } from './api/static.js';
 import { sha256File } from './download/download.js';
 import { resolveEngine } from './engines/locate.js';
 import { engineRoutes } from './engines/routes.js';
-import { EngineVersions } from './engines/versions.js';
+import { EngineFacts } from './engines/facts.js';
 import { CheckReports } from './engines/check-store.js';
 import { EngineDefaults } from './engines/defaults.js';
 import { engineUpgradeRoutes } from './engines/upgrade-routes.js';
@@ -107,7 +107,8 @@ export class Core {
   /** The one owner of how each model runs here, and of its engine. */
   readonly deployments: Deployments;
   readonly router: DeploymentRouter;
-  readonly engineVersions = new EngineVersions();
+  /** Engine versions and devices, asked once per binary. */
+  readonly engineFacts = new EngineFacts(() => this.hardware.snapshot());
   readonly admission: Admission;
   readonly requests = new RequestRegistry();
   readonly activity: ActivityLog;
@@ -179,7 +180,7 @@ export class Core {
       busy: (name) => this.admission.running(name) > 0,
       hashFile: sha256File,
     });
-    this.router = new DeploymentRouter(this.deployments, this.engineVersions, () => this.settings.get().gateway.loadTimeoutSeconds * 1000, (bin) => {
+    this.router = new DeploymentRouter(this.deployments, this.engineFacts, () => this.settings.get().gateway.loadTimeoutSeconds * 1000, (bin) => {
       // Clients see an installed engine's id, never a path on this machine.
       const label = this.engineLabel(bin);
       return label === bin ? basename(bin) : label;
@@ -367,7 +368,7 @@ export class Core {
   planSources(): PlanSources {
     const MiB = 1024 * 1024;
     return {
-      ...corePlanSources({ hardware: this.hardware, library: this.library, enginePath: () => resolveEngine(this.layout.engines, this.opts.enginePath) }),
+      ...corePlanSources({ hardware: this.hardware, engineFacts: this.engineFacts, library: this.library, enginePath: () => resolveEngine(this.layout.engines, this.opts.enginePath) }),
       running: () => this.deployments.runningPlacements(),
       live: async () => ({ gpus: (await this.hardware.live().catch(() => null))?.gpus ?? null, availableRamBytes: freemem() }),
       settings: () => {
