@@ -5,16 +5,13 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DeploymentInput, DeploymentListResponse, DeploymentView, InstanceInfo, LogLine } from '../../contract/index.js';
 import { DEPLOYMENT_ROLES, deploymentInputSchema, ROUTES } from '../../contract/index.js';
-import { Core } from '../../core/core.js';
-import { toHttpError } from '../../core/api/deployment-router.js';
-import { defaultDataDir } from '../../core/paths.js';
-import { HttpError } from '../../core/util/errors.js';
+import type { Core } from '../../core/core.js';
 import { validate } from '../../core/util/validate.js';
 import { type CliCommand, UsageError } from '../command.js';
 import { ApiCallError, CoreClient } from '../core-client.js';
+import { dataDirOf, withLocalCore } from '../local-core.js';
 
 const dataDirOption = { 'data-dir': { type: 'string' } } as const;
-const dataDirOf = (v: { 'data-dir'?: string | undefined }) => resolve(v['data-dir'] ?? defaultDataDir());
 
 export const deployCommand: CliCommand = {
   name: 'deploy',
@@ -115,17 +112,11 @@ async function upsert(dataDir: string, input: DeploymentInput): Promise<Deployme
 }
 
 /** The core's services without listening: for changes while no core runs on the data dir. */
-async function withOfflineCore<T>(dataDir: string, fn: (core: Core) => Promise<T>): Promise<T> {
-  const core = new Core({ dataDir });
-  try {
+function withOfflineCore<T>(dataDir: string, fn: (core: Core) => Promise<T>): Promise<T> {
+  return withLocalCore(dataDir, async (core) => {
     for (const p of core.deployments.problems) process.stderr.write(`warning: ${p}\n`);
-    return await fn(core);
-  } catch (err) {
-    const http = toHttpError(err);
-    throw http instanceof HttpError ? new Error(http.message) : err;
-  } finally {
-    await core.stop();
-  }
+    return fn(core);
+  });
 }
 
 export const psCommand: CliCommand = {
