@@ -22,7 +22,7 @@ import { defaultRendererDir } from './api/static.js';
 import { sha256File } from './download/download.js';
 import { resolveEngine } from './engines/locate.js';
 import { engineRoutes } from './engines/routes.js';
-import { EngineVersions } from './engines/versions.js';
+import { EngineFacts } from './engines/facts.js';
 import { CheckReports } from './engines/check-store.js';
 import { EngineDefaults } from './engines/defaults.js';
 import { engineUpgradeRoutes } from './engines/upgrade-routes.js';
@@ -116,7 +116,8 @@ export class Core {
   readonly upstreams: Upstreams;
   /** What the gateway routes by: upstreams first, then the deployments. */
   readonly gatewayRouter: GatewayRouter;
-  readonly engineVersions = new EngineVersions();
+  /** Engine versions and devices, asked once per binary. */
+  readonly engineFacts = new EngineFacts(() => this.hardware.snapshot());
   readonly admission: Admission;
   readonly requests = new RequestRegistry();
   readonly activity: ActivityLog;
@@ -180,7 +181,7 @@ export class Core {
       library: {
         resolve: (idOrAlias) => {
           const m = this.library.resolve(idOrAlias);
-          return m?.files[0] ? { id: m.id, path: m.files[0].path, sha256: m.files[0].sha256 } : null;
+          return m?.files[0] ? { id: m.id, path: m.files[0].path, sha256: m.files[0].sha256, mmproj: m.mmproj?.path ?? null } : null;
         },
         ids: () => this.library.list().map((m) => m.id),
       },
@@ -188,7 +189,7 @@ export class Core {
       busy: (name) => this.admission.running(name) > 0,
       hashFile: sha256File,
     });
-    this.router = new DeploymentRouter(this.deployments, this.engineVersions, () => this.settings.get().gateway.loadTimeoutSeconds * 1000, (bin) => {
+    this.router = new DeploymentRouter(this.deployments, this.engineFacts, () => this.settings.get().gateway.loadTimeoutSeconds * 1000, (bin) => {
       // Clients see an installed engine's id, never a path on this machine.
       const label = this.engineLabel(bin);
       return label === bin ? basename(bin) : label;
@@ -392,7 +393,7 @@ export class Core {
   planSources(): PlanSources {
     const MiB = 1024 * 1024;
     return {
-      ...corePlanSources({ hardware: this.hardware, library: this.library, enginePath: () => resolveEngine(this.layout.engines, this.opts.enginePath) }),
+      ...corePlanSources({ hardware: this.hardware, engineFacts: this.engineFacts, library: this.library, enginePath: () => resolveEngine(this.layout.engines, this.opts.enginePath) }),
       running: () => this.deployments.runningPlacements(),
       live: async () => ({ gpus: (await this.hardware.live().catch(() => null))?.gpus ?? null, availableRamBytes: freemem() }),
       settings: () => {

@@ -10,7 +10,7 @@ import type { Admission } from './admission.js';
 import { parseJsonObject, readBody } from './http.js';
 import type { KeyPolicy } from './key-policy.js';
 import type { GatewayMetrics } from './metrics.js';
-import { samplingOf, validateInference, type ModelRouter, type RoutedModel } from './openai.js';
+import { hasImageInput, samplingOf, validateInference, type ModelRouter, type RoutedModel } from './openai.js';
 import { EngineConnections } from './engine-client.js';
 import { proxyToEngine, type ProxyOutcome } from './proxy.js';
 import type { ActivityLog } from './request-log.js';
@@ -75,7 +75,7 @@ export class Gateway {
       if (limits.logContent) requestBody = raw;
       const parsed = parseJsonObject(raw);
       const body = validateInference(route, parsed);
-      const routed = router.lookup(body.model, route);
+      const routed = router.lookup(body.model, route, { images: hasImageInput(body) });
       routedId = routed.id;
       this.deps.policy.admit(caller, res, () => routed.openAi ?? router.model(routed.id));
       model = routed.id;

@@ -26,15 +26,16 @@ export class GatewayRouter implements ModelRouter {
     return hit ? this.upstreams.openAiModel(hit.up, hit.exposed) : this.local.model(id);
   }
 
-  lookup(model: string, route: string): RoutedModel {
+  /** `needs` (image input) is checked for local deployments; an upstream answers for itself. */
+  lookup(model: string, route: string, needs?: { images?: boolean }): RoutedModel {
     const hit = this.upstreams.resolve(model);
-    if (!hit) return this.local.lookup(model, route);
+    if (!hit) return this.local.lookup(model, route, needs);
     const openAi = this.upstreams.openAiModel(hit.up, hit.exposed);
     const admit = this.upstreams.admit(hit.up);
     if (admit.ok) return routedUpstream(hit, openAi);
     const { name, fallback } = hit.up.config;
     if (fallback && hit.viaAlias) {
-      const r = this.local.lookup(fallback, route);
+      const r = this.local.lookup(fallback, route, needs);
       return { ...r, openAi, headers: { [FAILOVER_HEADER]: `upstream ${name} unavailable (circuit open); answered by ${r.id}` } };
     }
     const retryAfter = Math.max(1, Math.ceil(admit.retryAfterMs / 1000));
