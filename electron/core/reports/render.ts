@@ -1,7 +1,7 @@
 // The report as CSV (one row per total, deployment, key and incident; fixed columns) and as a
 // self-contained printable HTML page (print CSS, no scripts, every value escaped).
 import { stringify } from 'csv-stringify/sync';
-import type { DeploymentReport, OpsReport, Percentiles } from '../../contract/index.js';
+import { countedWhen, type DeploymentReport, type OpsReport, type Percentiles } from '../../contract/index.js';
 
 const CSV_COLUMNS = [
   'scope', 'name', 'availability_percent', 'downtime_seconds', 'error_budget_left_percent', 'requests', 'errors', 'error_rate_percent',
@@ -55,7 +55,7 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid 
 @media print{body{margin:1cm}h2{break-after:avoid}table,tr{break-inside:avoid}}
 </style></head><body>
 <h1>Operations report — ${escape(r.month)}</h1>
-<p class="note">${escape(r.from)} to ${escape(r.to)} (UTC, availability counted 24/7); generated ${escape(r.generatedAt)}.</p>
+<p class="note">${escape(r.from)} to ${escape(r.to)} (times UTC; month in ${escape(r.timeZone)}; availability counted ${escape(countedWhen(r))}); generated ${escape(r.generatedAt)}.</p>
 <div class="kpis">
 <div class="kpi"${met(availabilityMet)}>Availability<b>${escape(pct(r.total.availabilityPercent))}</b>target ${escape(r.slo.availabilityPercent)} %</div>
 <div class="kpi"${met(ttftMet)}>Time to first token p95<b>${escape(r.total.ttftMs.p95 ?? '—')} ms</b>target ${escape(r.slo.ttftP95Ms)} ms</div>

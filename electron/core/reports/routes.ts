@@ -1,15 +1,15 @@
 // GET /api/v1/reports?month=YYYY-MM&format=json|csv|html: the operations report (admin API).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { REPORT_FORMATS, ROUTES, type OpsReport, type ReportFormat, type SloTargets } from '../../contract/index.js';
+import { REPORT_FORMATS, ROUTES, type OpsReport, type ReportFormat, type Settings, type SloSettings, type SloTargets } from '../../contract/index.js';
 import { sendJson } from '../api/http.js';
 import type { OpsStore } from '../store/store.js';
 import { HttpError } from '../util/errors.js';
-import { buildReport, currentMonth, type CostSettings } from './report.js';
+import { buildReport, currentMonth, type CostSettings, type SloPolicy } from './report.js';
 import { reportCsv, reportHtml } from './render.js';
 
 export interface ReportSources {
   store: OpsStore;
-  slo: () => SloTargets;
+  slo: () => SloPolicy;
   cost?: () => CostSettings;
   now?: () => number;
 }
@@ -21,7 +21,7 @@ export function reportRoutes(sources: ReportSources) {
     const format = url.searchParams.get('format') ?? 'json';
     if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new HttpError(400, `format must be one of ${REPORT_FORMATS.join(', ')}, got '${format}'`, 'invalid_request_error', 'invalid_parameter', 'format');
     const now = (sources.now ?? Date.now)();
-    const report = reportOrUnavailable(sources, url.searchParams.get('month') ?? currentMonth(now), now);
+    const report = reportOrUnavailable(sources, url.searchParams.get('month') ?? currentMonth(now, sources.slo().timeZone), now);
     sendReport(res, report, format as ReportFormat);
     return true;
   };
@@ -48,7 +48,16 @@ function sendReport(res: ServerResponse, report: OpsReport, format: ReportFormat
   res.end(body);
 }
 
-/** The SLO targets from the settings section. */
-export function sloFrom(s: { availabilityTargetPercent: number; ttftP95TargetMs: number; errorRateTargetPercent: number }): SloTargets {
-  return { availabilityPercent: s.availabilityTargetPercent, ttftP95Ms: s.ttftP95TargetMs, errorRatePercent: s.errorRateTargetPercent };
+/** The SLO policy from the settings section. */
+export function sloFrom(s: Settings['reports']): SloPolicy {
+  const byDeployment = Object.fromEntries(Object.entries(s.deploymentSlos).map(([name, o]) => [name, targets(o)]));
+  return { ...(targets(s) as SloTargets), businessHours: s.businessHours, timeZone: s.timeZone, byDeployment };
+}
+
+function targets(s: Partial<SloSettings>): Partial<SloTargets> {
+  const t: Partial<SloTargets> = {};
+  if (s.availabilityTargetPercent !== undefined) t.availabilityPercent = s.availabilityTargetPercent;
+  if (s.ttftP95TargetMs !== undefined) t.ttftP95Ms = s.ttftP95TargetMs;
+  if (s.errorRateTargetPercent !== undefined) t.errorRatePercent = s.errorRateTargetPercent;
+  return t;
 }
