@@ -56,11 +56,14 @@ export interface KeyReportUsage extends UsageFigures {
   keyId: string | null;
 }
 
-/** An outage began (`down`: crashed or hung, restarting; `failed`: gave up) or ended (`recovered`). */
+/**
+ * An outage began (`down`: crashed or hung, restarting; `failed`: gave up) or ended (`recovered`),
+ * or errors burn the error budget faster than the SLO allows (`budget-burn`).
+ */
 export interface Alert {
   time: string;
   deployment: string;
-  kind: 'down' | 'hung' | 'failed' | 'recovered';
+  kind: 'down' | 'hung' | 'failed' | 'recovered' | 'budget-burn';
   /** The supervisor's words (redacted: never request content). */
   reason: string | null;
 }

@@ -38,7 +38,7 @@ export interface EventRow {
 export interface AlertRow {
   timeMs: number;
   deployment: string;
-  kind: 'down' | 'hung' | 'failed' | 'recovered';
+  kind: 'down' | 'hung' | 'failed' | 'recovered' | 'budget-burn';
   reason: string | null;
 }
 
