@@ -84,7 +84,7 @@ ${incidents ? `<table><thead><tr><th>Deployment</th><th>Start</th><th>End</th><t
 ${r.alerts.length ? `<table><thead><tr><th>Time</th><th>Deployment</th><th>Alert</th><th>Reason</th></tr></thead><tbody>${r.alerts.map((a) => `<tr>${[a.time, a.deployment, a.kind, a.reason].map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>` : '<p>None.</p>'}
 <h2>Usage per API key</h2>
 <table><thead><tr><th>Key id</th><th>Requests</th><th>Errors</th><th>Prompt tokens</th><th>Completion tokens</th></tr></thead><tbody>${keys}</tbody></table>
-${r.rolledUpDays > 0 ? `<p class="note">${escape(r.rolledUpDays)} days are past the retention: their counts and tokens are included, their latencies are not.</p>` : ''}
+${r.rolledUpDays > 0 ? `<p class="note">${escape(r.rolledUpDays)} days are past the retention: their counts and tokens are included; their latencies come from per-day histograms (each percentile within ±1 %).</p>` : ''}
 </body></html>
 `;
 }

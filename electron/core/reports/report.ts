@@ -7,6 +7,7 @@ import type { BusinessHours, DailyFigures, DeploymentReport, EnergyFigures, Inci
 import type { OpsStore } from '../store/store.js';
 import type { AvailabilityRow, RequestRow, RollupRow } from '../store/types.js';
 import { HttpError } from '../util/errors.js';
+import { addValue, count, mergeInto, percentileOf, type Histogram } from '../store/latency-histogram.js';
 
 const DOWN = new Set(['down', 'failed']);
 
@@ -136,8 +137,8 @@ function deploymentReport(name: string, rows: RequestRow[], rollups: RollupRow[]
     downtimeSeconds: up.downtimeSeconds,
     errorBudgetLeftPercent: up.monitoredSeconds > 0 && allowed > 0 ? round(100 * (1 - up.downtimeSeconds / allowed), 2) : null,
     incidents: up.incidents,
-    ttftMs: percentiles(rows.map((r) => r.ttftMs)),
-    tpotMs: percentiles(rows.map((r) => r.tpotMs)),
+    ttftMs: latencyPercentiles(rows.map((r) => r.ttftMs), rollups.map((r) => r.ttftHist)),
+    tpotMs: latencyPercentiles(rows.map((r) => r.tpotMs), rollups.map((r) => r.tpotHist)),
   };
 }
 
@@ -176,8 +177,8 @@ function energyFigures(store: OpsStore, fromMs: number, toMs: number, monthEnd: 
 }
 
 function dailyFigures(rows: RequestRow[], rollups: RollupRow[]): DailyFigures[] {
-  const days = new Map<string, { requests: number; errors: number; ttft: (number | null)[] }>();
-  const at = (d: string) => days.get(d) ?? (days.set(d, { requests: 0, errors: 0, ttft: [] }), days.get(d)!);
+  const days = new Map<string, { requests: number; errors: number; ttft: (number | null)[]; hists: Histogram[] }>();
+  const at = (d: string) => days.get(d) ?? (days.set(d, { requests: 0, errors: 0, ttft: [], hists: [] }), days.get(d)!);
   for (const r of rows) {
     const d = at(day(r.timeMs));
     d.requests++;
@@ -188,8 +189,25 @@ function dailyFigures(rows: RequestRow[], rollups: RollupRow[]): DailyFigures[] 
     const d = at(r.day);
     d.requests += r.requests;
     d.errors += r.errors;
+    d.hists.push(r.ttftHist);
   }
-  return [...days].sort(([a], [b]) => a.localeCompare(b)).map(([d, v]) => ({ day: d, requests: v.requests, errors: v.errors, ttftP95Ms: percentiles(v.ttft).p95 }));
+  return [...days].sort(([a], [b]) => a.localeCompare(b)).map(([d, v]) => ({ day: d, requests: v.requests, errors: v.errors, ttftP95Ms: latencyPercentiles(v.ttft, v.hists).p95 }));
+}
+
+/**
+ * Percentiles of raw values plus rolled-up days' histograms: exact (nearest rank) while no histogram
+ * has counts, else read from one merged histogram (each value within ±1 %: latency-histogram.ts).
+ */
+export function latencyPercentiles(values: (number | null)[], hists: Histogram[]): Percentiles {
+  if (!hists.some((h) => count(h) > 0)) return percentiles(values);
+  const merged: Histogram = {};
+  for (const h of hists) mergeInto(merged, h);
+  for (const v of values) if (v !== null) addValue(merged, v);
+  const at = (p: number) => {
+    const v = percentileOf(merged, p);
+    return v === null ? null : round(v, 3);
+  };
+  return { count: count(merged), p50: at(50), p95: at(95), p99: at(99) };
 }
 
 /** Nearest-rank percentiles (a value that was measured, never interpolated). */
