@@ -3,7 +3,7 @@
 import { useEffect, useMemo } from 'react';
 import { countedWhen, type OpsReport } from '../../../../electron/contract/index.js';
 import { EmptyState, ErrorNote, Stat } from '../../components/ui.js';
-import { exportRequested, monthOpened } from './actions.js';
+import { exportRequested, monthOpened, pdfRequested } from './actions.js';
 import { DailyChart } from './DailyChart.js';
 import { dailySeries, duration, msTriple, percent, recentMonths } from './selectors.js';
 import { useReports } from './store.js';
@@ -103,6 +103,7 @@ export function ReportsPage() {
           </label>
           <button type="button" className="btn" onClick={() => void exportRequested('csv')}>Export CSV</button>
           <button type="button" className="btn" onClick={() => void exportRequested('html')}>Printable report</button>
+          {window.llamaOrch && <button type="button" className="btn" onClick={() => void pdfRequested()} data-testid="reports-pdf">Save as PDF</button>}
         </div>
       </div>
       <ErrorNote message={error} />
