@@ -1,7 +1,8 @@
 // The operations report: availability, latency, errors and usage per deployment and API key for one
-// month (GET /api/v1/reports?month=YYYY-MM&format=json|csv|html, `llama-orch report`).
+// month (GET /api/v1/reports?month=YYYY-MM&format=json|csv|html|jsonl, `llama-orch report`).
 
-export const REPORT_FORMATS = ['json', 'csv', 'html'] as const;
+/** `jsonl`: not the report but the month's request rows from the store (metadata only), one JSON object a line. */
+export const REPORT_FORMATS = ['json', 'csv', 'html', 'jsonl'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export interface Percentiles {

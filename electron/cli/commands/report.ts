@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { REPORT_FORMATS, ROUTES, type ReportFormat } from '../../contract/index.js';
 import { dataLayout, defaultDataDir } from '../../core/paths.js';
 import { buildReport, currentMonth, monthWindow } from '../../core/reports/report.js';
-import { reportCsv, reportHtml } from '../../core/reports/render.js';
+import { reportCsv, reportHtml, requestsJsonl } from '../../core/reports/render.js';
 import { sloFrom } from '../../core/reports/routes.js';
 import { SettingsStore } from '../../core/settings/settings.js';
 import { OpsStore } from '../../core/store/store.js';
@@ -16,10 +16,11 @@ import { CoreClient } from '../core-client.js';
 export const reportCommand: CliCommand = {
   name: 'report',
   summary: 'operations report for a month: availability, incidents, latency, errors, usage per key',
-  usage: `llama-orch report [--month YYYY-MM] [--format json|csv|html] [--output <file>] [--data-dir <dir>]
+  usage: `llama-orch report [--month YYYY-MM] [--format json|csv|html|jsonl] [--output <file>] [--data-dir <dir>]
 
-  --month    the month to report (UTC); default: the current month, up to now
-  --format   json (default), csv (one row per total, deployment, key and incident) or html (printable)
+  --month    the month to report (in the settings' time zone); default: the current month, up to now
+  --format   json (default), csv (one row per total, deployment, key and incident), html (printable)
+             or jsonl (the month's request rows: metadata, never content)
   --output   write to this file instead of standard output`,
   async run(argv) {
     const { values, positionals } = parseArgs({
@@ -50,6 +51,10 @@ async function reportText(dataDir: string, month: string, format: ReportFormat):
     const problem = store.health().problem;
     if (problem) throw new Error(problem);
     const settings = new SettingsStore(layout.settings).get().reports;
+    if (format === 'jsonl') {
+      const { fromMs, toMs } = monthWindow(month, settings.timeZone);
+      return requestsJsonl(store, fromMs, toMs);
+    }
     const report = buildReport(store, month, sloFrom(settings), Date.now(), settings);
     return format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'csv' ? reportCsv(report) : reportHtml(report);
   } finally {

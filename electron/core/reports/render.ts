@@ -4,6 +4,7 @@
 // offline when handed to a customer; its CSP allows exactly those two scripts (by hash).
 import { stringify } from 'csv-stringify/sync';
 import { reportCharts } from './charts.js';
+import type { OpsStore } from '../store/store.js';
 import { countedWhen, type DeploymentReport, type OpsReport, type Percentiles } from '../../contract/index.js';
 
 const CSV_COLUMNS = [
@@ -19,6 +20,17 @@ function deploymentCsv(scope: string, name: string, d: Omit<DeploymentReport, 'd
     requests: d.requests, errors: d.errors, error_rate_percent: d.errorRatePercent, prompt_tokens: d.promptTokens, completion_tokens: d.completionTokens,
     ttft_p50_ms: d.ttftMs.p50, ttft_p95_ms: d.ttftMs.p95, ttft_p99_ms: d.ttftMs.p99, tpot_p50_ms: d.tpotMs.p50, tpot_p95_ms: d.tpotMs.p95, tpot_p99_ms: d.tpotMs.p99,
   };
+}
+
+/**
+ * Request rows as JSON lines: what the JSON-lines request log held, exported from the store
+ * (metadata only; rows of days rolled up past the retention are summed away and not listed).
+ */
+export function requestsJsonl(store: Pick<OpsStore, 'requests'>, fromMs: number, toMs: number): string {
+  return store
+    .requests(fromMs, toMs)
+    .map(({ timeMs, ...r }) => `${JSON.stringify({ time: new Date(timeMs).toISOString(), ...r })}\n`)
+    .join('');
 }
 
 export function reportCsv(r: OpsReport): string {

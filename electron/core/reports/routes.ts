@@ -4,7 +4,8 @@ import { REPORT_FORMATS, ROUTES, type OpsReport, type ReportFormat, type Setting
 import { sendJson } from '../api/http.js';
 import type { OpsStore } from '../store/store.js';
 import { HttpError } from '../util/errors.js';
-import { buildReport, currentMonth, type CostSettings, type SloPolicy } from './report.js';
+import { buildReport, currentMonth, monthWindow, type CostSettings, type SloPolicy } from './report.js';
+import { requestsJsonl } from './render.js';
 import { reportCsv, reportHtml } from './render.js';
 
 export interface ReportSources {
@@ -21,7 +22,12 @@ export function reportRoutes(sources: ReportSources) {
     const format = url.searchParams.get('format') ?? 'json';
     if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new HttpError(400, `format must be one of ${REPORT_FORMATS.join(', ')}, got '${format}'`, 'invalid_request_error', 'invalid_parameter', 'format');
     const now = (sources.now ?? Date.now)();
-    const report = reportOrUnavailable(sources, url.searchParams.get('month') ?? currentMonth(now, sources.slo().timeZone), now);
+    const month = url.searchParams.get('month') ?? currentMonth(now, sources.slo().timeZone);
+    if (format === 'jsonl') {
+      sendJsonl(res, month, sources);
+      return true;
+    }
+    const report = reportOrUnavailable(sources, month, now);
     sendReport(res, report, format as ReportFormat);
     return true;
   };
@@ -35,6 +41,19 @@ function reportOrUnavailable(sources: ReportSources, month: string, now: number)
     // The store is corrupt or locked: the report says so; inference is not affected.
     throw new HttpError(503, `the operations report is not available: ${(err as Error).message}`, 'server_error', 'store_unavailable');
   }
+}
+
+/** The month's request rows as JSON lines (the request log, exported from the store). */
+function sendJsonl(res: ServerResponse, month: string, sources: ReportSources): void {
+  const { fromMs, toMs } = monthWindow(month, sources.slo().timeZone);
+  let body: string;
+  try {
+    body = requestsJsonl(sources.store, fromMs, toMs);
+  } catch (err) {
+    throw new HttpError(503, `the request export is not available: ${(err as Error).message}`, 'server_error', 'store_unavailable');
+  }
+  res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'content-disposition': `attachment; filename="llama-orch-requests-${month}.jsonl"` });
+  res.end(body);
 }
 
 function sendReport(res: ServerResponse, report: OpsReport, format: ReportFormat): void {
