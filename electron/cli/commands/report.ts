@@ -31,8 +31,8 @@ export const reportCommand: CliCommand = {
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const format = values.format;
     if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, got '${format}'`);
-    const month = values.month ?? currentMonth(Date.now());
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new UsageError(`--month must look like 2026-11, got '${month}'`);
+    const month = values.month ?? null;
+    if (month !== null && !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new UsageError(`--month must look like 2026-11, got '${month}'`);
     const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
     const text = await reportText(dataDir, month, format as ReportFormat);
     if (values.output) writeFileSync(values.output, text);
@@ -41,16 +41,17 @@ export const reportCommand: CliCommand = {
   },
 };
 
-async function reportText(dataDir: string, month: string, format: ReportFormat): Promise<string> {
+/** `month` null: the current month in the settings' time zone (the core's own, or read here). */
+async function reportText(dataDir: string, requested: string | null, format: ReportFormat): Promise<string> {
   const client = CoreClient.find(dataDir);
-  if (client) return client.text(`${ROUTES.reports}?month=${month}&format=${format}`);
-  monthWindow(month);
+  if (client) return client.text(`${ROUTES.reports}?${requested ? `month=${requested}&` : ''}format=${format}`);
   const layout = dataLayout(dataDir);
   const store = new OpsStore(join(layout.root, 'ops.sqlite'));
   try {
     const problem = store.health().problem;
     if (problem) throw new Error(problem);
     const settings = new SettingsStore(layout.settings).get().reports;
+    const month = requested ?? currentMonth(Date.now(), settings.timeZone);
     if (format === 'jsonl') {
       const { fromMs, toMs } = monthWindow(month, settings.timeZone);
       return requestsJsonl(store, fromMs, toMs);
