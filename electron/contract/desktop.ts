@@ -39,6 +39,8 @@ export interface DesktopApi {
   appInfo(): Promise<AppInfo>;
   desktopSettings(): Promise<DesktopSettings>;
   updateDesktopSettings(patch: Partial<DesktopSettings>): Promise<DesktopResult<DesktopSettings>>;
+  /** The month's (`YYYY-MM`) printable report as a PDF (Electron's printToPDF), saved where the user picks; null: cancelled. */
+  saveReportPdf(month: string): Promise<DesktopResult<string | null>>;
   /**
    * Path on disk of a File from a drop or file input (Electron no longer sets `File.path`); '' for a
    * file that has none. Answered in the preload itself (`webUtils.getPathForFile`): no IPC.
@@ -58,6 +60,7 @@ export const DESKTOP_IPC_KEYS = [
   'appInfo',
   'desktopSettings',
   'updateDesktopSettings',
+  'saveReportPdf',
 ] as const satisfies readonly (keyof DesktopIpcApi)[];
 
 export const DESKTOP_LOCAL_KEYS = ['pathForFile'] as const satisfies readonly DesktopLocalKey[];
@@ -73,6 +76,7 @@ export const IPC = {
   appInfo: 'llama-orch:app-info',
   desktopSettings: 'llama-orch:desktop-settings',
   updateDesktopSettings: 'llama-orch:update-desktop-settings',
+  saveReportPdf: 'llama-orch:save-report-pdf',
 } as const satisfies Record<keyof DesktopIpcApi, string>;
 
 type AssertNever<T extends never> = T;

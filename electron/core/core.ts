@@ -56,6 +56,8 @@ import { OpsStore } from './store/store.js';
 import { AvailabilityRecorder } from './store/recorder.js';
 import { reportRoutes, sloFrom } from './reports/routes.js';
 import { Alerts } from './reports/alerts.js';
+import { BurnRateMonitor } from './reports/burn-rate.js';
+import { sloOf } from './reports/report.js';
 import { CpuUtilisation, hardwareRows } from './reports/sampler.js';
 import { listenError, resolveBind } from './util/net.js';
 import { appVersion } from './version.js';
@@ -125,8 +127,9 @@ export class Core {
   /** Request metadata, availability and supervisor events for the operations report (SQLite). */
   readonly store: OpsStore;
   private readonly recorder: AvailabilityRecorder;
-  /** Outage alerts: stored, notified (event), sent to the webhook. */
+  /** Outage and error-budget alerts: stored, notified (event), sent to the webhook. */
   readonly alerts: Alerts;
+  private readonly burnRate: BurnRateMonitor;
   /** Engine pids left running by a killed previous run and reaped by `listen()`. */
   reapedOrphans: number[] = [];
   private server: Server | null = null;
@@ -143,6 +146,7 @@ export class Core {
     this.recorder = new AvailabilityRecorder(this.store);
     this.alerts = new Alerts({ store: this.store, emit: (e) => this.events.emit(e), webhookUrl: () => this.settings.get().reports.webhookUrl, log: (line) => process.stderr.write(`llama-orch: ${line}\n`) });
     this.recorder.onAlert = (a) => this.alerts.raise(a);
+    this.burnRate = new BurnRateMonitor({ targetPercent: (d) => sloOf(sloFrom(this.settings.get().reports), d).errorRatePercent, raise: (a) => this.alerts.raise(a) });
     this.events.subscribe((e) => this.recorder.onEvent(e));
     this.keys = new KeyStore(join(this.layout.root, 'keys.json'));
     const { livenessIntervalSeconds, livenessMisses } = this.settings.get().engines;
@@ -252,7 +256,12 @@ export class Core {
       requests: this.requests,
       metrics: this.metrics,
       log: this.activity,
-      store: this.store,
+      store: {
+        recordRequest: (r) => {
+          this.store.recordRequest(r);
+          this.burnRate.record(r);
+        },
+      },
       limits: () => ({ ...this.settings.get().gateway, logContent: this.settings.get().privacy.logContent }),
     }));
     const extraRoutes: RouteHandler[] = [
@@ -445,6 +454,7 @@ export class Core {
       this.gateway?.close();
     });
     await this.step('close the request log', () => this.activity.close());
+    this.burnRate.close();
     await this.step('close the operations store', () => this.store.close());
   }
 

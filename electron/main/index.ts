@@ -11,6 +11,7 @@ import { applyAppUserModelId } from './app-identity.js';
 import { preloadPath, resourcesDir, trayIconPath, windowIconPath } from './app-paths.js';
 import { DesktopSettingsStore, settingsEffects } from './desktop-settings.js';
 import { desktopHandlers, registerDesktopIpc } from './ipc.js';
+import { PDF_WINDOW_OPTIONS } from './report-pdf.js';
 import { installQuitHandler, startCore, watchSessionEnd, type QuitControl } from './lifecycle.js';
 import { applyOpenAtLogin, followMovedExecutable, loginItemDeps, startedAtLogin } from './login-item.js';
 import { watchNotices } from './notifications.js';
@@ -114,6 +115,12 @@ async function wireShell(opts: StartupOptions, core: Core, baseUrl: string, appO
     showItemInFolder: (p) => shell.showItemInFolder(p),
     appInfo: () => ({ version: app.getVersion(), platform: process.platform, arch: process.arch, electron: process.versions.electron ?? '', dataDir: opts.dataDir }),
     settings,
+    reportPdf: {
+      fetch,
+      openWindow: () => new BrowserWindow(PDF_WINDOW_OPTIONS),
+      showSaveDialog: (o) => (owned.win ? dialog.showSaveDialog(owned.win, o) : dialog.showSaveDialog(o)),
+      downloadsDir: () => app.getPath('downloads'),
+    },
   });
   owned.cleanups.push(
     registerDesktopIpc(ipcMain, handlers, { appOrigin, log }),

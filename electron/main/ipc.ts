@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { DESKTOP_IPC_KEYS, IPC, type AppInfo, type CoreConnection, type DesktopIpcApi, type DesktopResult, type DesktopSettings } from '../contract/index.js';
+import { MONTH, saveReportPdf, type ReportPdfDeps } from './report-pdf.js';
 import { isSameOrigin } from './security.js';
 import type { Logger } from './seam.js';
 
@@ -36,6 +37,7 @@ const VALIDATE: { [K in keyof DesktopIpcApi]: (args: unknown[]) => Parameters<De
   },
   // The settings store validates the patch itself (it is also used by the tray).
   updateDesktopSettings: ([patch]) => [patch as never],
+  saveReportPdf: ([month]) => (typeof month === 'string' && MONTH.test(month) ? [month] : invalid(`saveReportPdf: month must look like 2026-11, got ${JSON.stringify(month)}`)),
 };
 
 export function registerDesktopIpc(ipc: IpcMainSeam, handlers: DesktopHandlers, opts: { appOrigin: () => string | null; log: Logger }): () => void {
@@ -77,6 +79,7 @@ export interface HandlerDeps {
   showItemInFolder(path: string): void;
   appInfo(): AppInfo;
   settings: { get(): DesktopSettings; update(patch: unknown): DesktopResult<DesktopSettings> };
+  reportPdf: Omit<ReportPdfDeps, 'connection'>;
 }
 
 /** The DesktopApi implemented with the Electron pieces the root hands in. */
@@ -91,5 +94,6 @@ export function desktopHandlers(deps: HandlerDeps): DesktopHandlers {
     appInfo: () => deps.appInfo(),
     desktopSettings: () => deps.settings.get(),
     updateDesktopSettings: (patch) => deps.settings.update(patch),
+    saveReportPdf: (month) => saveReportPdf(month, { ...deps.reportPdf, connection: deps.connection }),
   };
 }

@@ -14,6 +14,7 @@ const IPC = {
   appInfo: 'llama-orch:app-info',
   desktopSettings: 'llama-orch:desktop-settings',
   updateDesktopSettings: 'llama-orch:update-desktop-settings',
+  saveReportPdf: 'llama-orch:save-report-pdf',
 } as const satisfies typeof ContractIpc;
 
 const api = {
@@ -23,6 +24,7 @@ const api = {
   appInfo: () => ipcRenderer.invoke(IPC.appInfo),
   desktopSettings: () => ipcRenderer.invoke(IPC.desktopSettings),
   updateDesktopSettings: (patch: Partial<DesktopSettings>) => ipcRenderer.invoke(IPC.updateDesktopSettings, patch),
+  saveReportPdf: (month: string) => ipcRenderer.invoke(IPC.saveReportPdf, month),
   pathForFile: (file: File) => webUtils.getPathForFile(file),
 } satisfies DesktopApi;
 

@@ -109,6 +109,29 @@ describe.skipIf(!haveChromium)('UI settings', () => {
     await screenshot(page, '23-settings-error');
   });
 
+  it('sets service levels: business hours in a time zone and a deployment’s own target, and names a bad time zone', async () => {
+    const section = page.getByTestId('settings-reports');
+    await page.getByTestId('slo-availability').fill('99.9');
+    await page.getByTestId('slo-all-week').uncheck();
+    await section.getByLabel('Sat', { exact: true }).check(); // Mon–Fri are preset: now Mon–Sat
+    await page.getByTestId('slo-to').fill('24:00');
+    await page.getByTestId('slo-time-zone').fill('Europe/Berlin');
+    await page.getByTestId('slo-override-add').click();
+    const override = page.getByTestId('slo-override').first();
+    await override.getByLabel('Deployment').fill('stories260K');
+    await override.getByLabel('TTFT p95 ms').fill('750');
+    await section.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => section.getByRole('status').textContent()).toContain('Saved');
+    const get = async () => ((await fetch(`${serve.url}/api/v1/settings`, { headers: { cookie: await sessionCookie(page) } }).then((r) => r.json())) as { reports: Record<string, unknown> }).reports;
+    expect(await get()).toMatchObject({ availabilityTargetPercent: 99.9, businessHours: { days: [1, 2, 3, 4, 5, 6], from: '08:00', to: '24:00' }, timeZone: 'Europe/Berlin', deploymentSlos: { stories260K: { ttftP95TargetMs: 750 } } });
+    await screenshot(page, '24-settings-service-levels');
+
+    await page.getByTestId('slo-time-zone').fill('Mars/Olympus');
+    await section.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => section.getByRole('alert').textContent()).toMatch(/Not saved.*reports\.timeZone/);
+    expect((await get()).timeZone).toBe('Europe/Berlin');
+  });
+
   it('turns offline mode on: a hub search then says "offline mode" instead of connecting', async () => {
     const network = page.getByTestId('settings-network');
     await page.getByTestId('offline-toggle').check();

@@ -263,6 +263,8 @@ export const api = {
   pickModelFiles: (): Promise<string[]> | null => window.llamaOrch?.pickModelFiles() ?? null,
   /** Path on disk of a dropped file in the desktop app; null in a browser (it never tells). */
   pathForFile: (file: File): string | null => window.llamaOrch?.pathForFile(file) || null,
+  /** The month's report as a PDF through Electron's printToPDF, saved where the user picks; null in a browser. */
+  saveReportPdf: (month: string) => window.llamaOrch?.saveReportPdf(month) ?? null,
 };
 
 /** A message for people from any thrown value. */

@@ -10,6 +10,14 @@ import { STORIES_MODEL } from '../../helpers/paths.js';
 import { MemoryStore, quietLog } from './fakes.js';
 
 const APP = 'http://127.0.0.1:8585';
+const NO_PDF = {
+  fetch: (() => Promise.reject(new Error('no core here'))) as typeof fetch,
+  openWindow: () => {
+    throw new Error('no window here');
+  },
+  showSaveDialog: async () => ({ canceled: true }),
+  downloadsDir: () => '/tmp',
+};
 
 class FakeIpcMain implements IpcMainSeam {
   handlers = new Map<string, (event: IpcEventLike, ...args: unknown[]) => unknown>();
@@ -41,6 +49,7 @@ function setup(dialogResult = { canceled: false, filePaths: ['/m/a.gguf', '/m/b.
       showItemInFolder: (p) => shown.push(p),
       appInfo: () => ({ version: '0.1.0', platform: 'linux', arch: 'x64', electron: '45.4.1', dataDir: '/d' }),
       settings,
+      reportPdf: NO_PDF,
     }),
     { appOrigin: () => APP, log: quietLog },
   );
@@ -97,6 +106,14 @@ describe('desktop IPC', () => {
     expect(await ipc.invoke(IPC.desktopSettings, APP)).toMatchObject({ autoUpdate: true });
   });
 
+  it('refuses a report PDF for a malformed month before anything is fetched', async () => {
+    const { ipc } = setup();
+    for (const month of ['2026-13', '26-11', 42, undefined]) {
+      expect(await ipc.invoke(IPC.saveReportPdf, APP, month)).toMatchObject({ ok: false, error: { code: 'invalid_argument', message: expect.stringMatching(/month must look like 2026-11/) } });
+    }
+    expect(await ipc.invoke(IPC.saveReportPdf, APP, '2026-11')).toMatchObject({ ok: false, error: { code: 'failed', message: 'the core did not answer: no core here' } });
+  });
+
   it('ignores extra arguments a page sends to argument-less calls', async () => {
     const connection = vi.fn(() => ({ baseUrl: APP, adminToken: 't' }));
     const ipc = new FakeIpcMain();
@@ -106,6 +123,7 @@ describe('desktop IPC', () => {
       showItemInFolder: () => {},
       appInfo: () => ({ version: '', platform: '', arch: '', electron: '', dataDir: '' }),
       settings: { get: () => DEFAULT_DESKTOP_SETTINGS, update: () => ({ ok: true, value: DEFAULT_DESKTOP_SETTINGS }) },
+      reportPdf: NO_PDF,
     });
     registerDesktopIpc(ipc, handlers, { appOrigin: () => APP, log: quietLog });
     await ipc.invoke(IPC.connection, APP, 'extra', { x: 1 });

@@ -58,6 +58,7 @@ describe('preload', () => {
         "pathForFile",
         "pickModelFiles",
         "revealInFolder",
+        "saveReportPdf",
         "updateDesktopSettings",
       ]
     `);
@@ -79,6 +80,7 @@ describe('preload', () => {
     await api.appInfo!();
     await api.desktopSettings!();
     await api.updateDesktopSettings!({ openAtLogin: true });
+    await api.saveReportPdf!('2026-11');
     expect(loaded.invoked).toEqual([
       [IPC.connection],
       [IPC.pickModelFiles],
@@ -86,6 +88,7 @@ describe('preload', () => {
       [IPC.appInfo],
       [IPC.desktopSettings],
       [IPC.updateDesktopSettings, { openAtLogin: true }],
+      [IPC.saveReportPdf, '2026-11'],
     ]);
   });
 
