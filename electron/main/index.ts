@@ -118,7 +118,7 @@ async function wireShell(opts: StartupOptions, core: Core, baseUrl: string, appO
     reportPdf: {
       fetch,
       openWindow: () => new BrowserWindow(PDF_WINDOW_OPTIONS),
-      showSaveDialog: (o) => (owned.win ? dialog.showSaveDialog(owned.win, o) : dialog.showSaveDialog(o)),
+      showSaveDialog: (o) => (window.current ? dialog.showSaveDialog(window.current, o) : dialog.showSaveDialog(o)),
       downloadsDir: () => app.getPath('downloads'),
     },
   });
