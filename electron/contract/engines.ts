@@ -10,6 +10,8 @@ export const ENGINE_MANIFEST_SCHEMA_VERSION = 1 as const;
 export const ENGINE_ROUTES = {
   engines: '/api/v1/engines',
   install: '/api/v1/engines/install',
+  /** POST the archive itself as the body, `?name=<file name>[&sha256=<hex>]` → 201 EngineInfo. */
+  import: '/api/v1/engines/import',
   engine: (id: string) => `/api/v1/engines/${encodeURIComponent(id)}`,
   instanceFacts: (id: string) => `/api/v1/instances/${encodeURIComponent(id)}/facts`,
 } as const;

@@ -43,8 +43,8 @@ export interface UiSession {
  * `llama-orch serve <serveArgs> --data-dir <data>` and Chromium side by side, one page of the given
  * size logged in through the one-time login URL. close() stops both (the caller cleans up `data`).
  */
-export async function openUi(serveArgs: string[], dataDir: string, viewport: { width: number; height: number }): Promise<UiSession> {
-  const [serve, browser] = await Promise.all([startServe([...serveArgs, '--data-dir', dataDir]), launchChromium()]);
+export async function openUi(serveArgs: string[], dataDir: string, viewport: { width: number; height: number }, env?: NodeJS.ProcessEnv): Promise<UiSession> {
+  const [serve, browser] = await Promise.all([startServe([...serveArgs, '--data-dir', dataDir], env ? { env } : {}), launchChromium()]);
   const page = await browser.newPage({ viewport });
   const errors = watchPageErrors(page);
   await page.goto(serve.loginUrl);

@@ -4,6 +4,7 @@ import { EngineInstallProgress } from '../../components/EngineInstallProgress.js
 import type { EngineInfo } from '../../../../electron/contract/index.js';
 import { ConfirmDialog, EmptyState, ErrorNote } from '../../components/ui.js';
 import { engineInstallRequested, engineRemoveConfirmed } from './actions.js';
+import { EngineArchiveImport } from './EngineArchiveImport.js';
 import { useSettings } from './store.js';
 
 const BACKENDS = [
@@ -66,7 +67,7 @@ export function EnginesSection() {
       <ErrorNote message={enginesError && `Engines could not be listed: ${enginesError}`} />
       {engines && engines.data.length === 0 && (
         <EmptyState title="No engine installed.">
-          Install one below, or import an archive with <code>llama-orch engines import</code>.
+          Install one below, or import an archive (below, or <code>llama-orch engines import</code>).
         </EmptyState>
       )}
       {engines && engines.data.length > 0 && (
@@ -116,6 +117,7 @@ export function EnginesSection() {
         </button>
       </form>
       <InstallProgress />
+      <EngineArchiveImport />
       <ConfirmDialog
         subject={confirm}
         title="Remove engine"
