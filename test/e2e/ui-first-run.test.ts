@@ -101,6 +101,18 @@ describe.skipIf(!haveChromium || !canRun)('UI first run', () => {
     await page.getByTestId('first-run').waitFor();
   });
 
+  it('says why when the engine cannot be installed, and lets the user try again', async () => {
+    await ui.admin<Settings>('PATCH', '/api/v1/settings', { engines: { releaseSource: 'mirror', mirrorUrl: `${hub.url}/no-such-mirror`, tag: TAG } });
+    const rec = catalog.models.find((m) => m.id === catalog.recommended)!;
+    await page.getByTestId(`catalog-get-${rec.id}`).click();
+    const job = page.getByTestId('first-run-job');
+    await expect.poll(() => job.getAttribute('data-phase'), { timeout: 60_000 }).toBe('failed');
+    expect(await job.getByRole('alert').textContent()).toMatch(/^The engine could not be installed: \S+/);
+    expect(await page.getByTestId(`catalog-get-${rec.id}`).isEnabled()).toBe(true);
+    expect(existsSync(join(data.path, 'engines')) ? readdirSync(join(data.path, 'engines')).filter((d) => !d.startsWith('.')) : []).toEqual([]);
+    await ui.admin<Settings>('PATCH', '/api/v1/settings', { engines: { releaseSource: 'mirror', mirrorUrl: `${hub.url}${API}`, tag: TAG } });
+  });
+
   it('one click installs the engine, pulls the recommended model with progress and opens a chat that answers', async () => {
     const rec = catalog.models.find((m) => m.id === catalog.recommended)!;
     await page.getByTestId(`catalog-get-${rec.id}`).click();

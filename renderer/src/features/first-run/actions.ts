@@ -76,6 +76,7 @@ export async function setupRequested(entry: CatalogModelView): Promise<void> {
     s.libraryCounted(false);
     navigate('chat', { model });
   } catch (err) {
-    s.setupChanged({ phase: 'failed', error: errorMessage(err) });
+    const during = useFirstRun.getState().job?.phase;
+    s.setupChanged({ phase: 'failed', error: during === 'engine' ? `The engine could not be installed: ${errorMessage(err)}` : errorMessage(err) });
   }
 }
