@@ -149,6 +149,8 @@ export interface EngineListResponse {
   releaseSource: string;
   /** The default engine's id (settings.engines.defaultEngine); null: `--engine` or the newest installed. */
   defaultEngine?: string | null;
+  /** True when the core was started with `--engine <binary>`: models run without an installed engine. */
+  commandLineEngine?: boolean;
 }
 
 /** POST /api/v1/engines/install */

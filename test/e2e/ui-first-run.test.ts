@@ -2,7 +2,8 @@
 // the catalogue models that fit this machine as the real planner judged them, recommends one, says
 // "offline mode" instead of downloading when that is on, can be put away (remembered), and with one
 // click installs the engine from a local release mirror, pulls the model from a local Hub mirror
-// (HF_ENDPOINT; stories260K served under the catalogue's file names) and opens a chat that answers.
+// (HF_ENDPOINT; stories260K served under the catalogue's file names) and opens a chat that answers;
+// under `serve --engine` it installs no engine over the one named.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -134,6 +135,39 @@ describe.skipIf(!haveChromium || !canRun)('UI first run', () => {
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.getByText('Running models').waitFor();
     expect(await page.getByTestId('first-run').count()).toBe(0); // the library has a model now
+    expect(ui.errors).toEqual([]);
+  }, 180_000);
+});
+
+describe.skipIf(!haveChromium || !canRun)('UI first run with serve --engine', () => {
+  const data = tempDir();
+  let hub: FakeHub;
+  let ui: UiSession;
+
+  beforeAll(async () => {
+    hub = await startFakeHub();
+    ui = await openUi(['--engine', testEnginePath()], data.path, { width: 1280, height: 1000 }, { HF_ENDPOINT: hub.url });
+    const catalog = await ui.admin<CatalogResponse>('GET', '/api/v1/catalog');
+    for (const m of catalog.models) await hub.addRepo({ repo: m.repo, files: [{ path: m.file, file: STORIES_MODEL }] });
+    await ui.page.getByTestId('first-run').waitFor();
+  }, 120_000);
+
+  afterAll(async () => {
+    await ui?.close();
+    await hub?.close();
+    data.cleanup();
+  });
+
+  it('installs no engine over the one named on the command line: pulls the model and the chat answers', async () => {
+    const { page } = ui;
+    const catalog = await ui.admin<CatalogResponse>('GET', '/api/v1/catalog');
+    await page.getByTestId(`catalog-get-${catalog.recommended}`).click();
+    await page.waitForURL(/#\/chat\?model=/, { timeout: 120_000 });
+    expect(existsSync(join(data.path, 'engines')) ? readdirSync(join(data.path, 'engines')).filter((d) => !d.startsWith('.')) : []).toEqual([]);
+    await page.getByTestId('chat-input').fill('Once upon a time');
+    await page.getByTestId('chat-input').press('Enter');
+    const answer = page.getByTestId('msg-assistant').last();
+    await expect.poll(() => answer.getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
     expect(ui.errors).toEqual([]);
   }, 180_000);
 });

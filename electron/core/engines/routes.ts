@@ -34,14 +34,14 @@ const STATUS: Record<EngineError['code'], number> = {
   no_previous: 409,
 };
 
-export function engineRoutes(engines: EngineService): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
+export function engineRoutes(engines: EngineService, opts: { commandLineEngine?: boolean } = {}): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
   return async (req, res, url) => {
     const path = url.pathname;
     const method = req.method ?? 'GET';
     if (path !== ENGINE_ROUTES.engines && !path.startsWith(`${ENGINE_ROUTES.engines}/`)) return false;
     try {
       if (path === ENGINE_ROUTES.engines && method === 'GET') {
-        const body: EngineListResponse = { data: engines.list(), defaultTag: engines.defaultTag, releaseSource: engines.releaseSource, defaultEngine: engines.defaultEngine };
+        const body: EngineListResponse = { data: engines.list(), defaultTag: engines.defaultTag, releaseSource: engines.releaseSource, defaultEngine: engines.defaultEngine, commandLineEngine: opts.commandLineEngine ?? false };
         sendJson(res, 200, body);
         return true;
       }

@@ -43,7 +43,10 @@ function until<T>(check: () => Promise<T | null>): Promise<T> {
 
 async function engineEnsured(): Promise<void> {
   const s = useFirstRun.getState();
-  if ((await api.engines()).data.length > 0) return;
+  // An installed engine, or one named with `serve --engine`: installing another would become the
+  // default and take over from the one the user chose.
+  const list = await api.engines();
+  if (list.data.length > 0 || list.commandLineEngine) return;
   s.setupChanged({ phase: 'engine', progress: null, jobId: null });
   // wait: the answer is the installed engine or the reason it failed; progress arrives meanwhile.
   await api.installEngine({ wait: true });
