@@ -20,6 +20,7 @@ export const ROUTES = {
   events: '/api/v1/events',
   hardware: '/api/v1/hardware',
   engines: '/api/v1/engines',
+  engineImport: '/api/v1/engines/import',
   models: '/api/v1/models',
   plans: '/api/v1/plans',
   login: '/auth/login',

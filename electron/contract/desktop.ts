@@ -27,6 +27,10 @@ export interface DesktopSettings {
   updateUrl: string | null;
 }
 
+/** Why a folder is picked: it decides the dialog's title and whether it may create a folder. */
+export type KitFolderPurpose = 'export' | 'import';
+export const KIT_FOLDER_PURPOSES = ['export', 'import'] as const satisfies readonly KitFolderPurpose[];
+
 export type DesktopErrorCode = 'invalid_argument' | 'not_found' | 'unsupported' | 'failed';
 export type DesktopResult<T> = Result<T, DesktopErrorCode>;
 
@@ -34,6 +38,8 @@ export interface DesktopApi {
   connection(): Promise<CoreConnection>;
   /** Native file dialog for GGUF files; [] when cancelled. */
   pickModelFiles(): Promise<string[]>;
+  /** Native folder dialog for an offline kit (export may create the folder); null when cancelled. */
+  pickKitFolder(purpose: KitFolderPurpose): Promise<string | null>;
   /** Show a file or folder in the system file manager. */
   revealInFolder(path: string): Promise<DesktopResult<null>>;
   appInfo(): Promise<AppInfo>;
@@ -56,6 +62,7 @@ export type DesktopIpcApi = Omit<DesktopApi, DesktopLocalKey>;
 export const DESKTOP_IPC_KEYS = [
   'connection',
   'pickModelFiles',
+  'pickKitFolder',
   'revealInFolder',
   'appInfo',
   'desktopSettings',
@@ -72,6 +79,7 @@ export const DESKTOP_API_KEYS = [...DESKTOP_IPC_KEYS, ...DESKTOP_LOCAL_KEYS] as 
 export const IPC = {
   connection: 'llama-orch:connection',
   pickModelFiles: 'llama-orch:pick-model-files',
+  pickKitFolder: 'llama-orch:pick-kit-folder',
   revealInFolder: 'llama-orch:reveal-in-folder',
   appInfo: 'llama-orch:app-info',
   desktopSettings: 'llama-orch:desktop-settings',

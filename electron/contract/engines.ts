@@ -10,6 +10,8 @@ export const ENGINE_MANIFEST_SCHEMA_VERSION = 1 as const;
 export const ENGINE_ROUTES = {
   engines: '/api/v1/engines',
   install: '/api/v1/engines/install',
+  /** POST the archive itself as the body, `?name=<file name>[&sha256=<hex>]` → 201 EngineInfo. */
+  import: '/api/v1/engines/import',
   engine: (id: string) => `/api/v1/engines/${encodeURIComponent(id)}`,
   instanceFacts: (id: string) => `/api/v1/instances/${encodeURIComponent(id)}/facts`,
 } as const;
@@ -147,6 +149,8 @@ export interface EngineListResponse {
   releaseSource: string;
   /** The default engine's id (settings.engines.defaultEngine); null: `--engine` or the newest installed. */
   defaultEngine?: string | null;
+  /** True when the core was started with `--engine <binary>`: models run without an installed engine. */
+  commandLineEngine?: boolean;
 }
 
 /** POST /api/v1/engines/install */

@@ -271,7 +271,7 @@ export class Core {
       planRoutes(this.planSources()),
       modelRoutes({ library: this.library, pulls: this.pulls, hub: () => hubConfig(this.settings.get().hub, process.env, this.offline) }),
       engineUpgradeRoutes(this.upgrades),
-      engineRoutes(this.engines),
+      engineRoutes(this.engines, { commandLineEngine: Boolean(this.opts.enginePath) }),
       instanceRoutes({ supervisor: this.supervisor }),
       deploymentRoutes(this.deployments),
       upstreamRoutes(this.upstreams),

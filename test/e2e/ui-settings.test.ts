@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnginePath } from '../helpers/engine.js';
 import type { ServeHandle } from '../helpers/serve.js';
 import { tempDir } from '../helpers/tmp.js';
-import { haveChromium, openUi, screenshot, type UiSession } from './ui-support.js';
+import { haveChromium, openUi, screenshot, watchPageErrors, type UiSession } from './ui-support.js';
 
 describe.skipIf(!haveChromium)('UI settings', () => {
   const data = tempDir();
@@ -169,6 +169,36 @@ describe.skipIf(!haveChromium)('UI settings', () => {
       await page.getByTestId('kit-import').click();
       await expect.poll(() => section.getByRole('alert').textContent().catch(() => '')).toMatch(/is not a kit: kit\.json is missing/);
     } finally {
+      kitParent.cleanup();
+    }
+  });
+
+  it('picks the kit folder with the desktop app\'s dialog (preload stand-in); a browser has only the typed path', async () => {
+    expect(await page.getByTestId('kit-export-pick').count()).toBe(0);
+    const kitParent = tempDir();
+    // A second page with the first one's session (the login URL works once).
+    const ctx = await ui.browser.newContext({ storageState: await page.context().storageState() });
+    const desk = await ctx.newPage();
+    try {
+      const folder = join(kitParent.path, 'picked-kit');
+      // What the preload exposes (connection, pickKitFolder), recording which dialogs were asked for.
+      await desk.addInitScript((dir: string) => {
+        const w = window as unknown as Record<string, unknown> & { asked: string[] };
+        w.asked = [];
+        w.llamaOrch = { connection: async () => ({ baseUrl: location.origin, adminToken: null }), pickKitFolder: async (purpose: string) => (w.asked.push(purpose), dir) };
+      }, folder);
+      const deskErrors = watchPageErrors(desk);
+      await desk.goto(`${serve.url}/#/settings`);
+      await desk.getByTestId('settings-kit').waitFor();
+      expect(deskErrors).toEqual([]);
+      await desk.getByTestId('kit-export-pick').click();
+      const section = desk.getByTestId('settings-kit');
+      await expect.poll(() => section.getByRole('status').textContent().catch(() => ''), { timeout: 60_000 }).toMatch(/^Kit written: /);
+      expect(existsSync(join(folder, 'kit.json'))).toBe(true);
+      expect(await desk.getByTestId('kit-dir').inputValue()).toBe(folder);
+      expect(await desk.evaluate(() => (window as unknown as { asked: string[] }).asked)).toEqual(['export']);
+    } finally {
+      await ctx.close();
       kitParent.cleanup();
     }
   });

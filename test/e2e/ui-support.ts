@@ -43,9 +43,9 @@ export interface UiSession {
  * `llama-orch serve <serveArgs> --data-dir <data>` and Chromium side by side, one page of the given
  * size logged in through the one-time login URL. close() stops both (the caller cleans up `data`).
  */
-export async function openUi(serveArgs: string[], dataDir: string, viewport: { width: number; height: number }): Promise<UiSession> {
+export async function openUi(serveArgs: string[], dataDir: string, viewport: { width: number; height: number }, env?: NodeJS.ProcessEnv): Promise<UiSession> {
   // Both start at once; when one fails, the other is stopped before the error goes up.
-  const [served, launched] = await Promise.allSettled([startServe([...serveArgs, '--data-dir', dataDir]), launchChromium()]);
+  const [served, launched] = await Promise.allSettled([startServe([...serveArgs, '--data-dir', dataDir], env ? { env } : {}), launchChromium()]);
   if (served.status === 'rejected' || launched.status === 'rejected') {
     if (launched.status === 'fulfilled') await launched.value.close();
     if (served.status === 'fulfilled') await served.value.stop();

@@ -1,5 +1,6 @@
 // Admin API of the engines module: GET /api/v1/engines, POST /api/v1/engines/install,
-// DELETE /api/v1/engines/:id. Mounted through the core's `extraRoutes` (behind admin auth).
+// POST /api/v1/engines/import (an uploaded archive), DELETE /api/v1/engines/:id. Mounted through the
+// core's `extraRoutes` (behind admin auth).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ENGINE_ROUTES, type EngineListResponse, type InstallEngineResponse } from '../../contract/index.js';
@@ -9,6 +10,7 @@ import { validate } from '../util/validate.js';
 import { EngineError } from './installer.js';
 import { ReleaseError } from './release.js';
 import type { EngineService } from './service.js';
+import { importUpload } from './upload.js';
 
 const installSchema = z.object({
   tag: z.string().min(1).max(64).optional(),
@@ -32,14 +34,14 @@ const STATUS: Record<EngineError['code'], number> = {
   no_previous: 409,
 };
 
-export function engineRoutes(engines: EngineService): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
+export function engineRoutes(engines: EngineService, opts: { commandLineEngine?: boolean } = {}): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
   return async (req, res, url) => {
     const path = url.pathname;
     const method = req.method ?? 'GET';
     if (path !== ENGINE_ROUTES.engines && !path.startsWith(`${ENGINE_ROUTES.engines}/`)) return false;
     try {
       if (path === ENGINE_ROUTES.engines && method === 'GET') {
-        const body: EngineListResponse = { data: engines.list(), defaultTag: engines.defaultTag, releaseSource: engines.releaseSource, defaultEngine: engines.defaultEngine };
+        const body: EngineListResponse = { data: engines.list(), defaultTag: engines.defaultTag, releaseSource: engines.releaseSource, defaultEngine: engines.defaultEngine, commandLineEngine: opts.commandLineEngine ?? false };
         sendJson(res, 200, body);
         return true;
       }
@@ -47,8 +49,12 @@ export function engineRoutes(engines: EngineService): (req: IncomingMessage, res
         await install(req, res, engines);
         return true;
       }
+      if (path === ENGINE_ROUTES.import && method === 'POST') {
+        sendJson(res, 201, await importUpload(req, url, engines, engines.uploadsDir));
+        return true;
+      }
       const m = /^\/api\/v1\/engines\/([^/]+)$/.exec(path);
-      if (m && method === 'DELETE' && path !== ENGINE_ROUTES.install) {
+      if (m && method === 'DELETE' && path !== ENGINE_ROUTES.install && path !== ENGINE_ROUTES.import) {
         await engines.remove(decodeURIComponent(m[1]!));
         res.writeHead(204).end();
         return true;

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { DESKTOP_IPC_KEYS, IPC, type DesktopSettings } from '../../../electron/contract/index.js';
 import { DEFAULT_DESKTOP_SETTINGS, DesktopSettingsStore } from '../../../electron/main/desktop-settings.js';
-import { desktopHandlers, MODEL_FILE_DIALOG, registerDesktopIpc, type IpcEventLike, type IpcMainSeam } from '../../../electron/main/ipc.js';
+import { desktopHandlers, KIT_FOLDER_DIALOGS, MODEL_FILE_DIALOG, registerDesktopIpc, type IpcEventLike, type IpcMainSeam } from '../../../electron/main/ipc.js';
 import { parseStartup, StartupError } from '../../../electron/main/startup.js';
 import { STORIES_MODEL } from '../../helpers/paths.js';
 import { MemoryStore, quietLog } from './fakes.js';
@@ -86,6 +86,24 @@ describe('desktop IPC', () => {
     expect(MODEL_FILE_DIALOG.filters).toEqual([{ name: 'GGUF models', extensions: ['gguf'] }]);
     const cancelled = setup({ canceled: true, filePaths: ['/ignored'] });
     expect(await cancelled.ipc.invoke(IPC.pickModelFiles, APP)).toEqual([]);
+  });
+
+  it('picks a kit folder with a dialog per purpose (export may create one), or null when cancelled', async () => {
+    const picked = setup({ canceled: false, filePaths: ['/media/usb/kit'] });
+    expect(await picked.ipc.invoke(IPC.pickKitFolder, APP, 'export')).toBe('/media/usb/kit');
+    expect(await picked.ipc.invoke(IPC.pickKitFolder, APP, 'import')).toBe('/media/usb/kit');
+    expect(picked.dialogs).toEqual([KIT_FOLDER_DIALOGS.export, KIT_FOLDER_DIALOGS.import]);
+    expect(KIT_FOLDER_DIALOGS.export.properties).toEqual(['openDirectory', 'createDirectory']);
+    expect(KIT_FOLDER_DIALOGS.import.properties).toEqual(['openDirectory']);
+    const cancelled = setup({ canceled: true, filePaths: ['/ignored'] });
+    expect(await cancelled.ipc.invoke(IPC.pickKitFolder, APP, 'import')).toBeNull();
+  });
+
+  it('refuses a kit folder pick for an unknown purpose without opening a dialog', async () => {
+    const s = setup();
+    expect(await s.ipc.invoke(IPC.pickKitFolder, APP, 'delete-everything')).toEqual({ ok: false, error: { code: 'invalid_argument', message: expect.stringMatching(/purpose must be one of export, import/) } });
+    expect(await s.ipc.invoke(IPC.pickKitFolder, APP)).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
+    expect(s.dialogs).toEqual([]);
   });
 
   it('reveals an existing absolute path; refuses relative, missing and non-string paths with a result', async () => {

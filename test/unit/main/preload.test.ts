@@ -56,6 +56,7 @@ describe('preload', () => {
         "connection",
         "desktopSettings",
         "pathForFile",
+        "pickKitFolder",
         "pickModelFiles",
         "revealInFolder",
         "saveReportPdf",
@@ -76,6 +77,7 @@ describe('preload', () => {
     loaded.invoked.length = 0;
     await api.connection!();
     await api.pickModelFiles!();
+    await api.pickKitFolder!('export');
     await api.revealInFolder!('/models/a.gguf');
     await api.appInfo!();
     await api.desktopSettings!();
@@ -84,6 +86,7 @@ describe('preload', () => {
     expect(loaded.invoked).toEqual([
       [IPC.connection],
       [IPC.pickModelFiles],
+      [IPC.pickKitFolder, 'export'],
       [IPC.revealInFolder, '/models/a.gguf'],
       [IPC.appInfo],
       [IPC.desktopSettings],
