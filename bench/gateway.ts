@@ -4,12 +4,14 @@
 // generator here does not share the gateway's event loop. The engine gets one thread so that on a
 // small machine the gateway and the load generator are not starved by the engine's spinning threads.
 // Reports added time-to-first-token (p50, p99) and the throughput ratio gateway/direct.
-//   npm run bench -- gateway [--rounds N] [--tokens N] [--threads N] [--levels 1,8,32] [--pin] [--client raw|fetch] [--profile DIR] [--store-ab | --limits]
+//   npm run bench -- gateway [--rounds N] [--tokens N] [--threads N] [--levels 1,8,32] [--pin] [--client raw|fetch] [--profile DIR] [--store-ab | --limits | --upstream]
 // --store-ab: the operations store's write cost instead: both paths go through the gateway, with the
 // store recording each request ("gateway" columns) or not ("direct" columns, the baseline), alternating.
 // --limits: both paths go through the gateway, with an API key without limits ("direct" columns)
 // and with a key carrying an allow-list, expiry, rpm and token quotas ("gateway" columns): the
 // added time and CPU are what checking a key's limits costs.
+// --upstream: the remote-upstream path: the same engine registered as an upstream (its URL and key;
+// "gateway" columns, model `bench-up`) against calling that server directly with its key ("direct").
 // --client: the load generator. `raw` (default): plain sockets (bench/lib/raw-sse-client.ts), kept
 // alive to the gateway as SDK clients do, a new connection per stream to llama-server (which closes
 // it after every stream anyway); `fetch`: Node's fetch (undici), several times the CPU per token.
@@ -25,9 +27,9 @@ import { parseArgs } from 'node:util';
 import { RawSseClient } from './lib/raw-sse-client.ts';
 import { fmt, median, quantile, table } from './lib/stats.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, tokens: { type: 'string', default: '32' }, threads: { type: 'string', default: '1' }, levels: { type: 'string', default: '1,8,32' }, profile: { type: 'string' }, pin: { type: 'boolean', default: false }, client: { type: 'string', default: 'raw' }, 'store-ab': { type: 'boolean', default: false }, limits: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, tokens: { type: 'string', default: '32' }, threads: { type: 'string', default: '1' }, levels: { type: 'string', default: '1,8,32' }, profile: { type: 'string' }, pin: { type: 'boolean', default: false }, client: { type: 'string', default: 'raw' }, 'store-ab': { type: 'boolean', default: false }, limits: { type: 'boolean', default: false }, upstream: { type: 'boolean', default: false } } });
 const AB = values['store-ab'];
-if (AB && values.limits) throw new Error('--store-ab and --limits measure different things: one at a time');
+if ([AB, values.limits, values.upstream].filter(Boolean).length > 1) throw new Error('--store-ab, --limits and --upstream measure different things: one at a time');
 if (values.client !== 'raw' && values.client !== 'fetch') throw new Error('--client must be raw or fetch');
 const ROUNDS = Number(values.rounds);
 const TOKENS = Number(values.tokens);
@@ -37,18 +39,18 @@ const PER_BATCH: Record<number, number> = { 1: 16, 8: 32, 32: 64 };
 const MODEL = join(import.meta.dirname, '..', 'test', 'fixtures', 'models', 'stories260K.gguf');
 const engine = execFileSync(process.execPath, ['scripts/test-engine.mjs'], { encoding: 'utf8' }).trim();
 
-interface Target { url: string; key: string | null; store?: boolean }
+interface Target { url: string; key: string | null; store?: boolean; model?: string }
 interface Batch { ttfts: number[]; tokensPerSecond: number }
 
 let staleRetries = 0;
 const failures = new Map<string, number>();
 
-const bodyOf = (i: number) => JSON.stringify({ model: 'bench', stream: true, temperature: 0, max_tokens: TOKENS, ignore_eos: true, messages: [{ role: 'user', content: `Story ${i % 16}: once upon a time` }] });
+const bodyOf = (i: number, model = 'bench') => JSON.stringify({ model, stream: true, temperature: 0, max_tokens: TOKENS, ignore_eos: true, messages: [{ role: 'user', content: `Story ${i % 16}: once upon a time` }] });
 
 async function stream(t: Target, i: number, raw: RawSseClient | null): Promise<{ ttftMs: number; tokens: number }> {
   if (raw) {
     const before = raw.retries;
-    const r = await raw.post('/v1/chat/completions', bodyOf(i), { 'content-type': 'application/json', ...(t.key ? { authorization: `Bearer ${t.key}` } : {}) });
+    const r = await raw.post('/v1/chat/completions', bodyOf(i, t.model), { 'content-type': 'application/json', ...(t.key ? { authorization: `Bearer ${t.key}` } : {}) });
     if (raw.retries > before) {
       staleRetries += raw.retries - before;
       failures.set(t.url, (failures.get(t.url) ?? 0) + raw.retries - before);
@@ -61,7 +63,7 @@ async function stream(t: Target, i: number, raw: RawSseClient | null): Promise<{
     fetch(`${t.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(t.key ? { authorization: `Bearer ${t.key}` } : {}) },
-      body: bodyOf(i),
+      body: bodyOf(i, t.model),
     });
   // llama-server closes kept-alive connections now and then; undici does not retry a POST, so a
   // request that fails before any answer is sent once more (counted and reported).
@@ -139,7 +141,7 @@ async function batch(t: Target, concurrency: number, total: number): Promise<Bat
   return { ttfts, tokensPerSecond };
 }
 
-const child = spawn(process.execPath, [...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []), '--experimental-strip-types', '--no-warnings', join(import.meta.dirname, 'lib', 'gateway-child.ts'), engine, MODEL, '32', '256', values.threads!], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, BENCH_KEY_LIMITS: values.limits ? '1' : '0' } });
+const child = spawn(process.execPath, [...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []), '--experimental-strip-types', '--no-warnings', join(import.meta.dirname, 'lib', 'gateway-child.ts'), engine, MODEL, '32', '256', values.threads!], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, BENCH_KEY_LIMITS: values.limits ? '1' : '0', BENCH_UPSTREAM: values.upstream ? '1' : '0' } });
 const lines = createInterface({ input: child.stdout! });
 const nextLine = () => new Promise<string>((resolve) => lines.once('line', resolve));
 const info = await new Promise<{ gatewayUrl: string; directUrl: string; key: string; argv: string[]; enginePid: number; plainKey?: string; limitedKey?: string }>((resolve, reject) => {
@@ -166,8 +168,9 @@ if (values.pin) {
   pinning = `engine on CPU ${last}, core and load generator on CPU ${rest}`;
 }
 const direct: Target = AB ? { url: info.gatewayUrl, key: null, store: false } : values.limits ? { url: info.gatewayUrl, key: info.plainKey! } : { url: info.directUrl, key: info.key };
-const gateway: Target = AB ? { url: info.gatewayUrl, key: null, store: true } : values.limits ? { url: info.gatewayUrl, key: info.limitedKey! } : { url: info.gatewayUrl, key: null };
+const gateway: Target = AB ? { url: info.gatewayUrl, key: null, store: true } : values.limits ? { url: info.gatewayUrl, key: info.limitedKey! } : values.upstream ? { url: info.gatewayUrl, key: null, model: 'bench-up' } : { url: info.gatewayUrl, key: null };
 if (AB) console.log('store A/B: "direct" = the gateway without the operations store, "gateway" = with it');
+if (values.upstream) console.log('--upstream: "direct" = the server called directly with its key, "gateway" = through the gateway as a remote upstream (alias bench-up)\n');
 if (values.limits) console.log('--limits: "direct" = through the gateway with a key without limits, "gateway" = with a key carrying an allow-list, expiry, rpm and token quotas\n');
 console.log(`engine ${engine}\n  ${info.argv.join(' ')}\nmodel stories260K, ${TOKENS} tokens per stream, ${ROUNDS} rounds per level, one engine process behind both paths\nload generator: ${values.client}; pinning: ${pinning}\n`);
 

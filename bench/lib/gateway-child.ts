@@ -54,4 +54,7 @@ const keys = process.env.BENCH_KEY_LIMITS === '1'
   : {};
 const gatewayUrl = await core.listen();
 const inst = await core.deployments.get('bench')!.ensureReady();
+// BENCH_UPSTREAM=1: the same engine registered as a remote upstream (its URL and key), answering the
+// alias `bench-up`, so the remote-upstream path is measured against calling that server directly.
+if (process.env.BENCH_UPSTREAM === '1') core.upstreams.add({ name: 'up', baseUrl: inst.baseUrl()!, apiKey: inst.apiKey, prefix: null, aliases: { 'bench-up': 'bench' }, maxConcurrent: 64, healthIntervalSeconds: 60 });
 process.stdout.write(JSON.stringify({ gatewayUrl, directUrl: inst.baseUrl(), key: inst.apiKey, argv: inst.info().argv, enginePid: inst.info().pid, ...keys }) + '\n');

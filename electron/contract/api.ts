@@ -22,6 +22,7 @@ export const ROUTES = {
   events: API.events.path,
   hardware: API.hardware.path,
   engines: API.engines.path,
+  engineImport: API.importEngine.path,
   models: API.models.path,
   plans: API.plans.path,
   login: API.login.path,
@@ -34,6 +35,9 @@ export const ROUTES = {
   unloadDeployment: (name: string) => pathOf('unloadDeployment', { name }),
   requestCancel: (id: string) => pathOf('requestCancel', { id }),
   reports: API.reports.path,
+  upstreams: API.upstreams.path,
+  upstream: (name: string) => pathOf('upstream', { name }),
+  upstreamCheck: (name: string) => pathOf('checkUpstream', { name }),
 } as const;
 
 export interface HealthzResponse {
@@ -93,4 +97,6 @@ export interface Receipt {
   slots: number;
   reproducible: boolean;
   sampling: Record<string, unknown>;
+  /** Set when a remote upstream answered: its name and the model id it was asked for. */
+  upstream?: { name: string; model: string };
 }

@@ -121,6 +121,8 @@ export interface DeploymentView extends Deployment {
   /** false: not in the deployments file (defaults; `PUT`/`POST` saves it). */
   saved: boolean;
   modelPath: string | null;
+  /** The projector the engine gets: the deployment's `mmproj`, else the one paired with its library model. */
+  projector: string | null;
   instance: InstanceInfo | null;
 }
 
@@ -138,6 +140,7 @@ export type DeploymentErrorCode =
   | 'invalid_value'
   | 'flag_not_allowed'
   | 'wrong_role'
+  | 'no_vision_projector'
   | 'placement_refused'
   | 'model_does_not_fit'
   | 'model_unreadable'

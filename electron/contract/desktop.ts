@@ -27,6 +27,10 @@ export interface DesktopSettings {
   updateUrl: string | null;
 }
 
+/** Why a folder is picked: it decides the dialog's title and whether it may create a folder. */
+export type KitFolderPurpose = 'export' | 'import';
+export const KIT_FOLDER_PURPOSES = ['export', 'import'] as const satisfies readonly KitFolderPurpose[];
+
 export type DesktopErrorCode = 'invalid_argument' | 'not_found' | 'unsupported' | 'failed';
 export type DesktopResult<T> = Result<T, DesktopErrorCode>;
 
@@ -34,11 +38,15 @@ export interface DesktopApi {
   connection(): Promise<CoreConnection>;
   /** Native file dialog for GGUF files; [] when cancelled. */
   pickModelFiles(): Promise<string[]>;
+  /** Native folder dialog for an offline kit (export may create the folder); null when cancelled. */
+  pickKitFolder(purpose: KitFolderPurpose): Promise<string | null>;
   /** Show a file or folder in the system file manager. */
   revealInFolder(path: string): Promise<DesktopResult<null>>;
   appInfo(): Promise<AppInfo>;
   desktopSettings(): Promise<DesktopSettings>;
   updateDesktopSettings(patch: Partial<DesktopSettings>): Promise<DesktopResult<DesktopSettings>>;
+  /** The month's (`YYYY-MM`) printable report as a PDF (Electron's printToPDF), saved where the user picks; null: cancelled. */
+  saveReportPdf(month: string): Promise<DesktopResult<string | null>>;
   /**
    * Path on disk of a File from a drop or file input (Electron no longer sets `File.path`); '' for a
    * file that has none. Answered in the preload itself (`webUtils.getPathForFile`): no IPC.
@@ -54,10 +62,12 @@ export type DesktopIpcApi = Omit<DesktopApi, DesktopLocalKey>;
 export const DESKTOP_IPC_KEYS = [
   'connection',
   'pickModelFiles',
+  'pickKitFolder',
   'revealInFolder',
   'appInfo',
   'desktopSettings',
   'updateDesktopSettings',
+  'saveReportPdf',
 ] as const satisfies readonly (keyof DesktopIpcApi)[];
 
 export const DESKTOP_LOCAL_KEYS = ['pathForFile'] as const satisfies readonly DesktopLocalKey[];
@@ -69,10 +79,12 @@ export const DESKTOP_API_KEYS = [...DESKTOP_IPC_KEYS, ...DESKTOP_LOCAL_KEYS] as 
 export const IPC = {
   connection: 'llama-orch:connection',
   pickModelFiles: 'llama-orch:pick-model-files',
+  pickKitFolder: 'llama-orch:pick-kit-folder',
   revealInFolder: 'llama-orch:reveal-in-folder',
   appInfo: 'llama-orch:app-info',
   desktopSettings: 'llama-orch:desktop-settings',
   updateDesktopSettings: 'llama-orch:update-desktop-settings',
+  saveReportPdf: 'llama-orch:save-report-pdf',
 } as const satisfies Record<keyof DesktopIpcApi, string>;
 
 type AssertNever<T extends never> = T;

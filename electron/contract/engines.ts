@@ -11,6 +11,8 @@ export const ENGINE_MANIFEST_SCHEMA_VERSION = 1 as const;
 export const ENGINE_ROUTES = {
   engines: API.engines.path,
   install: API.installEngine.path,
+  /** POST the archive itself as the body, `?name=<file name>[&sha256=<hex>]` → 201 EngineInfo. */
+  import: API.importEngine.path,
   engine: (id: string) => pathOf('deleteEngine', { id }),
   instanceFacts: (id: string) => pathOf('instanceFacts', { id }),
 } as const;
@@ -148,6 +150,8 @@ export interface EngineListResponse {
   releaseSource: string;
   /** The default engine's id (settings.engines.defaultEngine); null: `--engine` or the newest installed. */
   defaultEngine?: string | null;
+  /** True when the core was started with `--engine <binary>`: models run without an installed engine. */
+  commandLineEngine?: boolean;
 }
 
 /** POST /api/v1/engines/install */

@@ -117,6 +117,8 @@ export interface GpuLiveSample {
   vramFreeBytes: number | null;
   utilizationPercent: number | null;
   temperatureC: number | null;
+  /** Board power draw in watts; null where the tool does not report it. */
+  powerWatts: number | null;
 }
 
 export interface GpuLiveReport {

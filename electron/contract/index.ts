@@ -16,3 +16,4 @@ export * from './kit.js';
 export * from './routes.js';
 export * from './openapi.js';
 export * from './openai.js';
+export * from './upstreams.js';

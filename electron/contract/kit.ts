@@ -7,6 +7,33 @@ import { deploymentInputSchema, deploymentNameSchema } from './deployments.js';
 /** GET: the first-run catalogue with this machine's verdicts ({ recommended, models }). */
 export const CATALOG_ROUTE = API.catalog.path;
 
+/** One catalogue entry with the planner's verdict on this machine (GET /api/v1/catalog). */
+export interface CatalogModelView {
+  id: string;
+  name: string;
+  /** Parameters, in billions. */
+  params: number;
+  repo: string;
+  file: string;
+  quant: string;
+  sizeBytes: number;
+  licence: string;
+  roles: string[];
+  context: number;
+  /** How it would run here; null: it does not fit (then `reason` says why). */
+  fit: 'gpu' | 'split' | 'partial' | 'cpu' | null;
+  reason: string | null;
+  contextSize: number | null;
+}
+
+export interface CatalogResponse {
+  /** Id of the chat model recommended for this machine, or null when none fits well. */
+  recommended: string | null;
+  models: CatalogModelView[];
+  /** What the memory bar measures a model against: all GPU memory, or the RAM on a machine without GPU. */
+  memory: { kind: 'gpu' | 'ram'; totalBytes: number | null };
+}
+
 /** GET: the support bundle (application/zip), admin only. */
 export const DIAGNOSTICS_ROUTE = API.diagnostics.path;
 

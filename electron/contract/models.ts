@@ -104,6 +104,11 @@ export interface ModelManifest {
   /** ISO 8601. */
   addedAt: string;
   facts: ModelFacts;
+  /**
+   * The vision projector (llama.cpp `mmproj` GGUF) paired with the model: pulled with it when its
+   * Hub folder has one, imported with it when it lies beside the file. Absent in older manifests.
+   */
+  mmproj?: ModelFile | null;
 }
 
 /** One row of GET /api/v1/models. */
@@ -123,6 +128,8 @@ export interface ModelSummary {
   /** Null when neither the GGUF metadata nor the model card names one. */
   license: ModelLicense | null;
   addedAt: string;
+  /** File name of the paired vision projector; null without one. */
+  mmproj?: string | null;
 }
 
 export interface ModelListResponse {

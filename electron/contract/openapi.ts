@@ -63,7 +63,7 @@ function operation(id: string, r: RouteDef): Json {
     ...(r.deprecated ? { deprecated: true, description: `Deprecated since ${r.deprecated.since}; use ${r.deprecated.use}. Answers carry Deprecation and Sunset (${r.deprecated.sunset}) headers.` } : {}),
     security: SECURITY[r.scope],
     ...(params.length + query.length ? { parameters: [...params, ...query] } : {}),
-    ...(r.request ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.request, 'input') } } } } : {}),
+    ...(r.request ? { requestBody: { required: true, content: { [r.requestType ?? 'application/json']: { schema: jsonSchema(r.request, 'input') } } } } : {}),
     responses,
   };
 }

@@ -1,7 +1,8 @@
 // The operations report: availability, latency, errors and usage per deployment and API key for one
-// month (GET /api/v1/reports?month=YYYY-MM&format=json|csv|html, `llama-orch report`).
+// month (GET /api/v1/reports?month=YYYY-MM&format=json|csv|html|jsonl, `llama-orch report`).
 
-export const REPORT_FORMATS = ['json', 'csv', 'html'] as const;
+/** `jsonl`: not the report but the month's request rows from the store (metadata only), one JSON object a line. */
+export const REPORT_FORMATS = ['json', 'csv', 'html', 'jsonl'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export interface Percentiles {
@@ -40,6 +41,10 @@ export interface DeploymentReport extends UsageFigures {
   downtimeSeconds: number;
   /** Share of the downtime the availability target allows that is still unused (negative: overspent). */
   errorBudgetLeftPercent: number | null;
+  /** Share of the errors the error-rate target allows for these requests that is still unused. */
+  errorRateBudgetLeftPercent: number | null;
+  /** The targets this deployment is measured against (the global ones unless overridden). */
+  slo: SloTargets;
   incidents: Incident[];
   /** Time to first token of streamed answers, ms (raw rows within the retention only). */
   ttftMs: Percentiles;
@@ -52,11 +57,14 @@ export interface KeyReportUsage extends UsageFigures {
   keyId: string | null;
 }
 
-/** An outage began (`down`: crashed or hung, restarting; `failed`: gave up) or ended (`recovered`). */
+/**
+ * An outage began (`down`: crashed or hung, restarting; `failed`: gave up) or ended (`recovered`),
+ * or errors burn the error budget faster than the SLO allows (`budget-burn`).
+ */
 export interface Alert {
   time: string;
   deployment: string;
-  kind: 'down' | 'hung' | 'failed' | 'recovered';
+  kind: 'down' | 'hung' | 'failed' | 'recovered' | 'budget-burn';
   /** The supervisor's words (redacted: never request content). */
   reason: string | null;
 }
@@ -67,6 +75,15 @@ export interface DailyFigures {
   errors: number;
   /** null for rolled-up days (latencies are not kept) and days without streamed answers. */
   ttftP95Ms: number | null;
+}
+
+/** The hours availability counts in, in the report's time zone. */
+export interface BusinessHours {
+  /** Days of the week, 0 = Sunday … 6 = Saturday. */
+  days: number[];
+  /** Local wall-clock 'HH:MM'; `to` is later than `from` and may be '24:00'. */
+  from: string;
+  to: string;
 }
 
 export interface SloTargets {
@@ -97,8 +114,10 @@ export interface OpsReport {
   /** The end of the window: the month's end, or now for the current month. */
   to: string;
   generatedAt: string;
-  /** Times are UTC; availability counts 24/7. */
-  timeZone: 'UTC';
+  /** The IANA zone of the month's bounds and the business hours; times in the report are UTC ISO. */
+  timeZone: string;
+  /** Availability counts only in these hours; null: 24/7. */
+  businessHours: BusinessHours | null;
   slo: SloTargets;
   total: Omit<DeploymentReport, 'deployment'>;
   deployments: DeploymentReport[];
@@ -110,4 +129,14 @@ export interface OpsReport {
   daily: DailyFigures[];
   /** Days whose request rows were rolled up (counts and tokens only, no latencies). */
   rolledUpDays: number;
+}
+
+const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** When availability counts, for people: "24/7" or "Mon, Tue, Wed, Thu, Fri 08:00–18:00 Europe/Berlin". */
+export function countedWhen(r: Pick<OpsReport, 'businessHours' | 'timeZone'>): string {
+  const h = r.businessHours;
+  if (!h) return '24/7';
+  const days = [...h.days].sort((a, b) => ((a + 6) % 7) - ((b + 6) % 7)); // Monday first
+  return `${days.map((d) => DAY_NAMES[d]).join(', ')} ${h.from}–${h.to} ${r.timeZone}`;
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { deploymentInputSchema, deploymentPatchSchema, placementOverridesSchema } from './deployments.js';
 import * as o from './openai.js';
 import * as s from './schemas.js';
+import { upstreamInputSchema } from './upstreams.js';
 
 /** The two API families: OpenAI-compatible inference and the admin API. */
 export const API_PREFIXES = { openai: '/v1', admin: '/api/v1' } as const;
@@ -27,10 +28,12 @@ export interface RouteDef {
   /** Path template; `{name}` is one percent-encoded segment. */
   path: string;
   summary: string;
-  tag: 'system' | 'openai' | 'requests' | 'instances' | 'deployments' | 'models' | 'engines' | 'hardware' | 'keys' | 'settings' | 'reports' | 'kit';
+  tag: 'system' | 'openai' | 'requests' | 'instances' | 'deployments' | 'models' | 'engines' | 'hardware' | 'keys' | 'settings' | 'reports' | 'kit' | 'upstreams';
   scope: RouteScope;
   query?: z.ZodObject;
   request?: z.ZodType;
+  /** The request body's media type when it is not JSON (e.g. an uploaded archive). */
+  requestType?: string;
   responses: Record<number, ResponseDef>;
   /** Error statuses this route answers with the error envelope (besides 401/403 of its scope). */
   errors?: number[];
@@ -112,6 +115,7 @@ export const API = {
 
   engines: { method: 'GET', path: '/api/v1/engines', summary: 'Installed engines', tag: 'engines', scope: 'admin', responses: { 200: json(s.engineListSchema) } },
   installEngine: { method: 'POST', path: '/api/v1/engines/install', summary: 'Install a llama.cpp release build', tag: 'engines', scope: 'admin', request: s.installEngineRequestSchema, responses: { 200: json(s.installEngineResponseSchema, 'Already installed'), 201: json(s.installEngineResponseSchema, 'Installed (wait)'), 202: json(s.installEngineResponseSchema, 'Installing') }, errors: [400, 404, 409, 422, 502] },
+  importEngine: { method: 'POST', path: '/api/v1/engines/import', summary: 'Import an uploaded engine archive (the raw body): verified, unpacked, self-tested', tag: 'engines', scope: 'admin', query: q({ name: z.string(), sha256: z.string().optional() }), request: z.string().describe('The archive bytes'), requestType: 'application/octet-stream', responses: { 201: json(s.engineInfoSchema, 'Imported') }, errors: [400, 409, 413, 422] },
   deleteEngine: { method: 'DELETE', path: '/api/v1/engines/{id}', summary: 'Remove an engine (409 while in use)', tag: 'engines', scope: 'admin', responses: { 204: none('Removed') }, errors: [404, 409] },
   defaultEngine: { method: 'GET', path: '/api/v1/engines/default', summary: 'The default engine and its history', tag: 'engines', scope: 'admin', responses: { 200: json(s.engineDefaultsSchema) } },
   setDefaultEngine: { method: 'PUT', path: '/api/v1/engines/default', summary: 'Set the default engine (running engines keep theirs)', tag: 'engines', scope: 'admin', request: s.setDefaultEngineRequestSchema, responses: { 200: json(s.engineDefaultsSchema) }, errors: [400, 404, 409] },
@@ -131,10 +135,16 @@ export const API = {
   settings: { method: 'GET', path: '/api/v1/settings', summary: 'Settings (secrets shown as "(set)")', tag: 'settings', scope: 'admin', responses: { 200: json(s.settingsSchema) } },
   updateSettings: { method: 'PATCH', path: '/api/v1/settings', summary: 'Change settings (deep-partial)', tag: 'settings', scope: 'admin', request: z.looseObject({}), responses: { 200: json(s.settingsSchema) }, errors: [400] },
 
-  reports: { method: 'GET', path: '/api/v1/reports', summary: 'Operations report of a month (JSON, CSV or HTML)', tag: 'reports', scope: 'admin', query: q({ month: z.string().optional(), format: z.enum(['json', 'csv', 'html']).optional() }), responses: { 200: { description: 'The report', content: { 'application/json': s.opsReportSchema, 'text/csv': null, 'text/html': null } } }, errors: [400, 503] },
+  reports: { method: 'GET', path: '/api/v1/reports', summary: 'Operations report of a month (JSON, CSV or HTML), or its request rows (JSON lines)', tag: 'reports', scope: 'admin', query: q({ month: z.string().optional(), format: z.enum(['json', 'csv', 'html', 'jsonl']).optional() }), responses: { 200: { description: 'The report', content: { 'application/json': s.opsReportSchema, 'text/csv': null, 'text/html': null, 'application/x-ndjson': null } } }, errors: [400, 503] },
   diagnostics: { method: 'GET', path: '/api/v1/diagnostics', summary: 'Support bundle (zip, secrets removed)', tag: 'reports', scope: 'admin', responses: { 200: { description: 'A zip file', content: { 'application/zip': null } } } },
   kitExport: { method: 'POST', path: '/api/v1/kit/export', summary: 'Write an offline kit to a folder', tag: 'kit', scope: 'admin', request: z.object({ dir: z.string().min(1).max(4096), models: z.array(z.string().min(1)).max(256).optional(), engines: z.array(z.string().min(1)).max(64).optional() }).strict(), responses: { 200: json(s.kitResultSchema) }, errors: [400, 404, 409, 422] },
   kitImport: { method: 'POST', path: '/api/v1/kit/import', summary: 'Install an offline kit from a folder', tag: 'kit', scope: 'admin', request: z.object({ dir: z.string().min(1).max(4096) }).strict(), responses: { 200: json(s.kitResultSchema) }, errors: [400, 404, 409, 422] },
+
+  upstreams: { method: 'GET', path: '/api/v1/upstreams', summary: 'Remote OpenAI-compatible upstreams (never their keys)', tag: 'upstreams', scope: 'admin', responses: { 200: json(s.upstreamListSchema) } },
+  createUpstream: { method: 'POST', path: '/api/v1/upstreams', summary: 'Add an upstream (its key stored encrypted)', tag: 'upstreams', scope: 'admin', request: upstreamInputSchema, responses: { 201: json(s.upstreamViewSchema) }, errors: [400, 409] },
+  upstream: { method: 'GET', path: '/api/v1/upstreams/{name}', summary: 'One upstream', tag: 'upstreams', scope: 'admin', responses: { 200: json(s.upstreamViewSchema) }, errors: [404] },
+  deleteUpstream: { method: 'DELETE', path: '/api/v1/upstreams/{name}', summary: 'Remove an upstream', tag: 'upstreams', scope: 'admin', responses: { 204: none('Removed') }, errors: [404] },
+  checkUpstream: { method: 'POST', path: '/api/v1/upstreams/{name}/check', summary: 'Health-check an upstream now', tag: 'upstreams', scope: 'admin', responses: { 200: json(s.upstreamViewSchema) }, errors: [404] },
 } as const satisfies Record<string, RouteDef>;
 
 export type RouteId = keyof typeof API;

@@ -103,7 +103,7 @@ export const updateKeyRequestSchema = z.looseObject({ name: z.string().optional(
 
 export const settingsSchema = loose({ hub: loose({ token: z.string().nullable() }) });
 
-export const deploymentViewSchema = deploymentSchema.extend({ saved: z.boolean(), modelPath: z.string().nullable(), instance: instanceInfoSchema.nullable() });
+export const deploymentViewSchema = deploymentSchema.extend({ saved: z.boolean(), modelPath: z.string().nullable(), projector: z.string().nullable(), instance: instanceInfoSchema.nullable() });
 export const deploymentListSchema = z.strictObject({ data: z.array(deploymentViewSchema), problems: z.array(z.string()) });
 
 const pullState = z.enum(['queued', 'running', 'verifying', 'paused', 'done', 'failed', 'cancelled']);
@@ -118,7 +118,7 @@ export const verifyModelSchema = z.strictObject({ id: z.string(), ok: z.boolean(
 export const modelSearchSchema = z.strictObject({ data: z.array(loose({ repo: z.string(), files: z.array(loose({ name: z.string() })) })) });
 
 export const engineInfoSchema = loose({ id: z.string(), dir: z.string(), binary: z.string(), tag: z.string().nullable(), variant: z.string().nullable(), version: z.string().nullable(), inUseBy: z.array(z.string()) });
-export const engineListSchema = z.strictObject({ data: z.array(engineInfoSchema), defaultTag: z.string(), releaseSource: z.string(), defaultEngine: z.string().nullable().optional() });
+export const engineListSchema = z.strictObject({ data: z.array(engineInfoSchema), defaultTag: z.string(), releaseSource: z.string(), defaultEngine: z.string().nullable().optional(), commandLineEngine: z.boolean().optional() });
 export const installEngineResponseSchema = z.strictObject({ jobId: z.string(), choice: loose({ variant: z.string() }), engine: engineInfoSchema.nullable(), alreadyInstalled: z.boolean() });
 export const engineDefaultsSchema = z.strictObject({ defaultEngine: z.string().nullable(), history: z.array(loose({ engine: z.string(), previous: z.string().nullable(), at: isoTime, actor: z.string() })) });
 export const engineCheckReportSchema = loose({ schemaVersion: z.literal(1), id: z.string(), candidate: z.string(), current: z.string(), startedAt: isoTime, finishedAt: isoTime, verdict: z.enum(['pass', 'differs', 'slower', 'fails_to_load']), results: z.array(loose({})) });
@@ -128,7 +128,29 @@ export const promoteResponseSchema = loose({ defaultEngine: z.string().nullable(
 export const hardwareSnapshotSchema = loose({ schemaVersion: z.literal(1), gpus: z.array(loose({})), memory: loose({ totalBytes: z.number() }), cpu: loose({}), warnings: z.array(loose({})) });
 export const planResponseSchema = loose({ plan: loose({}).nullable() });
 export const opsReportSchema = loose({ month: z.string() });
-export const catalogResponseSchema = z.strictObject({ recommended: z.string().nullable(), models: z.array(loose({ fit: z.unknown(), reason: z.unknown() })) });
+export const catalogResponseSchema = z.strictObject({ recommended: z.string().nullable(), models: z.array(loose({ fit: z.unknown(), reason: z.unknown() })), memory: z.strictObject({ kind: z.enum(['gpu', 'ram']), totalBytes: z.number().nullable() }) });
+
+export const upstreamViewSchema = z.strictObject({
+  name: z.string(),
+  baseUrl: z.string(),
+  hasKey: z.boolean(),
+  prefix: z.string().nullable(),
+  aliases: z.record(z.string(), z.string()),
+  fallback: z.string().nullable(),
+  timeoutSeconds: z.number(),
+  maxConcurrent: z.number(),
+  healthIntervalSeconds: z.number(),
+  failureThreshold: z.number(),
+  openSeconds: z.number(),
+  createdAt: isoTime,
+  circuit: z.enum(['closed', 'open', 'half_open']),
+  retryAfterSeconds: z.number().nullable(),
+  models: z.array(z.string()).nullable(),
+  lastCheckAt: isoTime.nullable(),
+  lastError: z.string().nullable(),
+  consecutiveFailures: z.number().int(),
+});
+export const upstreamListSchema = z.strictObject({ data: z.array(upstreamViewSchema), problems: z.array(z.string()) });
 export const kitResultSchema = loose({});
 
 // ---- admin request bodies (moved here from beside their handlers: the contract owns them)

@@ -1,4 +1,5 @@
 // User settings (one JSON document in the data dir) and API keys, as the API and UI see them.
+import type { BusinessHours } from './reports.js';
 
 export type Theme = 'system' | 'light' | 'dark';
 export type KeyScope = 'inference' | 'admin';
@@ -66,11 +67,14 @@ export interface Settings {
     theme: Theme;
     saveConversations: boolean;
   };
-  /** Service-level objectives the operations report measures against (all deployments, 24/7). */
-  reports: {
-    availabilityTargetPercent: number;
-    ttftP95TargetMs: number;
-    errorRateTargetPercent: number;
+  /** Service-level objectives the operations report measures against, and its alerts and costs. */
+  reports: SloSettings & {
+    /** When availability counts: null is 24/7. */
+    businessHours: BusinessHours | null;
+    /** IANA time zone of the business hours and of the report's months (`Europe/Berlin`). */
+    timeZone: string;
+    /** Targets of single deployments that differ from the ones above (by deployment name). */
+    deploymentSlos: Record<string, Partial<SloSettings>>;
     /** Alerts are POSTed here as JSON (retried; never carrying request content); null: no webhook. */
     webhookUrl: string | null;
     /** Electricity price per kWh, in `currency`. */
@@ -87,6 +91,13 @@ export interface Settings {
     /** Offline mode: the app opens no connection beyond this machine (hub, engine downloads, updates say so instead). */
     offline: boolean;
   };
+}
+
+/** The three targets, globally or for one deployment. */
+export interface SloSettings {
+  availabilityTargetPercent: number;
+  ttftP95TargetMs: number;
+  errorRateTargetPercent: number;
 }
 
 /** Deep-partial update accepted by PATCH /api/v1/settings. */

@@ -22,7 +22,7 @@ import { defaultRendererDir } from './http/static.js';
 import { sha256File } from './download/download.js';
 import { resolveEngine } from './engines/locate.js';
 import { engineRoutes } from './api/routes/engines.js';
-import { EngineVersions } from './engines/versions.js';
+import { EngineFacts } from './engines/facts.js';
 import { CheckReports } from './engines/check-store.js';
 import { EngineDefaults } from './engines/defaults.js';
 import { engineUpgradeRoutes } from './api/routes/engine-upgrades.js';
@@ -55,12 +55,20 @@ import { Listeners } from './util/emitter.js';
 import { restrictDataDir } from './util/data-dir-acl.js';
 import { OpsStore } from './store/store.js';
 import { AvailabilityRecorder } from './store/recorder.js';
-import { reportRoutes, sloFrom } from './api/routes/reports.js';
+import { reportRoutes } from './api/routes/reports.js';
+import { sloFrom } from './reports/slo-settings.js';
 import { Alerts } from './reports/alerts.js';
+import { BurnRateMonitor } from './reports/burn-rate.js';
+import { sloOf } from './reports/report.js';
 import { CpuUtilisation, hardwareRows } from './reports/sampler.js';
 import { listenError, resolveBind } from './util/net.js';
 import { appVersion } from './version.js';
 import { removeControlFile, writeControlFile } from './control-file.js';
+import { GatewayRouter } from './api/upstream-router.js';
+import { SecretBox } from './upstreams/secret-box.js';
+import { Upstreams } from './upstreams/service.js';
+import { UpstreamStore } from './upstreams/store.js';
+import { upstreamRoutes } from './api/routes/upstreams.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -108,7 +116,12 @@ export class Core {
   /** The one owner of how each model runs here, and of its engine. */
   readonly deployments: Deployments;
   readonly router: DeploymentRouter;
-  readonly engineVersions = new EngineVersions();
+  /** Remote OpenAI-compatible servers served beside the deployments (health, circuit, failover). */
+  readonly upstreams: Upstreams;
+  /** What the gateway routes by: upstreams first, then the deployments. */
+  readonly gatewayRouter: GatewayRouter;
+  /** Engine versions and devices, asked once per binary. */
+  readonly engineFacts = new EngineFacts(() => this.hardware.snapshot());
   readonly admission: Admission;
   readonly requests = new RequestRegistry();
   readonly activity: ActivityLog;
@@ -116,8 +129,9 @@ export class Core {
   /** Request metadata, availability and supervisor events for the operations report (SQLite). */
   readonly store: OpsStore;
   private readonly recorder: AvailabilityRecorder;
-  /** Outage alerts: stored, notified (event), sent to the webhook. */
+  /** Outage and error-budget alerts: stored, notified (event), sent to the webhook. */
   readonly alerts: Alerts;
+  private readonly burnRate: BurnRateMonitor;
   /** Engine pids left running by a killed previous run and reaped by `listen()`. */
   reapedOrphans: number[] = [];
   private server: Server | null = null;
@@ -134,6 +148,7 @@ export class Core {
     this.recorder = new AvailabilityRecorder(this.store);
     this.alerts = new Alerts({ store: this.store, emit: (e) => this.events.emit(e), webhookUrl: () => this.settings.get().reports.webhookUrl, log: (line) => process.stderr.write(`llama-orch: ${line}\n`) });
     this.recorder.onAlert = (a) => this.alerts.raise(a);
+    this.burnRate = new BurnRateMonitor({ targetPercent: (d) => sloOf(sloFrom(this.settings.get().reports), d).errorRatePercent, raise: (a) => this.alerts.raise(a) });
     this.events.subscribe((e) => this.recorder.onEvent(e));
     this.keys = new KeyStore(join(this.layout.root, 'keys.json'));
     const { livenessIntervalSeconds, livenessMisses } = this.settings.get().engines;
@@ -172,7 +187,7 @@ export class Core {
       library: {
         resolve: (idOrAlias) => {
           const m = this.library.resolve(idOrAlias);
-          return m?.files[0] ? { id: m.id, path: m.files[0].path, sha256: m.files[0].sha256 } : null;
+          return m?.files[0] ? { id: m.id, path: m.files[0].path, sha256: m.files[0].sha256, mmproj: m.mmproj?.path ?? null } : null;
         },
         ids: () => this.library.list().map((m) => m.id),
       },
@@ -180,11 +195,24 @@ export class Core {
       busy: (name) => this.admission.running(name) > 0,
       hashFile: sha256File,
     });
-    this.router = new DeploymentRouter(this.deployments, this.engineVersions, () => this.settings.get().gateway.loadTimeoutSeconds * 1000, (bin) => {
+    this.router = new DeploymentRouter(this.deployments, this.engineFacts, () => this.settings.get().gateway.loadTimeoutSeconds * 1000, (bin) => {
       // Clients see an installed engine's id, never a path on this machine.
       const label = this.engineLabel(bin);
       return label === bin ? basename(bin) : label;
     });
+    this.upstreams = new Upstreams({
+      store: new UpstreamStore(join(this.layout.root, 'upstreams.json')),
+      box: new SecretBox(join(this.layout.root, 'secret.key')),
+      isLocalName: (name) => {
+        try {
+          return this.deployments.find(name) !== undefined;
+        } catch {
+          return false;
+        }
+      },
+      audit: (action, actor, target, detail) => this.activity.audit(action, actor, target, detail),
+    });
+    this.gatewayRouter = new GatewayRouter(this.router, this.upstreams);
     this.upgrades = this.buildUpgrades();
     this.admission = new Admission(() => this.settings.get().gateway.queueDepth);
     this.activity = new ActivityLog(this.layout.logs, () => this.settings.get().privacy.requestLogRetentionDays);
@@ -193,7 +221,7 @@ export class Core {
       queueDepth: (m) => this.admission.queued(m),
       engineKey: (id) => this.supervisor.get(id)?.apiKey ?? null,
       collectExtra: async (registry) => {
-        collectAvailability(registry, this.recorder.available());
+        collectAvailability(registry, new Map([...this.recorder.available(), ...this.upstreams.availability()]));
         await collectDeviceMetrics(registry, this.hardware, this.deployments);
       },
     });
@@ -223,14 +251,19 @@ export class Core {
     await restrictDataDir(this.layout.root); // Windows, outside the profile: keys and tokens for this user only
     this.reapedOrphans = await this.supervisor.reapOrphans();
     const gateway = (this.gateway = new Gateway({
-      router: this.router,
+      router: this.gatewayRouter,
       access,
       admission: this.admission,
       policy: new KeyPolicy(this.keys),
       requests: this.requests,
       metrics: this.metrics,
       log: this.activity,
-      store: this.store,
+      store: {
+        recordRequest: (r) => {
+          this.store.recordRequest(r);
+          this.burnRate.record(r);
+        },
+      },
       limits: () => ({ ...this.settings.get().gateway, logContent: this.settings.get().privacy.logContent }),
     }));
     const extraRoutes: RouteHandler[] = [
@@ -240,9 +273,10 @@ export class Core {
       planRoutes(this.planSources()),
       modelRoutes({ library: this.library, pulls: this.pulls, hub: () => hubConfig(this.settings.get().hub, process.env, this.offline) }),
       engineUpgradeRoutes(this.upgrades),
-      engineRoutes(this.engines),
+      engineRoutes(this.engines, { commandLineEngine: Boolean(this.opts.enginePath) }),
       instanceRoutes({ supervisor: this.supervisor }),
       deploymentRoutes(this.deployments),
+      upstreamRoutes(this.upstreams),
       reportRoutes({ store: this.store, slo: () => sloFrom(this.settings.get().reports), cost: () => this.settings.get().reports }),
       kitRoutes({ sources: this.kitSources(), targets: this.kitTargets(), events: this.events }),
       catalogRoutes({ hardware: () => this.hardware.snapshot(), settings: () => this.planSources().settings?.() ?? {} }),
@@ -255,12 +289,13 @@ export class Core {
           deployments: async () => this.deployments.views(),
           settings: () => this.settings.get(),
           metrics: () => this.metrics.render(),
+          upstreams: () => this.upstreams.list(),
         },
-        () => [this.settings.get().hub.token, this.auth.adminToken, ...this.supervisor.list().map((i) => this.supervisor.get(i.id)?.apiKey)],
+        () => [this.settings.get().hub.token, this.auth.adminToken, ...this.supervisor.list().map((i) => this.supervisor.get(i.id)?.apiKey), ...this.upstreams.secrets()],
       ),
     ];
     const server = createApiServer({
-      router: this.router,
+      router: this.gatewayRouter,
       gateway,
       access,
       auth: this.auth,
@@ -286,6 +321,7 @@ export class Core {
     const a = bind.address;
     this.baseUrl = `http://${a === '0.0.0.0' ? '127.0.0.1' : a === '::' ? '[::1]' : a.includes(':') ? `[${a}]` : a}:${port}`;
     this.startTimers();
+    this.upstreams.start();
     this.loadPinned();
     writeControlFile(this.layout.run, { url: this.baseUrl, pid: process.pid, adminToken: this.auth.adminToken });
     return this.baseUrl;
@@ -368,7 +404,7 @@ export class Core {
   planSources(): PlanSources {
     const MiB = 1024 * 1024;
     return {
-      ...corePlanSources({ hardware: this.hardware, library: this.library, enginePath: () => resolveEngine(this.layout.engines, this.opts.enginePath) }),
+      ...corePlanSources({ hardware: this.hardware, engineFacts: this.engineFacts, library: this.library, enginePath: () => resolveEngine(this.layout.engines, this.opts.enginePath) }),
       running: () => this.deployments.runningPlacements(),
       live: async () => ({ gpus: (await this.hardware.live().catch(() => null))?.gpus ?? null, availableRamBytes: freemem() }),
       settings: () => {
@@ -405,6 +441,7 @@ export class Core {
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.upstreams.stop();
     await this.step('save key usage', () => this.keys.flushUsage());
     await this.step('cancel downloads', () => this.pulls.cancelAll());
     await this.step('stop engines', () => this.supervisor.stopAll());
@@ -419,6 +456,7 @@ export class Core {
       this.gateway?.close();
     });
     await this.step('close the request log', () => this.activity.close());
+    this.burnRate.close();
     await this.step('close the operations store', () => this.store.close());
   }
 

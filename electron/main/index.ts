@@ -11,6 +11,7 @@ import { applyAppUserModelId } from './app-identity.js';
 import { preloadPath, resourcesDir, trayIconPath, windowIconPath } from './app-paths.js';
 import { DesktopSettingsStore, settingsEffects } from './desktop-settings.js';
 import { desktopHandlers, registerDesktopIpc } from './ipc.js';
+import { PDF_WINDOW_OPTIONS } from './report-pdf.js';
 import { installQuitHandler, startCore, watchSessionEnd, type QuitControl } from './lifecycle.js';
 import { applyOpenAtLogin, followMovedExecutable, loginItemDeps, startedAtLogin } from './login-item.js';
 import { watchNotices } from './notifications.js';
@@ -19,17 +20,17 @@ import { consoleLogger as log } from './seam.js';
 import { handleLaunch, launchData, LaunchQueue, launchRequest, startModels } from './second-instance.js';
 import { parseStartup, type StartupOptions } from './startup.js';
 import { electronStore, readOptional } from './stores.js';
-import { tryCreateTray, type TrayController } from './tray.js';
+import { shellTrayActions, tryCreateTray, type TrayController } from './tray.js';
 import { detectTrayVisibility } from './tray-support.js';
 import { builtInFeedUrl, feedUrl, startUpdates, type UpdaterSeam } from './updates.js';
-import { openMainWindow, revealWindow } from './window.js';
+import { MainWindowHolder } from './window.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** What the process owns and must release on quit, in that order: updates, listeners, tray, core. */
 const owned = {
   core: null as Core | null,
-  win: null as BrowserWindow | null,
+  window: null as MainWindowHolder<BrowserWindow> | null,
   tray: null as TrayController<Menu> | null,
   quit: null as QuitControl | null,
   /** Windows only: hears 'session-end' when no main window is open. */
@@ -106,17 +107,20 @@ async function wireShell(opts: StartupOptions, core: Core, baseUrl: string, appO
   let trayShown = false;
   // Without a tray icon to come back through, closing the window only minimizes it (unless quitting).
   const closeMinimizes = () => !trayShown && !owned.quit?.stopping;
-  const showWindow = () => {
-    if (owned.win && !owned.win.isDestroyed()) return revealWindow(owned.win);
-    owned.win = openMainWindow(windowDeps, baseUrl, { hidden: false, closeMinimizes }) as BrowserWindow;
-    owned.win.on('closed', () => (owned.win = null));
-  };
+  const window = (owned.window = new MainWindowHolder<BrowserWindow>(windowDeps, baseUrl, closeMinimizes));
+  const showWindow = () => window.show();
   const handlers = desktopHandlers({
     connection: () => ({ baseUrl, adminToken: core.auth.adminToken }),
-    showOpenDialog: (o) => (owned.win ? dialog.showOpenDialog(owned.win, o) : dialog.showOpenDialog(o)),
+    showOpenDialog: (o) => (window.current ? dialog.showOpenDialog(window.current, o) : dialog.showOpenDialog(o)),
     showItemInFolder: (p) => shell.showItemInFolder(p),
     appInfo: () => ({ version: app.getVersion(), platform: process.platform, arch: process.arch, electron: process.versions.electron ?? '', dataDir: opts.dataDir }),
     settings,
+    reportPdf: {
+      fetch,
+      openWindow: () => new BrowserWindow(PDF_WINDOW_OPTIONS),
+      showSaveDialog: (o) => (window.current ? dialog.showSaveDialog(window.current, o) : dialog.showSaveDialog(o)),
+      downloadsDir: () => app.getPath('downloads'),
+    },
   });
   owned.cleanups.push(
     registerDesktopIpc(ipcMain, handlers, { appOrigin, log }),
@@ -134,13 +138,7 @@ async function wireShell(opts: StartupOptions, core: Core, baseUrl: string, appO
       iconPath: (kind) => trayIconPath(resDir, kind, process.platform),
       status: () => ({ url: baseUrl, instances: core.supervisor.list() }),
       settings: () => settings.get(),
-      actions: {
-        openWindow: showWindow,
-        copyApiUrl: () => clipboard.writeText(`${baseUrl}${API_PREFIXES.openai}`),
-        setOpenAtLogin: (v) => settings.update({ openAtLogin: v }),
-        setAutoUpdate: (v) => settings.update({ autoUpdate: v }),
-        quit: () => app.quit(),
-      },
+      actions: shellTrayActions({ showWindow, copyText: (t) => clipboard.writeText(t), apiUrl: `${baseUrl}${API_PREFIXES.openai}`, settings, quit: () => app.quit() }),
     },
     log,
   );

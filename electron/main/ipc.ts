@@ -3,7 +3,8 @@
 // at the boundary, before any handler sees them. Failures return a Result, never a thrown rich error.
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { DESKTOP_IPC_KEYS, IPC, type AppInfo, type CoreConnection, type DesktopIpcApi, type DesktopResult, type DesktopSettings } from '../contract/index.js';
+import { DESKTOP_IPC_KEYS, IPC, KIT_FOLDER_PURPOSES, type AppInfo, type CoreConnection, type DesktopIpcApi, type DesktopResult, type DesktopSettings, type KitFolderPurpose } from '../contract/index.js';
+import { MONTH, saveReportPdf, type ReportPdfDeps } from './report-pdf.js';
 import { isSameOrigin } from './security.js';
 import type { Logger } from './seam.js';
 
@@ -27,6 +28,7 @@ function invalid(message: string): DesktopResult<never> {
 const VALIDATE: { [K in keyof DesktopIpcApi]: (args: unknown[]) => Parameters<DesktopIpcApi[K]> | DesktopResult<never> } = {
   connection: () => [],
   pickModelFiles: () => [],
+  pickKitFolder: ([purpose]) => (KIT_FOLDER_PURPOSES.includes(purpose as KitFolderPurpose) ? [purpose as KitFolderPurpose] : invalid(`pickKitFolder: purpose must be one of ${KIT_FOLDER_PURPOSES.join(', ')}, got ${String(purpose)}`)),
   appInfo: () => [],
   desktopSettings: () => [],
   revealInFolder: ([path]) => {
@@ -36,6 +38,7 @@ const VALIDATE: { [K in keyof DesktopIpcApi]: (args: unknown[]) => Parameters<De
   },
   // The settings store validates the patch itself (it is also used by the tray).
   updateDesktopSettings: ([patch]) => [patch as never],
+  saveReportPdf: ([month]) => (typeof month === 'string' && MONTH.test(month) ? [month] : invalid(`saveReportPdf: month must look like 2026-11, got ${JSON.stringify(month)}`)),
 };
 
 export function registerDesktopIpc(ipc: IpcMainSeam, handlers: DesktopHandlers, opts: { appOrigin: () => string | null; log: Logger }): () => void {
@@ -71,12 +74,26 @@ export const MODEL_FILE_DIALOG = {
   filters: [{ name: 'GGUF models', extensions: ['gguf'] }],
 };
 
+/** The kit folder dialogs: an export may go to a new folder on the stick; an import opens one that exists. */
+export const KIT_FOLDER_DIALOGS: Record<KitFolderPurpose, OpenDialogOptions> = {
+  export: { title: 'Export the offline kit to a folder', properties: ['openDirectory', 'createDirectory'] },
+  import: { title: 'Import an offline kit from a folder', properties: ['openDirectory'] },
+};
+
+/** The part of Electron's OpenDialogOptions the app uses. */
+export interface OpenDialogOptions {
+  title: string;
+  properties: ('openFile' | 'openDirectory' | 'multiSelections' | 'createDirectory')[];
+  filters?: { name: string; extensions: string[] }[];
+}
+
 export interface HandlerDeps {
   connection(): CoreConnection;
-  showOpenDialog(options: typeof MODEL_FILE_DIALOG): Promise<{ canceled: boolean; filePaths: string[] }>;
+  showOpenDialog(options: OpenDialogOptions): Promise<{ canceled: boolean; filePaths: string[] }>;
   showItemInFolder(path: string): void;
   appInfo(): AppInfo;
   settings: { get(): DesktopSettings; update(patch: unknown): DesktopResult<DesktopSettings> };
+  reportPdf: Omit<ReportPdfDeps, 'connection'>;
 }
 
 /** The DesktopApi implemented with the Electron pieces the root hands in. */
@@ -87,9 +104,14 @@ export function desktopHandlers(deps: HandlerDeps): DesktopHandlers {
       const r = await deps.showOpenDialog(MODEL_FILE_DIALOG);
       return r.canceled ? [] : r.filePaths;
     },
+    pickKitFolder: async (purpose) => {
+      const r = await deps.showOpenDialog(KIT_FOLDER_DIALOGS[purpose]);
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
     revealInFolder: (path) => revealPath(path, deps.showItemInFolder),
     appInfo: () => deps.appInfo(),
     desktopSettings: () => deps.settings.get(),
     updateDesktopSettings: (patch) => deps.settings.update(patch),
+    saveReportPdf: (month) => saveReportPdf(month, { ...deps.reportPdf, connection: deps.connection }),
   };
 }

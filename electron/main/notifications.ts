@@ -5,7 +5,7 @@
 import type { CoreEvent } from '../contract/index.js';
 
 export interface Notice {
-  kind: 'engine-failed' | 'download-done' | 'download-failed' | 'deployment-down' | 'deployment-recovered';
+  kind: 'engine-failed' | 'download-done' | 'download-failed' | 'deployment-down' | 'deployment-recovered' | 'error-budget-burn';
   title: string;
   body: string;
 }
@@ -34,6 +34,7 @@ export class NoticeFilter {
       // `failed` is already told by the instance's own failed state above.
       if (kind === 'down' || kind === 'hung') return { kind: 'deployment-down', title: `${deployment} is down${kind === 'hung' ? ' (hung)' : ''}; restarting`, body: reason ?? 'The engine stopped unexpectedly.' };
       if (kind === 'recovered') return { kind: 'deployment-recovered', title: `${deployment} is back up`, body: 'The engine restarted and answers again.' };
+      if (kind === 'budget-burn') return { kind: 'error-budget-burn', title: `${deployment} is burning its error budget`, body: reason ?? 'Errors are above what the error-rate target allows.' };
       return null;
     }
     if (event.type === 'progress') {

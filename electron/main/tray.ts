@@ -70,6 +70,17 @@ export function trayMenu(status: TrayStatus, settings: DesktopSettings, canCopyU
   ];
 }
 
+/** The tray's actions on the shell: show the window, copy the API URL, change two settings, quit. */
+export function shellTrayActions(shell: { showWindow(): void; copyText(text: string): void; apiUrl: string; settings: { update(patch: Partial<DesktopSettings>): unknown }; quit(): void }): TrayActions {
+  return {
+    openWindow: () => shell.showWindow(),
+    copyApiUrl: () => shell.copyText(shell.apiUrl),
+    setOpenAtLogin: (v) => void shell.settings.update({ openAtLogin: v }),
+    setAutoUpdate: (v) => void shell.settings.update({ autoUpdate: v }),
+    quit: () => shell.quit(),
+  };
+}
+
 export interface TraySeam<M> {
   setImage(iconPath: string): void;
   setToolTip(text: string): void;

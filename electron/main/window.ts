@@ -80,3 +80,26 @@ export function revealWindow(win: WindowSeam): void {
   win.show();
   win.focus();
 }
+
+/**
+ * The one main window of the shell: `show()` brings it forward when it is open, else opens it again;
+ * a closed window is forgotten (the shell keeps serving from the tray meanwhile).
+ */
+export class MainWindowHolder<W extends WindowSeam> {
+  current: W | null = null;
+
+  constructor(
+    private readonly deps: MainWindowDeps,
+    private readonly url: string,
+    private readonly closeMinimizes: () => boolean,
+  ) {}
+
+  show(): void {
+    if (this.current && !this.current.isDestroyed()) return revealWindow(this.current);
+    const win = openMainWindow(this.deps, this.url, { hidden: false, closeMinimizes: this.closeMinimizes }) as W;
+    win.on('closed', () => {
+      if (this.current === win) this.current = null;
+    });
+    this.current = win;
+  }
+}

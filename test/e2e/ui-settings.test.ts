@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnginePath } from '../helpers/engine.js';
 import type { ServeHandle } from '../helpers/serve.js';
 import { tempDir } from '../helpers/tmp.js';
-import { haveChromium, openUi, screenshot, type UiSession } from './ui-support.js';
+import { haveChromium, openUi, screenshot, watchPageErrors, type UiSession } from './ui-support.js';
 
 describe.skipIf(!haveChromium)('UI settings', () => {
   const data = tempDir();
@@ -109,6 +109,29 @@ describe.skipIf(!haveChromium)('UI settings', () => {
     await screenshot(page, '23-settings-error');
   });
 
+  it('sets service levels: business hours in a time zone and a deployment’s own target, and names a bad time zone', async () => {
+    const section = page.getByTestId('settings-reports');
+    await page.getByTestId('slo-availability').fill('99.9');
+    await page.getByTestId('slo-all-week').uncheck();
+    await section.getByLabel('Sat', { exact: true }).check(); // Mon–Fri are preset: now Mon–Sat
+    await page.getByTestId('slo-to').fill('24:00');
+    await page.getByTestId('slo-time-zone').fill('Europe/Berlin');
+    await page.getByTestId('slo-override-add').click();
+    const override = page.getByTestId('slo-override').first();
+    await override.getByLabel('Deployment').fill('stories260K');
+    await override.getByLabel('TTFT p95 ms').fill('750');
+    await section.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => section.getByRole('status').textContent()).toContain('Saved');
+    const get = async () => ((await fetch(`${serve.url}/api/v1/settings`, { headers: { cookie: await sessionCookie(page) } }).then((r) => r.json())) as { reports: Record<string, unknown> }).reports;
+    expect(await get()).toMatchObject({ availabilityTargetPercent: 99.9, businessHours: { days: [1, 2, 3, 4, 5, 6], from: '08:00', to: '24:00' }, timeZone: 'Europe/Berlin', deploymentSlos: { stories260K: { ttftP95TargetMs: 750 } } });
+    await screenshot(page, '24-settings-service-levels');
+
+    await page.getByTestId('slo-time-zone').fill('Mars/Olympus');
+    await section.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => section.getByRole('alert').textContent()).toMatch(/Not saved.*reports\.timeZone/);
+    expect((await get()).timeZone).toBe('Europe/Berlin');
+  });
+
   it('turns offline mode on: a hub search then says "offline mode" instead of connecting', async () => {
     const network = page.getByTestId('settings-network');
     await page.getByTestId('offline-toggle').check();
@@ -146,6 +169,36 @@ describe.skipIf(!haveChromium)('UI settings', () => {
       await page.getByTestId('kit-import').click();
       await expect.poll(() => section.getByRole('alert').textContent().catch(() => '')).toMatch(/is not a kit: kit\.json is missing/);
     } finally {
+      kitParent.cleanup();
+    }
+  });
+
+  it('picks the kit folder with the desktop app\'s dialog (preload stand-in); a browser has only the typed path', async () => {
+    expect(await page.getByTestId('kit-export-pick').count()).toBe(0);
+    const kitParent = tempDir();
+    // A second page with the first one's session (the login URL works once).
+    const ctx = await ui.browser.newContext({ storageState: await page.context().storageState() });
+    const desk = await ctx.newPage();
+    try {
+      const folder = join(kitParent.path, 'picked-kit');
+      // What the preload exposes (connection, pickKitFolder), recording which dialogs were asked for.
+      await desk.addInitScript((dir: string) => {
+        const w = window as unknown as Record<string, unknown> & { asked: string[] };
+        w.asked = [];
+        w.llamaOrch = { connection: async () => ({ baseUrl: location.origin, adminToken: null }), pickKitFolder: async (purpose: string) => (w.asked.push(purpose), dir) };
+      }, folder);
+      const deskErrors = watchPageErrors(desk);
+      await desk.goto(`${serve.url}/#/settings`);
+      await desk.getByTestId('settings-kit').waitFor();
+      expect(deskErrors).toEqual([]);
+      await desk.getByTestId('kit-export-pick').click();
+      const section = desk.getByTestId('settings-kit');
+      await expect.poll(() => section.getByRole('status').textContent().catch(() => ''), { timeout: 60_000 }).toMatch(/^Kit written: /);
+      expect(existsSync(join(folder, 'kit.json'))).toBe(true);
+      expect(await desk.getByTestId('kit-dir').inputValue()).toBe(folder);
+      expect(await desk.evaluate(() => (window as unknown as { asked: string[] }).asked)).toEqual(['export']);
+    } finally {
+      await ctx.close();
       kitParent.cleanup();
     }
   });

@@ -43,11 +43,26 @@ export interface UiSession {
  * `llama-orch serve <serveArgs> --data-dir <data>` and Chromium side by side, one page of the given
  * size logged in through the one-time login URL. close() stops both (the caller cleans up `data`).
  */
-export async function openUi(serveArgs: string[], dataDir: string, viewport: { width: number; height: number }): Promise<UiSession> {
-  const [serve, browser] = await Promise.all([startServe([...serveArgs, '--data-dir', dataDir]), launchChromium()]);
-  const page = await browser.newPage({ viewport });
-  const errors = watchPageErrors(page);
-  await page.goto(serve.loginUrl);
+export async function openUi(serveArgs: string[], dataDir: string, viewport: { width: number; height: number }, env?: NodeJS.ProcessEnv): Promise<UiSession> {
+  // Both start at once; when one fails, the other is stopped before the error goes up.
+  const [served, launched] = await Promise.allSettled([startServe([...serveArgs, '--data-dir', dataDir], env ? { env } : {}), launchChromium()]);
+  if (served.status === 'rejected' || launched.status === 'rejected') {
+    if (launched.status === 'fulfilled') await launched.value.close();
+    if (served.status === 'fulfilled') await served.value.stop();
+    throw served.status === 'rejected' ? served.reason : (launched as PromiseRejectedResult).reason;
+  }
+  const [serve, browser] = [served.value, launched.value];
+  let page: Page;
+  let errors: string[];
+  try {
+    page = await browser.newPage({ viewport });
+    errors = watchPageErrors(page);
+    await page.goto(serve.loginUrl);
+  } catch (err) {
+    await browser.close();
+    await serve.stop();
+    throw err;
+  }
   return {
     serve,
     browser,
@@ -60,8 +75,11 @@ export async function openUi(serveArgs: string[], dataDir: string, viewport: { w
       return (res.status === 204 ? undefined : await res.json()) as T;
     },
     async close() {
-      await browser.close();
-      await serve.stop();
+      try {
+        await browser.close();
+      } finally {
+        await serve.stop();
+      }
     },
   };
 }

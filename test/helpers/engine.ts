@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { inject } from 'vitest';
 import { freePort } from '../../electron/core/util/net.js';
 import { waitFor } from './processes.js';
+import { trackChild } from './children.js';
 
 export function testEnginePath(): string {
   return inject('enginePath');
@@ -24,10 +25,10 @@ export interface DirectEngine {
  * a streamed answer without saying so in its headers; fetch() keeps such a connection for the next
  * request and may send on it just as the close arrives ("other side closed").
  */
-export function postFresh(url: string, body: unknown): Promise<Response> {
+export function postFresh(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+    const req = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers } }, (res) => {
       const headers = new Headers();
       for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') headers.set(name, value);
       resolve(new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status: res.statusCode ?? 0, headers }));
@@ -38,17 +39,23 @@ export function postFresh(url: string, body: unknown): Promise<Response> {
 }
 
 /** Start llama-server directly (no llama-orch in between) and wait for /health. */
-export async function startDirectEngine(args: string[], enginePath = testEnginePath()): Promise<DirectEngine> {
-  const port = await freePort();
+export async function startDirectEngine(args: string[], enginePath = testEnginePath(), fixedPort?: number): Promise<DirectEngine> {
+  const port = fixedPort ?? (await freePort());
   const proc = spawn(enginePath, [...args, '--host', '127.0.0.1', '--port', String(port)], { stdio: 'ignore' });
+  trackChild(proc, `llama-server ${args.join(' ')}`);
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    try {
-      return (await fetch(`${url}/health`)).status === 200;
-    } catch {
-      return false;
-    }
-  }, 'direct llama-server health', 30_000);
+  try {
+    await waitFor(async () => {
+      try {
+        return (await fetch(`${url}/health`)).status === 200;
+      } catch {
+        return false;
+      }
+    }, 'direct llama-server health', 30_000);
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw err;
+  }
   return {
     url,
     proc,

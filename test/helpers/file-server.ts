@@ -80,7 +80,7 @@ function serveRoute(req: IncomingMessage, res: ServerResponse, route: FileRoute,
   let sent = 0;
   const write = async () => {
     for await (const raw of source as AsyncIterable<Buffer>) {
-      let chunk = Buffer.from(raw);
+      const chunk = Buffer.from(raw);
       if (faults.corruptByteAt != null && faults.corruptByteAt >= start + sent && faults.corruptByteAt < start + sent + chunk.length) {
         chunk[faults.corruptByteAt - start - sent]! ^= 0xff;
       }

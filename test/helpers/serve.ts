@@ -1,6 +1,7 @@
 // Runs the real `llama-orch serve` (the built CLI) as a child process for integration and e2e tests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { trackChild } from './children.js';
 import { CLI } from './paths.js';
 import { isAlive, waitFor } from './processes.js';
 
@@ -23,6 +24,7 @@ export async function startServe(args: string[], opts: { env?: NodeJS.ProcessEnv
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  trackChild(proc, `llama-orch serve ${args.join(' ')}`);
   const output: string[] = [];
   const enginePids = new Map<string, number>();
   let url = '';

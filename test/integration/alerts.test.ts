@@ -1,7 +1,8 @@
 // Alerts with the real engine: SIGKILL of a served engine raises a `down` alert and, once restarted,
 // `recovered`; both reach a webhook (a local HTTP server here) as JSON — the first attempt answered
 // 500 is retried — without any prompt text, show in the core's event stream (the desktop
-// notification's source) and in the report's alert history.
+// notification's source) and in the report's alert history. Errors through the gateway (the engine
+// SIGSTOPped, requests timing out with 504) raise the error-budget burn alert the same way.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,4 +59,38 @@ describe('alerts', () => {
     const report = (await (await fetch(`${t.url}/api/v1/reports`, { headers: { authorization: `Bearer ${t.core.auth.adminToken}` } })).json()) as OpsReport;
     expect(report.alerts.map((a) => a.kind)).toEqual(['down', 'recovered']);
   });
+
+  it('raises an error-budget burn alert when requests fail through the gateway, without prompt text', async () => {
+    t.core.settings.update({ gateway: { requestTimeoutSeconds: 1 }, reports: { errorRateTargetPercent: 1 } });
+    const events: CoreEvent[] = [];
+    const off = t.core.events.subscribe((e) => events.push(e));
+    const chat = async () => {
+      const res = await fetch(`${t.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: MODEL, max_tokens: 4, messages: [{ role: 'user', content: SECRET_PROMPT }] }) });
+      await res.text();
+      return res.status;
+    };
+    const ok: number[] = [];
+    for (let i = 0; i < 12; i++) ok.push(await chat());
+    expect(ok.every((s) => s === 200)).toBe(true);
+    const pid = t.core.supervisor.findByModel(MODEL)!.info().pid!;
+    process.kill(pid, 'SIGSTOP');
+    let failed: number[];
+    try {
+      failed = await Promise.all(Array.from({ length: 12 }, chat));
+    } finally {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // the liveness probe may have replaced it already
+      }
+    }
+    expect(failed.filter((s) => s >= 500).length).toBeGreaterThanOrEqual(10);
+    await waitFor(() => received.some((b) => (JSON.parse(b) as WebhookBody).alert.kind === 'budget-burn'), 'the webhook to get the budget-burn alert', 30_000);
+    off();
+    const burn = received.map((b) => JSON.parse(b) as WebhookBody).find((b) => b.alert.kind === 'budget-burn')!;
+    expect(burn.alert).toMatchObject({ deployment: MODEL, reason: expect.stringMatching(/error budget .*× as fast as the 1 % target allows/) });
+    for (const b of received) expect(b).not.toContain('PURPLE-ELEPHANT');
+    expect(events.some((e) => e.type === 'alert' && e.alert.kind === 'budget-burn')).toBe(true);
+    await waitFor(async () => ((await (await fetch(`${t.url}/api/v1/reports`, { headers: { authorization: `Bearer ${t.core.auth.adminToken}` } })).json()) as OpsReport).alerts.some((a) => a.kind === 'budget-burn'), 'the alert history to hold it', 10_000);
+  }, 120_000);
 });

@@ -121,6 +121,44 @@ describe('deployments through the API', () => {
     expect((await fetch(`${serve!.url}/v1/rerank`, post({ model: 'story', query: 'q', documents: ['d'] }))).status).toBe(400);
   });
 
+  it('passes tools and tool_choice through to a chat engine started with Jinja templates, and refuses image input without a projector', async () => {
+    const s = await serveOnce();
+    // A template that renders the tools' names: the prompt grows only if the tools reached the engine.
+    const template = '{% for m in messages %}{{ m.content }}{% endfor %}{% if tools %} tools: {% for t in tools %}{{ t.function.name }} {% endfor %}{% endif %}';
+    expect((await s.admin('/api/v1/deployments', post({ model: STORIES_MODEL, name: 'story-tools', overrides: { devices: ['cpu'], parallel: 1 }, extraFlags: ['--chat-template', template] }))).status).toBe(201);
+    const loaded = (await (await s.admin('/api/v1/deployments/story-tools/load?wait=1', { method: 'POST' })).json()) as InstanceInfo;
+    expect(loaded.argv.indexOf('--jinja')).toBeGreaterThan(-1);
+    expect(loaded.argv.indexOf('--jinja')).toBeLessThan(loaded.argv.indexOf('--chat-template'));
+    const client = new OpenAI({ baseURL: `${serve!.url}/v1`, apiKey: 'x' });
+    const ask = { model: 'story-tools', messages: [{ role: 'user' as const, content: 'Weather in Paris?' }], max_tokens: 4, temperature: 0 };
+    const plain = await client.chat.completions.create(ask);
+    const tools = [{ type: 'function' as const, function: { name: 'get_weather', description: 'current weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }];
+    const withTools = await client.chat.completions.create({ ...ask, tools, tool_choice: 'auto' });
+    expect(withTools.object).toBe('chat.completion');
+    expect(withTools.choices[0]!.message.role).toBe('assistant');
+    expect(withTools.usage!.prompt_tokens).toBeGreaterThan(plain.usage!.prompt_tokens);
+
+    const image = { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==' } };
+    const refused = await fetch(`${serve!.url}/v1/chat/completions`, post({ model: 'story-tools', messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, image] }], max_tokens: 4 }));
+    expect(refused.status).toBe(400);
+    const err = ((await refused.json()) as { error: { message: string; code: string; param: string; type: string } }).error;
+    expect(err).toMatchObject({ code: 'no_vision_projector', param: 'messages', type: 'invalid_request_error' });
+    expect(err.message).toMatch(/deployment 'story-tools' has no vision projector \(mmproj\) and cannot read image input; pair one with `llama-orch deploy .*--mmproj/);
+  });
+
+  it('saves a projector for a deployment and reports it; a projector path that is not a file is refused naming the field', async () => {
+    const s = await serveOnce();
+    const projector = join(data.path, 'mmproj-stories-F16.gguf');
+    writeFileSync(projector, 'GGUF');
+    const created = await s.admin('/api/v1/deployments', post({ model: STORIES_MODEL, name: 'story-vision', mmproj: projector }));
+    expect(created.status).toBe(201);
+    expect((await created.json()) as DeploymentView).toMatchObject({ mmproj: projector, projector });
+    const missing = await s.admin('/api/v1/deployments', post({ model: STORIES_MODEL, name: 'story-blind', mmproj: join(data.path, 'nope.gguf') }));
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as { error: { param: string; message: string } }).error).toMatchObject({ param: 'mmproj', message: expect.stringMatching(/vision projector not found/) });
+    expect((await s.admin('/api/v1/deployments/story-vision', { method: 'DELETE' })).status).toBeLessThan(300);
+  });
+
   /** The serve of the first test, with its admin client. */
   async function serveOnce() {
     const { adminToken } = JSON.parse(readFileSync(join(data.path, 'run', 'core.json'), 'utf8')) as { adminToken: string };

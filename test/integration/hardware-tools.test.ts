@@ -84,7 +84,7 @@ describe.skipIf(skip)('detectHardware with broken tools', () => {
 function fakeDual2070(): void {
   copyFileSync(join(FIXTURES, 'hardware', 'nvidia-smi-xml', 'telegraf_dual_2070-v13.xml'), join(bin.path, 'q.xml'));
   writeFileSync(join(bin.path, 'q.csv'), '0, GPU-12345678-aaaa-bbbb-cccc-0123456789ab, NVIDIA GeForce RTX 2070, 00000000:01:00.0, 8192, 1, 7786, 590.44.01, 7.5\n1, GPU-12345678-aaaa-bbbb-cccc-0123456789cd, NVIDIA GeForce RTX 2070, 00000000:02:00.0, 8192, 1, 7786, 590.44.01, 7.5\n');
-  writeFileSync(join(bin.path, 'live.csv'), '0, GPU-12345678-aaaa-bbbb-cccc-0123456789ab, 8192, 1000, 7192, 35, 51\n1, GPU-12345678-aaaa-bbbb-cccc-0123456789cd, 8192, 1, 8191, 0, 40\n');
+  writeFileSync(join(bin.path, 'live.csv'), '0, GPU-12345678-aaaa-bbbb-cccc-0123456789ab, 8192, 1000, 7192, 35, 51, 87.50\n1, GPU-12345678-aaaa-bbbb-cccc-0123456789cd, 8192, 1, 8191, 0, 40, [N/A]\n');
   tool(
     'nvidia-smi',
     `echo "$*" >> ${bin.path}/calls
@@ -121,13 +121,13 @@ describe.skipIf(skip)('detectHardware with a replayed nvidia-smi', () => {
     await service.snapshot();
     const calls = () => readFileSync(join(bin.path, 'calls'), 'utf8').split('\n').filter((l) => l.includes('utilization.gpu')).length;
     expect(calls()).toBe(0);
-    const reports: { gpus: { index: number; vramUsedBytes: number | null; utilizationPercent: number | null; temperatureC: number | null }[] }[] = [];
+    const reports: { gpus: { index: number; vramUsedBytes: number | null; utilizationPercent: number | null; temperatureC: number | null; powerWatts: number | null }[] }[] = [];
     const off = service.monitor.subscribe((r) => reports.push(r));
     await waitFor(() => reports.length >= 3, 'three live reports');
     off();
     expect(reports[0]!.gpus).toEqual([
-      expect.objectContaining({ index: 0, vramUsedBytes: 1000 * MIB, utilizationPercent: 35, temperatureC: 51 }),
-      expect.objectContaining({ index: 1, vramUsedBytes: 1 * MIB, utilizationPercent: 0, temperatureC: 40 }),
+      expect.objectContaining({ index: 0, vramUsedBytes: 1000 * MIB, utilizationPercent: 35, temperatureC: 51, powerWatts: 87.5 }),
+      expect.objectContaining({ index: 1, vramUsedBytes: 1 * MIB, utilizationPercent: 0, temperatureC: 40, powerWatts: null }), // [N/A]: not reported, not invented
     ]);
     const after = calls();
     await new Promise((r) => setTimeout(r, 300));

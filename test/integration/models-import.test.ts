@@ -226,6 +226,35 @@ describe('model library: import', () => {
     expect(err.modelCode).toBe('model_exists');
     expect(err.message).toContain(`imported from ${STORIES_MODEL}`);
   });
+
+  it('imports a folder holding a model and its vision projector: both copied, hashed and verified, the pairing kept across a reload', async () => {
+    const src = join(tmp.path, 'vision');
+    mkdirSync(src);
+    copyFileSync(STORIES_MODEL, join(src, 'stories260K.gguf'));
+    writeFileSync(join(src, 'mmproj-stories260K-f16.gguf'), 'GGUF projector bytes');
+    const m = await lib.import(src);
+    expect(m.id).toBe('stories260k');
+    expect(m.mmproj).toMatchObject({ name: 'mmproj-stories260K-f16.gguf', path: join(modelsDir, 'stories260k', 'mmproj-stories260K-f16.gguf'), sizeBytes: 20, sha256: createHash('sha256').update('GGUF projector bytes').digest('hex') });
+    expect(readdirSync(join(modelsDir, 'stories260k')).sort()).toEqual(['manifest.json', 'mmproj-stories260K-f16.gguf', 'stories260K.gguf']);
+    expect(new ModelLibrary({ modelsDir }).resolve('stories260k')?.mmproj?.name).toBe('mmproj-stories260K-f16.gguf');
+    expect(lib.list()[0]).toMatchObject({ mmproj: 'mmproj-stories260K-f16.gguf', diskBytes: STORIES_SIZE + 20 });
+    expect((await lib.verify('stories260k')).files.map((f) => [f.name, f.ok])).toEqual([['stories260K.gguf', true], ['mmproj-stories260K-f16.gguf', true]]);
+    writeFileSync(m.mmproj!.path, 'damaged');
+    expect((await lib.verify('stories260k')).ok).toBe(false);
+  });
+
+  it('links a projector in place with the model, skips it with noProjector, and refuses a projector given as the model', async () => {
+    const src = join(tmp.path, 'vision');
+    mkdirSync(src);
+    copyFileSync(STORIES_MODEL, join(src, 'stories260K.gguf'));
+    writeFileSync(join(src, 'mmproj-F16.gguf'), 'GGUF projector bytes');
+    const linked = await lib.import(join(src, 'stories260K.gguf'), { link: true });
+    expect(linked.mmproj?.path).toBe(join(src, 'mmproj-F16.gguf'));
+    const plain = await lib.import(join(src, 'stories260K.gguf'), { id: 'text-only', noProjector: true });
+    expect(plain.mmproj).toBeUndefined();
+    const err = await failure(lib.import(join(src, 'mmproj-F16.gguf'), { id: 'x' }));
+    expect(err.message).toMatch(/mmproj-F16.gguf is a vision projector \(mmproj\), not a model/);
+  });
 });
 
 function readdirNames(dir: string): string[] {

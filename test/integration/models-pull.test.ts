@@ -20,6 +20,9 @@ const SIZE = statSync(STORIES_MODEL).size;
 const SHA = createHash('sha256').update(readFileSync(STORIES_MODEL)).digest('hex');
 const REPO = 'karpathy/stories-GGUF';
 const RESOLVE = `/${REPO}/resolve/${'a'.repeat(40)}/stories260K-Q8_0.gguf`;
+/** The repo's vision projector: other bytes than the model (part files are named by content). */
+const PROJECTOR = Buffer.concat([Buffer.from('GGUF'), Buffer.alloc(1020, 7)]);
+const PROJECTOR_SHA = createHash('sha256').update(PROJECTOR).digest('hex');
 
 describe('model pulls from a (fake) hub', () => {
   let hub: FakeHub;
@@ -44,7 +47,7 @@ describe('model pulls from a (fake) hub', () => {
         files: [
           { path: 'stories260K-Q8_0.gguf', file: STORIES_MODEL },
           { path: 'stories260K-F16.gguf', file: STORIES_MODEL },
-          { path: 'mmproj-stories-F16.gguf', file: STORIES_MODEL },
+          { path: 'mmproj-stories-F16.gguf', body: PROJECTOR },
           { path: 'README.md', body: Buffer.from('# stories'), lfs: false },
         ],
       },
@@ -72,12 +75,17 @@ describe('model pulls from a (fake) hub', () => {
     tmp.cleanup();
   });
 
-  it('pulls owner/repo:quant (case-insensitive), verifies the LFS sha256 and registers the model with its facts', async () => {
+  it('pulls owner/repo:quant (case-insensitive) with the repo\'s vision projector, verifies the LFS sha256 and registers the model with its facts', async () => {
     const p = pulls();
     const job = await p.start({ repo: `${REPO}:q8_0` });
-    expect(job).toMatchObject({ repo: REPO, files: ['stories260K-Q8_0.gguf'], modelId: 'stories260k-q8_0', totalBytes: SIZE });
+    const TOTAL = SIZE + PROJECTOR.length;
+    expect(job).toMatchObject({ repo: REPO, files: ['stories260K-Q8_0.gguf', 'mmproj-stories-F16.gguf'], modelId: 'stories260k-q8_0', totalBytes: TOTAL });
     const m = await p.wait(job.id);
+    expect(m.files).toHaveLength(1);
     expect(m.files[0]).toMatchObject({ name: 'stories260K-Q8_0.gguf', sha256: SHA, sizeBytes: SIZE });
+    expect(m.mmproj).toMatchObject({ name: 'mmproj-stories-F16.gguf', sha256: PROJECTOR_SHA, sizeBytes: PROJECTOR.length, path: join(tmp.path, 'models', 'stories260k-q8_0', 'mmproj-stories-F16.gguf') });
+    expect(readFileSync(m.mmproj!.path).equals(PROJECTOR)).toBe(true);
+    expect(lib.list().find((s) => s.id === m.id)?.mmproj).toBe('mmproj-stories-F16.gguf');
     expect(readFileSync(m.files[0]!.path).equals(readFileSync(STORIES_MODEL))).toBe(true);
     expect(m.source).toEqual({ kind: 'hub', repo: REPO, revision: 'a'.repeat(40), file: 'stories260K-Q8_0.gguf', endpoint: hub.url, cardLicense: 'mit' });
     // stories260K's GGUF names no licence, so the library shows the model card's.
@@ -85,9 +93,9 @@ describe('model pulls from a (fake) hub', () => {
     expect(lib.list().find((s) => s.id === m.id)?.license).toEqual({ id: 'mit', link: null, from: 'hub-card' });
     expect(m.facts).toMatchObject({ architecture: 'llama', blockCount: 5, embeddingLength: 64, headCount: 8, headCountKv: 4, contextLength: 2048 });
     expect(lib.resolve(`${REPO}:Q8_0`)?.id).toBe('stories260k-q8_0');
-    expect(p.get(job.id)).toMatchObject({ state: 'done', bytes: SIZE });
-    expect(seen[0]).toMatchObject({ id: job.id, state: 'running', bytes: 0, totalBytes: SIZE });
-    expect(seen.at(-1)).toMatchObject({ id: job.id, state: 'done', bytes: SIZE, totalBytes: SIZE, error: null });
+    expect(p.get(job.id)).toMatchObject({ state: 'done', bytes: TOTAL });
+    expect(seen[0]).toMatchObject({ id: job.id, state: 'running', bytes: 0, totalBytes: TOTAL });
+    expect(seen.at(-1)).toMatchObject({ id: job.id, state: 'done', bytes: TOTAL, totalBytes: TOTAL, error: null });
     expect(seen.filter((e) => e.bytes > 0 && e.bytes < SIZE).length).toBeGreaterThan(0);
     expect(parts()).toEqual([]);
     expect(hub.server.log.map((l) => l.path)).toContain(RESOLVE);
@@ -217,7 +225,7 @@ describe('model pulls from a (fake) hub', () => {
     await first.wait((await first.start({ repo: `${REPO}:Q8_0` })).id).catch(() => undefined);
     const kept = statSync(join(tmp.path, 'downloads', `${SHA}.part`)).size;
     hub.server.faults.cutAfterBytes = null;
-    const tight = pulls({ freeSpace: async () => SIZE - kept + 1 });
+    const tight = pulls({ freeSpace: async () => SIZE - kept + PROJECTOR.length + 1 });
     expect((await tight.wait((await tight.start({ repo: `${REPO}:Q8_0` })).id)).files[0]!.sha256).toBe(SHA);
   });
 

@@ -118,10 +118,13 @@ describe('plan previews', () => {
   it('llama-orch plan prints the plan for a saved snapshot and the JSON form', () => {
     const snap = join(t.dataDir, 'h100.json');
     writeFileSync(snap, JSON.stringify(machine('h100')));
-    const text = execFileSync(process.execPath, [CLI, 'plan', STORIES_MODEL, '--hardware', snap, '--ctx', '1024'], { encoding: 'utf8' });
-    expect(text).toMatch(/plan \(gpu\): GPU 0 \(H100 80GB HBM3\): 6\/6 layers, \d+ MiB of 78\.\d GiB free; context 1024 × 1 slot/);
+    // The CLI plans through the core's own services, on a data dir of its own (not the default one).
+    const dataDir = join(t.dataDir, 'plan-cli');
+    const text = execFileSync(process.execPath, [CLI, 'plan', STORIES_MODEL, '--hardware', snap, '--ctx', '1024', '--data-dir', dataDir], { encoding: 'utf8' });
+    // The core's placement settings apply (4 slots by default), as they do for serve.
+    expect(text).toMatch(/plan \(gpu\): GPU 0 \(H100 80GB HBM3\): 6\/6 layers, \d+ MiB of 78\.\d GiB free; context 1024 × 4 slots/);
     expect(text).toMatch(/engine args: .*--device CUDA0 -ngl 6 .*--fit off/);
-    const json = JSON.parse(execFileSync(process.execPath, [CLI, 'plan', STORIES_MODEL, '--devices', 'cpu', '--json'], { encoding: 'utf8' })) as PlanResponse;
+    const json = JSON.parse(execFileSync(process.execPath, [CLI, 'plan', STORIES_MODEL, '--devices', 'cpu', '--json', '--data-dir', dataDir], { encoding: 'utf8' })) as PlanResponse;
     expect(json.plan!.fit).toBe('cpu');
   });
 });

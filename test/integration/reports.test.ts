@@ -127,7 +127,7 @@ describe('operations report with the real engine', () => {
     expect(metrics).toContain(`llama_orch_deployment_available{deployment="${MODEL}"} 1`);
   });
 
-  it('exports a CSV that parses and a printable HTML page that renders in Chromium', async (ctx) => {
+  it('exports a CSV that parses, the request rows as JSON lines and a printable HTML page that renders in Chromium', async (ctx) => {
     const csv = await (await report(t.url, t.core.auth.adminToken, 'csv')).text();
     const rows = parse(csv, { columns: true }) as Record<string, string>[];
     expect(rows.filter((x) => x.scope === 'incident').map((x) => x.incident_kind)).toEqual(['crash', 'hung']);
@@ -135,6 +135,12 @@ describe('operations report with the real engine', () => {
     const html = await (await report(t.url, t.core.auth.adminToken, 'html')).text();
     expect(html).toContain('<h2>Downtime incidents</h2>');
     expect(html).not.toContain('Once upon a time'); // metadata only, never content
+    const jsonl = await (await report(t.url, t.core.auth.adminToken, 'jsonl')).text();
+    const lines = jsonl.trimEnd().split('\n').map((l) => JSON.parse(l) as { time: string; keyId: string; status: number; ttftMs: number | null });
+    expect(lines).toHaveLength(ROUNDS * 3 * 2); // the request log, exported from the store: one line per request
+    expect(lines.every((l) => l.status === 200 && typeof l.time === 'string' && l.ttftMs !== null)).toBe(true);
+    expect(new Set(lines.map((l) => l.keyId)).size).toBe(2);
+    expect(jsonl).not.toContain('Once upon a time');
     if (!existsSync(CHROMIUM_PATH)) {
       console.warn(`reports: HTML screenshot skipped, no Chromium at ${CHROMIUM_PATH}`);
       return ctx.skip();

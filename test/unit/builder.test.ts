@@ -5,10 +5,10 @@
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
 import type { Configuration } from 'app-builder-lib';
 import { DebugLogger } from 'builder-util';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-import { minimatch } from 'minimatch';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { filePatterns, packagedProjectFiles } from '../helpers/builder-files.js';
 import { ROOT } from '../helpers/paths.js';
 
 let config: Configuration;
@@ -21,28 +21,6 @@ function pngSize(file: string): { width: number; height: number } {
   const b = readFileSync(file);
   expect(b.subarray(0, 8).toString('hex'), `${file} is a PNG`).toBe('89504e470d0a1a0a');
   return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
-}
-
-/** Project files (not node_modules) that the `files` patterns include, in electron-builder's order semantics. */
-function packagedProjectFiles(patterns: string[]): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      if (['node_modules', '.git', 'release'].includes(name) && dir === ROOT) continue;
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else out.push(relative(ROOT, full).split(sep).join('/'));
-    }
-  };
-  walk(ROOT);
-  return out.filter((file) => {
-    let included = false;
-    for (const p of patterns) {
-      const negated = p.startsWith('!');
-      if (minimatch(file, negated ? p.slice(1) : p, { dot: true })) included = !negated;
-    }
-    return included;
-  });
 }
 
 describe('builder.yml', () => {
@@ -98,8 +76,7 @@ describe('builder.yml', () => {
   });
 
   it('packs the compiled app and built UI, and no sources, tests, fixtures, maps, typings or CLI', () => {
-    // The loader normalizes `files` into file sets ({ filter: [...] }), as electron-builder uses them.
-    const patterns = (config.files as (string | { filter?: string[] })[]).flatMap((f) => (typeof f === 'string' ? [f] : (f.filter ?? [])));
+    const patterns = filePatterns(config);
     expect(patterns).toContain('!**/*.map');
     const files = packagedProjectFiles(patterns);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string };

@@ -5,29 +5,28 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DeploymentInput, DeploymentListResponse, DeploymentView, InstanceInfo, LogLine } from '../../contract/index.js';
 import { DEPLOYMENT_ROLES, deploymentInputSchema, ROUTES } from '../../contract/index.js';
-import { Core } from '../../core/core.js';
-import { toHttpError } from '../../core/api/deployment-router.js';
-import { defaultDataDir } from '../../core/paths.js';
-import { HttpError } from '../../core/util/errors.js';
+import type { Core } from '../../core/core.js';
 import { validate } from '../../core/util/validate.js';
 import { type CliCommand, UsageError } from '../command.js';
 import { ApiCallError, CoreClient } from '../core-client.js';
+import { dataDirOf, withLocalCore } from '../local-core.js';
 
 const dataDirOption = { 'data-dir': { type: 'string' } } as const;
-const dataDirOf = (v: { 'data-dir'?: string | undefined }) => resolve(v['data-dir'] ?? defaultDataDir());
 
 export const deployCommand: CliCommand = {
   name: 'deploy',
   summary: 'save how a model runs (name, aliases, devices, slots, role…); survives restarts',
   usage: `llama-orch deploy <model> [--name <name>] [--alias <alias>]... [--devices cpu|CUDA0,CUDA1] [--ctx <tokens>]
                  [--parallel <slots>] [--role chat|embeddings|rerank] [--pooling mean|cls|last]
-                 [--engine <id|path>] [--engine-updates follow|after-check] [--reproducible] [--pin] [--idle-ttl <seconds>] [--flag <engine flag>]...
+                 [--engine <id|path>] [--mmproj <file>] [--engine-updates follow|after-check] [--reproducible] [--pin] [--idle-ttl <seconds>] [--flag <engine flag>]...
                  [--json] [--data-dir <dir>]
 
   <model>        a library id or alias, or a path to a GGUF file
   --name         the deployment's name (default: the model id or file name); deploying an existing
                  name changes that deployment (re-planned first: a refusal leaves its engine running)
   --alias        another name clients may use (\`gpt-4o-mini\`, \`default\`); unique across deployments
+  --mmproj       a vision projector (mmproj GGUF) for image input; a library model pulled or
+                 imported with one uses it without this
   --devices      engine devices (\`cpu\` for CPU only); --ctx is tokens per slot
   --engine-updates  after-check: a switch of the default engine moves it only after a check that
                  passed for it (otherwise it is pinned to the engine it had); follow (default): always
@@ -45,6 +44,7 @@ export const deployCommand: CliCommand = {
         role: { type: 'string' },
         pooling: { type: 'string' },
         engine: { type: 'string' },
+        mmproj: { type: 'string' },
         'engine-updates': { type: 'string' },
         reproducible: { type: 'boolean' },
         pin: { type: 'boolean' },
@@ -78,6 +78,7 @@ function cliInput(model: string, v: Record<string, string | boolean | string[] |
     ...(v.role !== undefined ? { role: v.role } : {}),
     ...(v.pooling !== undefined ? { pooling: v.pooling } : {}),
     ...(v.engine !== undefined ? { engine: v.engine } : {}),
+    ...(v.mmproj !== undefined ? { mmproj: resolve(String(v.mmproj)) } : {}),
     ...(v['engine-updates'] !== undefined ? { engineUpdates: v['engine-updates'] } : {}),
     ...(v.reproducible !== undefined ? { reproducible: v.reproducible } : {}),
     ...(v.pin !== undefined ? { pinned: v.pin } : {}),
@@ -111,17 +112,11 @@ async function upsert(dataDir: string, input: DeploymentInput): Promise<Deployme
 }
 
 /** The core's services without listening: for changes while no core runs on the data dir. */
-async function withOfflineCore<T>(dataDir: string, fn: (core: Core) => Promise<T>): Promise<T> {
-  const core = new Core({ dataDir });
-  try {
+function withOfflineCore<T>(dataDir: string, fn: (core: Core) => Promise<T>): Promise<T> {
+  return withLocalCore(dataDir, async (core) => {
     for (const p of core.deployments.problems) process.stderr.write(`warning: ${p}\n`);
-    return await fn(core);
-  } catch (err) {
-    const http = toHttpError(err);
-    throw http instanceof HttpError ? new Error(http.message) : err;
-  } finally {
-    await core.stop();
-  }
+    return fn(core);
+  });
 }
 
 export const psCommand: CliCommand = {
@@ -207,6 +202,7 @@ function describe(d: DeploymentView): string {
   if (o.devices) parts.push(`devices ${o.devices.join(',')}`);
   if (o.parallel) parts.push(`${o.parallel} slots`);
   if (o.contextSize) parts.push(`context ${o.contextSize}`);
+  if (d.projector) parts.push(`vision projector ${d.projector}`);
   if (d.reproducible) parts.push('reproducible');
   if (d.pinned) parts.push('pinned');
   return parts.join('; ');

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EngineDevice, HardwareTool } from '../../contract/index.js';
 import { detectHardware, HARDWARE_TOOLS, snapshotFromToolOutputs, type ToolOutput } from '../../core/hardware/detect.js';
-import { listEngineDevices } from '../../core/hardware/engine-devices.js';
+import { EngineFacts } from '../../core/engines/facts.js';
 import { formatSnapshot } from '../../core/hardware/format.js';
 import { type CliCommand, UsageError } from '../command.js';
 
@@ -32,7 +32,7 @@ export const hardwareCommand: CliCommand = {
     const snapshot = inputs.length > 0 ? await snapshotFromToolOutputs(inputs) : await detectHardware(timeoutMs ? { timeoutMs } : {});
     let engineDevices: EngineDevice[] | undefined;
     if (values.engine) {
-      const r = await listEngineDevices(resolve(values.engine), snapshot.gpus);
+      const r = await new EngineFacts(async () => snapshot).devices(resolve(values.engine));
       engineDevices = r.devices;
       snapshot.warnings.push(...r.warnings);
     }

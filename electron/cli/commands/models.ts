@@ -4,18 +4,14 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CoreEvent, ModelFacts, ModelManifest, ProgressEvent } from '../../contract/index.js';
+import type { ModelFacts, ModelManifest, ProgressEvent } from '../../contract/index.js';
+import type { Core } from '../../core/core.js';
 import { factsFromGguf, readGguf } from '../../core/models/gguf-facts.js';
 import { shardPaths } from '../../core/models/files.js';
 import { hubConfig, searchHub, type HubConfig } from '../../core/models/hub.js';
-import { modelsFolder } from '../../core/settings/settings.js';
-import { ModelLibrary } from '../../core/models/library.js';
-import { PullManager } from '../../core/models/pull.js';
-import { dataLayout, defaultDataDir, type DataLayout } from '../../core/paths.js';
-import { SettingsStore } from '../../core/settings/settings.js';
-import { PidFiles } from '../../core/supervisor/pidfiles.js';
-import { Listeners } from '../../core/util/emitter.js';
+import { defaultDataDir } from '../../core/paths.js';
 import { type CliCommand, UsageError } from '../command.js';
+import { dataDirOf, withLocalCore } from '../local-core.js';
 
 const USAGE = `llama-orch models <list|pull|import|search|rm|verify|inspect> [options]
 
@@ -23,8 +19,10 @@ const USAGE = `llama-orch models <list|pull|import|search|rm|verify|inspect> [op
   pull     <owner/repo>[:<quant|file.gguf>]  download from Hugging Face (or HF_ENDPOINT), e.g.
                                              bartowski/Llama-3.2-1B-Instruct-GGUF:Q4_K_M
            [--id <id>] [--revision <rev>]    Ctrl-C pauses; running it again resumes
-  import   <file.gguf> [--link] [--id <id>]  add a local file (copied; --link references it in place);
-                                             shard 1 of a split model imports every shard
+  import   <file.gguf|folder> [--link] [--id <id>] [--no-mmproj]
+                                             add a local file (copied; --link references it in place);
+                                             shard 1 of a split model imports every shard; a vision
+                                             projector (mmproj*.gguf) beside it comes with it
   search   <text> [--limit 20]               GGUF repos on the hub
   rm       <id>                              remove a model (refused while an engine serves it)
   verify   <id>                              re-hash the files against the manifest
@@ -45,6 +43,7 @@ export const modelsCommand: CliCommand = {
       options: {
         json: { type: 'boolean' },
         link: { type: 'boolean' },
+        'no-mmproj': { type: 'boolean' },
         id: { type: 'string' },
         revision: { type: 'string' },
         limit: { type: 'string' },
@@ -54,71 +53,57 @@ export const modelsCommand: CliCommand = {
     });
     const [action, arg, ...extra] = positionals;
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
-    const layout = dataLayout(resolve(values['data-dir'] ?? defaultDataDir()));
-    const json = values.json ?? false;
-    const need = (what: string) => {
-      if (!arg) throw new UsageError(`models ${action} needs ${what}`);
-      return arg;
-    };
-    switch (action) {
-      case 'list':
-        return list(library(layout), layout, json);
-      case 'pull':
-        return pull(layout, need('a repo, e.g. owner/name:Q4_K_M'), { id: values.id, revision: values.revision }, json);
-      case 'import': {
-        const m = await library(layout).import(resolve(need('the path of a .gguf file')), { link: values.link ?? false, ...(values.id ? { id: values.id } : {}) });
-        return print(json, m, () => `imported ${m.id} (${describe(m.facts)})${m.source.kind === 'import' && m.source.linked ? ', linked in place' : ''}\n`);
-      }
-      case 'search':
-        return search(hub(layout), need('the text to search for'), values.limit, json);
-      case 'rm': {
-        const m = await library(layout).remove(need('a model id'));
-        return print(json, { removed: m.id }, () => `removed ${m.id}\n`);
-      }
-      case 'verify': {
-        const r = await library(layout).verify(need('a model id'));
-        print(json, r, () => r.files.map((f) => `${f.ok ? 'ok  ' : 'BAD '} ${f.name}${f.error ? `: ${f.error}` : ''}\n`).join('') + (r.ok ? `${r.id}: verified\n` : `${r.id}: verification FAILED\n`));
-        return r.ok ? 0 : 1;
-      }
-      case 'inspect':
-        return inspect(layout, need('a model id or a .gguf path'), json);
-      default:
-        throw new UsageError(action ? `unknown models action '${action}'` : 'models needs an action');
-    }
+    if (!['list', 'pull', 'import', 'search', 'rm', 'verify', 'inspect'].includes(action ?? '')) throw new UsageError(action ? `unknown models action '${action}'` : 'models needs an action');
+    // The same library, pulls and hub settings as `serve` (one composition root), without listening.
+    return withLocalCore(dataDirOf(values), (core) => runAction(core, action!, arg, values));
   },
 };
 
-/** The CLI cannot see a core's supervisor: a live pidfile for the model's instance means loaded. */
-function library(layout: DataLayout): ModelLibrary {
-  const pids = new PidFiles(layout.run);
-  return new ModelLibrary({ modelsDir: modelsFolder(layout), isLoaded: (id) => pids.list().some((r) => r.instanceId === id && alive(r.pid)) });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+async function runAction(core: Core, action: string, arg: string | undefined, values: { json?: boolean | undefined; link?: boolean | undefined; 'no-mmproj'?: boolean | undefined; id?: string | undefined; revision?: string | undefined; limit?: string | undefined }): Promise<number> {
+  const json = values.json ?? false;
+  const need = (what: string) => {
+    if (!arg) throw new UsageError(`models ${action} needs ${what}`);
+    return arg;
+  };
+  const lib = core.library;
+  switch (action) {
+    case 'list':
+      return list(core, json);
+    case 'pull':
+      return pull(core, need('a repo, e.g. owner/name:Q4_K_M'), { id: values.id, revision: values.revision }, json);
+    case 'import': {
+      const m = await lib.import(resolve(need('the path of a .gguf file')), { link: values.link ?? false, noProjector: values['no-mmproj'] ?? false, ...(values.id ? { id: values.id } : {}) });
+      return print(json, m, () => `imported ${m.id} (${describe(m.facts)})${m.source.kind === 'import' && m.source.linked ? ', linked in place' : ''}${paired(m)}\n`);
+    }
+    case 'search':
+      return search(hub(core), need('the text to search for'), values.limit, json);
+    case 'rm': {
+      const m = await lib.remove(need('a model id'));
+      return print(json, { removed: m.id }, () => `removed ${m.id}\n`);
+    }
+    case 'verify': {
+      const r = await lib.verify(need('a model id'));
+      print(json, r, () => r.files.map((f) => `${f.ok ? 'ok  ' : 'BAD '} ${f.name}${f.error ? `: ${f.error}` : ''}\n`).join('') + (r.ok ? `${r.id}: verified\n` : `${r.id}: verification FAILED\n`));
+      return r.ok ? 0 : 1;
+    }
+    case 'inspect':
+      return inspect(core, need('a model id or a .gguf path'), json);
+    default:
+      throw new UsageError(`unknown models action '${action}'`);
   }
 }
 
-function hub(layout: DataLayout): HubConfig {
-  let setting: Partial<HubConfig> | null = null;
-  let offline = false;
-  try {
-    if (existsSync(layout.settings)) ({ hub: setting, network: { offline } } = new SettingsStore(layout.settings).get());
-  } catch {
-    // An unreadable settings file leaves the environment and the default in charge.
-  }
-  return hubConfig(setting, process.env, offline);
+/** The hub as the core sees it: the settings' endpoint and token, HF_ENDPOINT/HF_TOKEN, offline mode. */
+function hub(core: Core): HubConfig {
+  return hubConfig(core.settings.get().hub, process.env, core.offline);
 }
 
-function list(lib: ModelLibrary, layout: DataLayout, json: boolean): number {
+function list(core: Core, json: boolean): number {
+  const lib = core.library;
   const rows = lib.list();
   for (const p of lib.problems) process.stderr.write(`warning: ${p}\n`);
   // Unfinished pulls of earlier runs, from their records in the downloads folder.
-  const pulls = new PullManager({ library: lib, downloadsDir: layout.downloads, events: new Listeners(), hub: () => hub(layout) }).list();
+  const pulls = core.pulls.list();
   const pending = pulls.length ? `\npaused pulls (\`llama-orch models pull <repo>:<file>\` resumes one):\n${pulls.map((p) => `  ${p.repo}:${p.files[0] ?? ''}  ${bytes(p.bytes)}${p.totalBytes ? ` of ${bytes(p.totalBytes)}` : ''}  → ${p.modelId}\n`).join('')}` : '';
   return print(json, { data: rows, totalDiskBytes: lib.totalDiskBytes(), pulls }, () => {
     if (!rows.length) return 'no models yet: `llama-orch models pull <owner/repo>:<quant>` or `llama-orch models import <file.gguf>`\n' + pending;
@@ -128,11 +113,9 @@ function list(lib: ModelLibrary, layout: DataLayout, json: boolean): number {
   });
 }
 
-async function pull(layout: DataLayout, spec: string, opts: { id: string | undefined; revision: string | undefined }, json: boolean): Promise<number> {
-  const lib = library(layout);
-  const events = new Listeners<CoreEvent>();
-  const pulls = new PullManager({ library: lib, downloadsDir: layout.downloads, events, hub: () => hub(layout), maxConcurrent: 1 });
-  const stopProgress = events.subscribe((e) => e.type === 'progress' && !json && printProgress(e));
+async function pull(core: Core, spec: string, opts: { id: string | undefined; revision: string | undefined }, json: boolean): Promise<number> {
+  const pulls = core.pulls;
+  const stopProgress = core.events.subscribe((e) => e.type === 'progress' && !json && printProgress(e));
   const job = await pulls.start({ repo: spec, ...(opts.id ? { id: opts.id } : {}), ...(opts.revision ? { revision: opts.revision } : {}) });
   if (job.bytes > 0 && !json) process.stderr.write(`resuming ${job.repo}: ${bytes(job.bytes)} already downloaded\n`);
   const onSignal = () => pulls.pause(job.id);
@@ -141,7 +124,7 @@ async function pull(layout: DataLayout, spec: string, opts: { id: string | undef
   try {
     const m = await pulls.wait(job.id);
     if (!json && process.stderr.isTTY) process.stderr.write('\n');
-    return print(json, m, () => `pulled ${m.id} (${describe(m.facts)})\n`);
+    return print(json, m, () => `pulled ${m.id} (${describe(m.facts)})${paired(m)}\n`);
   } catch (err) {
     if (pulls.get(job.id)?.state === 'paused') {
       process.stderr.write(`\npaused; the bytes so far are kept: run the same command (or Resume in the app) to continue\n`);
@@ -153,6 +136,10 @@ async function pull(layout: DataLayout, spec: string, opts: { id: string | undef
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+function paired(m: ModelManifest): string {
+  return m.mmproj ? `, with vision projector ${m.mmproj.name}` : '';
 }
 
 let lastPrinted = -1;
@@ -178,10 +165,10 @@ async function search(cfg: HubConfig, text: string, limitArg: string | undefined
   });
 }
 
-async function inspect(layout: DataLayout, target: string, json: boolean): Promise<number> {
+async function inspect(core: Core, target: string, json: boolean): Promise<number> {
   let facts: ModelFacts;
   let manifest: ModelManifest | null = null;
-  const model = existsSync(layout.models) ? library(layout).resolve(target) : undefined;
+  const model = core.library.resolve(target);
   if (model) {
     manifest = model;
     facts = model.facts;
@@ -192,7 +179,7 @@ async function inspect(layout: DataLayout, target: string, json: boolean): Promi
   } else if (/\.gguf$/i.test(target)) {
     throw new Error(`no such file: ${resolve(target)}`);
   } else {
-    library(layout).require(target); // throws "not in the library; models: …"
+    core.library.require(target); // throws "not in the library; models: …"
     return 1;
   }
   return print(json, manifest ?? facts, () => {

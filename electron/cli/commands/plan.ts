@@ -4,13 +4,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KV_CACHE_TYPES, type HardwareSnapshot, type KvCacheType, type PlacementOverrides, type PlanResponse } from '../../contract/index.js';
-import { detectHardware } from '../../core/hardware/detect.js';
-import { ModelLibrary } from '../../core/models/library.js';
-import { modelsFolder } from '../../core/settings/settings.js';
-import { dataLayout, defaultDataDir } from '../../core/paths.js';
+import { defaultDataDir } from '../../core/paths.js';
 import { formatBytes } from '../../core/placement/format.js';
 import { previewPlan } from '../../core/plans/service.js';
 import { type CliCommand, UsageError } from '../command.js';
+import { dataDirOf, withLocalCore } from '../local-core.js';
 
 export const planCommand: CliCommand = {
   name: 'plan',
@@ -41,15 +39,12 @@ export const planCommand: CliCommand = {
     });
     if (positionals.length !== 1) throw new UsageError('give exactly one model (a library id or a .gguf file)');
     const overrides = overridesFrom(values);
-    const hardware = values.hardware ? readSnapshot(values.hardware) : await detectHardware();
-    const modelPath = (idOrPath: string) => {
-      if (existsSync(idOrPath)) return resolve(idOrPath);
-      const layout = dataLayout(resolve(values['data-dir'] ?? defaultDataDir()));
-      const dir = modelsFolder(layout);
-      if (!existsSync(dir)) return undefined;
-      return new ModelLibrary({ modelsDir: dir, isLoaded: () => false }).modelPath(idOrPath);
-    };
-    const res = await previewPlan({ model: positionals[0]!, overrides, hardware }, { modelPath });
+    const hardware = values.hardware ? readSnapshot(values.hardware) : undefined;
+    const given = positionals[0]!;
+    const model = existsSync(given) ? resolve(given) : given;
+    // The planner's inputs as `serve` gathers them (one composition root): the library, detected
+    // hardware, the installed engine's devices, the placement settings (margins, default context).
+    const res = await withLocalCore(dataDirOf(values), (core) => previewPlan({ model, overrides, ...(hardware ? { hardware } : {}) }, core.planSources()));
     process.stdout.write(values.json ? `${JSON.stringify(res, null, 2)}\n` : render(res));
     return res.plan ? 0 : 1;
   },

@@ -4,8 +4,8 @@
 import type { ApiErrorType, DeploymentErrorCode, OpenAiModel } from '../../contract/index.js';
 import type { LiveDeployment } from '../deployments/deployment.js';
 import { DeploymentError } from '../deployments/errors.js';
-import type { Deployments } from '../deployments/service.js';
-import type { EngineVersions } from '../engines/versions.js';
+import type { Deployments, RouteNeeds } from '../deployments/service.js';
+import type { EngineFacts } from '../engines/facts.js';
 import { HttpError } from '../util/errors.js';
 import type { ModelRouter, RoutedModel } from './openai.js';
 import type { ProxyTarget } from './proxy.js';
@@ -17,6 +17,7 @@ const STATUS: Record<DeploymentErrorCode, [number, ApiErrorType]> = {
   invalid_value: [400, 'invalid_request_error'],
   flag_not_allowed: [400, 'invalid_request_error'],
   wrong_role: [400, 'invalid_request_error'],
+  no_vision_projector: [400, 'invalid_request_error'],
   placement_refused: [409, 'invalid_request_error'],
   model_does_not_fit: [503, 'server_error'],
   model_unreadable: [503, 'server_error'],
@@ -35,7 +36,7 @@ export function toHttpError(err: unknown): unknown {
 export class DeploymentRouter implements ModelRouter {
   constructor(
     private readonly deployments: Deployments,
-    private readonly versions: EngineVersions,
+    private readonly facts: EngineFacts,
     private readonly loadTimeoutMs: () => number,
     /** How receipts name an engine binary (its installed id); default: the file name. */
     private readonly engineName: (binary: string) => string = (b) => b.split(/[\\/]/).pop() ?? '',
@@ -49,14 +50,14 @@ export class DeploymentRouter implements ModelRouter {
     return this.deployments.openAiModel(this.call(() => this.deployments.find(id)).name);
   }
 
-  lookup(model: string, route: string): RoutedModel {
-    const d = this.call(() => this.deployments.forRoute(model, route));
+  lookup(model: string, route: string, needs: RouteNeeds = {}): RoutedModel {
+    const d = this.call(() => this.deployments.forRoute(model, route, needs));
     return {
       id: d.name,
       slots: d.slots(),
       receipt: () => {
         const enginePath = d.instance?.spec.enginePath ?? '';
-        return { engine: this.engineName(enginePath), engineVersion: this.versions.cached(enginePath) ?? null, modelSha256: d.config.modelSha256, reproducible: d.config.reproducible };
+        return { engine: this.engineName(enginePath), engineVersion: this.facts.cachedVersion(enginePath) ?? null, modelSha256: d.config.modelSha256, reproducible: d.config.reproducible };
       },
     };
   }
@@ -65,13 +66,13 @@ export class DeploymentRouter implements ModelRouter {
     const d = this.call(() => this.deployments.find(name));
     // The common case, without timers or listeners: the engine is up and its version known.
     const running = d.instance;
-    const readyUrl = running && this.versions.cached(running.spec.enginePath) !== undefined ? running.baseUrl() : null;
+    const readyUrl = running && this.facts.cachedVersion(running.spec.enginePath) !== undefined ? running.baseUrl() : null;
     if (running && readyUrl) {
       d.lastUsedAt = Date.now();
       return { baseUrl: readyUrl, apiKey: running.apiKey };
     }
     const inst = await this.waitReady(d, signal);
-    await this.versions.get(inst.spec.enginePath);
+    await this.facts.version(inst.spec.enginePath);
     const baseUrl = inst.baseUrl();
     if (!baseUrl) throw new HttpError(503, `model '${d.name}' is restarting; retry shortly`, 'server_error', 'engine_unavailable', null, { 'retry-after': '1' });
     return { baseUrl, apiKey: inst.apiKey };

@@ -3,14 +3,14 @@
 // answer through, then record metrics and a metadata-only log line. See DESIGN.md.
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RECEIPT_HEADER, type Receipt } from '../../contract/index.js';
+import { API_PREFIXES, RECEIPT_HEADER, type Receipt } from '../../contract/index.js';
 import { HttpError } from '../util/errors.js';
 import type { AccessPolicy } from './access.js';
 import type { Admission } from './admission.js';
 import { parseJsonObject, readBody } from '../http/http.js';
 import type { KeyPolicy } from './key-policy.js';
 import type { GatewayMetrics } from './metrics.js';
-import { samplingOf, validateInference, type ModelRouter, type RoutedModel } from './openai.js';
+import { hasImageInput, samplingOf, validateInference, type ModelRouter, type RoutedModel } from './openai.js';
 import { EngineConnections } from './engine-client.js';
 import { proxyToEngine, type ProxyOutcome } from './proxy.js';
 import type { ActivityLog } from '../logs/request-log.js';
@@ -61,6 +61,8 @@ export class Gateway {
     const caller = this.deps.access.forInference(req);
     const limits = this.deps.limits();
     let model = '';
+    /** Set once routed, also when the key's limits then refuse the request (an upstream's probe is freed). */
+    let routedId = '';
     let outcome: ProxyOutcome | null = null;
     let status = 500;
     let release: (() => void) | null = null;
@@ -71,18 +73,23 @@ export class Gateway {
     try {
       const raw = await readBody(req, limits.maxBodyBytes);
       if (limits.logContent) requestBody = raw;
-      const body = validateInference(route, parseJsonObject(raw));
-      const routed = router.lookup(body.model, route);
-      this.deps.policy.admit(caller, res, () => router.model(routed.id));
+      const parsed = parseJsonObject(raw);
+      const body = validateInference(route, parsed);
+      const routed = router.lookup(body.model, route, { images: hasImageInput(body) });
+      routedId = routed.id;
+      this.deps.policy.admit(caller, res, () => routed.openAi ?? router.model(routed.id));
       model = routed.id;
+      for (const [name, value] of Object.entries(routed.headers ?? {})) res.setHeader(name, value);
       // Fair share: the slots are shared between the keys waiting for this model.
       release = await admission.acquire(model, routed.slots, clientGone.signal, caller.keyId ?? '');
       const cancel = requests.begin(id, model, caller.keyId);
       const target = await router.acquire(model, clientGone.signal);
-      outcome = await proxyToEngine(req, res, target, route, raw, {
+      // A remote upstream knows the model by its own id and serves the routes under its base path.
+      const sent = routed.upstreamModel !== undefined ? Buffer.from(JSON.stringify({ ...parsed, model: routed.upstreamModel })) : raw;
+      outcome = await proxyToEngine(req, res, target, target.pathPrefix !== undefined ? target.pathPrefix + route.slice(API_PREFIXES.openai.length) : route, sent, {
         headers: { 'x-request-id': id, [RECEIPT_HEADER]: receipt(routed, body, id) },
         signal: cancel,
-        timeoutMs: limits.requestTimeoutSeconds * 1000,
+        timeoutMs: target.timeoutMs ?? limits.requestTimeoutSeconds * 1000,
         connections: this.connections,
         ...(limits.logContent ? { captureBytes: CONTENT_LOG_BYTES } : {}),
       });
@@ -95,6 +102,7 @@ export class Gateway {
       res.off('close', onClose);
       release?.();
       if (model) router.released?.(model);
+      if (routedId) router.finished?.(routedId, status, outcome?.outcome ?? null);
       const how = outcome?.outcome ?? 'rejected';
       requests.end(id, how);
       const usage = outcome ? usageOf(outcome.tail) : null;
@@ -159,7 +167,7 @@ export const RECEIPT_MAX_BYTES = 2048;
 /** The receipt: what produced this answer, so it can be reproduced (ASCII JSON for a header, capped). */
 function receipt(routed: RoutedModel, body: Record<string, unknown>, id: string): string {
   const facts = routed.receipt();
-  const r: Receipt = { id, model: routed.id, modelSha256: facts.modelSha256, engine: facts.engine, engineVersion: facts.engineVersion, slots: routed.slots, reproducible: facts.reproducible, sampling: samplingOf(body) };
+  const r: Receipt = { id, model: routed.id, modelSha256: facts.modelSha256, engine: facts.engine, engineVersion: facts.engineVersion, slots: routed.slots, reproducible: facts.reproducible, sampling: samplingOf(body), ...(facts.upstream ? { upstream: facts.upstream } : {}) };
   const ascii = (o: unknown) => JSON.stringify(o).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const text = ascii(r);
   if (text.length <= RECEIPT_MAX_BYTES) return text;

@@ -10,6 +10,7 @@ import { sendJson } from '../http/http.js';
 import type { ProxyTarget } from './proxy.js';
 
 export interface RoutedModel {
+  /** The deployment name, or `upstream:<name>` for a remote upstream (admission, metrics, logs). */
   id: string;
   /** Concurrent requests the engine serves (its slots); more wait in the admission queue. */
   slots: number;
@@ -19,7 +20,14 @@ export interface RoutedModel {
     engineVersion: string | null;
     modelSha256: string | null;
     reproducible: boolean;
+    upstream?: { name: string; model: string };
   };
+  /** A remote upstream: the model id it is asked for (the body's `model` is rewritten to it). */
+  upstreamModel?: string;
+  /** The model as the key allow-list sees it (the name the client used), when not `id`'s. */
+  openAi?: OpenAiModel;
+  /** Extra answer headers (a failover says so). */
+  headers?: Record<string, string>;
 }
 
 /** What the API needs from the rest of the core to route a request. */
@@ -28,11 +36,13 @@ export interface ModelRouter {
   /** One model by name or alias (GET /v1/models/{id}); throws HttpError 404 listing what exists. */
   model(id: string): OpenAiModel;
   /** The deployment for a request's `model` on a route; 404 listing what exists, 400 for the wrong role. */
-  lookup(model: string, route: string): RoutedModel;
+  lookup(model: string, route: string, needs?: { images?: boolean }): RoutedModel;
   /** A ready engine for the model, loading it on demand; throws HttpError 503 if it cannot start. */
   acquire(modelId: string, signal?: AbortSignal): Promise<ProxyTarget>;
   /** Called when a request on the model ends (idle timers). */
   released?(modelId: string): void;
+  /** How a request on the model ended (null: it never reached the engine); upstream circuits count it. */
+  finished?(modelId: string, status: number, outcome: string | null): void;
 }
 
 export function listModels(res: ServerResponse, router: ModelRouter, visible: (m: OpenAiModel) => boolean = () => true): void {
@@ -49,6 +59,18 @@ export function validateInference(route: string, body: Record<string, unknown>):
   const schema = INFERENCE_BODIES[route];
   if (!schema) throw new HttpError(404, `unknown route ${route}`, 'not_found_error', 'route_not_found');
   return validate(schema, body, 'request') as Record<string, unknown> & { model: string; stream?: boolean };
+}
+
+/** Content part types that carry an image: OpenAI chat, OpenAI responses, Anthropic messages. */
+const IMAGE_PARTS = new Set(['image_url', 'input_image', 'image']);
+
+/** Whether a (validated) body holds image input anywhere in its messages (`input` for /v1/responses). */
+export function hasImageInput(body: Record<string, unknown>): boolean {
+  const items = Array.isArray(body.messages) ? body.messages : Array.isArray(body.input) ? body.input : [];
+  return items.some((m: unknown) => {
+    const content = (m as { content?: unknown } | null)?.content;
+    return Array.isArray(content) && content.some((p: unknown) => IMAGE_PARTS.has((p as { type?: unknown } | null)?.type as string));
+  });
 }
 
 /** A receipt value longer than this (a long `stop`) is recorded as its sha256. */

@@ -11,8 +11,14 @@ import { sendError } from '../http/http.js';
 
 
 export interface ProxyTarget {
+  /** Where to connect (scheme, host, port; a path is ignored). */
   baseUrl: string;
+  /** Sent as `Authorization: Bearer …`; '' sends none (an upstream without a key). */
   apiKey: string;
+  /** A remote upstream's base path ending in /v1: the route's `/v1` is replaced by it. */
+  pathPrefix?: string;
+  /** A remote upstream's own request timeout (instead of the gateway's). */
+  timeoutMs?: number;
 }
 
 export type ProxyEnd = 'completed' | 'client_closed' | 'engine_failed' | 'cancelled' | 'timeout';
@@ -187,7 +193,7 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
     const request: EngineRequest = {
       method: req.method ?? 'POST',
       path,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${target.apiKey}`, accept: req.headers.accept ?? '*/*' },
+      headers: target.apiKey ? { 'content-type': 'application/json', authorization: `Bearer ${target.apiKey}`, accept: req.headers.accept ?? '*/*' } : { 'content-type': 'application/json', accept: req.headers.accept ?? '*/*' },
       body,
     };
 

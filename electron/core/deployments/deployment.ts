@@ -51,6 +51,8 @@ export class LiveDeployment {
   instance: LiveInstance | null = null;
   placement: PlacementPlan | null = null;
   lastUsedAt = 0;
+  /** The vision projector the library pairs with the model (used when the deployment sets none). */
+  pairedMmproj: string | null = null;
   private starting: Promise<LiveInstance> | null = null;
 
   constructor(
@@ -64,6 +66,11 @@ export class LiveDeployment {
 
   get name(): string {
     return this.config.name;
+  }
+
+  /** The projector the engine is started with: the deployment's own, else the library's pairing. */
+  projector(config = this.config): string | null {
+    return config.mmproj ?? this.pairedMmproj;
   }
 
   /** Concurrent requests the engine serves. */
@@ -95,9 +102,17 @@ export class LiveDeployment {
    * deployment's own engine), so a refusal throws and leaves the running engine untouched; a running
    * engine is then restarted with the new argv.
    */
-  async apply(next: Deployment, modelPath: string): Promise<void> {
+  async apply(next: Deployment, modelPath: string, pairedMmproj = this.pairedMmproj): Promise<void> {
     const wasRunning = this.instance !== null || this.starting !== null;
-    const launch = wasRunning ? await this.prepare(next, modelPath, this.name) : null;
+    const before = this.pairedMmproj;
+    this.pairedMmproj = pairedMmproj;
+    let launch: Launch | null;
+    try {
+      launch = wasRunning ? await this.prepare(next, modelPath, this.name) : null;
+    } catch (err) {
+      this.pairedMmproj = before;
+      throw err;
+    }
     this.config = next;
     this.modelPath = modelPath;
     if (!launch) return;
@@ -157,7 +172,7 @@ export class LiveDeployment {
       throw new DeploymentError('engine_unavailable', `deployment '${config.name}' cannot be served: ${(err as Error).message}`, 'engine', 5);
     }
     const placement = this.fx.place ? await this.placeModel(config, modelPath, reloading) : null;
-    const extra = deploymentFlags(config);
+    const extra = deploymentFlags({ ...config, mmproj: this.projector(config) });
     const slots = config.overrides.parallel ?? (config.reproducible ? 1 : DEFAULT_SLOTS);
     const plan: LaunchPlan = placement
       ? { modelPath, alias: config.name, placement, extra }

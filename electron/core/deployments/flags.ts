@@ -112,6 +112,10 @@ export function checkExtraFlags(tokens: string[]): string[] {
 /** The engine flags a deployment's role, projector, reproducible mode and extra flags add. */
 export function deploymentFlags(d: Pick<Deployment, 'role' | 'pooling' | 'mmproj' | 'reproducible' | 'extraFlags'>): string[] {
   const out: string[] = [];
+  // Chat engines render requests through the model's own Jinja template, which is what passes
+  // `tools`/`tool_choice` to the model (the default of recent llama-server builds; older ones need the
+  // flag). It comes before the user's flags, so an extra `--no-jinja` still wins.
+  if (d.role === 'chat') out.push('--jinja');
   if (d.role === 'embeddings') out.push('--embeddings', '--pooling', d.pooling ?? 'mean');
   if (d.role === 'rerank') out.push('--reranking');
   if (d.mmproj) out.push('--mmproj', d.mmproj);

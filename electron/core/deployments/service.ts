@@ -15,6 +15,14 @@ export interface LibraryModel {
   id: string;
   path: string;
   sha256: string | null;
+  /** The vision projector paired with the model in the library. */
+  mmproj?: string | null;
+}
+
+/** What a request asks of a deployment beyond its role. */
+export interface RouteNeeds {
+  /** The request carries image input: the engine needs a vision projector. */
+  images?: boolean;
 }
 
 export interface DeploymentsOptions {
@@ -47,7 +55,7 @@ export class Deployments {
   constructor(private readonly opts: DeploymentsOptions) {
     const { deployments, problems } = opts.store.load();
     this.problems = problems;
-    for (const d of deployments) this.items.set(d.name, new LiveDeployment(d, true, this.modelPathOf(d.model) ?? d.model, opts.effects));
+    for (const d of deployments) this.items.set(d.name, this.live(d, true, this.modelPathOf(d.model) ?? d.model));
   }
 
   /** The deployment a request's `model` names: a name, an alias, or a library model (defaults). */
@@ -58,18 +66,24 @@ export class Deployments {
     if (lib) {
       const existing = this.items.get(lib.id);
       if (existing) return existing;
-      const item = new LiveDeployment(defaults(lib.id, lib.id, lib.sha256, this.opts.effects.now()), false, lib.path, this.opts.effects);
+      const item = this.live(defaults(lib.id, lib.id, lib.sha256, this.opts.effects.now()), false, lib.path);
       this.items.set(lib.id, item);
       return item;
     }
     throw new DeploymentError('model_not_found', `model '${model}' not found; available models: ${this.names().join(', ') || 'none (import or pull a model first)'}`, 'model');
   }
 
-  /** The deployment for a route: its role must match, or the error names a deployment that has it. */
-  forRoute(model: string, route: string): LiveDeployment {
+  /**
+   * The deployment for a route: its role must match, or the error names a deployment that has it;
+   * image input needs a vision projector, or the error says how to give it one.
+   */
+  forRoute(model: string, route: string, needs: RouteNeeds = {}): LiveDeployment {
     const d = this.find(model);
     const need = roleOfRoute(route);
-    if (d.config.role === need) return d;
+    if (d.config.role === need) {
+      if (needs.images && !d.projector()) throw noProjector(d, [...this.items.values()].find((o) => o.config.role === need && o.projector() !== null));
+      return d;
+    }
     const other = [...this.items.values()].find((o) => o.config.role === need && o.modelPath === d.modelPath) ?? [...this.items.values()].find((o) => o.config.role === need);
     const hint = other ? `; deployment '${other.name}' serves ${route}` : `; create a deployment with role '${need}' for it (\`llama-orch deploy ${d.config.model} --role ${need}\`)`;
     throw new DeploymentError('wrong_role', `deployment '${d.name}' has role '${d.config.role}' and cannot serve ${route}${hint}`, 'model');
@@ -172,8 +186,8 @@ export class Deployments {
     if (existing?.saved) throw new DeploymentError('alias_conflict', `a deployment named '${name}' already exists; change it with PATCH or choose another name`, 'name');
     const now = new Date(this.opts.effects.now()).toISOString();
     const next = this.checked({ ...defaults(name, libraryId ?? path, sha256, this.opts.effects.now()), ...withoutUndefined(input), name, model: libraryId ?? path, modelSha256: sha256, createdAt: now, updatedAt: now });
-    if (existing) await existing.apply(next, path);
-    const item = existing ?? new LiveDeployment(next, true, path, this.opts.effects);
+    if (existing) await existing.apply(next, path, this.pairedOf(next.model));
+    const item = existing ?? this.live(next, true, path);
     item.saved = true;
     this.items.set(name, item);
     this.persist();
@@ -196,7 +210,7 @@ export class Deployments {
       ...(model ? { model: model.libraryId ?? model.path, modelSha256: model.sha256 } : {}),
       updatedAt: new Date(this.opts.effects.now()).toISOString(),
     });
-    await item.apply(next, model?.path ?? item.modelPath);
+    await item.apply(next, model?.path ?? item.modelPath, model ? this.pairedOf(next.model) : item.pairedMmproj);
     if (opts.save !== false) item.saved = true;
     if (item.saved) this.persist();
     return view(item);
@@ -217,7 +231,7 @@ export class Deployments {
     if (saved?.saved) throw new DeploymentError('alias_conflict', `'${input.name}' is a saved deployment ('${saved.name}'); load it by that name, or give the file another name`, 'name');
     const { path, sha256, libraryId } = this.resolveModel(input.model);
     const config = this.checked({ ...defaults(input.name, libraryId ?? path, sha256, this.opts.effects.now()), ...withoutUndefined(input) }, input.name);
-    const item = new LiveDeployment(config, false, path, this.opts.effects);
+    const item = this.live(config, false, path);
     this.items.set(config.name, item);
     // Receipts name the model's hash; a file outside the library is hashed once, off the request path.
     if (!config.modelSha256 && this.opts.hashFile) void this.opts.hashFile(path).then((h) => (item.config.modelSha256 ??= h), () => undefined);
@@ -299,6 +313,7 @@ export class Deployments {
   private checked(d: Deployment, self = d.name): Deployment {
     checkExtraFlags(d.extraFlags);
     if (d.role !== 'embeddings' && d.pooling !== null) throw new DeploymentError('invalid_value', `pooling applies to role 'embeddings' only (role is '${d.role}')`, 'pooling');
+    if (d.mmproj && (!isAbsolute(d.mmproj) || !/\.gguf$/i.test(d.mmproj))) throw new DeploymentError('invalid_value', `mmproj must be the absolute path of a .gguf file, got '${d.mmproj}'`, 'mmproj');
     if (d.mmproj && !existsSync(d.mmproj)) throw new DeploymentError('invalid_value', `vision projector not found: ${d.mmproj}`, 'mmproj');
     if (d.engine !== null) {
       try {
@@ -333,6 +348,17 @@ export class Deployments {
     throw new DeploymentError('model_not_found', `model '${model}' is neither in the library nor a GGUF file; library models: ${this.opts.library.ids().join(', ') || 'none'}`, 'model');
   }
 
+  /** A live deployment, with the projector its library model is paired with. */
+  private live(config: Deployment, saved: boolean, path: string): LiveDeployment {
+    const item = new LiveDeployment(config, saved, path, this.opts.effects);
+    item.pairedMmproj = this.pairedOf(config.model);
+    return item;
+  }
+
+  private pairedOf(model: string): string | null {
+    return isAbsolute(model) ? null : (this.opts.library.resolve(model)?.mmproj ?? null);
+  }
+
   private modelPathOf(model: string): string | null {
     return this.opts.library.resolve(model)?.path ?? (isAbsolute(model) ? model : null);
   }
@@ -352,5 +378,12 @@ function withoutUndefined<T extends object>(o: T): Partial<T> {
 }
 
 function view(d: LiveDeployment): DeploymentView {
-  return { ...d.config, saved: d.saved, modelPath: d.modelPath, instance: d.instance?.info() ?? null };
+  return { ...d.config, saved: d.saved, modelPath: d.modelPath, projector: d.projector(), instance: d.instance?.info() ?? null };
+}
+
+function noProjector(d: LiveDeployment, other: LiveDeployment | undefined): DeploymentError {
+  const hint = other
+    ? `deployment '${other.name}' has one`
+    : `pair one with \`llama-orch deploy ${d.config.model} --name ${d.name} --mmproj <mmproj.gguf>\` (or import the model with its mmproj file beside it)`;
+  return new DeploymentError('no_vision_projector', `deployment '${d.name}' has no vision projector (mmproj) and cannot read image input; ${hint}`, 'messages');
 }

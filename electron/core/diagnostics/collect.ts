@@ -31,6 +31,8 @@ export interface DiagnosticsSources {
   settings: () => { privacy: { logContent: boolean } } & object;
   /** Prometheus text of the running core, or null when none runs. */
   metrics: () => Promise<string | null>;
+  /** Remote upstreams with their health (views: never a key). */
+  upstreams?: () => unknown[];
 }
 
 export const ENGINE_LOG_LINES = 2000;
@@ -67,6 +69,7 @@ export async function collectDiagnostics(src: DiagnosticsSources): Promise<Bundl
   }
   entries.push(json('engines.json', src.engines().map((e) => ({ ...e, selfTest: readManifest(e.dir)?.selfTest ?? null, source: readManifest(e.dir)?.source ?? null }))));
   entries.push(json('deployments.json', await src.deployments().catch((err: Error) => ({ error: err.message }))));
+  if (src.upstreams) entries.push(json('upstreams.json', withoutSecrets(src.upstreams())));
   entries.push(json('settings.json', withoutSecrets(settings)));
   entries.push(...(await engineLogs(join(src.logsDir, 'engines'), settings.privacy.logContent)));
   entries.push({ name: 'events/audit.jsonl', text: (await tail(join(src.logsDir, 'audit.jsonl'), EVENT_LINES)).map((l) => scrubJsonLine(l) + '\n').join('') });

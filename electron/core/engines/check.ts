@@ -64,33 +64,14 @@ async function checkOne(fx: CheckEffects, s: CheckSubject, candidate: string, ca
   if (s.stopCurrent && !((await s.fitsBeside?.()) ?? true)) return checkAfterTheOther(fx, s, live, candidate, candidateBinary, currentLabel);
   const probe = fx.probe ?? probeHttp;
   const currentRun = (): EngineProbeRun => ({ engine: currentLabel, loaded: true, loadMs: loadMsOf(live.info()), error: null, tokens: null, promptTps: null, genTps: null, memory: memoryOf(live) });
-  const spec: LaunchSpec = { ...live.spec, id: `${s.name}.check`, modelId: `${s.name}.check`, enginePath: candidateBinary };
-  const inst = fx.createInstance(spec);
-  try {
-    const t0 = fx.now();
-    try {
-      await inst.ensureReady();
-    } catch (err) {
-      const failed: EngineProbeRun = { engine: candidate, loaded: false, loadMs: null, error: errorLine(inst, err as Error), tokens: null, promptTps: null, genTps: null, memory: [] };
-      return compare(s.name, s.role, true, { ...currentRun(), ...pick(await probe(targetOf(live), s.role)) }, failed);
-    }
-    const loadMs = fx.now() - t0;
+  return onCandidate(fx, s, live, candidate, candidateBinary, async (failed) => compare(s.name, s.role, true, { ...currentRun(), ...pick(await probe(targetOf(live), s.role)) }, failed), async (inst, loadMs) => {
     const cur: ProbeAnswer[] = [];
     const cand: ProbeAnswer[] = [];
     const measured = () => ({ gen: pairedRatio(cur.map((r) => r.genTps), cand.map((r) => r.genTps)), prompt: pairedRatio(cur.map((r) => r.promptTps), cand.map((r) => r.promptTps)) });
-    const looksSlower = () => {
-      const gen = measured().gen;
-      return gen !== null && gen < SLOWER_THRESHOLD;
-    };
-    for (let i = 0; i < PROBE_ROUNDS + CONFIRM_ROUNDS && (i < PROBE_ROUNDS || looksSlower()); i++) {
-      cur.push(await probe(targetOf(live), s.role));
-      cand.push(await probe(targetOf(inst), s.role));
-    }
-    const candidateRun: EngineProbeRun = { engine: candidate, loaded: true, loadMs, error: null, tokens: null, promptTps: null, genTps: null, memory: memoryOf(inst) };
-    return compare(s.name, s.role, true, { ...currentRun(), ...best(cur) }, { ...candidateRun, ...best(cand) }, measured());
-  } finally {
-    await fx.removeInstance(spec.id);
-  }
+    // Alternating rounds (current, candidate) so drift hits both alike; more while it looks slower.
+    await rounds(fx, s, [[live, cur], [inst, cand]], (i) => i < PROBE_ROUNDS || (i < PROBE_ROUNDS + CONFIRM_ROUNDS && looksSlower(measured().gen)));
+    return compare(s.name, s.role, true, { ...currentRun(), ...best(cur) }, { ...candidateRun(candidate, loadMs, inst), ...best(cand) }, measured());
+  });
 }
 
 /**
@@ -99,29 +80,53 @@ async function checkOne(fx: CheckEffects, s: CheckSubject, candidate: string, ca
  * deployment does not serve meanwhile; the report says so (`sideBySide: false`).
  */
 async function checkAfterTheOther(fx: CheckEffects, s: CheckSubject, live: CheckInstance, candidate: string, candidateBinary: string, currentLabel: string): Promise<DeploymentCheckResult> {
-  const probe = fx.probe ?? probeHttp;
   const cur: ProbeAnswer[] = [];
-  for (let i = 0; i < PROBE_ROUNDS; i++) cur.push(await probe(targetOf(live), s.role));
+  await rounds(fx, s, [[live, cur]], (i) => i < PROBE_ROUNDS);
   const currentRun = { engine: currentLabel, loaded: true, loadMs: loadMsOf(live.info()), error: null, memory: memoryOf(live), ...best(cur) };
-  const spec: LaunchSpec = { ...live.spec, id: `${s.name}.check`, modelId: `${s.name}.check`, enginePath: candidateBinary };
   await s.stopCurrent!();
+  try {
+    return await onCandidate(fx, s, live, candidate, candidateBinary, (failed) => compare(s.name, s.role, false, currentRun, failed), async (inst, loadMs) => {
+      const cand: ProbeAnswer[] = [];
+      await rounds(fx, s, [[inst, cand]], (i) => i < PROBE_ROUNDS);
+      return compare(s.name, s.role, false, currentRun, { ...candidateRun(candidate, loadMs, inst), ...best(cand) });
+    });
+  } finally {
+    await s.current(); // serving again on the current engine
+  }
+}
+
+/**
+ * Start the candidate engine with the live one's launch spec, hand it to `use` once ready (or the
+ * failed run to `failed` when it does not start), and always stop it afterwards.
+ */
+async function onCandidate<T>(fx: CheckEffects, s: CheckSubject, live: CheckInstance, candidate: string, candidateBinary: string, failed: (run: EngineProbeRun) => Promise<T> | T, use: (inst: CheckInstance, loadMs: number) => Promise<T>): Promise<T> {
+  const spec: LaunchSpec = { ...live.spec, id: `${s.name}.check`, modelId: `${s.name}.check`, enginePath: candidateBinary };
   const inst = fx.createInstance(spec);
   try {
     const t0 = fx.now();
     try {
       await inst.ensureReady();
     } catch (err) {
-      const failed: EngineProbeRun = { engine: candidate, loaded: false, loadMs: null, error: errorLine(inst, err as Error), tokens: null, promptTps: null, genTps: null, memory: [] };
-      return compare(s.name, s.role, false, currentRun, failed);
+      return await failed({ engine: candidate, loaded: false, loadMs: null, error: errorLine(inst, err as Error), tokens: null, promptTps: null, genTps: null, memory: [] });
     }
-    const loadMs = fx.now() - t0;
-    const cand: ProbeAnswer[] = [];
-    for (let i = 0; i < PROBE_ROUNDS; i++) cand.push(await probe(targetOf(inst), s.role));
-    return compare(s.name, s.role, false, currentRun, { engine: candidate, loaded: true, loadMs, error: null, memory: memoryOf(inst), ...best(cand) });
+    return await use(inst, fx.now() - t0);
   } finally {
     await fx.removeInstance(spec.id);
-    await s.current(); // serving again on the current engine
   }
+}
+
+/** Probe rounds while `more(round)`: each round asks every engine once, in order, into its list. */
+async function rounds(fx: CheckEffects, s: CheckSubject, engines: [CheckInstance, ProbeAnswer[]][], more: (round: number) => boolean): Promise<void> {
+  const probe = fx.probe ?? probeHttp;
+  for (let i = 0; more(i); i++) for (const [inst, answers] of engines) answers.push(await probe(targetOf(inst), s.role));
+}
+
+function looksSlower(genRatio: number | null): boolean {
+  return genRatio !== null && genRatio < SLOWER_THRESHOLD;
+}
+
+function candidateRun(candidate: string, loadMs: number, inst: CheckInstance): EngineProbeRun {
+  return { engine: candidate, loaded: true, loadMs, error: null, tokens: null, promptTps: null, genTps: null, memory: memoryOf(inst) };
 }
 
 function targetOf(inst: CheckInstance): ProbeTarget {

@@ -133,7 +133,7 @@ export class EngineService {
    * archives unpacked beside the binary: a Windows CUDA build needs its `cudart-…` runtime archive,
    * which is also picked up by itself when it lies beside the engine archive.
    */
-  async importArchive(path: string, opts: { sha256?: string | null; with?: string[]; onProgress?: (p: ProgressEvent) => void } = {}): Promise<EngineInfo> {
+  async importArchive(path: string, opts: { sha256?: string | null; with?: string[]; onProgress?: (p: ProgressEvent) => void; origin?: string } = {}): Promise<EngineInfo> {
     const name = basename(path);
     if (!archiveKind(name)) throw new EngineError('invalid_request', `${name}: expected a .tar.gz or .zip llama.cpp archive`);
     if (opts.sha256 && !/^[0-9a-f]{64}$/i.test(opts.sha256)) throw new EngineError('invalid_request', `--sha256 must be 64 hex characters, got '${opts.sha256}'`);
@@ -143,14 +143,16 @@ export class EngineService {
     const progress = this.progressFor(`${ENGINE_INSTALL_PROGRESS_KIND}:${id}`, `Importing ${name}`, opts.onProgress);
     try {
       const local = await verifyLocal(path, opts.sha256 ?? null);
-      const archives: LocalArchive[] = [{ ...local, name, url: path, owned: false }];
+      // An upload's temp path means nothing later: `origin` names where it came from instead.
+      const location = opts.origin ?? path;
+      const archives: LocalArchive[] = [{ ...local, name, url: location, owned: false }];
       for (const extra of extras) archives.push({ ...(await verifyLocal(extra, null)), name: basename(extra), url: extra, owned: false });
       progress({ state: 'running', bytes: local.bytes, totalBytes: local.bytes, label: `Unpacking ${name}` });
       const binary = await stageAndCommit({
         enginesDir: this.opts.enginesDir,
         id,
         archives,
-        manifest: { schemaVersion: ENGINE_MANIFEST_SCHEMA_VERSION, id, tag: parsed?.tag ?? null, variant: parsed?.variant ?? null, backend: parsed?.backend ?? null, choiceReason: null, source: { kind: 'import', location: path } },
+        manifest: { schemaVersion: ENGINE_MANIFEST_SCHEMA_VERSION, id, tag: parsed?.tag ?? null, variant: parsed?.variant ?? null, backend: parsed?.backend ?? null, choiceReason: null, source: { kind: 'import', location } },
       });
       progress({ state: 'done', bytes: local.bytes, totalBytes: local.bytes });
       return this.adoptIfFirst(engineInfo(this.opts.enginesDir, id, binary, this.opts.inUse));
@@ -181,6 +183,11 @@ export class EngineService {
     }
     const current = d.current === id;
     throw new EngineError('in_use', current ? `engine '${id}' is the default engine; make another the default first (\`llama-orch engines default <id>\`)` : `engine '${id}' is one of the last default engines (kept for a rollback); it can be removed once newer defaults replace it`);
+  }
+
+  /** Where uploaded archives wait while they are imported (beside the downloads, on the same disk). */
+  get uploadsDir(): string {
+    return join(this.opts.downloadsDir, 'uploads');
   }
 
   /** Remove an engine folder; refused while an instance uses it or while it is one of the last defaults. */

@@ -114,6 +114,7 @@ export async function pollRocm(opts: RunToolOptions = {}): Promise<GpuLiveReport
       vramFreeBytes: g.vramFreeBytes,
       utilizationPercent: null,
       temperatureC: null,
+      powerWatts: null,
     }));
     return { sampledAt, gpus, warnings: [] };
   } catch (err) {

@@ -9,7 +9,9 @@ import { mibToBytes, num, pciBusId, text, ToolOutputError } from './units.js';
 import { child, parseXml, textAt } from './xml.js';
 
 export const NVIDIA_CSV_FIELDS = ['index', 'uuid', 'name', 'pci.bus_id', 'memory.total', 'memory.used', 'memory.free', 'driver_version', 'compute_cap'] as const;
-export const NVIDIA_LIVE_FIELDS = ['index', 'uuid', 'memory.total', 'memory.used', 'memory.free', 'utilization.gpu', 'temperature.gpu'] as const;
+// power.draw: the board's draw in watts (the energy figures of the operations report); [N/A] where
+// the GPU does not report it (some consumer boards, MIG instances), which stays null.
+export const NVIDIA_LIVE_FIELDS = ['index', 'uuid', 'memory.total', 'memory.used', 'memory.free', 'utilization.gpu', 'temperature.gpu', 'power.draw'] as const;
 
 export const nvidiaSmiXmlArgs = ['-q', '-x'];
 export const nvidiaSmiCsvArgs = (fields: readonly string[]) => [`--query-gpu=${fields.join(',')}`, '--format=csv,noheader,nounits'];
@@ -119,6 +121,7 @@ export function parseNvidiaSmiLive(csv: string): GpuLiveSample[] {
     vramFreeBytes: mibToBytes(r['memory.free']),
     utilizationPercent: num(r['utilization.gpu']),
     temperatureC: num(r['temperature.gpu']),
+    powerWatts: num(r['power.draw']),
   }));
 }
 

@@ -1,5 +1,7 @@
 // Running one detection tool: a timeout that also kills the tool's children, and every failure
 // (missing, hanging, non-zero exit) turned into a one-line reason instead of an exception.
+import { accessSync, constants } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { execa } from 'execa';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 5000;
@@ -15,6 +17,9 @@ export interface RunToolOptions {
 export async function runTool(file: string, args: string[], opts: RunToolOptions = {}): Promise<ToolResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
   const posix = process.platform !== 'win32';
+  // Most machines lack most vendor tools: answering from a PATH look-up saves a fork per absent tool
+  // in every cold detection. (Windows keeps the spawn: PATHEXT and App Paths decide there.)
+  if (posix && !onPath(file, opts.env ?? process.env)) return { ok: false, reason: `${file} is not installed (not found on PATH)` };
   // POSIX: own process group, so a timeout kills a wrapper script *and* whatever it started (a
   // grandchild holding stdout open would otherwise keep us waiting until it exits by itself).
   const sub = execa(file, args, {
@@ -46,6 +51,20 @@ export async function runTool(file: string, args: string[], opts: RunToolOptions
     return { ok: false, reason: `${file} ${how}: ${detail}` };
   }
   return { ok: true, stdout: String(r.stdout ?? '') };
+}
+
+/** Whether `file` names an executable, as a POSIX exec without a shell would find it. */
+export function onPath(file: string, env: NodeJS.ProcessEnv): boolean {
+  if (env.PATH === undefined && !file.includes('/')) return true; // exec's default search path: let the spawn decide
+  const candidates = file.includes('/') ? [file] : (env.PATH ?? '').split(delimiter).filter((d) => isAbsolute(d)).map((d) => join(d, file));
+  return candidates.some((p) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function firstLine(text: string): string {

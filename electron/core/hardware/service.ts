@@ -1,8 +1,8 @@
-// The hardware service of the core: one cached snapshot (re-detected on demand), the live monitor fed
-// by the poller that fits the detected GPUs, and the engine device mapping per engine binary.
-import type { EngineDevice, GpuLiveReport, HardwareSnapshot, HardwareWarning } from '../../contract/index.js';
+// The hardware service of the core: one cached snapshot (re-detected on demand) and the live monitor
+// fed by the poller that fits the detected GPUs. An engine's devices are an engine fact
+// (engines/facts.ts).
+import type { GpuLiveReport, HardwareSnapshot } from '../../contract/index.js';
 import { detectHardware, type DetectOptions } from './detect.js';
-import { listEngineDevices } from './engine-devices.js';
 import { DEFAULT_POLL_INTERVAL_MS, HardwareMonitor, pollerFor, type LivePoller } from './monitor.js';
 
 export interface HardwareServiceOptions {
@@ -17,7 +17,6 @@ export class HardwareService {
   readonly monitor: HardwareMonitor;
   private readonly detect: () => Promise<HardwareSnapshot>;
   private current: Promise<HardwareSnapshot> | null = null;
-  private readonly engineDeviceCache = new Map<string, Promise<{ devices: EngineDevice[]; warnings: HardwareWarning[] }>>();
 
   constructor(private readonly opts: HardwareServiceOptions = {}) {
     this.detect = opts.detect ?? (() => detectHardware(opts.detectOptions));
@@ -29,23 +28,12 @@ export class HardwareService {
     if (!this.current || opts.refresh) {
       const job = this.detect();
       this.current = job;
-      this.engineDeviceCache.clear();
       // A failed detection is not cached: the next caller tries again.
       job.catch(() => {
         if (this.current === job) this.current = null;
       });
     }
     return this.current;
-  }
-
-  /** `llama-server --list-devices` of one engine, matched to the snapshot's GPUs (cached per binary). */
-  engineDevices(enginePath: string): Promise<{ devices: EngineDevice[]; warnings: HardwareWarning[] }> {
-    let job = this.engineDeviceCache.get(enginePath);
-    if (!job) {
-      job = this.snapshot().then((s) => listEngineDevices(enginePath, s.gpus));
-      this.engineDeviceCache.set(enginePath, job);
-    }
-    return job;
   }
 
   /** Live GPU memory now: the monitor's latest sample while someone watches, else one poll. */

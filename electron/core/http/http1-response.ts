@@ -49,7 +49,7 @@ export class ResponseParser {
   /** Feed the next bytes read; returns the body bytes they carry, in order. */
   push(chunk: Buffer): Buffer[] {
     const out: Buffer[] = [];
-    let buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = null;
     let at = 0;
     while (at < buf.length) {

@@ -59,6 +59,7 @@ export async function exportKit(src: KitSources, dir: string, opts: ExportOption
     kitModels.push({ id: m.id, displayName: m.displayName, aliases: m.aliases, files: paths, origin: originOf(m) });
   }
   const { deployments, skipped } = carriedDeployments(src.deployments(), new Set(models.map((m) => m.id)), new Set(engines.map((e) => e.id)));
+  for (const m of models) if (m.mmproj) skipped.push(`model ${m.id}: its vision projector ${m.mmproj.name} is not carried by kits yet`);
   const defaultEngine = src.settings().engines.defaultEngine;
   const manifest: KitManifest = {
     formatVersion: KIT_FORMAT_VERSION,

@@ -7,6 +7,7 @@ import type { HubGgufFile, HubSearchHit } from '../../contract/index.js';
 import { ModelError } from './errors.js';
 import { shardName } from './files.js';
 import { safeFileName } from './ids.js';
+import { chooseProjector, isProjectorName } from './projector.js';
 
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
 
@@ -72,6 +73,8 @@ export interface ResolvedPull {
   revision: string;
   endpoint: string;
   files: HubFile[];
+  /** The vision projector (`mmproj*.gguf`) beside the model in the repo, pulled with it; absent: none. */
+  projector?: HubFile | null;
   quant: string | null;
   /** `license` from the model card's front matter, when the repo states one. */
   cardLicense?: string | null;
@@ -102,13 +105,24 @@ export async function resolvePull(cfg: HubConfig, spec: PullSpec, revision = 'ma
   }
   const ggufs = entries.filter((e) => /\.gguf$/i.test(e.path));
   const chosen = chooseFiles(spec, ggufs);
-  const files = chosen.map((e) => {
+  const toFile = (e: ListFileEntry): HubFile => {
     const name = safeFileName(e.path.split('/').pop() ?? '', 'file');
     if (e.path.split('/').some((seg) => seg === '..' || seg === '.' || seg === '')) throw new ModelError('hub_error', `the hub listed an unsafe path '${e.path}'`, 'file');
     const url = `${hubUrl}/${spec.repo}/resolve/${encodeURIComponent(sha)}/${e.path.split('/').map(encodeURIComponent).join('/')}`;
     return { path: e.path, name, size: e.lfs?.size ?? e.size, sha256: e.lfs?.oid ?? null, url };
-  });
-  return { repo: spec.repo, revision: sha, endpoint: hubUrl, files, quant: quantOf(files[0]!.name), cardLicense };
+  };
+  const files = chosen.map(toFile);
+  const mmproj = projectorEntry(chosen[0]!.path, ggufs);
+  return { repo: spec.repo, revision: sha, endpoint: hubUrl, files, projector: mmproj ? toFile(mmproj) : null, quant: quantOf(files[0]!.name), cardLicense };
+}
+
+/** The projector in the model's folder of the repo (none when the chosen file is itself one). */
+export function projectorEntry(modelPath: string, ggufs: ListFileEntry[]): ListFileEntry | null {
+  if (isProjectorName(modelPath)) return null;
+  const dir = modelPath.includes('/') ? modelPath.slice(0, modelPath.lastIndexOf('/') + 1) : '';
+  const beside = ggufs.filter((e) => e.path.startsWith(dir) && !e.path.slice(dir.length).includes('/'));
+  const path = chooseProjector(beside.map((e) => e.path), modelPath);
+  return beside.find((e) => e.path === path) ?? null;
 }
 
 /** The card's `license` (a string, or a list of them), plus `license_name` when it is `other`. */

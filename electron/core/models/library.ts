@@ -13,6 +13,7 @@ import { ModelError } from './errors.js';
 import { copyWithSha256, shardName, shardPaths, writeJsonAtomic } from './files.js';
 import { factsFromGguf, readGguf, type ParsedGguf } from './gguf-facts.js';
 import { assertSafeId, safeFileName, slugify } from './ids.js';
+import { isProjectorName, modelInFolder, projectorBeside } from './projector.js';
 import { assertSpace, type FreeSpace } from './space.js';
 
 export interface ModelLibraryOptions {
@@ -29,6 +30,8 @@ export interface ImportOptions {
   link?: boolean;
   id?: string;
   signal?: AbortSignal;
+  /** Don't pair a vision projector found beside the file (default: pair it). */
+  noProjector?: boolean;
 }
 
 /** A verified file waiting in the downloads folder, handed over by a pull. */
@@ -149,12 +152,13 @@ export class ModelLibrary {
       linked: m.source.kind === 'import' && m.source.linked,
       license: modelLicense(m),
       addedAt: m.addedAt,
+      mmproj: m.mmproj?.name ?? null,
     };
   }
 
   /** Bytes the model occupies under the data dir (a linked import occupies none). */
   diskBytes(m: ModelManifest): number {
-    return m.source.kind === 'import' && m.source.linked ? 0 : m.files.reduce((s, f) => s + f.sizeBytes, 0);
+    return m.source.kind === 'import' && m.source.linked ? 0 : filesOf(m).reduce((s, f) => s + f.sizeBytes, 0);
   }
 
   totalDiskBytes(): number {
@@ -174,12 +178,18 @@ export class ModelLibrary {
     return id;
   }
 
-  /** Import a GGUF file from disk: checks it, reads its facts, hashes it, copies (or links) it. */
+  /**
+   * Import a GGUF file (or the one model in a folder) from disk: checks it, reads its facts, hashes
+   * it, copies (or links) it, with the vision projector lying beside it when there is one.
+   */
   async import(path: string, opts: ImportOptions = {}): Promise<ModelManifest> {
-    const src = resolvePath(path);
+    let src = resolvePath(path);
     const st = await stat(src).catch(() => null);
     if (!st) throw new ModelError('file_not_found', `no such file: ${src}`, 'path');
-    if (!st.isFile()) throw new ModelError('file_not_found', `${src} is not a file`, 'path');
+    if (st.isDirectory()) src = modelInFolder(src);
+    else if (!st.isFile()) throw new ModelError('file_not_found', `${src} is not a file`, 'path');
+    if (isProjectorName(src)) throw new ModelError('not_gguf', `${basename(src)} is a vision projector (mmproj), not a model: import the model beside it and the projector comes with it`, 'path');
+    const projector = opts.noProjector ? null : projectorBeside(src);
     const paths = shardPaths(src);
     const missing = paths.filter((p) => !existsSync(p));
     if (missing.length) throw new ModelError('missing_shard', `split model is incomplete: missing ${missing.map((p) => basename(p)).join(', ')} next to ${basename(src)}`, 'path');
@@ -201,7 +211,8 @@ export class ModelLibrary {
           const sha256 = link ? await sha256File(p.path) : await copyWithSha256(p.path, join(staging, name), opts.signal);
           files.push({ name, path: link ? p.path : join(this.modelsDir, id, name), sizeBytes: p.sizeBytes, sha256 });
         }
-        const manifest = this.manifest(id, facts.name ?? stem, [stem], files, { kind: 'import', path: src, linked: link }, facts);
+        const mmproj = projector ? await this.copyProjector(projector, staging, id, link, opts.signal) : null;
+        const manifest = this.manifest(id, facts.name ?? stem, [stem], files, { kind: 'import', path: src, linked: link }, facts, mmproj);
         return await this.commit(staging, manifest);
       } catch (err) {
         await rm(staging, { recursive: true, force: true });
@@ -219,8 +230,19 @@ export class ModelLibrary {
     return () => this.reserved.delete(id);
   }
 
-  /** Register files a pull (or a kit import) downloaded and verified: facts are read, then the files move into place. */
-  async addDownloaded(id: string, files: DownloadedFile[], source: ModelSource, aliases: string[] = []): Promise<ModelManifest> {
+  /** A projector beside an imported model, copied (or linked) and hashed like the model's files. */
+  private async copyProjector(path: string, staging: string, id: string, link: boolean, signal?: AbortSignal): Promise<ModelFile> {
+    const name = safeFileName(basename(path));
+    const sizeBytes = (await stat(path)).size;
+    const sha256 = link ? await sha256File(path) : await copyWithSha256(path, join(staging, name), signal);
+    return { name, path: link ? path : join(this.modelsDir, id, name), sizeBytes, sha256 };
+  }
+
+  /**
+   * Register files a pull (or a kit import) downloaded and verified: facts are read, then the files
+   * (and the vision projector pulled with them) move into place.
+   */
+  async addDownloaded(id: string, files: DownloadedFile[], source: ModelSource, aliases: string[] = [], projector: DownloadedFile | null = null): Promise<ModelManifest> {
     if (this.manifests.has(id)) throw new ModelError('model_exists', `a model with id '${id}' is already in the library`, 'id');
     const parsed: ParsedGguf[] = [];
     for (const f of files) parsed.push(await readGguf(f.tempPath, f.name));
@@ -229,15 +251,18 @@ export class ModelLibrary {
     const moved: DownloadedFile[] = [];
     try {
       const entries: ModelFile[] = [];
-      for (const f of files) {
+      let mmproj: ModelFile | null = null;
+      for (const f of projector ? [...files, projector] : files) {
         const name = safeFileName(f.name);
         // The models folder may be on another drive than the downloads (EXDEV): moveFile copies then.
         await moveFile(f.tempPath, join(staging, name), { sha256: f.sha256 });
         moved.push(f);
-        entries.push({ name, path: join(this.modelsDir, id, name), sizeBytes: f.sizeBytes, sha256: f.sha256 });
+        const entry = { name, path: join(this.modelsDir, id, name), sizeBytes: f.sizeBytes, sha256: f.sha256 };
+        if (f === projector) mmproj = entry;
+        else entries.push(entry);
       }
       const stem = stemOf(files[0]!.name);
-      return await this.commit(staging, this.manifest(id, facts.name ?? stem, [stem, ...aliases], entries, source, facts));
+      return await this.commit(staging, this.manifest(id, facts.name ?? stem, [stem, ...aliases], entries, source, facts, mmproj));
     } catch (err) {
       // Verified data is never deleted because a move failed: what reached the staging folder goes back.
       for (const f of moved) await moveFile(join(staging, safeFileName(f.name)), f.tempPath, { sha256: f.sha256 }).catch(() => undefined);
@@ -261,7 +286,7 @@ export class ModelLibrary {
   async verify(idOrAlias: string): Promise<VerifyModelResponse> {
     const m = this.require(idOrAlias);
     const files: VerifyModelResponse['files'] = [];
-    for (const f of m.files) {
+    for (const f of filesOf(m)) {
       try {
         const actual = await sha256File(f.path);
         files.push({ name: f.name, expected: f.sha256, actual, ok: actual === f.sha256, error: actual === f.sha256 ? null : 'sha256 differs: the file changed or is damaged' });
@@ -291,15 +316,16 @@ export class ModelLibrary {
     return manifest;
   }
 
-  private manifest(id: string, displayName: string, aliases: string[], files: ModelFile[], source: ModelSource, facts: ModelManifest['facts']): ModelManifest {
+  private manifest(id: string, displayName: string, aliases: string[], files: ModelFile[], source: ModelSource, facts: ModelManifest['facts'], mmproj: ModelFile | null = null): ModelManifest {
     const uniq = [...new Set(aliases)].filter((a) => a.toLowerCase() !== id);
-    return { schemaVersion: 1, id, displayName, aliases: uniq, files, source, addedAt: (this.opts.now?.() ?? new Date()).toISOString(), facts };
+    return { schemaVersion: 1, id, displayName, aliases: uniq, files, source, addedAt: (this.opts.now?.() ?? new Date()).toISOString(), facts, ...(mmproj ? { mmproj } : {}) };
   }
 
   /** Library-owned files live beside the manifest wherever the data dir was moved. */
   private withLocalPaths(m: ModelManifest): ModelManifest {
     if (m.source.kind === 'import' && m.source.linked) return m;
-    return { ...m, files: m.files.map((f) => ({ ...f, path: join(this.modelsDir, m.id, safeFileName(f.name)) })) };
+    const local = (f: ModelFile) => ({ ...f, path: join(this.modelsDir, m.id, safeFileName(f.name)) });
+    return { ...m, files: m.files.map(local), ...(m.mmproj ? { mmproj: local(m.mmproj) } : {}) };
   }
 }
 
@@ -310,6 +336,11 @@ function processAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The model's files and its vision projector (what a copy, a verify or the disk total covers). */
+export function filesOf(m: ModelManifest): ModelFile[] {
+  return m.mmproj ? [...m.files, m.mmproj] : m.files;
 }
 
 /** `Llama-3-8B-Q4_K_M-00001-of-00002.gguf` → `Llama-3-8B-Q4_K_M`. */

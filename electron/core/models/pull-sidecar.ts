@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ResolvedPull } from './hub.js';
+import type { HubFile, ResolvedPull } from './hub.js';
 import { assertSafeId, safeFileName } from './ids.js';
 
 export interface PullSidecar {
@@ -25,8 +25,9 @@ export function sidecarPath(downloadsDir: string, id: string): string {
 export async function writeSidecar(downloadsDir: string, s: PullSidecar): Promise<void> {
   await mkdir(downloadsDir, { recursive: true });
   const path = sidecarPath(downloadsDir, s.id);
-  const { repo, revision, endpoint, quant, files } = s.resolved;
-  const body: PullSidecar = { schemaVersion: 1, id: s.id, modelId: s.modelId, resolved: { repo, revision, endpoint, quant, files: files.map(({ path: p, name, size, sha256, url }) => ({ path: p, name, size, sha256, url })) } };
+  const { repo, revision, endpoint, quant, files, projector } = s.resolved;
+  const only = ({ path: p, name, size, sha256, url }: HubFile): HubFile => ({ path: p, name, size, sha256, url });
+  const body: PullSidecar = { schemaVersion: 1, id: s.id, modelId: s.modelId, resolved: { repo, revision, endpoint, quant, files: files.map(only), ...(projector ? { projector: only(projector) } : {}) } };
   await writeFile(`${path}.tmp`, JSON.stringify(body, null, 2));
   await rename(`${path}.tmp`, path);
 }
@@ -50,7 +51,7 @@ export function readSidecars(downloadsDir: string): PullSidecar[] {
       const s = JSON.parse(readFileSync(path, 'utf8')) as PullSidecar;
       if (!isSidecar(s) || `${s.id}${SUFFIX}` !== name) throw new Error('not a pull sidecar');
       assertSafeId(s.modelId);
-      for (const f of s.resolved.files) safeFileName(f.name);
+      for (const f of s.resolved.projector ? [...s.resolved.files, s.resolved.projector] : s.resolved.files) safeFileName(f.name);
       out.push(s);
     } catch {
       rmSync(path, { force: true });
@@ -64,6 +65,10 @@ function isSidecar(s: PullSidecar): boolean {
   return (
     s?.schemaVersion === 1 && typeof s.id === 'string' && /^pull-[0-9a-f]+$/.test(s.id) && typeof s.modelId === 'string' &&
     typeof r?.repo === 'string' && typeof r.revision === 'string' && typeof r.endpoint === 'string' && Array.isArray(r.files) && r.files.length > 0 &&
-    r.files.every((f) => typeof f.path === 'string' && typeof f.name === 'string' && typeof f.size === 'number' && typeof f.url === 'string' && (f.sha256 === null || /^[0-9a-f]{64}$/.test(f.sha256)))
+    r.files.every(isHubFile) && (r.projector == null || isHubFile(r.projector))
   );
+}
+
+function isHubFile(f: HubFile): boolean {
+  return typeof f.path === 'string' && typeof f.name === 'string' && typeof f.size === 'number' && typeof f.url === 'string' && (f.sha256 === null || /^[0-9a-f]{64}$/.test(f.sha256));
 }

@@ -5,12 +5,12 @@
 // (pull-sidecar.ts): a pull paused, stopped by a shutdown or a crash, or cut off for good is listed
 // again as `paused` by the next PullManager on the same folder, and resumes with the same id.
 import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MODEL_PULL_EVENT_KIND, type CoreEvent, type ModelManifest, type ProgressEvent, type PullInfo, type PullModelRequest, type PullState } from '../../contract/index.js';
 import { download, DownloadError, type DownloadProgress } from '../download/download.js';
+import { partBytesOnDisk, removeRangeState } from '../download/ranged.js';
 import type { Listeners } from '../util/emitter.js';
 import { ModelError } from './errors.js';
 import { assertOnline, checkRepo, parsePullSpec, resolvePull, type HubConfig, type HubFile, type PullSpec, type ResolvedPull } from './hub.js';
@@ -30,6 +30,8 @@ export interface PullManagerOptions {
   retries?: number;
   retryDelayMs?: number;
   progressIntervalMs?: number;
+  /** Connections for a file of at least RANGED_MIN_BYTES (default 4); smaller files use one. */
+  connections?: number;
   /** Free bytes in a folder (a seam for tests; default statfs). */
   freeSpace?: FreeSpace;
 }
@@ -60,7 +62,7 @@ export class PullManager {
   private restore(): void {
     for (const s of readSidecars(this.opts.downloadsDir)) {
       if (this.jobs.has(s.id)) continue;
-      const sizes = s.resolved.files.map((f) => partSize(this.partPath(s.resolved, f)));
+      const sizes = allFiles(s.resolved).map((f) => partBytesOnDisk(this.partPath(s.resolved, f)));
       if (!sizes.some((n) => n > 0)) {
         void removeSidecar(this.opts.downloadsDir, s.id);
         continue;
@@ -68,11 +70,11 @@ export class PullManager {
       const info: PullInfo = {
         id: s.id,
         repo: s.resolved.repo,
-        files: s.resolved.files.map((f) => f.path),
+        files: allFiles(s.resolved).map((f) => f.path),
         modelId: s.modelId,
         state: 'paused',
         bytes: sizes.reduce((a, b) => a + b, 0),
-        totalBytes: s.resolved.files.reduce((a, f) => a + f.size, 0),
+        totalBytes: allFiles(s.resolved).reduce((a, f) => a + f.size, 0),
         error: null,
       };
       this.jobs.set(s.id, { info, resolved: s.resolved, controller: new AbortController(), done: pausedResult(info), stop: null });
@@ -91,11 +93,11 @@ export class PullManager {
     const info: PullInfo = {
       id: `pull-${randomBytes(6).toString('hex')}`,
       repo: resolved.repo,
-      files: resolved.files.map((f) => f.path),
+      files: allFiles(resolved).map((f) => f.path),
       modelId,
       state: 'queued',
       bytes: 0,
-      totalBytes: resolved.files.reduce((s, f) => s + f.size, 0),
+      totalBytes: allFiles(resolved).reduce((s, f) => s + f.size, 0),
       error: null,
     };
     const job: Job = { info, resolved, controller: new AbortController(), done: pausedResult(info), stop: null };
@@ -138,7 +140,7 @@ export class PullManager {
 
   private async checkSpace(r: ResolvedPull): Promise<void> {
     let needed = 0;
-    for (const f of r.files) needed += f.size - (await stat(this.partPath(r, f)).then((s) => s.size, () => 0));
+    for (const f of allFiles(r)) needed += f.size - partBytesOnDisk(this.partPath(r, f));
     await assertSpace(this.opts.downloadsDir, needed, `${r.repo}:${r.files[0]!.name}`, this.opts.freeSpace);
   }
 
@@ -176,7 +178,10 @@ export class PullManager {
       job.stop = 'cancel';
       job.controller.abort(new DownloadError('aborted', 'pull cancelled', true));
     } else if (job.info.state === 'paused' || job.info.state === 'failed') {
-      for (const f of job.resolved.files) await rm(this.partPath(job.resolved, f), { force: true });
+      for (const f of allFiles(job.resolved)) {
+        await rm(this.partPath(job.resolved, f), { force: true });
+        await removeRangeState(this.partPath(job.resolved, f));
+      }
       await removeSidecar(this.opts.downloadsDir, id);
       job.info.bytes = 0;
       job.info.error = null;
@@ -213,15 +218,17 @@ export class PullManager {
         files.push(await this.fetchFile(job, f, before));
         before += f.size;
       }
+      const mmproj = job.resolved.projector;
+      const projector = mmproj ? await this.fetchFile(job, mmproj, before) : null;
       this.setState(job, 'verifying');
       const { repo, revision, endpoint, quant, cardLicense } = job.resolved;
       const source = { kind: 'hub' as const, repo, revision, file: job.resolved.files[0]!.path, endpoint, cardLicense: cardLicense ?? null };
       const aliases = quant ? [`${repo}:${quant}`] : [repo];
-      const manifest = await this.opts.library.addDownloaded(job.info.modelId, files, source, aliases).catch(async (err: unknown) => {
+      const manifest = await this.opts.library.addDownloaded(job.info.modelId, files, source, aliases, projector).catch(async (err: unknown) => {
         // A file-system failure (disk full, a locked file) leaves the verified files for a retry.
         if (isFsError(err)) throw new KeptDownload(`${(err as Error).message}; the verified download was kept in ${this.opts.downloadsDir}: pulling again finishes it without downloading`);
         // Complete and matching the hub's hash, but not a model we can use: don't keep it for a resume.
-        for (const f of files) await rm(f.tempPath, { force: true });
+        for (const f of projector ? [...files, projector] : files) await rm(f.tempPath, { force: true });
         throw err;
       });
       await removeSidecar(this.opts.downloadsDir, job.info.id);
@@ -255,6 +262,7 @@ export class PullManager {
           expectedBytes: f.size,
           signal: job.controller.signal,
           progressIntervalMs: this.opts.progressIntervalMs ?? 250,
+          connections: f.size >= RANGED_MIN_BYTES ? (this.opts.connections ?? 4) : 1,
           ...(token && sameOrigin ? { headers: { authorization: `Bearer ${token}` } } : {}),
           onProgress: (p) => this.progress(job, before, p),
         });
@@ -301,17 +309,17 @@ export class PullManager {
   }
 }
 
+/** What a pull downloads: the model's files, then its vision projector when the repo pairs one. */
+function allFiles(r: ResolvedPull): HubFile[] {
+  return r.projector ? [...r.files, r.projector] : r.files;
+}
+
 function isActive(j: Job): boolean {
   return !FINAL.includes(j.info.state) && j.info.state !== 'paused';
 }
 
-function partSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
+/** Hub files this large are fetched over several connections (a single one is often held below the line by the CDN). */
+export const RANGED_MIN_BYTES = 256 * 1024 * 1024;
 
 /** What `wait()` gives for a pull that is not running. */
 function pausedResult(info: PullInfo): Promise<ModelManifest> {

@@ -76,7 +76,9 @@ export async function previewPlan(req: { model: string; overrides?: PlacementOve
 
 /** The core's sources: detected hardware, the installed engine's devices, the model library. */
 export function corePlanSources(core: {
-  hardware: { snapshot(): Promise<HardwareSnapshot>; engineDevices(enginePath: string): Promise<{ devices: EngineDevice[] }> };
+  hardware: { snapshot(): Promise<HardwareSnapshot> };
+  /** Engine facts (engines/facts.ts): the devices a binary can use. */
+  engineFacts: { devices(enginePath: string): Promise<{ devices: EngineDevice[] }> };
   library: { modelPath(idOrAlias: string): string | undefined };
   enginePath: () => string;
 }): PlanSources {
@@ -89,7 +91,7 @@ export function corePlanSources(core: {
       } catch {
         return null; // no engine installed yet: plan with device names derived from the backends
       }
-      return (await core.hardware.engineDevices(bin)).devices;
+      return (await core.engineFacts.devices(bin)).devices;
     },
     modelPath: (idOrPath) => {
       try {

@@ -1,7 +1,11 @@
 // The report as CSV (one row per total, deployment, key and incident; fixed columns) and as a
-// self-contained printable HTML page (print CSS, no scripts, every value escaped).
+// self-contained printable HTML page (print CSS, every value escaped). The page's charts are drawn
+// by uPlot, the chart library of the Reports screen, inlined with the figures so the file works
+// offline when handed to a customer; its CSP allows exactly those two scripts (by hash).
 import { stringify } from 'csv-stringify/sync';
-import type { DeploymentReport, OpsReport, Percentiles } from '../../contract/index.js';
+import { reportCharts } from './charts.js';
+import type { OpsStore } from '../store/store.js';
+import { countedWhen, type DeploymentReport, type OpsReport, type Percentiles } from '../../contract/index.js';
 
 const CSV_COLUMNS = [
   'scope', 'name', 'availability_percent', 'downtime_seconds', 'error_budget_left_percent', 'requests', 'errors', 'error_rate_percent',
@@ -16,6 +20,17 @@ function deploymentCsv(scope: string, name: string, d: Omit<DeploymentReport, 'd
     requests: d.requests, errors: d.errors, error_rate_percent: d.errorRatePercent, prompt_tokens: d.promptTokens, completion_tokens: d.completionTokens,
     ttft_p50_ms: d.ttftMs.p50, ttft_p95_ms: d.ttftMs.p95, ttft_p99_ms: d.ttftMs.p99, tpot_p50_ms: d.tpotMs.p50, tpot_p95_ms: d.tpotMs.p95, tpot_p99_ms: d.tpotMs.p99,
   };
+}
+
+/**
+ * Request rows as JSON lines: what the JSON-lines request log held, exported from the store
+ * (metadata only; rows of days rolled up past the retention are summed away and not listed).
+ */
+export function requestsJsonl(store: Pick<OpsStore, 'requests'>, fromMs: number, toMs: number): string {
+  return store
+    .requests(fromMs, toMs)
+    .map(({ timeMs, ...r }) => `${JSON.stringify({ time: new Date(timeMs).toISOString(), ...r })}\n`)
+    .join('');
 }
 
 export function reportCsv(r: OpsReport): string {
@@ -39,6 +54,7 @@ function deploymentRow(name: string, d: Omit<DeploymentReport, 'deployment'>): s
 }
 
 export function reportHtml(r: OpsReport): string {
+  const charts = reportCharts(r);
   const incidents = r.total.incidents.map((i) => `<tr>${[i.deployment, i.start, i.end ?? 'ongoing', duration(i.durationSeconds), i.kind, i.cause].map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('');
   const keys = r.keys.map((k) => `<tr>${[k.keyId ?? '(no key)', k.requests, k.errors, k.promptTokens, k.completionTokens].map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('');
   const met = (ok: boolean | null) => (ok === null ? '' : ok ? ' class="met"' : ' class="missed"');
@@ -46,22 +62,24 @@ export function reportHtml(r: OpsReport): string {
   const ttftMet = r.total.ttftMs.p95 === null ? null : r.total.ttftMs.p95 <= r.slo.ttftP95Ms;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Operations report ${escape(r.month)}</title>
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'${charts.scriptSrc}">
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#111}h1{font-size:1.5rem}h2{font-size:1.1rem;margin-top:1.5rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left}th{background:#f3f3f3}
 .kpis{display:flex;gap:1rem;flex-wrap:wrap}.kpi{border:1px solid #ccc;border-radius:6px;padding:.5rem 1rem}.kpi b{display:block;font-size:1.4rem}
 .met b{color:#11772d}.missed b{color:#b3261e}.note{color:#555;font-size:12px}
-@media print{body{margin:1cm}h2{break-after:avoid}table,tr{break-inside:avoid}}
+@media print{body{margin:1cm}h2{break-after:avoid}table,tr,.chart{break-inside:avoid}}
+${charts.css}
 </style></head><body>
 <h1>Operations report — ${escape(r.month)}</h1>
-<p class="note">${escape(r.from)} to ${escape(r.to)} (UTC, availability counted 24/7); generated ${escape(r.generatedAt)}.</p>
+<p class="note">${escape(r.from)} to ${escape(r.to)} (times UTC; month in ${escape(r.timeZone)}; availability counted ${escape(countedWhen(r))}); generated ${escape(r.generatedAt)}.</p>
 <div class="kpis">
 <div class="kpi"${met(availabilityMet)}>Availability<b>${escape(pct(r.total.availabilityPercent))}</b>target ${escape(r.slo.availabilityPercent)} %</div>
 <div class="kpi"${met(ttftMet)}>Time to first token p95<b>${escape(r.total.ttftMs.p95 ?? '—')} ms</b>target ${escape(r.slo.ttftP95Ms)} ms</div>
 <div class="kpi">Error rate<b>${escape(pct(r.total.errorRatePercent, 2))}</b>target ${escape(r.slo.errorRatePercent)} %</div>
 <div class="kpi">Requests<b>${escape(r.total.requests)}</b>${escape(r.total.promptTokens + r.total.completionTokens)} tokens</div>
 </div>
+${charts.body}
 <h2>Deployments</h2>
 <table><thead><tr><th>Deployment</th><th>Availability</th><th>Downtime</th><th>Error budget left</th><th>Requests</th><th>Error rate</th><th>Prompt tokens</th><th>Completion tokens</th><th>TTFT p50/p95/p99 ms</th><th>Time per token p50/p95/p99 ms</th></tr></thead>
 <tbody>${r.deployments.map((d) => deploymentRow(d.deployment, d)).join('')}${deploymentRow('Total', r.total)}</tbody></table>
@@ -78,7 +96,7 @@ ${incidents ? `<table><thead><tr><th>Deployment</th><th>Start</th><th>End</th><t
 ${r.alerts.length ? `<table><thead><tr><th>Time</th><th>Deployment</th><th>Alert</th><th>Reason</th></tr></thead><tbody>${r.alerts.map((a) => `<tr>${[a.time, a.deployment, a.kind, a.reason].map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>` : '<p>None.</p>'}
 <h2>Usage per API key</h2>
 <table><thead><tr><th>Key id</th><th>Requests</th><th>Errors</th><th>Prompt tokens</th><th>Completion tokens</th></tr></thead><tbody>${keys}</tbody></table>
-${r.rolledUpDays > 0 ? `<p class="note">${escape(r.rolledUpDays)} days are past the retention: their counts and tokens are included, their latencies are not.</p>` : ''}
+${r.rolledUpDays > 0 ? `<p class="note">${escape(r.rolledUpDays)} days are past the retention: their counts and tokens are included; their latencies come from per-day histograms (each percentile within ±1 %).</p>` : ''}
 </body></html>
 `;
 }

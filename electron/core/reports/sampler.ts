@@ -1,6 +1,6 @@
 // Hardware samples for the energy figures: CPU utilisation (from the OS's CPU times between two
 // samples) and RAM in use, plus each GPU's utilisation and memory from the hardware module's live
-// sample. Power draw is recorded where a sample carries it (none does yet: see DESIGN.md).
+// sample, with its power draw where the tool reports one (nvidia-smi `power.draw`).
 import { cpus, freemem, totalmem } from 'node:os';
 import type { GpuLiveReport } from '../../contract/index.js';
 import type { HardwareRow } from '../store/types.js';
@@ -22,8 +22,7 @@ export class CpuUtilisation {
 export function hardwareRows(nowMs: number, cpuPercent: number | null, live: GpuLiveReport | null): HardwareRow[] {
   const rows: HardwareRow[] = [{ timeMs: nowMs, device: 'cpu', utilizationPercent: cpuPercent, memoryUsedBytes: totalmem() - freemem(), powerWatts: null }];
   for (const g of live?.gpus ?? []) {
-    const power = (g as { powerWatts?: number | null }).powerWatts ?? null;
-    rows.push({ timeMs: nowMs, device: `gpu${g.index}`, utilizationPercent: g.utilizationPercent, memoryUsedBytes: g.vramUsedBytes, powerWatts: power });
+    rows.push({ timeMs: nowMs, device: `gpu${g.index}`, utilizationPercent: g.utilizationPercent, memoryUsedBytes: g.vramUsedBytes, powerWatts: g.powerWatts });
   }
   return rows;
 }

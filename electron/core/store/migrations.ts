@@ -62,4 +62,8 @@ export const MIGRATIONS: readonly string[] = [
      reason TEXT
    );
    CREATE INDEX alerts_time ON alerts(time_ms);`,
+  // 3: rolled-up days keep their latencies as histograms (store/latency-histogram.ts), so a month's
+  //    percentiles survive the retention. Days rolled up before this have none (NULL).
+  `ALTER TABLE request_rollups ADD COLUMN ttft_hist TEXT;
+   ALTER TABLE request_rollups ADD COLUMN tpot_hist TEXT;`,
 ];

@@ -6,6 +6,8 @@
 import { existsSync, renameSync } from 'node:fs';
 import { DatabaseSync, type Database, type Statement } from './sqlite.js';
 import { MIGRATIONS } from './migrations.js';
+import { parseHistogram } from './latency-histogram.js';
+import { rollUpRequests } from './rollup.js';
 import type { AlertRow, AvailabilityRow, EventRow, HardwareRow, RequestRow, RollupRow, StoreHealth } from './types.js';
 
 /** How long rows wait to be written together. */
@@ -116,7 +118,7 @@ export class OpsStore {
 
   /**
    * Request rows of days older than the retention become one rollup row per day, deployment and key
-   * (counts and tokens kept, latencies dropped); old hardware samples are deleted; availability and
+   * (counts and tokens kept, latencies as histograms: `rollup.ts`); old hardware samples are deleted; availability and
    * events are kept for HISTORY_DAYS. Returns how many request rows were rolled up.
    */
   rollup(retentionDays: number): number {
@@ -127,16 +129,7 @@ export class OpsStore {
     try {
       db.exec('BEGIN IMMEDIATE');
       try {
-        db.prepare(
-          `INSERT INTO request_rollups (day, deployment, key_id, requests, errors, prompt_tokens, completion_tokens)
-           SELECT strftime('%Y-%m-%d', time_ms / 1000, 'unixepoch'), deployment, coalesce(key_id, ''), count(*),
-                  sum(status >= 500), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0)
-           FROM requests WHERE time_ms < ? GROUP BY 1, 2, 3
-           ON CONFLICT (day, deployment, key_id) DO UPDATE SET requests = requests + excluded.requests,
-             errors = errors + excluded.errors, prompt_tokens = prompt_tokens + excluded.prompt_tokens,
-             completion_tokens = completion_tokens + excluded.completion_tokens`,
-        ).run(cutoff);
-        const rolled = Number(db.prepare('DELETE FROM requests WHERE time_ms < ?').run(cutoff).changes);
+        const rolled = rollUpRequests(db, cutoff);
         db.prepare('DELETE FROM hardware_samples WHERE time_ms < ?').run(cutoff);
         const history = dayStart - HISTORY_DAYS * DAY_MS;
         db.prepare('DELETE FROM availability WHERE time_ms < ?').run(history);
@@ -183,8 +176,8 @@ export class OpsStore {
   }
 
   rollups(fromDay: string, toDay: string): RollupRow[] {
-    const rows = this.rows('SELECT day, deployment, key_id keyId, requests, errors, prompt_tokens promptTokens, completion_tokens completionTokens FROM request_rollups WHERE day >= ? AND day < ? ORDER BY day', fromDay, toDay) as unknown as RollupRow[];
-    return rows.map((r) => ({ ...r, keyId: r.keyId === '' ? null : r.keyId }));
+    const rows = this.rows('SELECT day, deployment, key_id keyId, requests, errors, prompt_tokens promptTokens, completion_tokens completionTokens, ttft_hist ttftHist, tpot_hist tpotHist FROM request_rollups WHERE day >= ? AND day < ? ORDER BY day', fromDay, toDay) as unknown as (Omit<RollupRow, 'ttftHist' | 'tpotHist'> & { ttftHist: string | null; tpotHist: string | null })[];
+    return rows.map((r) => ({ ...r, keyId: r.keyId === '' ? null : r.keyId, ttftHist: parseHistogram(r.ttftHist), tpotHist: parseHistogram(r.tpotHist) }));
   }
 
   close(): void {

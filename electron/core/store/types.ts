@@ -1,4 +1,5 @@
 // Rows of the operations store (metadata only: never prompt or completion text).
+import type { Histogram } from './latency-histogram.js';
 
 export interface RequestRow {
   timeMs: number;
@@ -38,7 +39,7 @@ export interface EventRow {
 export interface AlertRow {
   timeMs: number;
   deployment: string;
-  kind: 'down' | 'hung' | 'failed' | 'recovered';
+  kind: 'down' | 'hung' | 'failed' | 'recovered' | 'budget-burn';
   reason: string | null;
 }
 
@@ -59,6 +60,9 @@ export interface RollupRow {
   errors: number;
   promptTokens: number;
   completionTokens: number;
+  /** Latency histograms of the day's requests (empty for days rolled up before they were kept). */
+  ttftHist: Histogram;
+  tpotHist: Histogram;
 }
 
 export interface StoreHealth {

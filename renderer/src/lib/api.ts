@@ -17,12 +17,14 @@ import type {
   CreateKeyResponse,
   UpdateKeyRequest,
   DesktopApi,
+  EngineInfo,
   EngineListResponse,
   GpuLiveReport,
   HardwareResponse,
   HealthzResponse,
   ImportModelRequest,
   InstallEngineRequest,
+  KitFolderPurpose,
   InstallEngineResponse,
   InstanceFactsResponse,
   InstanceInfo,
@@ -42,8 +44,11 @@ import type {
   StartInstanceRequest,
   StatusResponse,
   OpsReport,
+  UpstreamInput,
+  UpstreamListResponse,
+  UpstreamView,
 } from '../../../electron/contract/index.js';
-import { ENGINE_ROUTES, ENGINE_UPGRADE_ROUTES, HARDWARE_ROUTES, KIT_ROUTES, MODEL_ROUTES, ROUTES, type KitExportResult, type KitImportResult } from '../../../electron/contract/index.js';
+import { CATALOG_ROUTE, ENGINE_ROUTES, ENGINE_UPGRADE_ROUTES, HARDWARE_ROUTES, KIT_ROUTES, MODEL_ROUTES, ROUTES, type CatalogResponse, type KitExportResult, type KitImportResult } from '../../../electron/contract/index.js';
 import type { PlacementOverrides } from '../../../electron/contract/placement.js';
 import { SseParser } from './sse.js';
 
@@ -93,6 +98,34 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   const res = await send(path, init);
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
+}
+
+/**
+ * POST a file as the raw body with upload progress (fetch has none; XMLHttpRequest does). Errors come
+ * back as ApiError from the core's envelope, like every other call.
+ */
+async function upload<T>(path: string, file: Blob, onProgress: (sent: number, total: number) => void): Promise<T> {
+  const { baseUrl, adminToken } = await connect();
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', baseUrl + path);
+    if (adminToken) xhr.setRequestHeader('authorization', `Bearer ${adminToken}`);
+    xhr.setRequestHeader('content-type', 'application/octet-stream');
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onerror = () => reject(new ApiError(0, 'the upload was cut off (is the core still running?)', null));
+    xhr.onload = () => {
+      let body: unknown = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        // not JSON: the status line is all there is to say
+      }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(body as T);
+      const e = (body as ApiErrorEnvelope | null)?.error;
+      reject(new ApiError(xhr.status, e?.message ?? `${xhr.status} ${xhr.statusText}`, e?.code ?? null, e?.param ?? null));
+    };
+    xhr.send(file);
+  });
 }
 
 const post = <T>(path: string, body?: unknown) => request<T>(path, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -205,6 +238,8 @@ export const api = {
   onHardwareLive: (fn: (r: GpuLiveReport) => void) => subscribe<GpuLiveReport>(HARDWARE_ROUTES.live, fn),
   engines: () => request<EngineListResponse>(ENGINE_ROUTES.engines),
   installEngine: (body: InstallEngineRequest) => post<InstallEngineResponse>(ENGINE_ROUTES.install, body),
+  /** Upload an engine archive (.zip / .tar.gz) and import it: verified, unpacked, self-tested. */
+  importEngineArchive: (file: File, onProgress: (sent: number, total: number) => void) => upload<EngineInfo>(`${ENGINE_ROUTES.import}?name=${encodeURIComponent(file.name)}`, file, onProgress),
   removeEngine: (id: string) => request<void>(ENGINE_ROUTES.engine(id), { method: 'DELETE' }),
   engineDefaults: () => request<EngineDefaultsResponse>(ENGINE_UPGRADE_ROUTES.defaultEngine),
   setDefaultEngine: (engine: string) => request<EngineDefaultsResponse>(ENGINE_UPGRADE_ROUTES.defaultEngine, { method: 'PUT', body: JSON.stringify({ engine }) }),
@@ -214,6 +249,7 @@ export const api = {
   rollbackEngine: () => post<PromoteResponse>(ENGINE_UPGRADE_ROUTES.rollback, {}),
   exportKit: (dir: string) => post<KitExportResult>(KIT_ROUTES.export, { dir }),
   importKit: (dir: string) => post<KitImportResult>(KIT_ROUTES.import, { dir }),
+  catalog: () => request<CatalogResponse>(CATALOG_ROUTE),
 
   // instances
   instances: () => request<InstanceListResponse>(ROUTES.instances),
@@ -251,11 +287,20 @@ export const api = {
   createKey: (body: CreateKeyRequest) => post<CreateKeyResponse>(ROUTES.keys, body),
   updateKey: (id: string, patch: UpdateKeyRequest) => request<ApiKeyInfo>(ROUTES.key(id), { method: 'PATCH', body: JSON.stringify(patch) }),
   revokeKey: (id: string) => request<void>(ROUTES.key(id), { method: 'DELETE' }),
+  // remote upstreams (vLLM, TGI, another llama-orch)
+  upstreams: () => request<UpstreamListResponse>(ROUTES.upstreams),
+  addUpstream: (body: UpstreamInput) => post<UpstreamView>(ROUTES.upstreams, body),
+  removeUpstream: (name: string) => request<void>(ROUTES.upstream(name), { method: 'DELETE' }),
 
   // desktop-only helpers (absent in a browser)
   pickModelFiles: (): Promise<string[]> | null => window.llamaOrch?.pickModelFiles() ?? null,
+  /** The desktop app's folder dialog for a kit; null in a browser (the folder is typed instead). */
+  pickKitFolder: (purpose: KitFolderPurpose): Promise<string | null> => window.llamaOrch?.pickKitFolder(purpose) ?? Promise.resolve(null),
+  canPickFolders: (): boolean => typeof window.llamaOrch?.pickKitFolder === 'function',
   /** Path on disk of a dropped file in the desktop app; null in a browser (it never tells). */
   pathForFile: (file: File): string | null => window.llamaOrch?.pathForFile(file) || null,
+  /** The month's report as a PDF through Electron's printToPDF, saved where the user picks; null in a browser. */
+  saveReportPdf: (month: string) => window.llamaOrch?.saveReportPdf(month) ?? null,
 };
 
 /** A message for people from any thrown value. */

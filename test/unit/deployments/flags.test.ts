@@ -30,12 +30,13 @@ describe('extra engine flags', () => {
     expect(refusal(['10000']).message).toMatch(/value without a flag/);
   });
 
-  it('turns role, projector and reproducible mode into engine flags', () => {
+  it('turns role, projector and reproducible mode into engine flags; chat engines use Jinja templates (tool calls) unless the user says --no-jinja', () => {
     const base = { role: 'chat' as const, pooling: null, mmproj: null, reproducible: false, extraFlags: [] };
-    expect(deploymentFlags(base)).toEqual([]);
+    expect(deploymentFlags(base)).toEqual(['--jinja']);
+    expect(deploymentFlags({ ...base, extraFlags: ['--no-jinja'] })).toEqual(['--jinja', '--no-jinja']);
     expect(deploymentFlags({ ...base, role: 'embeddings' })).toEqual(['--embeddings', '--pooling', 'mean']);
     expect(deploymentFlags({ ...base, role: 'rerank' })).toEqual(['--reranking']);
-    expect(deploymentFlags({ ...base, mmproj: '/m/mmproj.gguf', reproducible: true, extraFlags: ['--no-mmap'] })).toEqual(['--mmproj', '/m/mmproj.gguf', '-b', '512', '-ub', '512', '--no-mmap']);
+    expect(deploymentFlags({ ...base, mmproj: '/m/mmproj.gguf', reproducible: true, extraFlags: ['--no-mmap'] })).toEqual(['--jinja', '--mmproj', '/m/mmproj.gguf', '-b', '512', '-ub', '512', '--no-mmap']);
   });
 });
 

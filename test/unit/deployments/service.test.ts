@@ -69,17 +69,23 @@ describe('deployments service', () => {
   let file: string;
   let fx: RecordingEffects;
   let model: string;
+  /** The vision projector the fake library pairs with `stories` (null: none). */
+  let paired: string | null;
   const make = () =>
     new Deployments({
       store: new DeploymentStore(file),
       effects: fx,
-      library: { resolve: (id) => (id.toLowerCase() === 'stories' ? { id: 'stories', path: model, sha256: 'abc' } : null), ids: () => ['stories'] },
+      library: {
+        resolve: (id) => (id.toLowerCase() === 'stories' ? { id: 'stories', path: model, sha256: 'abc', mmproj: paired } : id === 'plain' ? { id: 'plain', path: model, sha256: 'abc' } : null),
+        ids: () => ['stories', 'plain'],
+      },
     });
   beforeEach(() => {
     dir = tempDir();
     file = join(dir.path, 'deployments.json');
     model = join(dir.path, 'stories.gguf');
     writeFileSync(model, 'GGUF');
+    paired = null;
     fx = new RecordingEffects();
   });
   afterEach(() => dir.cleanup());
@@ -151,5 +157,41 @@ describe('deployments service', () => {
     await expect(ds.create({ model: 'nothing-here' })).rejects.toMatchObject({ code: 'model_not_found' });
     await expect(ds.create({ model: 'stories', engine: 'missing' })).rejects.toMatchObject({ code: 'invalid_value', field: 'engine' });
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('starts a library model with the vision projector paired with it, and a deployment\'s own mmproj wins', async () => {
+    paired = join(dir.path, 'mmproj-stories-F16.gguf');
+    writeFileSync(paired, 'GGUF');
+    const own = join(dir.path, 'mmproj-other.gguf');
+    writeFileSync(own, 'GGUF');
+    const ds = make();
+    const args = (await ds.load('stories')).spec.args;
+    expect(args.slice(args.indexOf('--mmproj'), args.indexOf('--mmproj') + 2)).toEqual(['--mmproj', paired]);
+    const view = await ds.create({ model: 'stories', name: 'vision', mmproj: own });
+    expect(view.projector).toBe(own);
+    const v = (await ds.load('vision')).spec.args;
+    expect(v.filter((a) => a === '--mmproj')).toHaveLength(1);
+    expect(v[v.indexOf('--mmproj') + 1]).toBe(own);
+    expect((await ds.load('plain')).spec.args).not.toContain('--mmproj');
+    await expect(ds.create({ model: 'stories', name: 'rel', mmproj: 'mmproj.gguf' })).rejects.toMatchObject({ code: 'invalid_value', field: 'mmproj' });
+    await expect(ds.create({ model: 'stories', name: 'gone', mmproj: join(dir.path, 'missing-mmproj.gguf') })).rejects.toMatchObject({ code: 'invalid_value', field: 'mmproj', message: expect.stringMatching(/vision projector not found/) });
+  });
+
+  it('refuses image input for a deployment without a projector, naming one that has it', async () => {
+    const ds = make();
+    expect(() => ds.forRoute('plain', '/v1/chat/completions', { images: true })).toThrow(/deployment 'plain' has no vision projector \(mmproj\) and cannot read image input; pair one with `llama-orch deploy plain --name plain --mmproj/);
+    expect(ds.forRoute('plain', '/v1/chat/completions', { images: false }).name).toBe('plain');
+    paired = join(dir.path, 'mmproj-stories-F16.gguf');
+    writeFileSync(paired, 'GGUF');
+    const withOne = make();
+    expect(withOne.forRoute('stories', '/v1/chat/completions', { images: true }).name).toBe('stories');
+    const err = (() => {
+      try {
+        withOne.forRoute('plain', '/v1/chat/completions', { images: true });
+      } catch (e) {
+        return e as DeploymentError;
+      }
+    })();
+    expect(err).toMatchObject({ code: 'no_vision_projector', field: 'messages', message: expect.stringMatching(/deployment 'stories' has one/) });
   });
 });

@@ -20,16 +20,16 @@ const IDLE: Record<string, [string, number, number, number, string, string]> = {
   'windows-x86_64__nvidia-geforce-rtx-2080-super__610.62': ['NVIDIA GeForce RTX 2080 SUPER', 8192, 797, 7191, '610.62', '7.5'],
 };
 
-// machine → [PCI bus id, MIG mode, CUDA version, load-phase used MiB, load-phase utilisation %]
-const CAPTURE: Record<string, [string, boolean | null, string, number, number | null]> = {
-  'linux-x86_64__nvidia-geforce-rtx-2080-super__595.71.05': ['00000000:0c:00.0', null, '13.2', 819, 8],
-  'linux-x86_64__nvidia-geforce-rtx-2080-super__610.57.04': ['00000000:0c:00.0', null, '13.3', 815, 8],
-  'linux-x86_64__nvidia-geforce-rtx-4080-super__595.71.05': ['00000000:01:00.0', null, '13.2', 1474, 7],
-  'linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01': ['00000000:00:09.0', false, '13.1', 19818, 100],
-  'linux-x86_64__nvidia-h100-mig__590.48.01': ['00000000:00:09.0', true, '13.1', 11125, null],
-  'linux-x86_64__nvidia-h200__590.48.01': ['00000000:83:00.0', false, '13.1', 32362, 100],
-  'windows-x86_64__nvidia-geforce-rtx-2080-super__591.86': ['00000000:0c:00.0', null, '13.1', 1296, 7],
-  'windows-x86_64__nvidia-geforce-rtx-2080-super__610.62': ['00000000:0c:00.0', null, '13.3', 1366, 7],
+// machine → [PCI bus id, MIG mode, CUDA version, load-phase used MiB, load-phase utilisation %, load-phase power.draw W]
+const CAPTURE: Record<string, [string, boolean | null, string, number, number | null, number]> = {
+  'linux-x86_64__nvidia-geforce-rtx-2080-super__595.71.05': ['00000000:0c:00.0', null, '13.2', 819, 8, 111.5],
+  'linux-x86_64__nvidia-geforce-rtx-2080-super__610.57.04': ['00000000:0c:00.0', null, '13.3', 815, 8, 98.14],
+  'linux-x86_64__nvidia-geforce-rtx-4080-super__595.71.05': ['00000000:01:00.0', null, '13.2', 1474, 7, 84.24],
+  'linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01': ['00000000:00:09.0', false, '13.1', 19818, 100, 631.95],
+  'linux-x86_64__nvidia-h100-mig__590.48.01': ['00000000:00:09.0', true, '13.1', 11125, null, 433.78],
+  'linux-x86_64__nvidia-h200__590.48.01': ['00000000:83:00.0', false, '13.1', 32362, 100, 627.4],
+  'windows-x86_64__nvidia-geforce-rtx-2080-super__591.86': ['00000000:0c:00.0', null, '13.1', 1296, 7, 97.43],
+  'windows-x86_64__nvidia-geforce-rtx-2080-super__610.62': ['00000000:0c:00.0', null, '13.3', 1366, 7, 97.99],
 };
 
 describe('parseNvidiaSmiCsv on the derived CSV files', () => {
@@ -78,7 +78,7 @@ describe('the nvidia_gpu_exporter captures', () => {
     expect(fixtureFiles('nvidia-smi-captures').map((f) => f.replace(/^nvidia_gpu_exporter__|\.txt$/g, '')).sort()).toEqual(Object.keys(CAPTURE).sort());
   });
 
-  for (const [machine, [pci, mig, cuda, loadUsed, loadUtil]] of Object.entries(CAPTURE)) {
+  for (const [machine, [pci, mig, cuda, loadUsed, loadUtil, loadWatts]] of Object.entries(CAPTURE)) {
     it(`reads ${machine}: the ~200-column query CSV by its header, and the CUDA version text`, () => {
       const capture = fixture(`nvidia-smi-captures/nvidia_gpu_exporter__${machine}.txt`);
       const idle = parseNvidiaSmiCsv(captureSection(capture, 'idle :: query-gpu (csv, what the exporter parses)'));
@@ -88,7 +88,7 @@ describe('the nvidia_gpu_exporter captures', () => {
 
       const load = parseNvidiaSmiLive(captureSection(capture, 'load :: query-gpu (csv, what the exporter parses)'));
       expect(load).toHaveLength(1);
-      expect(load[0]).toMatchObject({ index: 0, vramTotalBytes: total * MIB, vramUsedBytes: loadUsed * MIB, utilizationPercent: loadUtil });
+      expect(load[0]).toMatchObject({ index: 0, vramTotalBytes: total * MIB, vramUsedBytes: loadUsed * MIB, utilizationPercent: loadUtil, powerWatts: loadWatts });
       expect(load[0]!.temperatureC).toBeGreaterThan(20);
 
       // drivers ≥ 610 mark the old fields "Deprecated": the number is still read, or taken from the new field

@@ -6,24 +6,14 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ROOT } from '../../helpers/paths.js';
 import { waitFor } from '../../helpers/processes.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { fakeElectron } from './fake-electron.js';
+import { quitShell, startShell } from './shell-start.js';
 import { event } from './fakes.js';
 
 vi.mock('electron', async () => (await import('./fake-electron.js')).electronModule);
-vi.mock('electron-store', () => ({
-  default: class {
-    private readonly values = new Map<string, unknown>();
-    get(key: string) {
-      return this.values.get(key);
-    }
-    set(key: string, value: unknown) {
-      this.values.set(key, value);
-    }
-  },
-}));
+vi.mock('electron-store', async () => (await import('./shell-start.js')).electronStoreModule);
 
 describe.runIf(process.platform === 'linux')('desktop composition root without a visible tray', () => {
   const data = tempDir('llama-orch-notray-');
@@ -34,20 +24,14 @@ describe.runIf(process.platform === 'linux')('desktop composition root without a
     chmodSync(join(data.path, 'gdbus'), 0o755);
     process.env.PATH = `${data.path}:${saved.path ?? ''}`;
     process.env.XDG_CURRENT_DESKTOP = 'GNOME';
-    process.argv = [process.execPath, ROOT, '--data-dir', data.path, '--port', '0', '--hidden'];
-    Object.assign(process, { resourcesPath: join(data.path, 'resources') });
-    await import('../../../electron/main/index.js');
-    await waitFor(() => fakeElectron.windows[0]?.loaded[0], 'the window to load the UI', 30_000);
+    await startShell(data.path, ['--hidden']);
   }, 60_000);
 
   afterAll(async () => {
-    process.argv = saved.argv;
     process.env.PATH = saved.path;
     if (saved.desktop === undefined) delete process.env.XDG_CURRENT_DESKTOP;
     else process.env.XDG_CURRENT_DESKTOP = saved.desktop;
-    if (fakeElectron.app.exits.length === 0) fakeElectron.app.quit();
-    await waitFor(() => fakeElectron.app.exits.length > 0, 'the app to exit', 30_000);
-    data.cleanup();
+    await quitShell(data, saved.argv);
   }, 40_000);
 
   it('shows the window although started with --hidden, since there is no tray to come back through', () => {

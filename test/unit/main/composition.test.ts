@@ -13,19 +13,10 @@ import { ROOT, STORIES_MODEL } from '../../helpers/paths.js';
 import { isAlive, waitFor } from '../../helpers/processes.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { fakeElectron } from './fake-electron.js';
+import { quitShell, startShell } from './shell-start.js';
 
 vi.mock('electron', async () => (await import('./fake-electron.js')).electronModule);
-vi.mock('electron-store', () => ({
-  default: class {
-    private readonly values = new Map<string, unknown>();
-    get(key: string) {
-      return this.values.get(key);
-    }
-    set(key: string, value: unknown) {
-      this.values.set(key, value);
-    }
-  },
-}));
+vi.mock('electron-store', async () => (await import('./shell-start.js')).electronStoreModule);
 
 describe('desktop composition root', () => {
   const data = tempDir('llama-orch-shell-');
@@ -33,24 +24,16 @@ describe('desktop composition root', () => {
   let connection: CoreConnection;
 
   beforeAll(async () => {
-    process.argv = [process.execPath, ROOT, '--data-dir', data.path, '--port', '0', '--engine', testEnginePath(), '--model', STORIES_MODEL];
-    Object.assign(process, { resourcesPath: join(data.path, 'resources') });
-    await import('../../../electron/main/index.js');
-    // A second launch while the core is still starting, naming another model by a relative path.
-    copyFileSync(STORIES_MODEL, join(data.path, 'second.gguf'));
-    fakeElectron.app.emit('second-instance', {}, [process.execPath, '--model', 'second.gguf'], '/', { argv: ['--model', 'second.gguf'], cwd: data.path });
-    await waitFor(() => fakeElectron.windows[0]?.loaded[0], 'the window to load the UI', 30_000);
+    await startShell(data.path, ['--engine', testEnginePath(), '--model', STORIES_MODEL], () => {
+      // A second launch while the core is still starting, naming another model by a relative path.
+      copyFileSync(STORIES_MODEL, join(data.path, 'second.gguf'));
+      fakeElectron.app.emit('second-instance', {}, [process.execPath, '--model', 'second.gguf'], '/', { argv: ['--model', 'second.gguf'], cwd: data.path });
+    });
     const invoke = fakeElectron.handlers.get(IPC.connection)!;
     connection = (await invoke({ senderFrame: { url: `${fakeElectron.windows[0]!.loaded[0]}` } })) as CoreConnection;
   }, 60_000);
 
-  afterAll(async () => {
-    process.argv = argv;
-    // A failed test must not leave the engine running: quit the same way and wait for the exit.
-    if (fakeElectron.app.exits.length === 0) fakeElectron.app.quit();
-    await waitFor(() => fakeElectron.app.exits.length > 0, 'the app to exit', 30_000);
-    data.cleanup();
-  }, 40_000);
+  afterAll(() => quitShell(data, argv), 40_000);
 
   it('keeps Chromium’s profile and the shell’s stores in the data dir', () => {
     expect(fakeElectron.app.paths.get('userData')).toBe(join(data.path, 'desktop'));

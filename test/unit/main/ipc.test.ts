@@ -4,12 +4,20 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { DESKTOP_IPC_KEYS, IPC, type DesktopSettings } from '../../../electron/contract/index.js';
 import { DEFAULT_DESKTOP_SETTINGS, DesktopSettingsStore } from '../../../electron/main/desktop-settings.js';
-import { desktopHandlers, MODEL_FILE_DIALOG, registerDesktopIpc, type IpcEventLike, type IpcMainSeam } from '../../../electron/main/ipc.js';
+import { desktopHandlers, KIT_FOLDER_DIALOGS, MODEL_FILE_DIALOG, registerDesktopIpc, type IpcEventLike, type IpcMainSeam } from '../../../electron/main/ipc.js';
 import { parseStartup, StartupError } from '../../../electron/main/startup.js';
 import { STORIES_MODEL } from '../../helpers/paths.js';
 import { MemoryStore, quietLog } from './fakes.js';
 
 const APP = 'http://127.0.0.1:8585';
+const NO_PDF = {
+  fetch: (() => Promise.reject(new Error('no core here'))) as typeof fetch,
+  openWindow: () => {
+    throw new Error('no window here');
+  },
+  showSaveDialog: async () => ({ canceled: true }),
+  downloadsDir: () => '/tmp',
+};
 
 class FakeIpcMain implements IpcMainSeam {
   handlers = new Map<string, (event: IpcEventLike, ...args: unknown[]) => unknown>();
@@ -41,6 +49,7 @@ function setup(dialogResult = { canceled: false, filePaths: ['/m/a.gguf', '/m/b.
       showItemInFolder: (p) => shown.push(p),
       appInfo: () => ({ version: '0.1.0', platform: 'linux', arch: 'x64', electron: '45.4.1', dataDir: '/d' }),
       settings,
+      reportPdf: NO_PDF,
     }),
     { appOrigin: () => APP, log: quietLog },
   );
@@ -79,6 +88,24 @@ describe('desktop IPC', () => {
     expect(await cancelled.ipc.invoke(IPC.pickModelFiles, APP)).toEqual([]);
   });
 
+  it('picks a kit folder with a dialog per purpose (export may create one), or null when cancelled', async () => {
+    const picked = setup({ canceled: false, filePaths: ['/media/usb/kit'] });
+    expect(await picked.ipc.invoke(IPC.pickKitFolder, APP, 'export')).toBe('/media/usb/kit');
+    expect(await picked.ipc.invoke(IPC.pickKitFolder, APP, 'import')).toBe('/media/usb/kit');
+    expect(picked.dialogs).toEqual([KIT_FOLDER_DIALOGS.export, KIT_FOLDER_DIALOGS.import]);
+    expect(KIT_FOLDER_DIALOGS.export.properties).toEqual(['openDirectory', 'createDirectory']);
+    expect(KIT_FOLDER_DIALOGS.import.properties).toEqual(['openDirectory']);
+    const cancelled = setup({ canceled: true, filePaths: ['/ignored'] });
+    expect(await cancelled.ipc.invoke(IPC.pickKitFolder, APP, 'import')).toBeNull();
+  });
+
+  it('refuses a kit folder pick for an unknown purpose without opening a dialog', async () => {
+    const s = setup();
+    expect(await s.ipc.invoke(IPC.pickKitFolder, APP, 'delete-everything')).toEqual({ ok: false, error: { code: 'invalid_argument', message: expect.stringMatching(/purpose must be one of export, import/) } });
+    expect(await s.ipc.invoke(IPC.pickKitFolder, APP)).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
+    expect(s.dialogs).toEqual([]);
+  });
+
   it('reveals an existing absolute path; refuses relative, missing and non-string paths with a result', async () => {
     const { ipc, shown } = setup();
     expect(await ipc.invoke(IPC.revealInFolder, APP, STORIES_MODEL)).toEqual({ ok: true, value: null });
@@ -97,6 +124,14 @@ describe('desktop IPC', () => {
     expect(await ipc.invoke(IPC.desktopSettings, APP)).toMatchObject({ autoUpdate: true });
   });
 
+  it('refuses a report PDF for a malformed month before anything is fetched', async () => {
+    const { ipc } = setup();
+    for (const month of ['2026-13', '26-11', 42, undefined]) {
+      expect(await ipc.invoke(IPC.saveReportPdf, APP, month)).toMatchObject({ ok: false, error: { code: 'invalid_argument', message: expect.stringMatching(/month must look like 2026-11/) } });
+    }
+    expect(await ipc.invoke(IPC.saveReportPdf, APP, '2026-11')).toMatchObject({ ok: false, error: { code: 'failed', message: 'the core did not answer: no core here' } });
+  });
+
   it('ignores extra arguments a page sends to argument-less calls', async () => {
     const connection = vi.fn(() => ({ baseUrl: APP, adminToken: 't' }));
     const ipc = new FakeIpcMain();
@@ -106,6 +141,7 @@ describe('desktop IPC', () => {
       showItemInFolder: () => {},
       appInfo: () => ({ version: '', platform: '', arch: '', electron: '', dataDir: '' }),
       settings: { get: () => DEFAULT_DESKTOP_SETTINGS, update: () => ({ ok: true, value: DEFAULT_DESKTOP_SETTINGS }) },
+      reportPdf: NO_PDF,
     });
     registerDesktopIpc(ipc, handlers, { appOrigin: () => APP, log: quietLog });
     await ipc.invoke(IPC.connection, APP, 'extra', { x: 1 });

@@ -21,18 +21,21 @@ function watch() {
 }
 
 describe('notifications', () => {
-  it('notifies a deployment that went down or hung and its recovery, not a failed alert twice', () => {
+  it('notifies a deployment that went down or hung and its recovery, not a failed alert twice, and a budget burn', () => {
     const { events, shown } = watch();
-    const alert = (kind: 'down' | 'hung' | 'failed' | 'recovered', reason: string | null = null): CoreEvent => ({ type: 'alert', alert: { time: '2026-11-10T08:00:00.000Z', deployment: 'chat', kind, reason } });
+    const alert = (kind: 'down' | 'hung' | 'failed' | 'recovered' | 'budget-burn', reason: string | null = null): CoreEvent => ({ type: 'alert', alert: { time: '2026-11-10T08:00:00.000Z', deployment: 'chat', kind, reason } });
     events.emit(alert('down', 'engine exited (signal SIGKILL)'));
     events.emit(alert('recovered'));
     events.emit(alert('hung', 'engine stopped answering /health'));
     events.emit(alert('failed', 'gave up'));
+    events.emit(alert('budget-burn', 'errors are using the error budget 20× as fast'));
     expect(shown.map((n) => [n.kind, n.title])).toEqual([
       ['deployment-down', 'chat is down; restarting'],
       ['deployment-recovered', 'chat is back up'],
       ['deployment-down', 'chat is down (hung); restarting'],
+      ['error-budget-burn', 'chat is burning its error budget'],
     ]);
+    expect(shown[3]!.body).toMatch(/20× as fast/);
     expect(shown[0]!.body).toBe('engine exited (signal SIGKILL)');
   });
 

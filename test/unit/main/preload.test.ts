@@ -56,8 +56,10 @@ describe('preload', () => {
         "connection",
         "desktopSettings",
         "pathForFile",
+        "pickKitFolder",
         "pickModelFiles",
         "revealInFolder",
+        "saveReportPdf",
         "updateDesktopSettings",
       ]
     `);
@@ -75,17 +77,21 @@ describe('preload', () => {
     loaded.invoked.length = 0;
     await api.connection!();
     await api.pickModelFiles!();
+    await api.pickKitFolder!('export');
     await api.revealInFolder!('/models/a.gguf');
     await api.appInfo!();
     await api.desktopSettings!();
     await api.updateDesktopSettings!({ openAtLogin: true });
+    await api.saveReportPdf!('2026-11');
     expect(loaded.invoked).toEqual([
       [IPC.connection],
       [IPC.pickModelFiles],
+      [IPC.pickKitFolder, 'export'],
       [IPC.revealInFolder, '/models/a.gguf'],
       [IPC.appInfo],
       [IPC.desktopSettings],
       [IPC.updateDesktopSettings, { openAtLogin: true }],
+      [IPC.saveReportPdf, '2026-11'],
     ]);
   });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { InstanceInfo, InstanceState } from '../../../electron/contract/index.js';
 import { DEFAULT_DESKTOP_SETTINGS } from '../../../electron/main/desktop-settings.js';
-import { TrayController, trayMenu, trayStatus, tryCreateTray, type TrayActions, type TrayMenuItem, type TraySeam } from '../../../electron/main/tray.js';
+import { shellTrayActions, TrayController, trayMenu, trayStatus, tryCreateTray, type TrayActions, type TrayMenuItem, type TraySeam } from '../../../electron/main/tray.js';
 import { quietLog } from './fakes.js';
 
 const URL = 'http://127.0.0.1:8585';
@@ -137,5 +137,24 @@ describe('tray controller', () => {
     );
     expect(tray).toBeNull();
     expect(log.lines).toEqual([{ level: 'warn', msg: 'the tray icon could not be created', fields: { err: 'no status notifier' } }]);
+  });
+});
+
+describe('tray actions on the shell', () => {
+  it('show the window, copy the API URL, change the two settings and quit', () => {
+    const log: string[] = [];
+    const actions = shellTrayActions({
+      showWindow: () => log.push('show'),
+      copyText: (t) => log.push(`copy ${t}`),
+      apiUrl: 'http://127.0.0.1:8585/v1',
+      settings: { update: (p) => log.push(`update ${JSON.stringify(p)}`) },
+      quit: () => log.push('quit'),
+    });
+    actions.openWindow();
+    actions.copyApiUrl();
+    actions.setOpenAtLogin(true);
+    actions.setAutoUpdate(false);
+    actions.quit();
+    expect(log).toEqual(['show', 'copy http://127.0.0.1:8585/v1', 'update {"openAtLogin":true}', 'update {"autoUpdate":false}', 'quit']);
   });
 });

@@ -1,7 +1,7 @@
 // The main window's life: created from restored state, shown once painted, state saved as it changes.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Rect } from '../../../electron/main/seam.js';
-import { openMainWindow, revealWindow, type MainWindowOptions } from '../../../electron/main/window.js';
+import { MainWindowHolder, openMainWindow, revealWindow, type MainWindowOptions } from '../../../electron/main/window.js';
 import { DEFAULT_WINDOW_STATE, MIN_WINDOW_SIZE, restoreWindowState, trackWindowState, type WindowState } from '../../../electron/main/window-state.js';
 import { event, FakeWindow, MemoryStore, quietLog } from './fakes.js';
 
@@ -138,5 +138,26 @@ describe('window state', () => {
     win.destroyed = true;
     win.emit('close');
     expect(store.saved).toHaveLength(0);
+  });
+});
+
+describe('the main window holder', () => {
+  it('opens the window once, brings it forward when shown again, and opens a new one after it was closed', () => {
+    const made: FakeWindow[] = [];
+    const deps = { createWindow: (o: MainWindowOptions) => (made.push(new FakeWindow(o)), made.at(-1)!), store: new MemoryStore<WindowState>(undefined), workAreas: () => [SCREEN], preloadPath: '/p.cjs', devTools: false, log: quietLog };
+    const holder = new MainWindowHolder<FakeWindow>(deps, 'http://127.0.0.1:8585', () => false);
+    expect(holder.current).toBeNull();
+    holder.show();
+    expect(made).toHaveLength(1);
+    made[0]!.calls.length = 0;
+    holder.show();
+    expect(made).toHaveLength(1);
+    expect(made[0]!.calls).toEqual(expect.arrayContaining(['show', 'focus']));
+    made[0]!.destroyed = true;
+    made[0]!.emit('closed');
+    expect(holder.current).toBeNull();
+    holder.show();
+    expect(made).toHaveLength(2);
+    expect(holder.current).toBe(made[1]);
   });
 });

@@ -25,7 +25,7 @@ describe('gpuSegments', () => {
 
   it('prefers what the engine reported, and leaves out instances on other GPUs', () => {
     const facts = { llama: { buffers: [{ device: 'CUDA0', kind: 'model', bytes: 5 * GiB }] } as unknown as EngineFacts };
-    const segs = gpuSegments(gpu, { index: 0, uuid: null, vramTotalBytes: 24 * GiB, vramUsedBytes: 12 * GiB, vramFreeBytes: 12 * GiB, utilizationPercent: null, temperatureC: null }, [instance('llama', [{ gpuIndex: 0, totalBytes: 6 * GiB }]), instance('qwen', [{ gpuIndex: 1, totalBytes: 3 * GiB }])], facts);
+    const segs = gpuSegments(gpu, { index: 0, uuid: null, vramTotalBytes: 24 * GiB, vramUsedBytes: 12 * GiB, vramFreeBytes: 12 * GiB, utilizationPercent: null, temperatureC: null, powerWatts: null }, [instance('llama', [{ gpuIndex: 0, totalBytes: 6 * GiB }]), instance('qwen', [{ gpuIndex: 1, totalBytes: 3 * GiB }])], facts);
     expect(segs).toEqual([
       { label: 'llama', bytes: 5 * GiB, tone: 'seg-0' },
       { label: 'other programs', bytes: 7 * GiB, tone: 'seg-other' },

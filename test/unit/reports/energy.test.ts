@@ -44,3 +44,12 @@ describe('energy', () => {
     expect(costOf({ gpuKwh: 0, cpuKwhEstimate: 0, pricePerKwh: 0.3, amortisationPerMonth: 0, monthFraction: 1, tokens: 0, referencePerMillionTokens: null })).toMatchObject({ perMillionTokens: null, referenceCost: null });
   });
 });
+
+describe('hardware samples', () => {
+  it('record each GPU’s power draw from the live sample (null where the tool reports none) beside the CPU row', async () => {
+    const { hardwareRows } = await import('../../../electron/core/reports/sampler.js');
+    const gpu = (index: number, powerWatts: number | null) => ({ index, uuid: null, vramTotalBytes: 1, vramUsedBytes: 1, vramFreeBytes: 0, utilizationPercent: 50, temperatureC: null, powerWatts });
+    const rows = hardwareRows(1000, 12.5, { sampledAt: '', gpus: [gpu(0, 627.4), gpu(1, null)], warnings: [] });
+    expect(rows.map((r) => [r.device, r.powerWatts])).toEqual([['cpu', null], ['gpu0', 627.4], ['gpu1', null]]);
+  });
+});

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { availabilityOf, buildReport, monthWindow, percentiles } from '../../../electron/core/reports/report.js';
-import { reportCsv, reportHtml } from '../../../electron/core/reports/render.js';
+import { reportCsv, reportHtml, requestsJsonl } from '../../../electron/core/reports/render.js';
 import { OpsStore } from '../../../electron/core/store/store.js';
 import type { AvailabilityRow } from '../../../electron/core/store/types.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -92,6 +92,15 @@ describe('buildReport', () => {
     const html = reportHtml(r);
     expect(html).toContain('engine exited (signal SIGKILL): &#34;quoted&#34;');
     expect(html).not.toContain('"quoted"');
+  });
+
+  it('exports the month’s request rows as JSON lines, metadata only', () => {
+    const s = store();
+    const lines = requestsJsonl(s, ...Object.values(monthWindow('2026-11')) as [number, number]).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(requestsJsonl(s, ...Object.values(monthWindow('2026-10')) as [number, number])).toBe('');
+    s.close();
+    expect(lines).toHaveLength(20);
+    expect(lines[7]).toEqual({ time: new Date(T0 + 7 * MIN).toISOString(), deployment: 'm', keyId: 'key-a', route: '/v1/chat/completions', status: 502, outcome: 'engine_failed', promptTokens: 3, completionTokens: 7, ttftMs: 107, tpotMs: 5, totalMs: 300 });
   });
 
   it('reports GPU energy from power samples, no CPU estimate without a TDP, and the cost per million tokens', () => {

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DatabaseSync } from '../../../electron/core/store/sqlite.js';
 import { MIGRATIONS } from '../../../electron/core/store/migrations.js';
+import { RELATIVE_ERROR } from '../../../electron/core/store/latency-histogram.js';
+import { buildReport } from '../../../electron/core/reports/report.js';
 import { OpsStore } from '../../../electron/core/store/store.js';
 import type { RequestRow } from '../../../electron/core/store/types.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -119,6 +121,31 @@ describe('OpsStore', () => {
     s.recordRequest(row(old + 3000));
     s.rollup(7);
     expect(s.rollups('2026-11-01', '2026-11-02').find((r) => r.keyId === 'k1')?.requests).toBe(3);
+    s.close();
+  });
+
+  it('keeps latency histograms in the rollups so the month’s percentiles survive the retention (within ±1 %)', () => {
+    const now = Date.UTC(2026, 10, 25, 12);
+    const s = new OpsStore(join(dir(), 'ops.sqlite'), () => now);
+    const ttfts: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      const ttft = 50 + ((i * 7919) % 1000) * 1.7; // 50–1750 ms, spread
+      ttfts.push(ttft);
+      s.recordRequest(row(Date.UTC(2026, 10, 1 + (i % 10), 9) + i, { ttftMs: ttft, tpotMs: 10 + (i % 5) }));
+    }
+    const policy = { availabilityPercent: 99.5, ttftP95Ms: 500, errorRatePercent: 1 };
+    const before = buildReport(s, '2026-11', policy, now).total.ttftMs;
+    expect(s.rollup(7)).toBe(400);
+    expect(s.requests(0, now)).toHaveLength(0);
+    const after = buildReport(s, '2026-11', policy, now);
+    expect(after.rolledUpDays).toBe(10);
+    expect(after.total.ttftMs.count).toBe(400);
+    for (const p of ['p50', 'p95', 'p99'] as const) expect(Math.abs(after.total.ttftMs[p]! - before[p]!) / before[p]!).toBeLessThanOrEqual(RELATIVE_ERROR + 1e-9);
+    expect(after.daily.every((d) => d.ttftP95Ms !== null)).toBe(true);
+    // Rolling the same day up again merges the histograms: counts add up.
+    s.recordRequest(row(Date.UTC(2026, 10, 1, 10), { ttftMs: 100 }));
+    s.rollup(7);
+    expect(buildReport(s, '2026-11', policy, now).total.ttftMs.count).toBe(401);
     s.close();
   });
 });

@@ -1,5 +1,5 @@
 // Admin API of the engines module: GET /api/v1/engines, POST /api/v1/engines/install,
-// DELETE /api/v1/engines/:id. Mounted through the core's `extraRoutes` (behind admin auth).
+// POST /api/v1/engines/import (an uploaded archive), DELETE /api/v1/engines/:id. Mounted through the core's `extraRoutes` (behind admin auth).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API, type EngineListResponse, type RouteCall, type InstallEngineResponse } from '../../../contract/index.js';
 import { parseJsonObject, readBody, sendJson } from '../../http/http.js';
@@ -8,6 +8,7 @@ import { validate } from '../../util/validate.js';
 import { EngineError } from '../../engines/installer.js';
 import { ReleaseError } from '../../engines/release.js';
 import type { EngineService } from '../../engines/service.js';
+import { importUpload } from '../../engines/upload.js';
 
 const STATUS: Record<EngineError['code'], number> = {
   invalid_request: 400,
@@ -25,17 +26,20 @@ const STATUS: Record<EngineError['code'], number> = {
   no_previous: 409,
 };
 
-export function engineRoutes(engines: EngineService): (req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null) => Promise<boolean> {
-  return async (req, res, _url, call) => {
+export function engineRoutes(engines: EngineService, opts: { commandLineEngine?: boolean } = {}): (req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null) => Promise<boolean> {
+  return async (req, res, url, call) => {
     try {
       switch (call?.id) {
         case 'engines': {
-          const body: EngineListResponse = { data: engines.list(), defaultTag: engines.defaultTag, releaseSource: engines.releaseSource, defaultEngine: engines.defaultEngine };
+          const body: EngineListResponse = { data: engines.list(), defaultTag: engines.defaultTag, releaseSource: engines.releaseSource, defaultEngine: engines.defaultEngine, commandLineEngine: opts.commandLineEngine ?? false };
           sendJson(res, 200, body);
           return true;
         }
         case 'installEngine':
           await install(req, res, engines);
+          return true;
+        case 'importEngine':
+          sendJson(res, 201, await importUpload(req, url, engines, engines.uploadsDir));
           return true;
         case 'deleteEngine':
           await engines.remove(call.params.id!);

@@ -1,15 +1,15 @@
-// GET /api/v1/reports?month=YYYY-MM&format=json|csv|html: the operations report (admin API).
+// GET /api/v1/reports?month=YYYY-MM&format=json|csv|html|jsonl: the operations report (admin API).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { REPORT_FORMATS, type RouteCall, type OpsReport, type ReportFormat, type SloTargets } from '../../../contract/index.js';
+import { REPORT_FORMATS, type RouteCall, type OpsReport, type ReportFormat } from '../../../contract/index.js';
 import { sendJson } from '../../http/http.js';
 import type { OpsStore } from '../../store/store.js';
 import { HttpError } from '../../util/errors.js';
-import { buildReport, currentMonth, type CostSettings } from '../../reports/report.js';
-import { reportCsv, reportHtml } from '../../reports/render.js';
+import { buildReport, currentMonth, monthWindow, type CostSettings, type SloPolicy } from '../../reports/report.js';
+import { reportCsv, reportHtml, requestsJsonl } from '../../reports/render.js';
 
 export interface ReportSources {
   store: OpsStore;
-  slo: () => SloTargets;
+  slo: () => SloPolicy;
   cost?: () => CostSettings;
   now?: () => number;
 }
@@ -20,7 +20,12 @@ export function reportRoutes(sources: ReportSources) {
     const format = url.searchParams.get('format') ?? 'json';
     if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new HttpError(400, `format must be one of ${REPORT_FORMATS.join(', ')}, got '${format}'`, 'invalid_request_error', 'invalid_parameter', 'format');
     const now = (sources.now ?? Date.now)();
-    const report = reportOrUnavailable(sources, url.searchParams.get('month') ?? currentMonth(now), now);
+    const month = url.searchParams.get('month') ?? currentMonth(now, sources.slo().timeZone);
+    if (format === 'jsonl') {
+      sendJsonl(res, month, sources);
+      return true;
+    }
+    const report = reportOrUnavailable(sources, month, now);
     sendReport(res, report, format as ReportFormat);
     return true;
   };
@@ -36,6 +41,19 @@ function reportOrUnavailable(sources: ReportSources, month: string, now: number)
   }
 }
 
+/** The month's request rows as JSON lines (the request log, exported from the store). */
+function sendJsonl(res: ServerResponse, month: string, sources: ReportSources): void {
+  const { fromMs, toMs } = monthWindow(month, sources.slo().timeZone);
+  let body: string;
+  try {
+    body = requestsJsonl(sources.store, fromMs, toMs);
+  } catch (err) {
+    throw new HttpError(503, `the request export is not available: ${(err as Error).message}`, 'server_error', 'store_unavailable');
+  }
+  res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'content-disposition': `attachment; filename="llama-orch-requests-${month}.jsonl"` });
+  res.end(body);
+}
+
 function sendReport(res: ServerResponse, report: OpsReport, format: ReportFormat): void {
   if (format === 'json') return sendJson(res, 200, report, { 'cache-control': 'no-store' });
   const body = format === 'csv' ? reportCsv(report) : reportHtml(report);
@@ -45,9 +63,4 @@ function sendReport(res: ServerResponse, report: OpsReport, format: ReportFormat
     'content-disposition': `${format === 'csv' ? 'attachment' : 'inline'}; filename="llama-orch-report-${report.month}.${format}"`,
   });
   res.end(body);
-}
-
-/** The SLO targets from the settings section. */
-export function sloFrom(s: { availabilityTargetPercent: number; ttftP95TargetMs: number; errorRateTargetPercent: number }): SloTargets {
-  return { availabilityPercent: s.availabilityTargetPercent, ttftP95Ms: s.ttftP95TargetMs, errorRatePercent: s.errorRateTargetPercent };
 }

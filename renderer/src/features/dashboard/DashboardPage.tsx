@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { EmptyState, ErrorNote } from '../../components/ui.js';
 import { href } from '../../lib/router.js';
+import { FirstRunCard } from '../first-run/FirstRunCard.js';
 import { dashboardOpened, engineInstallRequested } from './actions.js';
 import { EngineInstall } from './EngineInstall.js';
 import { HardwareSection } from './HardwareSection.js';
@@ -19,6 +20,7 @@ export function DashboardPage() {
     <main className="page" aria-labelledby="page-title">
       <h1 id="page-title">Dashboard</h1>
       <ErrorNote message={state.error && `Cannot reach the core: ${state.error}`} />
+      <FirstRunCard />
       {steps.some((s) => !s.done) && (
         <section className="card checklist" aria-label="Getting started">
           <h2>Getting started</h2>

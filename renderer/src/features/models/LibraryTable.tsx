@@ -1,101 +1,96 @@
-import type { ModelSummary } from '../../../../electron/contract/index.js';
+// The library table of the Models page: each model with its facts, licence, fit here, live state, pin
+// and actions (load, chat, unload, delete).
+import type { InstanceInfo, ModelSummary } from '../../../../electron/contract/index.js';
+import { DataTable, InstanceStateBadge, type Column } from '../../components/DataTable.js';
 import { formatBytes } from '../../lib/format.js';
-import { href } from '../../lib/router.js';
-import { loadDialogOpened, pinToggled, unloadRequested } from './actions.js';
+import { loadDialogOpened, pinToggled } from './actions.js';
+import { LoadedActions } from './LoadedActions.js';
 import { fitHint, formatParams, instanceOfModel } from './selectors.js';
 import { useModels } from './store.js';
 
-const STATE_TEXT: Record<string, string> = { starting: 'Loading…', ready: 'Loaded', stopping: 'Unloading…', failed: 'Failed' };
+/** A library model with what the row shows about it here and now. */
+interface Row {
+  m: ModelSummary;
+  inst: InstanceInfo | null;
+  fit: { tone: string; text: string };
+  isPinned: boolean;
+}
+
+function licenceTitle(m: ModelSummary): string {
+  if (!m.license) return 'Neither the file nor its model card names a licence';
+  return `${m.license.from === 'gguf' ? 'From the GGUF metadata' : 'From the Hugging Face model card'}${m.license.link ? `: ${m.license.link}` : ''}`;
+}
+
+function PinButton({ m, isPinned }: Row) {
+  return (
+    <button
+      type="button"
+      className={`btn small pin${isPinned ? ' pinned' : ''}`}
+      aria-pressed={isPinned}
+      aria-label={`Pin ${m.id}`}
+      title={isPinned ? 'Pinned: stays loaded once loaded. Click to unpin.' : 'Pin: once loaded, never unloaded when idle or to make room'}
+      onClick={() => void pinToggled(m.id)}
+    >
+      {isPinned ? 'Pinned' : 'Pin'}
+    </button>
+  );
+}
+
+function Actions({ m, inst }: Row) {
+  return (
+    <>
+      {inst && inst.state !== 'failed' ? (
+        <LoadedActions chatAs={inst.modelId} instanceId={inst.id} />
+      ) : (
+        <button type="button" className="btn small primary" onClick={() => void loadDialogOpened(m.id)} aria-label={`Load ${m.id}`}>
+          Load…
+        </button>
+      )}
+      <button type="button" className="btn small danger" onClick={() => useModels.getState().deleteAsked(m.id)} aria-label={`Delete ${m.id}`}>
+        Delete
+      </button>
+    </>
+  );
+}
+
+const COLUMNS: Column<Row>[] = [
+  {
+    header: 'Model',
+    rowHeader: true,
+    cell: ({ m }) => (
+      <>
+        {m.displayName}
+        <div className="muted small">
+          {m.id}
+          {m.linked ? ' · linked' : ''} · {m.source === 'hub' ? 'Hugging Face' : 'imported'}
+        </div>
+      </>
+    ),
+  },
+  { header: 'Architecture', cell: ({ m }) => m.architecture },
+  { header: 'Parameters', cell: ({ m }) => formatParams(m.parameterCount) },
+  { header: 'Quant', cell: ({ m }) => m.quant ?? '—' },
+  { header: 'Context', cell: ({ m }) => m.contextLength ?? '—' },
+  { header: 'Size', cell: ({ m }) => formatBytes(m.sizeBytes) },
+  { header: 'Licence', cell: ({ m }) => m.license?.id ?? '—', cellProps: ({ m }) => ({ 'data-testid': `license-of-${m.id}`, title: licenceTitle(m) }) },
+  { header: 'Fit here', cell: ({ fit }) => <span className={`fit fit-${fit.tone}`}>{fit.text}</span> },
+  { header: 'State', cell: ({ inst }) => <InstanceStateBadge instance={inst} /> },
+  { header: 'Keep loaded', title: 'Pinned models stay loaded: they are never unloaded when idle nor unloaded to make room for another model', cell: (r) => <PinButton {...r} /> },
+  { header: 'Actions', hiddenHeader: true, className: 'row-actions', cell: (r) => <Actions {...r} /> },
+];
 
 export function LibraryTable({ models }: { models: ModelSummary[] }) {
   const { instances, hardware, pinned, deployments } = useModels();
   const deployed = deployments.state === 'ready' ? deployments.value.data : [];
+  const rows = models.map((m): Row => ({ m, inst: instanceOfModel(m, instances, deployed), fit: fitHint(m.sizeBytes, hardware), isPinned: pinned.includes(m.id) }));
   return (
-    <div className="table-wrap">
-      <table className="table" aria-label="Models in the library">
-        <thead>
-          <tr>
-            <th scope="col">Model</th>
-            <th scope="col">Architecture</th>
-            <th scope="col">Parameters</th>
-            <th scope="col">Quant</th>
-            <th scope="col">Context</th>
-            <th scope="col">Size</th>
-            <th scope="col">Licence</th>
-            <th scope="col">Fit here</th>
-            <th scope="col">State</th>
-            <th scope="col" title="Pinned models stay loaded: they are never unloaded when idle nor unloaded to make room for another model">
-              Keep loaded
-            </th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {models.map((m) => {
-            const inst = instanceOfModel(m, instances, deployed);
-            const fit = fitHint(m.sizeBytes, hardware);
-            const isPinned = pinned.includes(m.id);
-            return (
-              <tr key={m.id} data-testid={`model-${m.id}`} data-state={inst?.state ?? 'unloaded'} data-pinned={isPinned}>
-                <th scope="row">
-                  {m.displayName}
-                  <div className="muted small">
-                    {m.id}
-                    {m.linked ? ' · linked' : ''} · {m.source === 'hub' ? 'Hugging Face' : 'imported'}
-                  </div>
-                </th>
-                <td>{m.architecture}</td>
-                <td>{formatParams(m.parameterCount)}</td>
-                <td>{m.quant ?? '—'}</td>
-                <td>{m.contextLength ?? '—'}</td>
-                <td>{formatBytes(m.sizeBytes)}</td>
-                <td data-testid={`license-of-${m.id}`} title={m.license ? `${m.license.from === 'gguf' ? 'From the GGUF metadata' : 'From the Hugging Face model card'}${m.license.link ? `: ${m.license.link}` : ''}` : 'Neither the file nor its model card names a licence'}>
-                  {m.license?.id ?? '—'}
-                </td>
-                <td>
-                  <span className={`fit fit-${fit.tone}`}>{fit.text}</span>
-                </td>
-                <td>
-                  {inst ? <span className={`badge state-${inst.state}`} title={inst.reason ?? undefined}>{STATE_TEXT[inst.state] ?? inst.state}</span> : <span className="muted">not loaded</span>}
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    className={`btn small pin${isPinned ? ' pinned' : ''}`}
-                    aria-pressed={isPinned}
-                    aria-label={`Pin ${m.id}`}
-                    title={isPinned ? 'Pinned: stays loaded once loaded. Click to unpin.' : 'Pin: once loaded, never unloaded when idle or to make room'}
-                    onClick={() => void pinToggled(m.id)}
-                  >
-                    {isPinned ? 'Pinned' : 'Pin'}
-                  </button>
-                </td>
-                <td className="row-actions">
-                  {inst && inst.state !== 'failed' ? (
-                    <>
-                      <a className="btn small" href={href('chat', { model: inst.modelId })}>
-                        Chat
-                      </a>
-                      <button type="button" className="btn small" onClick={() => void unloadRequested(inst.id)}>
-                        Unload
-                      </button>
-                    </>
-                  ) : (
-                    <button type="button" className="btn small primary" onClick={() => void loadDialogOpened(m.id)} aria-label={`Load ${m.id}`}>
-                      Load…
-                    </button>
-                  )}
-                  <button type="button" className="btn small danger" onClick={() => useModels.getState().deleteAsked(m.id)} aria-label={`Delete ${m.id}`}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      label="Models in the library"
+      wrap
+      rows={rows}
+      columns={COLUMNS}
+      rowKey={(r) => r.m.id}
+      rowProps={({ m, inst, isPinned }) => ({ 'data-testid': `model-${m.id}`, 'data-state': inst?.state ?? 'unloaded', 'data-pinned': isPinned })}
+    />
   );
 }

@@ -1,9 +1,9 @@
 // Reports: a month's availability against the SLO, downtime incidents with causes, latency,
 // errors and usage per deployment and API key; CSV export and the printable page.
 import { useEffect, useMemo } from 'react';
-import type { OpsReport } from '../../../../electron/contract/index.js';
+import { countedWhen, type OpsReport } from '../../../../electron/contract/index.js';
 import { EmptyState, ErrorNote, Stat } from '../../components/ui.js';
-import { exportRequested, monthOpened } from './actions.js';
+import { exportRequested, monthOpened, pdfRequested } from './actions.js';
 import { DailyChart } from './DailyChart.js';
 import { dailySeries, duration, msTriple, percent, recentMonths } from './selectors.js';
 import { useReports } from './store.js';
@@ -20,16 +20,17 @@ function Figures({ r }: { r: OpsReport }) {
           <Stat label={`Error rate (target ${r.slo.errorRatePercent} %)`}>{percent(r.total.errorRatePercent, 2)}</Stat>
           <Stat label="Requests">{r.total.requests}</Stat>
         </div>
+        <p className="muted" data-testid="reports-counted">Availability counted {countedWhen(r)}; month in {r.timeZone}.</p>
         {r.daily.length > 0 && <DailyChart data={series} range={range} />}
       </section>
       <section className="card">
         <h2>Deployments</h2>
         <table className="table" aria-label="Deployments" data-testid="reports-deployments">
-          <thead><tr><th>Deployment</th><th>Availability</th><th>Downtime</th><th>Error budget left</th><th>Requests</th><th>Error rate</th><th>Tokens in / out</th><th>TTFT p50/p95/p99 ms</th><th>Per token p50/p95/p99 ms</th></tr></thead>
+          <thead><tr><th>Deployment</th><th>Availability</th><th>Downtime</th><th>Error budget left (downtime / errors)</th><th>Requests</th><th>Error rate (target)</th><th>Tokens in / out</th><th>TTFT p50/p95/p99 ms</th><th>Per token p50/p95/p99 ms</th></tr></thead>
           <tbody>
             {r.deployments.map((d) => (
               <tr key={d.deployment}>
-                <td>{d.deployment}</td><td>{percent(d.availabilityPercent)}</td><td>{duration(d.downtimeSeconds)}</td><td>{percent(d.errorBudgetLeftPercent, 1)}</td><td>{d.requests}</td><td>{percent(d.errorRatePercent, 2)}</td><td>{d.promptTokens} / {d.completionTokens}</td><td>{msTriple(d.ttftMs)}</td><td>{msTriple(d.tpotMs)}</td>
+                <td>{d.deployment}</td><td>{percent(d.availabilityPercent)}</td><td>{duration(d.downtimeSeconds)}</td><td>{percent(d.errorBudgetLeftPercent, 1)} / {percent(d.errorRateBudgetLeftPercent, 1)}</td><td>{d.requests}</td><td>{percent(d.errorRatePercent, 2)} ({d.slo.errorRatePercent} %)</td><td>{d.promptTokens} / {d.completionTokens}</td><td>{msTriple(d.ttftMs)}</td><td>{msTriple(d.tpotMs)}</td>
               </tr>
             ))}
           </tbody>
@@ -102,6 +103,7 @@ export function ReportsPage() {
           </label>
           <button type="button" className="btn" onClick={() => void exportRequested('csv')}>Export CSV</button>
           <button type="button" className="btn" onClick={() => void exportRequested('html')}>Printable report</button>
+          {window.llamaOrch && <button type="button" className="btn" onClick={() => void pdfRequested()} data-testid="reports-pdf">Save as PDF</button>}
         </div>
       </div>
       <ErrorNote message={error} />

@@ -27,3 +27,10 @@ export async function exportRequested(format: 'csv' | 'html'): Promise<void> {
     reportFailed((err as Error).message);
   }
 }
+
+/** Desktop app only: the month's report printed to a PDF file the user picks. */
+export async function pdfRequested(): Promise<void> {
+  const { month, reportFailed } = useReports.getState();
+  const r = await api.saveReportPdf(month);
+  if (r && !r.ok) reportFailed(r.error.message);
+}

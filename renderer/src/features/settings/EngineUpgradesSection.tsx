@@ -2,41 +2,39 @@
 // the saved deployments with its report as a table (a verdict per deployment), promote and roll back.
 import { useState } from 'react';
 import type { EngineCheckReport } from '../../../../electron/contract/index.js';
+import { DataTable, type Column } from '../../components/DataTable.js';
 import { ErrorNote } from '../../components/ui.js';
 import { engineCheckRequested, engineDefaultChosen, enginePromoteRequested, engineRollbackRequested } from './actions.js';
 import { useSettings } from './store.js';
 
 const VERDICT: Record<EngineCheckReport['verdict'], string> = { pass: 'pass', differs: 'differs', slower: 'slower', fails_to_load: 'fails to load' };
 
+type CheckResult = EngineCheckReport['results'][number];
+
+const CHECK_COLUMNS: Column<CheckResult>[] = [
+  { header: 'Deployment', rowHeader: true, cell: (r) => r.deployment },
+  { header: 'Verdict', cell: (r) => <span className={`badge ${r.verdict === 'pass' ? 'state-ready' : 'state-failed'}`}>{VERDICT[r.verdict]}</span> },
+  { header: 'Load', cell: (r) => (r.candidate.loadMs === null ? '—' : `${r.candidate.loadMs} ms`) },
+  { header: 'Generation', cell: (r) => (r.genTpsRatio === null ? '—' : `${r.genTpsRatio}×`) },
+  { header: 'Detail', className: 'small', cell: (r) => r.summary },
+];
+
 function ReportTable({ report }: { report: EngineCheckReport }) {
   return (
-    <table className="table compact" aria-label={`Check of ${report.candidate}`} data-testid="engine-check-report">
-      <caption className="muted small">
-        {report.candidate} against {report.current}, {new Date(report.finishedAt).toLocaleString()}: <strong>{VERDICT[report.verdict]}</strong>
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Deployment</th>
-          <th scope="col">Verdict</th>
-          <th scope="col">Load</th>
-          <th scope="col">Generation</th>
-          <th scope="col">Detail</th>
-        </tr>
-      </thead>
-      <tbody>
-        {report.results.map((r) => (
-          <tr key={r.deployment} data-testid={`check-${r.deployment}`}>
-            <th scope="row">{r.deployment}</th>
-            <td>
-              <span className={`badge ${r.verdict === 'pass' ? 'state-ready' : 'state-failed'}`}>{VERDICT[r.verdict]}</span>
-            </td>
-            <td>{r.candidate.loadMs === null ? '—' : `${r.candidate.loadMs} ms`}</td>
-            <td>{r.genTpsRatio === null ? '—' : `${r.genTpsRatio}×`}</td>
-            <td className="small">{r.summary}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      label={`Check of ${report.candidate}`}
+      testId="engine-check-report"
+      compact
+      caption={
+        <>
+          {report.candidate} against {report.current}, {new Date(report.finishedAt).toLocaleString()}: <strong>{VERDICT[report.verdict]}</strong>
+        </>
+      }
+      rows={report.results}
+      columns={CHECK_COLUMNS}
+      rowKey={(r) => r.deployment}
+      rowProps={(r) => ({ 'data-testid': `check-${r.deployment}` })}
+    />
   );
 }
 

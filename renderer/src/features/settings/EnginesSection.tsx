@@ -2,8 +2,10 @@
 import { useState, type FormEvent } from 'react';
 import { EngineInstallProgress } from '../../components/EngineInstallProgress.js';
 import type { EngineInfo } from '../../../../electron/contract/index.js';
+import { DataTable, type Column } from '../../components/DataTable.js';
 import { ConfirmDialog, EmptyState, ErrorNote } from '../../components/ui.js';
 import { engineInstallRequested, engineRemoveConfirmed } from './actions.js';
+import { EngineArchiveImport } from './EngineArchiveImport.js';
 import { useSettings } from './store.js';
 
 const BACKENDS = [
@@ -20,28 +22,36 @@ function devicesText(e: EngineInfo): string {
   return e.devices.map((d) => d.name || d.id).join(', ');
 }
 
-function EngineRow({ e, defaultEngine, onRemove }: { e: EngineInfo; defaultEngine: string | null; onRemove: () => void }) {
-  return (
-    <tr data-testid={`engine-${e.id}`}>
-      <th scope="row">
-        <span className="nowrap">{e.id}</span>
-        {e.id === defaultEngine && <span className="badge state-ready"> default</span>}
-        <div className="muted small mono" title={e.binary}>
-          {e.variant ?? 'copied in by hand'}
-        </div>
-      </th>
-      <td>{e.tag ?? '—'}</td>
-      <td className="small">{e.version ?? '—'}</td>
-      <td>{devicesText(e)}</td>
-      <td>{e.installedAt ? new Date(e.installedAt).toLocaleDateString() : '—'}</td>
-      <td>{e.inUseBy.length > 0 ? <span className="badge state-ready">in use by {e.inUseBy.join(', ')}</span> : <span className="muted">idle</span>}</td>
-      <td>
-        <button type="button" className="btn small danger" onClick={onRemove} aria-label={`Remove engine ${e.id}`}>
+function columns(defaultEngine: string | null, onRemove: (id: string) => void): Column<EngineInfo>[] {
+  return [
+    {
+      header: 'Engine',
+      rowHeader: true,
+      cell: (e) => (
+        <>
+          <span className="nowrap">{e.id}</span>
+          {e.id === defaultEngine && <span className="badge state-ready"> default</span>}
+          <div className="muted small mono" title={e.binary}>
+            {e.variant ?? 'copied in by hand'}
+          </div>
+        </>
+      ),
+    },
+    { header: 'Release', cell: (e) => e.tag ?? '—' },
+    { header: 'Version', className: 'small', cell: (e) => e.version ?? '—' },
+    { header: 'Devices', cell: devicesText },
+    { header: 'Installed', cell: (e) => (e.installedAt ? new Date(e.installedAt).toLocaleDateString() : '—') },
+    { header: 'Use', cell: (e) => (e.inUseBy.length > 0 ? <span className="badge state-ready">in use by {e.inUseBy.join(', ')}</span> : <span className="muted">idle</span>) },
+    {
+      header: 'Actions',
+      hiddenHeader: true,
+      cell: (e) => (
+        <button type="button" className="btn small danger" onClick={() => onRemove(e.id)} aria-label={`Remove engine ${e.id}`}>
           Remove
         </button>
-      </td>
-    </tr>
-  );
+      ),
+    },
+  ];
 }
 
 function InstallProgress() {
@@ -66,30 +76,11 @@ export function EnginesSection() {
       <ErrorNote message={enginesError && `Engines could not be listed: ${enginesError}`} />
       {engines && engines.data.length === 0 && (
         <EmptyState title="No engine installed.">
-          Install one below, or import an archive with <code>llama-orch engines import</code>.
+          Install one below, or import an archive (below, or <code>llama-orch engines import</code>).
         </EmptyState>
       )}
       {engines && engines.data.length > 0 && (
-        <table className="table compact" aria-label="Installed engines">
-          <thead>
-            <tr>
-              <th scope="col">Engine</th>
-              <th scope="col">Release</th>
-              <th scope="col">Version</th>
-              <th scope="col">Devices</th>
-              <th scope="col">Installed</th>
-              <th scope="col">Use</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {engines.data.map((e) => (
-              <EngineRow key={e.id} e={e} defaultEngine={engines.defaultEngine ?? null} onRemove={() => setConfirm(e.id)} />
-            ))}
-          </tbody>
-        </table>
+        <DataTable label="Installed engines" compact rows={engines.data} columns={columns(engines.defaultEngine ?? null, setConfirm)} rowKey={(e) => e.id} rowProps={(e) => ({ 'data-testid': `engine-${e.id}` })} />
       )}
       {engineRemoval && (
         <p role={engineRemoval.ok ? 'status' : 'alert'} className={engineRemoval.ok ? 'ok' : 'error'} data-testid="engine-removal">
@@ -116,6 +107,7 @@ export function EnginesSection() {
         </button>
       </form>
       <InstallProgress />
+      <EngineArchiveImport />
       <ConfirmDialog
         subject={confirm}
         title="Remove engine"

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState } from 'react';
 import { DIAGNOSTICS_ROUTE, type Settings } from '../../../../electron/contract/index.js';
 import { ErrorNote } from '../../components/ui.js';
 import { sectionSaved, settingsOpened } from './actions.js';
@@ -7,33 +7,11 @@ import { EnginesSection } from './EnginesSection.js';
 import { EngineUpgradesSection } from './EngineUpgradesSection.js';
 import { KeysSection } from './KeysSection.js';
 import { KitSection } from './KitSection.js';
+import { UpstreamsSection } from './UpstreamsSection.js';
+import { Section } from './Section.js';
+import { ServiceLevelsSection } from './ServiceLevelsSection.js';
 import { isLanEnabled, linesToList } from './selectors.js';
-import { useSettings, type SectionName } from './store.js';
-
-function Section({ name, title, onSave, children }: { name: SectionName; title: string; onSave: () => void; children: ReactNode }) {
-  const { saving, results } = useSettings();
-  const r = results[name];
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    onSave();
-  };
-  return (
-    <form className="card settings-section" onSubmit={submit} aria-labelledby={`s-${name}`} data-testid={`settings-${name}`}>
-      <h2 id={`s-${name}`}>{title}</h2>
-      {children}
-      <div className="section-foot">
-        <button type="submit" className="btn primary" disabled={saving === name}>
-          {saving === name ? 'Saving…' : 'Save'}
-        </button>
-        {r && (
-          <span role={r.ok ? 'status' : 'alert'} className={r.ok ? 'ok' : 'error'}>
-            {r.message}
-          </span>
-        )}
-      </div>
-    </form>
-  );
-}
+import { useSettings } from './store.js';
 
 function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
   const [api, setApi] = useState({ host: s.api.host, port: String(s.api.port), cors: s.api.corsOrigins.join('\n'), hosts: s.api.allowedHosts.join('\n') });
@@ -72,6 +50,7 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
         </label>
       </Section>
       <KeysSection />
+      <UpstreamsSection />
       <Section name="models" title="Folders" onSave={() => void sectionSaved('models', { folder: folder.trim() || null })}>
         <p>
           Data folder: <code>{dataDir ?? '…'}</code>
@@ -135,6 +114,7 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
           <input type="checkbox" checked={privacy.logContent} onChange={(e) => setPrivacy({ ...privacy, logContent: e.target.checked })} /> Also store prompts and answers in the request log (customer data)
         </label>
       </Section>
+      <ServiceLevelsSection s={s} />
       <KitSection />
       <section className="card settings-section" aria-labelledby="s-support" data-testid="settings-support">
         <h2 id="s-support">Support</h2>

@@ -93,6 +93,9 @@ export function engineRollbackRequested(): Promise<void> {
   });
 }
 
+/** An engine arrived or left outside this module's own actions (an archive import): list them again. */
+export const enginesChanged = (): Promise<void> => refreshEngines();
+
 async function refreshEngines(): Promise<void> {
   try {
     useSettings.getState().enginesLoaded(await api.engines());
