@@ -30,6 +30,8 @@ export const ROUTES = {
   deployment: (name: string) => `/api/v1/deployments/${encodeURIComponent(name)}`,
   requestCancel: (id: string) => `/api/v1/requests/${encodeURIComponent(id)}/cancel`,
   reports: '/api/v1/reports',
+  workers: '/api/v1/workers',
+  worker: (address: string) => `/api/v1/workers/${encodeURIComponent(address)}`,
 } as const;
 
 export interface HealthzResponse {

@@ -13,3 +13,4 @@ export * from './placement.js';
 export * from './deployments.js';
 export * from './reports.js';
 export * from './kit.js';
+export * from './workers.js';
