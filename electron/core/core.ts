@@ -5,7 +5,7 @@ import { freemem } from 'node:os';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join, sep } from 'node:path';
-import type { CoreEvent, StatusResponse } from '../contract/index.js';
+import type { CoreEvent, RemoteDevice, StatusResponse } from '../contract/index.js';
 import { AccessPolicy } from './api/access.js';
 import { gatewayAdminRoutes } from './api/admin-gateway.js';
 import { Admission } from './api/admission.js';
@@ -60,6 +60,8 @@ import { CpuUtilisation, hardwareRows } from './reports/sampler.js';
 import { listenError, resolveBind } from './util/net.js';
 import { appVersion } from './version.js';
 import { removeControlFile, writeControlFile } from './control-file.js';
+import { WorkerRegistry } from './workers/registry.js';
+import { workerRoutes } from './workers/routes.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -117,6 +119,8 @@ export class Core {
   private readonly recorder: AvailabilityRecorder;
   /** Outage alerts: stored, notified (event), sent to the webhook. */
   readonly alerts: Alerts;
+  /** RPC workers (other machines) the planner may split models over. */
+  readonly workers: WorkerRegistry;
   /** Engine pids left running by a killed previous run and reaped by `listen()`. */
   reapedOrphans: number[] = [];
   private server: Server | null = null;
@@ -135,6 +139,7 @@ export class Core {
     this.recorder.onAlert = (a) => this.alerts.raise(a);
     this.events.subscribe((e) => this.recorder.onEvent(e));
     this.keys = new KeyStore(join(this.layout.root, 'keys.json'));
+    this.workers = new WorkerRegistry(join(this.layout.root, 'workers.json'));
     const { livenessIntervalSeconds, livenessMisses } = this.settings.get().engines;
     const policy = { livenessIntervalMs: livenessIntervalSeconds * 1000, livenessMisses, ...opts.policy };
     this.supervisor = new Supervisor({ runDir: this.layout.run, logsDir: join(this.layout.logs, 'engines'), events: this.events, traceLogs: () => this.settings.get().engines.traceLogs, logContent: () => this.settings.get().privacy.logContent, cacheRamMiB: () => this.settings.get().engines.cacheRamMiB, policy });
@@ -235,7 +240,8 @@ export class Core {
     const extraRoutes: RouteHandler[] = [
       gatewayAdminRoutes({ keys: this.keys, settings: this.settings, requests: this.requests }),
       // Admin routes of the other modules (hardware, engines, models, plans): one line each.
-      hardwareRoutes(this.hardware),
+      hardwareRoutes(this.hardware, () => this.remoteDevices()),
+      workerRoutes(this.workers),
       planRoutes(this.planSources()),
       modelRoutes({ library: this.library, pulls: this.pulls, hub: () => hubConfig(this.settings.get().hub, process.env, this.offline) }),
       engineUpgradeRoutes(this.upgrades),
@@ -369,12 +375,19 @@ export class Core {
     return {
       ...corePlanSources({ hardware: this.hardware, library: this.library, enginePath: () => resolveEngine(this.layout.engines, this.opts.enginePath) }),
       running: () => this.deployments.runningPlacements(),
+      remote: () => this.remoteDevices(),
       live: async () => ({ gpus: (await this.hardware.live().catch(() => null))?.gpus ?? null, availableRamBytes: freemem() }),
       settings: () => {
         const p = this.settings.get().placement;
         return { gpuMarginBytes: p.safetyMarginMiB * MiB, promptCacheBytes: this.settings.get().engines.cacheRamMiB * MiB, defaultContextSize: p.defaultContextSize, minContextSize: Math.min(2048, p.defaultContextSize), defaultParallel: p.defaultParallel };
       },
     };
+  }
+
+  /** The registered workers' devices, each worker asked now (no workers: no request). */
+  async remoteDevices(): Promise<RemoteDevice[]> {
+    if (this.workers.list().length === 0) return [];
+    return this.workers.remoteDevices(await this.workers.check());
   }
 
   /** What needs attention while the core keeps serving (health `degraded`, the UI banner). */
@@ -386,6 +399,7 @@ export class Core {
     }
     const store = this.store.health().problem;
     if (store) out.push(store);
+    out.push(...this.workers.problems);
     return out;
   }
 

@@ -73,13 +73,21 @@ export class LiveDeployment {
 
   /** The instance serving this deployment, created (placed, not yet ready) on first use. */
   ensureInstance(): Promise<LiveInstance> {
-    if (this.instance) return Promise.resolve(this.instance);
+    if (this.instance && !this.lostWorker()) return Promise.resolve(this.instance);
     if (!this.starting) {
-      this.starting = this.prepare(this.config, this.modelPath, this.name)
+      // An engine split over RPC workers that failed (a worker went away, so it cannot start against
+      // it) is replaced by a new plan, which sees only the workers that answer now.
+      const replaced = this.instance ? this.unload() : Promise.resolve();
+      this.starting = replaced
+        .then(() => this.prepare(this.config, this.modelPath, this.name))
         .then((launch) => this.launch(launch))
         .finally(() => (this.starting = null));
     }
     return this.starting;
+  }
+
+  private lostWorker(): boolean {
+    return this.instance?.info().state === 'failed' && (this.placement?.rpcServers?.length ?? 0) > 0;
   }
 
   /** The engine, ready to answer: started (and placed) if needed. */

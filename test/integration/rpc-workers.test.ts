@@ -1,0 +1,183 @@
+// RPC workers end to end with real processes on 127.0.0.1: `llama-orch worker` runs the engine's
+// rpc-server, `llama-orch serve` registers it, plans stories260K over its own CPU and the worker when
+// a local RAM limit leaves too little here, and answers a seeded request exactly like the single-machine
+// plan. Killing the worker mid-stream ends the stream with an error event; the deployment is planned
+// again (refused with the reason while the worker is gone, split again once it is back).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HardwareResponse, InstanceInfo, WorkerListResponse, WorkerStatus } from '../../electron/contract/index.js';
+import { freePort } from '../../electron/core/util/net.js';
+import { chatContent, readSse, testEnginePath } from '../helpers/engine.js';
+import { CLI, STORIES_MODEL } from '../helpers/paths.js';
+import { isAlive, waitFor } from '../helpers/processes.js';
+import { startServe, type ServeHandle } from '../helpers/serve.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const SEEDED = { messages: [{ role: 'user' as const, content: 'Once upon a time' }], max_tokens: 48, temperature: 0, seed: 42 };
+/** Below the ~5.9 MiB the whole model needs on the CPU with one slot: some layers must go to the worker. */
+const LOCAL_RAM_LIMIT_MIB = 5;
+
+interface Worker {
+  proc: ChildProcess;
+  output: string[];
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+async function startWorker(dataDir: string, rpcPort: number, statusPort: number): Promise<Worker> {
+  const proc = spawn(process.execPath, [CLI, 'worker', '--port', String(rpcPort), '--status-port', String(statusPort), '--engine', testEnginePath(), '--data-dir', dataDir, '--threads', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  for (const s of [proc.stdout!, proc.stderr!]) createInterface({ input: s }).on('line', (l) => output.push(l));
+  let exited = false;
+  const exit = new Promise<void>((r) => proc.on('exit', () => ((exited = true), r())));
+  await waitFor(() => exited || output.some((l) => l.includes('rpc-server listening on')), 'the worker to listen', 30_000).catch((err: Error) => {
+    proc.kill('SIGKILL');
+    throw new Error(`${err.message}\n${output.join('\n')}`);
+  });
+  if (exited) throw new Error(`llama-orch worker exited:\n${output.join('\n')}`);
+  return {
+    proc,
+    output,
+    async stop(signal = 'SIGTERM') {
+      if (!exited && proc.pid && isAlive(proc.pid)) proc.kill(signal);
+      await exit;
+    },
+  };
+}
+
+/** The rpc-server's pid from the worker's pidfile. */
+function rpcServerPid(dataDir: string, rpcPort: number): number {
+  return (JSON.parse(readFileSync(join(dataDir, 'run', `worker-${rpcPort}.pid.json`), 'utf8')) as { pid: number }).pid;
+}
+
+describe('RPC workers', () => {
+  const workerData = tempDir();
+  const mainData = tempDir();
+  let worker: Worker | undefined;
+  let serve: ServeHandle | undefined;
+  let rpcPort = 0;
+  let statusPort = 0;
+  let admin: (path: string, init?: RequestInit) => Promise<Response>;
+  const chat = (model: string, extra: Record<string, unknown> = {}) =>
+    fetch(`${serve!.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model, ...SEEDED, ...extra }) });
+  const instanceOf = async (name: string) => ((await (await admin('/api/v1/instances')).json()) as { data: InstanceInfo[] }).data.find((i) => i.id === name);
+
+  beforeAll(async () => {
+    rpcPort = await freePort();
+    statusPort = await freePort();
+    worker = await startWorker(workerData.path, rpcPort, statusPort);
+    serve = await startServe(['--engine', testEnginePath(), '--data-dir', mainData.path]);
+    const { adminToken } = JSON.parse(readFileSync(join(mainData.path, 'run', 'core.json'), 'utf8')) as { adminToken: string };
+    admin = (path, init = {}) => fetch(`${serve!.url}${path}`, { ...init, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' } });
+  });
+
+  afterAll(async () => {
+    await serve?.stop();
+    await worker?.stop();
+    mainData.cleanup();
+    workerData.cleanup();
+  });
+
+  it('runs rpc-server on 127.0.0.1 and reports its devices and free memory on the status endpoint', async () => {
+    const status = (await (await fetch(`http://127.0.0.1:${statusPort}/status`)).json()) as WorkerStatus;
+    expect(status).toMatchObject({ endpoint: `127.0.0.1:${rpcPort}`, state: 'ready', clientConnected: false });
+    expect(status.devices).toEqual([expect.objectContaining({ id: 'CPU', kind: 'cpu', totalBytes: expect.any(Number), freeBytes: expect.any(Number) })]);
+    expect(status.devices[0]!.freeBytes!).toBeGreaterThan(0);
+    // Loopback only: no security warning printed; the pidfile names the rpc-server.
+    expect(worker!.output.join('\n')).not.toMatch(/warning: RPC traffic/);
+    expect(isAlive(rpcServerPid(workerData.path, rpcPort))).toBe(true);
+  });
+
+  it('registers the worker (bad addresses refused by field), health-checks it and shows its devices as remote devices', async () => {
+    const bad = await admin('/api/v1/workers', { method: 'POST', body: JSON.stringify({ address: 'no-port' }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { param: string } }).error.param).toBe('address');
+    const added = await admin('/api/v1/workers', { method: 'POST', body: JSON.stringify({ address: `127.0.0.1:${rpcPort}`, statusPort }) });
+    expect(added.status).toBe(201);
+    expect((await admin('/api/v1/workers', { method: 'POST', body: JSON.stringify({ address: `127.0.0.1:${rpcPort}`, statusPort }) })).status).toBe(409);
+    const list = (await (await admin('/api/v1/workers')).json()) as WorkerListResponse;
+    expect(list.warning).toMatch(/neither authenticated nor encrypted/);
+    expect(list.data).toEqual([expect.objectContaining({ address: `127.0.0.1:${rpcPort}`, health: 'online', devices: [expect.objectContaining({ id: 'CPU' })] })]);
+    const hw = (await (await admin('/api/v1/hardware')).json()) as HardwareResponse;
+    expect(hw.remoteDevices).toEqual([expect.objectContaining({ worker: `127.0.0.1:${rpcPort}`, id: 'CPU', kind: 'cpu', usable: true })]);
+  });
+
+  it('splits stories260K over this CPU and the worker under a local RAM limit, and answers a seeded request like the single-machine plan', async () => {
+    const create = (name: string, overrides: Record<string, unknown>) => admin('/api/v1/deployments', { method: 'POST', body: JSON.stringify({ model: STORIES_MODEL, name, overrides: { parallel: 1, ...overrides } }) });
+    expect((await create('solo', { workers: 'never' })).status).toBe(201);
+    expect((await create('split', { localRamLimitMiB: LOCAL_RAM_LIMIT_MIB })).status).toBe(201);
+
+    const solo = await chat('solo');
+    expect(solo.status).toBe(200);
+    const expected = ((await solo.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content;
+    expect(expected.length).toBeGreaterThan(10);
+    expect((await instanceOf('solo'))!.argv).not.toContain('--rpc');
+    await admin('/api/v1/deployments/solo/unload', { method: 'POST' });
+
+    const split = await chat('split');
+    expect(split.status).toBe(200);
+    expect(((await split.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toBe(expected);
+    const inst = (await instanceOf('split'))!;
+    expect(inst.argv.slice(inst.argv.indexOf('--rpc'), inst.argv.indexOf('--rpc') + 4)).toEqual(['--rpc', `127.0.0.1:${rpcPort}`, '--device', 'RPC0']);
+    const devices = inst.placement!.devices;
+    const here = devices.find((d) => d.id === 'CPU')!;
+    const there = devices.find((d) => d.id === `127.0.0.1:${rpcPort}/CPU`)!;
+    expect(here.layers).toBeGreaterThan(0);
+    expect(there.layers).toBeGreaterThan(0);
+    expect(here.totalBytes).toBeLessThanOrEqual(LOCAL_RAM_LIMIT_MIB * 2 ** 20);
+    // The worker now serves our engine: it says so, and no other engine may plan on it.
+    await waitFor(async () => ((await (await fetch(`http://127.0.0.1:${statusPort}/status`)).json()) as WorkerStatus).clientConnected, 'the worker to report the engine connected');
+    const streamed = await readSse(await chat('split', { stream: true }));
+    expect(streamed.done).toBe(true);
+    expect(chatContent(streamed.events)).toBe(expected);
+  });
+
+  it('ends a running stream with an error event when the worker dies, then refuses with the reason until the worker is back, and splits again', async () => {
+    const res = await chat('split', { stream: true, max_tokens: 1900, seed: 1 });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let text = '';
+    const decoder = new TextDecoder();
+    while ((text.match(/\n\n/g) ?? []).length < 3) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    const rpcPid = rpcServerPid(workerData.path, rpcPort);
+    // The machine goes away: the worker process and its rpc-server, without a chance to clean up.
+    worker!.proc.kill('SIGKILL');
+    process.kill(rpcPid, 'SIGKILL');
+    await worker!.stop();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    expect(text).toMatch(/"code":"engine_failed"/);
+    expect(text).not.toMatch(/\[DONE\]/);
+
+    // Planned again without the worker: the RAM limit leaves too little here, so it is refused with both reasons.
+    // (Requests while the old engine still crash-loops against the dead worker fail with engine errors.)
+    const refused = await waitFor(
+      async () => {
+        const r = await chat('split', { max_tokens: 4 });
+        if (r.status === 200) return void (await r.body?.cancel());
+        const message = ((await r.json()) as { error: { message: string } }).error.message;
+        return /does not fit/.test(message) ? { status: r.status, message } : null;
+      },
+      'the deployment to be planned again without the worker',
+      60_000,
+      250,
+    );
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.message).toMatch(new RegExp(`worker 127\\.0\\.0\\.1:${rpcPort} CPU .*unreachable`));
+    expect(refused.message).toMatch(/CPU needs .* of system RAM/);
+
+    worker = await startWorker(workerData.path, rpcPort, statusPort);
+    const again = await chat('split');
+    expect(again.status).toBe(200);
+    expect((await instanceOf('split'))!.argv).toContain('--rpc');
+  });
+});
