@@ -122,6 +122,7 @@ export function networkCost(m: EstimatorInput, plan: Pick<PlacementPlan, 'nGpuLa
   }
   if (crossings === 0) return undefined;
   const ms = (bytes / GBIT) * 1000 + crossings * RTT_MS;
-  const text = `${crossings} machine boundar${crossings === 1 ? 'y' : 'ies'} per token: ~${formatBytes(bytes)} of activations (hidden state ${m.embeddingLength} × 4 bytes per boundary, logits ${m.vocabSize} × 4 bytes back) and ${crossings} round trips per generated token, ≈ ${ms.toFixed(2)} ms per token at 1 Gbit/s and ${RTT_MS} ms per round trip (graph, mask and positions sent each step come on top)`;
+  const size = bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : formatBytes(bytes);
+  const text = `${crossings} machine boundar${crossings === 1 ? 'y' : 'ies'} per token: ~${size} of activations (hidden state ${m.embeddingLength} × 4 bytes per boundary, logits ${m.vocabSize} × 4 bytes back) and ${crossings} round trips per generated token, ≈ ${ms.toFixed(2)} ms per token at 1 Gbit/s and ${RTT_MS} ms per round trip (graph, mask and positions sent each step come on top)`;
   return { crossings, bytesPerToken: bytes, roundTripsPerToken: crossings, text };
 }

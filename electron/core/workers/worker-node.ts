@@ -113,6 +113,9 @@ export class WorkerNode {
       this.server!.listen(this.opts.statusPort, this.opts.host, () => resolve());
     });
     await this.instance.ensureReady();
+    // rpc-server's stdout is a pipe, so its banner (the devices) arrives in one block only when it
+    // flushes at the readiness probe's connection: wait for it briefly so the first status has devices.
+    for (let i = 0; i < 100 && this.view.devices.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
   }
 
   async stop(): Promise<void> {
