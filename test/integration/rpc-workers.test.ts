@@ -3,7 +3,7 @@
 // a local RAM limit leaves too little here, and answers a seeded request exactly like the single-machine
 // plan. Killing the worker mid-stream ends the stream with an error event; the deployment is planned
 // again (refused with the reason while the worker is gone, split again once it is back).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -47,6 +47,10 @@ async function startWorker(dataDir: string, rpcPort: number, statusPort: number)
   };
 }
 
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => execFile(process.execPath, [CLI, ...args], (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })));
+}
+
 /** The rpc-server's pid from the worker's pidfile. */
 function rpcServerPid(dataDir: string, rpcPort: number): number {
   return (JSON.parse(readFileSync(join(dataDir, 'run', `worker-${rpcPort}.pid.json`), 'utf8')) as { pid: number }).pid;
@@ -88,6 +92,43 @@ describe('RPC workers', () => {
     // Loopback only: no security warning printed; the pidfile names the rpc-server.
     expect(worker!.output.join('\n')).not.toMatch(/warning: RPC traffic/);
     expect(isAlive(rpcServerPid(workerData.path, rpcPort))).toBe(true);
+  });
+
+  it('restarts a crashed rpc-server with backoff under the same port, with a new pidfile', async () => {
+    const before = rpcServerPid(workerData.path, rpcPort);
+    process.kill(before, 'SIGKILL');
+    const status = await waitFor(
+      async () => {
+        const s = (await (await fetch(`http://127.0.0.1:${statusPort}/status`)).json()) as WorkerStatus;
+        return s.state === 'ready' && s.restarts >= 1 && s.devices.length > 0 ? s : null;
+      },
+      'the worker to restart rpc-server',
+      30_000,
+      100,
+    );
+    expect(status.endpoint).toBe(`127.0.0.1:${rpcPort}`);
+    await waitFor(() => rpcServerPid(workerData.path, rpcPort) !== before, 'a new pidfile');
+    expect(isAlive(rpcServerPid(workerData.path, rpcPort))).toBe(true);
+  });
+
+  it('manages workers from the CLI (add, list with health and memory, remove) and refuses to listen on every interface', async () => {
+    const cliData = tempDir();
+    try {
+      const add = await cli('workers', 'add', `127.0.0.1:${rpcPort}`, '--status-port', String(statusPort), '--data-dir', cliData.path);
+      expect(add.code).toBe(0);
+      expect(add.stdout).toMatch(new RegExp(`added worker 127\\.0\\.0\\.1:${rpcPort}`));
+      expect(add.stdout).toMatch(/neither authenticated nor encrypted/);
+      const list = await cli('workers', 'list', '--data-dir', cliData.path);
+      expect(list.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${rpcPort}  online\\n    CPU .*: .* free of `));
+      expect((await cli('workers', 'add', 'no-port', '--data-dir', cliData.path)).code).toBe(2);
+      expect((await cli('workers', 'remove', `127.0.0.1:${rpcPort}`, '--data-dir', cliData.path)).stdout).toMatch(/removed worker/);
+      expect((await cli('workers', 'list', '--data-dir', cliData.path)).stdout).toMatch(/no workers registered/);
+      const everywhere = await cli('worker', '--host', '0.0.0.0', '--engine', testEnginePath(), '--data-dir', cliData.path);
+      expect(everywhere.code).toBe(2);
+      expect(everywhere.stderr).toMatch(/--host 0\.0\.0\.0 would listen on every interface/);
+    } finally {
+      cliData.cleanup();
+    }
   });
 
   it('registers the worker (bad addresses refused by field), health-checks it and shows its devices as remote devices', async () => {
