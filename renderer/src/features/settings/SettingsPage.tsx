@@ -7,6 +7,7 @@ import { EnginesSection } from './EnginesSection.js';
 import { EngineUpgradesSection } from './EngineUpgradesSection.js';
 import { KeysSection } from './KeysSection.js';
 import { KitSection } from './KitSection.js';
+import { WorkersSection } from './WorkersSection.js';
 import { isLanEnabled, linesToList } from './selectors.js';
 import { useSettings, type SectionName } from './store.js';
 
@@ -136,6 +137,7 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
         </label>
       </Section>
       <KitSection />
+      <WorkersSection />
       <section className="card settings-section" aria-labelledby="s-support" data-testid="settings-support">
         <h2 id="s-support">Support</h2>
         <p>A zip for whoever helps with this computer: versions, hardware, engines, deployments, the end of the engine logs, metrics and request counts. No prompts, answers, API keys or tokens.</p>
