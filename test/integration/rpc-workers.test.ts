@@ -121,6 +121,11 @@ describe('RPC workers', () => {
       const list = await cli('workers', 'list', '--data-dir', cliData.path);
       expect(list.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${rpcPort}  online\\n    CPU .*: .* free of `));
       expect((await cli('workers', 'add', 'no-port', '--data-dir', cliData.path)).code).toBe(2);
+      // `plan` counts the registered workers: under a RAM limit here, part of the model goes to the worker.
+      const planned = await cli('plan', STORIES_MODEL, '--parallel', '1', '--local-ram-mib', String(LOCAL_RAM_LIMIT_MIB), '--data-dir', cliData.path);
+      expect(planned.code).toBe(0);
+      expect(planned.stdout).toContain(`--rpc 127.0.0.1:${rpcPort} --device RPC0 -ngl `);
+      expect(planned.stdout).toMatch(/note: split over machines: 2 machine boundaries per token: ~[\d.]+ KiB of activations/);
       expect((await cli('workers', 'remove', `127.0.0.1:${rpcPort}`, '--data-dir', cliData.path)).stdout).toMatch(/removed worker/);
       expect((await cli('workers', 'list', '--data-dir', cliData.path)).stdout).toMatch(/no workers registered/);
       const everywhere = await cli('worker', '--host', '0.0.0.0', '--engine', testEnginePath(), '--data-dir', cliData.path);

@@ -1,7 +1,7 @@
 // `llama-orch plan`: where a model would go and why, without starting it. With --hardware it plans for
 // another machine (a snapshot saved with `llama-orch hardware --json`).
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KV_CACHE_TYPES, type HardwareSnapshot, type KvCacheType, type PlacementOverrides, type PlanResponse } from '../../contract/index.js';
 import { detectHardware } from '../../core/hardware/detect.js';
@@ -10,6 +10,7 @@ import { modelsFolder } from '../../core/settings/settings.js';
 import { dataLayout, defaultDataDir } from '../../core/paths.js';
 import { formatBytes } from '../../core/placement/format.js';
 import { previewPlan } from '../../core/plans/service.js';
+import { WorkerRegistry } from '../../core/workers/registry.js';
 import { type CliCommand, UsageError } from '../command.js';
 
 export const planCommand: CliCommand = {
@@ -26,6 +27,8 @@ export const planCommand: CliCommand = {
   --split-mode  none, layer or row;  --main-gpu N (position in --devices)
   --ctk, --ctv  KV cache types (${KV_CACHE_TYPES.join(', ')});  --fa on|off
   --force       accept a plan that does not fit the estimate
+  --workers     RPC workers (\`llama-orch workers\`): auto (when it does not fit here), never or always
+  --local-ram-mib  use at most this much RAM of this machine
   --json        print the plan as JSON
   --data-dir    data folder, for model ids (default: ${defaultDataDir()})`,
   async run(argv) {
@@ -37,6 +40,7 @@ export const planCommand: CliCommand = {
         hardware: { type: 'string' }, devices: { type: 'string' }, ctx: { type: 'string' }, parallel: { type: 'string' }, ngl: { type: 'string' },
         ts: { type: 'string' }, 'split-mode': { type: 'string' }, 'main-gpu': { type: 'string' }, ctk: { type: 'string' }, ctv: { type: 'string' },
         fa: { type: 'string' }, force: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, 'data-dir': { type: 'string' },
+        workers: { type: 'string' }, 'local-ram-mib': { type: 'string' },
       },
     });
     if (positionals.length !== 1) throw new UsageError('give exactly one model (a library id or a .gguf file)');
@@ -49,7 +53,10 @@ export const planCommand: CliCommand = {
       if (!existsSync(dir)) return undefined;
       return new ModelLibrary({ modelsDir: dir, isLoaded: () => false }).modelPath(idOrPath);
     };
-    const res = await previewPlan({ model: positionals[0]!, overrides, hardware }, { modelPath });
+    // This machine: the registered workers count too (asked now); another machine's snapshot: none.
+    const workers = new WorkerRegistry(join(resolve(values['data-dir'] ?? defaultDataDir()), 'workers.json'));
+    const remote = async () => (values.hardware || workers.list().length === 0 ? [] : workers.remoteDevices(await workers.check()));
+    const res = await previewPlan({ model: positionals[0]!, overrides, ...(values.hardware ? { hardware } : {}) }, { modelPath, hardware: async () => hardware, remote });
     process.stdout.write(values.json ? `${JSON.stringify(res, null, 2)}\n` : render(res));
     return res.plan ? 0 : 1;
   },
@@ -90,6 +97,9 @@ function overridesFrom(v: Record<string, string | boolean | undefined>): Placeme
     o.tensorSplit = shares;
   }
   if (v.force) o.force = true;
+  set('workers', oneOf('workers', s('workers'), ['auto', 'never', 'always'] as const));
+  const ram = int('local-ram-mib', s('local-ram-mib'));
+  if (ram !== undefined) o.localRamLimitMiB = ram;
   return o;
 }
 
