@@ -5,6 +5,7 @@
 // again (refused with the reason while the worker is gone, split again once it is back).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,8 +27,8 @@ interface Worker {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-async function startWorker(dataDir: string, rpcPort: number, statusPort: number): Promise<Worker> {
-  const proc = spawn(process.execPath, [CLI, 'worker', '--port', String(rpcPort), '--status-port', String(statusPort), '--engine', testEnginePath(), '--data-dir', dataDir, '--threads', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startWorker(dataDir: string, rpcPort: number, statusPort: number, extra: string[] = []): Promise<Worker> {
+  const proc = spawn(process.execPath, [CLI, 'worker', '--port', String(rpcPort), '--status-port', String(statusPort), '--engine', testEnginePath(), '--data-dir', dataDir, '--threads', '1', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   for (const s of [proc.stdout!, proc.stderr!]) createInterface({ input: s }).on('line', (l) => output.push(l));
   let exited = false;
@@ -133,6 +134,22 @@ describe('RPC workers', () => {
       expect(everywhere.stderr).toMatch(/--host 0\.0\.0\.0 would listen on every interface/);
     } finally {
       cliData.cleanup();
+    }
+  });
+
+  const lanIp = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+  if (!lanIp) process.stdout.write('[skip] rpc-workers: no non-loopback IPv4 address on this machine; the LAN-binding warning test is skipped\n');
+  it.skipIf(!lanIp)('binds the address --host names and warns plainly that RPC traffic is unauthenticated and unencrypted', async () => {
+    const dir = tempDir();
+    const [p, sp] = [await freePort(lanIp), await freePort(lanIp)];
+    const lan = await startWorker(dir.path, p, sp, ['--host', lanIp!]);
+    try {
+      expect(lan.output.join('\n')).toMatch(/warning: RPC traffic between the main node and its workers is neither authenticated nor encrypted/);
+      const status = (await (await fetch(`http://${lanIp}:${sp}/status`)).json()) as WorkerStatus;
+      expect(status).toMatchObject({ endpoint: `${lanIp}:${p}`, state: 'ready' });
+    } finally {
+      await lan.stop();
+      dir.cleanup();
     }
   });
 
