@@ -30,14 +30,18 @@ export function WorkersSection() {
   const [workers, setWorkers] = useState<WorkerView[] | null>(null);
   const [address, setAddress] = useState('');
   const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
-  const refresh = async () => {
-    try {
-      setWorkers((await api.workers()).data);
-    } catch (err) {
-      setResult({ ok: false, message: errorMessage(err) });
-    }
-  };
-  useEffect(() => void refresh(), []);
+  const refresh = () =>
+    api.workers().then(
+      (r) => setWorkers(r.data),
+      (err: unknown) => setResult({ ok: false, message: errorMessage(err) }),
+    );
+  useEffect(() => {
+    // Each check asks every worker's status endpoint (up to 2 s for one that does not answer).
+    api.workers().then(
+      (r) => setWorkers(r.data),
+      (err: unknown) => setResult({ ok: false, message: errorMessage(err) }),
+    );
+  }, []);
   const act = async (what: () => Promise<unknown>, done: string) => {
     setResult(null);
     try {
