@@ -80,6 +80,9 @@ export interface CoreOptions {
 }
 
 const IDLE_SWEEP_MS = 5_000;
+/** How often the workers used by running engines are checked; 2 misses in a row → their engines are stopped. */
+const WORKER_WATCH_MS = 3_000;
+const WORKER_MISSES = 2;
 /** How often CPU/GPU utilisation (and power, where reported) is recorded for the energy figures. */
 const HARDWARE_SAMPLE_MS = 30_000;
 
@@ -457,11 +460,42 @@ export class Core {
       void this.activity.prune().catch(() => undefined);
       this.store.rollup(this.settings.get().privacy.requestLogRetentionDays);
     }, 60_000);
+    const workers = setInterval(() => void this.watchWorkers(), WORKER_WATCH_MS);
+    workers.unref();
+    this.timers.push(workers);
     const cpu = new CpuUtilisation();
     cpu.sample();
     const sampling = setInterval(() => void this.sampleHardware(cpu), HARDWARE_SAMPLE_MS);
     for (const t of [sweep, housekeeping, sampling]) t.unref();
     this.timers.push(sweep, housekeeping, sampling);
+  }
+
+  private readonly workerMisses = new Map<string, number>();
+  private watchingWorkers = false;
+
+  /**
+   * A worker that stops answering (powered off, cable pulled) may leave no TCP reset behind: the
+   * engine using it would wait on its RPC socket for good while its own /health still answers. So
+   * the workers of running split engines are checked here, and an engine whose worker missed
+   * WORKER_MISSES checks in a row is stopped: its streams end with an error event and the next
+   * request plans the deployment again without that worker.
+   */
+  private async watchWorkers(): Promise<void> {
+    const using = this.deployments.onWorkers();
+    if (using.length === 0 || this.watchingWorkers) return;
+    this.watchingWorkers = true;
+    try {
+      for (const w of await this.workers.check()) this.workerMisses.set(w.address, w.health === 'online' ? 0 : (this.workerMisses.get(w.address) ?? 0) + 1);
+      for (const d of using) {
+        const lost = d.workers.find((w) => (this.workerMisses.get(w) ?? 0) >= WORKER_MISSES);
+        if (!lost) continue;
+        const reason = this.workers.views().find((v) => v.address === lost)?.reason ?? 'offline';
+        this.activity.audit('instance.unload', 'worker-watch', d.name, { worker: lost, reason });
+        await this.deployments.unload(d.name).catch(() => undefined);
+      }
+    } finally {
+      this.watchingWorkers = false;
+    }
   }
 
   /** One hardware sample for the energy figures (GPUs only when the machine has any). */

@@ -4,7 +4,7 @@
 // plan. Killing the worker mid-stream ends the stream with an error event; the deployment is planned
 // again (refused with the reason while the worker is gone, split again once it is back).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -197,6 +197,48 @@ describe('RPC workers', () => {
     expect(chatContent(streamed.events)).toBe(expected);
   });
 
+  it('stops the engine when its worker stops answering without closing the connection (frozen), ending the stream with an error event', async () => {
+    const res = await chat('split', { stream: true, max_tokens: 1900, seed: 3 });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while ((text.match(/\n\n/g) ?? []).length < 3) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    // Frozen, not dead: no TCP reset reaches the engine, which would otherwise wait on its RPC socket.
+    const frozen = [worker!.proc.pid!, rpcServerPid(workerData.path, rpcPort)];
+    for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+    } finally {
+      for (const pid of frozen) process.kill(pid, 'SIGCONT');
+    }
+    const last = JSON.parse(text.trim().split('\n\n').at(-1)!.slice(6)) as { error?: { code: string; message: string } };
+    expect(last.error!.code).toBe('engine_failed');
+    // The worker watch stopped it (audited with the worker and why), not a timeout elsewhere.
+    const audit = await waitFor(() => {
+      const file = join(mainData.path, 'logs', 'audit.jsonl');
+      const lines = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
+      return lines.map((l) => JSON.parse(l) as { action: string; actor: string; detail?: { worker?: string; reason?: string } }).find((r) => r.actor === 'worker-watch');
+    }, 'the worker watch to be audited');
+    expect(audit).toMatchObject({ action: 'instance.unload', detail: { worker: `127.0.0.1:${rpcPort}`, reason: expect.stringMatching(/unreachable \(no answer within 2000 ms\)/) } });
+    expect(text).not.toMatch(/\[DONE\]/);
+    // Thawed, the worker answers again and the next request plans the split again.
+    const again = await waitFor(async () => {
+      const r = await chat('split', { max_tokens: 4 });
+      return r.status === 200 ? r : ((await r.body?.cancel()), null);
+    }, 'the deployment to serve again on the thawed worker', 60_000, 250);
+    await again.body?.cancel();
+    expect((await instanceOf('split'))!.argv).toContain('--rpc');
+  }, 120_000);
+
   it('ends a running stream with an error event when the worker dies, then refuses with the reason until the worker is back, and splits again', async () => {
     const res = await chat('split', { stream: true, max_tokens: 1900, seed: 1 });
     expect(res.status).toBe(200);
@@ -240,7 +282,7 @@ describe('RPC workers', () => {
 
     worker = await startWorker(workerData.path, rpcPort, statusPort);
     const again = await chat('split');
-    expect(again.status).toBe(200);
+    expect(again.status, again.status === 200 ? '' : await again.text()).toBe(200);
     expect((await instanceOf('split'))!.argv).toContain('--rpc');
   });
 });

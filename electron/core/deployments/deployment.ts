@@ -52,6 +52,8 @@ export class LiveDeployment {
   placement: PlacementPlan | null = null;
   lastUsedAt = 0;
   private starting: Promise<LiveInstance> | null = null;
+  /** The old engine's removal while an unload is stopping it (its id is not free before). */
+  private removing: Promise<void> | null = null;
 
   constructor(
     public config: Deployment,
@@ -77,7 +79,8 @@ export class LiveDeployment {
     if (!this.starting) {
       // An engine split over RPC workers that failed (a worker went away, so it cannot start against
       // it) is replaced by a new plan, which sees only the workers that answer now.
-      const replaced = this.instance ? this.unload() : Promise.resolve();
+      // An unload still stopping the old engine holds the instance id: the new one waits for it.
+      const replaced = this.instance ? this.unload() : (this.removing ?? Promise.resolve());
       this.starting = replaced
         .then(() => this.prepare(this.config, this.modelPath, this.name))
         .then((launch) => this.launch(launch))
@@ -153,7 +156,12 @@ export class LiveDeployment {
     if (!this.instance) return;
     this.instance = null;
     this.placement = null;
-    await this.fx.removeInstance(this.name);
+    const removal = this.fx.removeInstance(this.name);
+    const pending = removal.catch(() => undefined).finally(() => {
+      if (this.removing === pending) this.removing = null;
+    });
+    this.removing = pending;
+    await removal;
   }
 
   /** Plan (evicting idle engines the planner names) and build the launch spec; starts nothing. */

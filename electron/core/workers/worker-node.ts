@@ -114,8 +114,9 @@ export class WorkerNode {
     });
     await this.instance.ensureReady();
     // rpc-server's stdout is a pipe, so its banner (the devices) arrives in one block only when it
-    // flushes at the readiness probe's connection: wait for it briefly so the first status has devices.
-    for (let i = 0; i < 100 && this.view.devices.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    // flushes at the readiness probe's connection, and "Client connection closed" after it: wait for
+    // both, so the first status has devices and does not show the probe as a connected engine.
+    for (let i = 0; i < 100 && (this.view.devices.length === 0 || this.view.clientConnected); i++) await new Promise((r) => setTimeout(r, 50));
   }
 
   async stop(): Promise<void> {
