@@ -38,6 +38,8 @@ export const ROUTES = {
   upstreams: API.upstreams.path,
   upstream: (name: string) => pathOf('upstream', { name }),
   upstreamCheck: (name: string) => pathOf('checkUpstream', { name }),
+  workers: API.workers.path,
+  worker: (address: string) => pathOf('removeWorker', { address }),
 } as const;
 
 export interface HealthzResponse {

@@ -17,3 +17,4 @@ export * from './routes.js';
 export * from './openapi.js';
 export * from './openai.js';
 export * from './upstreams.js';
+export * from './workers.js';

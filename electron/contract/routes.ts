@@ -8,6 +8,7 @@ import { deploymentInputSchema, deploymentPatchSchema, placementOverridesSchema 
 import * as o from './openai.js';
 import * as s from './schemas.js';
 import { upstreamInputSchema } from './upstreams.js';
+import { workerAddSchema } from './workers.js';
 
 /** The two API families: OpenAI-compatible inference and the admin API. */
 export const API_PREFIXES = { openai: '/v1', admin: '/api/v1' } as const;
@@ -28,7 +29,7 @@ export interface RouteDef {
   /** Path template; `{name}` is one percent-encoded segment. */
   path: string;
   summary: string;
-  tag: 'system' | 'openai' | 'requests' | 'instances' | 'deployments' | 'models' | 'engines' | 'hardware' | 'keys' | 'settings' | 'reports' | 'kit' | 'upstreams';
+  tag: 'system' | 'openai' | 'requests' | 'instances' | 'deployments' | 'models' | 'engines' | 'hardware' | 'keys' | 'settings' | 'reports' | 'kit' | 'upstreams' | 'workers';
   scope: RouteScope;
   query?: z.ZodObject;
   request?: z.ZodType;
@@ -145,6 +146,10 @@ export const API = {
   upstream: { method: 'GET', path: '/api/v1/upstreams/{name}', summary: 'One upstream', tag: 'upstreams', scope: 'admin', responses: { 200: json(s.upstreamViewSchema) }, errors: [404] },
   deleteUpstream: { method: 'DELETE', path: '/api/v1/upstreams/{name}', summary: 'Remove an upstream', tag: 'upstreams', scope: 'admin', responses: { 204: none('Removed') }, errors: [404] },
   checkUpstream: { method: 'POST', path: '/api/v1/upstreams/{name}/check', summary: 'Health-check an upstream now', tag: 'upstreams', scope: 'admin', responses: { 200: json(s.upstreamViewSchema) }, errors: [404] },
+
+  workers: { method: 'GET', path: '/api/v1/workers', summary: 'Registered RPC workers, health-checked now', tag: 'workers', scope: 'admin', responses: { 200: json(s.workerListSchema) } },
+  addWorker: { method: 'POST', path: '/api/v1/workers', summary: 'Register an RPC worker (`llama-orch worker` on another machine)', tag: 'workers', scope: 'admin', request: workerAddSchema, responses: { 201: json(s.workerEntrySchema) }, errors: [400, 409] },
+  removeWorker: { method: 'DELETE', path: '/api/v1/workers/{address}', summary: 'Remove a registered worker', tag: 'workers', scope: 'admin', responses: { 200: json(s.removeWorkerSchema) }, errors: [404] },
 } as const satisfies Record<string, RouteDef>;
 
 export type RouteId = keyof typeof API;

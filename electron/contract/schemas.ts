@@ -125,7 +125,8 @@ export const engineCheckReportSchema = loose({ schemaVersion: z.literal(1), id: 
 export const engineCheckListSchema = z.strictObject({ data: z.array(engineCheckReportSchema) });
 export const promoteResponseSchema = loose({ defaultEngine: z.string().nullable(), previous: z.string().nullable(), reportId: z.string().nullable(), restarted: z.array(loose({ deployment: z.string(), readyMs: z.number() })) });
 
-export const hardwareSnapshotSchema = loose({ schemaVersion: z.literal(1), gpus: z.array(loose({})), memory: loose({ totalBytes: z.number() }), cpu: loose({}), warnings: z.array(loose({})) });
+const remoteDeviceSchema = z.strictObject({ worker: z.string(), id: z.string(), position: z.number().int(), workerDevices: z.number().int(), name: z.string(), kind: z.enum(['cpu', 'gpu']), totalBytes: z.number().nullable(), freeBytes: z.number().nullable(), usable: z.boolean(), reason: z.string().nullable() });
+export const hardwareSnapshotSchema = loose({ schemaVersion: z.literal(1), gpus: z.array(loose({})), memory: loose({ totalBytes: z.number() }), cpu: loose({}), warnings: z.array(loose({})), remoteDevices: z.array(remoteDeviceSchema).optional() });
 export const planResponseSchema = loose({ plan: loose({}).nullable() });
 export const opsReportSchema = loose({ month: z.string() });
 export const catalogResponseSchema = z.strictObject({ recommended: z.string().nullable(), models: z.array(loose({ fit: z.unknown(), reason: z.unknown() })), memory: z.strictObject({ kind: z.enum(['gpu', 'ram']), totalBytes: z.number().nullable() }) });
@@ -150,6 +151,12 @@ export const upstreamViewSchema = z.strictObject({
   lastError: z.string().nullable(),
   consecutiveFailures: z.number().int(),
 });
+const workerDeviceSchema = z.strictObject({ id: z.string(), name: z.string(), kind: z.enum(['cpu', 'gpu']), totalBytes: z.number().nullable(), freeBytes: z.number().nullable() });
+export const workerEntrySchema = z.strictObject({ address: z.string(), statusPort: z.number().int(), addedAt: isoTime });
+export const workerViewSchema = workerEntrySchema.extend({ health: z.enum(['online', 'offline', 'unknown']), reason: z.string().nullable(), checkedAt: isoTime.nullable(), devices: z.array(workerDeviceSchema), clientConnected: z.boolean() });
+export const workerListSchema = z.strictObject({ data: z.array(workerViewSchema), warning: z.string(), problems: z.array(z.string()) });
+export const removeWorkerSchema = z.strictObject({ address: z.string(), removed: z.literal(true) });
+
 export const upstreamListSchema = z.strictObject({ data: z.array(upstreamViewSchema), problems: z.array(z.string()) });
 export const kitResultSchema = loose({});
 
