@@ -22,6 +22,8 @@ const COMMANDS: Record<string, () => Promise<CliCommand>> = {
   kit: async () => (await import('./commands/kit.js')).kitCommand,
   diagnose: async () => (await import('./commands/diagnose.js')).diagnoseCommand,
   report: async () => (await import('./commands/report.js')).reportCommand,
+  worker: async () => (await import('./commands/worker.js')).workerCommand,
+  workers: async () => (await import('./commands/workers.js')).workersCommand,
 };
 
 async function help(): Promise<string> {

@@ -34,6 +34,8 @@ export const ROUTES = {
   upstreams: '/api/v1/upstreams',
   upstream: (name: string) => `/api/v1/upstreams/${encodeURIComponent(name)}`,
   upstreamCheck: (name: string) => `/api/v1/upstreams/${encodeURIComponent(name)}/check`,
+  workers: '/api/v1/workers',
+  worker: (address: string) => `/api/v1/workers/${encodeURIComponent(address)}`,
 } as const;
 
 export interface HealthzResponse {

@@ -30,6 +30,8 @@ export const placementOverridesSchema = z
     cacheTypeV: z.enum(KV_CACHE_TYPES as [KvCacheType, ...KvCacheType[]]).optional(),
     flashAttention: z.enum(['on', 'off', 'auto']).optional(),
     force: z.boolean().optional(),
+    workers: z.enum(['auto', 'never', 'always']).optional(),
+    localRamLimitMiB: z.number().int().min(1).optional(),
   })
   .strict();
 

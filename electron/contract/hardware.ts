@@ -92,6 +92,27 @@ export interface HardwareSnapshot {
   /** The GPU visibility variables set in the core's environment (name → value; "" hides every GPU).
    * Placement honours them: a hidden GPU is never planned on. Absent when unknown (support mode). */
   visibility?: Partial<Record<GpuVisibilityVariable, string>>;
+  /** Devices of the registered RPC workers (other machines); added by the API, absent when none. */
+  remoteDevices?: RemoteDevice[];
+}
+
+/** A device of an RPC worker (`llama-orch worker` on another machine), as the main node sees it. */
+export interface RemoteDevice {
+  /** `host:port` of the worker's rpc-server. */
+  worker: string;
+  /** The device's name on the worker (`CPU`, `CUDA0`). */
+  id: string;
+  /** Position among the worker's devices (the engine numbers RPC devices in this order). */
+  position: number;
+  /** How many devices the worker has (engine device numbering). */
+  workerDevices: number;
+  name: string;
+  kind: 'cpu' | 'gpu';
+  totalBytes: number | null;
+  freeBytes: number | null;
+  /** Whether the planner may use it now; `reason` says why not. */
+  usable: boolean;
+  reason: string | null;
 }
 
 /** One device as `llama-server --list-devices` names it, matched to a detected GPU. */

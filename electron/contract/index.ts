@@ -14,3 +14,4 @@ export * from './deployments.js';
 export * from './reports.js';
 export * from './kit.js';
 export * from './upstreams.js';
+export * from './workers.js';

@@ -72,6 +72,27 @@ export interface PlacementOverrides {
   flashAttention?: FlashAttention;
   /** Accept a plan that does not fit the estimate (the user takes the risk). */
   force?: boolean;
+  /**
+   * RPC workers (other machines): `auto` (default) uses them only when the model does not fit here,
+   * `never` forbids them, `always` puts part of the model on them even when it would fit here.
+   */
+  workers?: WorkersPolicy;
+  /** Use at most this much of this machine's system RAM (MiB), e.g. to leave room for other programs. */
+  localRamLimitMiB?: number;
+}
+
+export type WorkersPolicy = 'auto' | 'never' | 'always';
+
+/** What a split over machines costs per generated token (see placement/remote.ts for the formula). */
+export interface NetworkCost {
+  /** Places where the layer sequence moves from one machine to another (each way counts). */
+  crossings: number;
+  /** Activation bytes sent per generated token: crossings × embedding length × 4 (f32). */
+  bytesPerToken: number;
+  /** Network round trips per generated token (one per crossing). */
+  roundTripsPerToken: number;
+  /** In words, with the time at 1 Gbit/s and 0.2 ms round trips. */
+  text: string;
 }
 
 /** Planner settings (from the app settings). */
@@ -113,6 +134,8 @@ export interface PlanDevice extends MemoryBreakdown {
   hasOutput: boolean;
   /** Memory this plan may use there: free memory minus other instances and the margin. */
   availableBytes: number;
+  /** Set when the device is on an RPC worker (`host:port`); such devices have kind `gpu` (offload devices). */
+  worker?: string;
 }
 
 export type PlanFit = 'gpu' | 'split' | 'partial' | 'cpu';
@@ -141,6 +164,10 @@ export interface PlacementPlan {
   /** Accepted despite not fitting the estimate, because the user forced it. */
   forced: boolean;
   warnings: string[];
+  /** RPC workers the engine connects to (`--rpc`), in order; absent or empty = this machine only. */
+  rpcServers?: string[];
+  /** The network cost of a split over machines; absent when the plan uses no worker. */
+  network?: NetworkCost;
 }
 
 export interface Rejection {

@@ -5,7 +5,7 @@ import { freemem } from 'node:os';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join, sep } from 'node:path';
-import type { CoreEvent, StatusResponse } from '../contract/index.js';
+import type { CoreEvent, RemoteDevice, StatusResponse } from '../contract/index.js';
 import { AccessPolicy } from './api/access.js';
 import { gatewayAdminRoutes } from './api/admin-gateway.js';
 import { Admission } from './api/admission.js';
@@ -67,6 +67,8 @@ import { SecretBox } from './upstreams/secret-box.js';
 import { Upstreams } from './upstreams/service.js';
 import { UpstreamStore } from './upstreams/store.js';
 import { upstreamRoutes } from './upstreams/routes.js';
+import { WorkerRegistry } from './workers/registry.js';
+import { workerRoutes } from './workers/routes.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -85,6 +87,9 @@ export interface CoreOptions {
 }
 
 const IDLE_SWEEP_MS = 5_000;
+/** How often the workers used by running engines are checked; 2 misses in a row → their engines are stopped. */
+const WORKER_WATCH_MS = 3_000;
+const WORKER_MISSES = 2;
 /** How often CPU/GPU utilisation (and power, where reported) is recorded for the energy figures. */
 const HARDWARE_SAMPLE_MS = 30_000;
 
@@ -130,6 +135,8 @@ export class Core {
   /** Outage and error-budget alerts: stored, notified (event), sent to the webhook. */
   readonly alerts: Alerts;
   private readonly burnRate: BurnRateMonitor;
+  /** RPC workers (other machines) the planner may split models over. */
+  readonly workers: WorkerRegistry;
   /** Engine pids left running by a killed previous run and reaped by `listen()`. */
   reapedOrphans: number[] = [];
   private server: Server | null = null;
@@ -149,6 +156,7 @@ export class Core {
     this.burnRate = new BurnRateMonitor({ targetPercent: (d) => sloOf(sloFrom(this.settings.get().reports), d).errorRatePercent, raise: (a) => this.alerts.raise(a) });
     this.events.subscribe((e) => this.recorder.onEvent(e));
     this.keys = new KeyStore(join(this.layout.root, 'keys.json'));
+    this.workers = new WorkerRegistry(join(this.layout.root, 'workers.json'));
     const { livenessIntervalSeconds, livenessMisses } = this.settings.get().engines;
     const policy = { livenessIntervalMs: livenessIntervalSeconds * 1000, livenessMisses, ...opts.policy };
     this.supervisor = new Supervisor({ runDir: this.layout.run, logsDir: join(this.layout.logs, 'engines'), events: this.events, traceLogs: () => this.settings.get().engines.traceLogs, logContent: () => this.settings.get().privacy.logContent, cacheRamMiB: () => this.settings.get().engines.cacheRamMiB, policy });
@@ -267,7 +275,8 @@ export class Core {
     const extraRoutes: RouteHandler[] = [
       gatewayAdminRoutes({ keys: this.keys, settings: this.settings, requests: this.requests }),
       // Admin routes of the other modules (hardware, engines, models, plans): one line each.
-      hardwareRoutes(this.hardware),
+      hardwareRoutes(this.hardware, () => this.remoteDevices()),
+      workerRoutes(this.workers),
       planRoutes(this.planSources()),
       modelRoutes({ library: this.library, pulls: this.pulls, hub: () => hubConfig(this.settings.get().hub, process.env, this.offline) }),
       engineUpgradeRoutes(this.upgrades),
@@ -404,12 +413,19 @@ export class Core {
     return {
       ...corePlanSources({ hardware: this.hardware, engineFacts: this.engineFacts, library: this.library, enginePath: () => resolveEngine(this.layout.engines, this.opts.enginePath) }),
       running: () => this.deployments.runningPlacements(),
+      remote: () => this.remoteDevices(),
       live: async () => ({ gpus: (await this.hardware.live().catch(() => null))?.gpus ?? null, availableRamBytes: freemem() }),
       settings: () => {
         const p = this.settings.get().placement;
         return { gpuMarginBytes: p.safetyMarginMiB * MiB, promptCacheBytes: this.settings.get().engines.cacheRamMiB * MiB, defaultContextSize: p.defaultContextSize, minContextSize: Math.min(2048, p.defaultContextSize), defaultParallel: p.defaultParallel };
       },
     };
+  }
+
+  /** The registered workers' devices, each worker asked now (no workers: no request). */
+  async remoteDevices(): Promise<RemoteDevice[]> {
+    if (this.workers.list().length === 0) return [];
+    return this.workers.remoteDevices(await this.workers.check());
   }
 
   /** What needs attention while the core keeps serving (health `degraded`, the UI banner). */
@@ -421,6 +437,7 @@ export class Core {
     }
     const store = this.store.health().problem;
     if (store) out.push(store);
+    out.push(...this.workers.problems);
     return out;
   }
 
@@ -480,11 +497,42 @@ export class Core {
       void this.activity.prune().catch(() => undefined);
       this.store.rollup(this.settings.get().privacy.requestLogRetentionDays);
     }, 60_000);
+    const workers = setInterval(() => void this.watchWorkers(), WORKER_WATCH_MS);
+    workers.unref();
+    this.timers.push(workers);
     const cpu = new CpuUtilisation();
     cpu.sample();
     const sampling = setInterval(() => void this.sampleHardware(cpu), HARDWARE_SAMPLE_MS);
     for (const t of [sweep, housekeeping, sampling]) t.unref();
     this.timers.push(sweep, housekeeping, sampling);
+  }
+
+  private readonly workerMisses = new Map<string, number>();
+  private watchingWorkers = false;
+
+  /**
+   * A worker that stops answering (powered off, cable pulled) may leave no TCP reset behind: the
+   * engine using it would wait on its RPC socket for good while its own /health still answers. So
+   * the workers of running split engines are checked here, and an engine whose worker missed
+   * WORKER_MISSES checks in a row is stopped: its streams end with an error event and the next
+   * request plans the deployment again without that worker.
+   */
+  private async watchWorkers(): Promise<void> {
+    const using = this.deployments.onWorkers();
+    if (using.length === 0 || this.watchingWorkers) return;
+    this.watchingWorkers = true;
+    try {
+      for (const w of await this.workers.check()) this.workerMisses.set(w.address, w.health === 'online' ? 0 : (this.workerMisses.get(w.address) ?? 0) + 1);
+      for (const d of using) {
+        const lost = d.workers.find((w) => (this.workerMisses.get(w) ?? 0) >= WORKER_MISSES);
+        if (!lost) continue;
+        const reason = this.workers.views().find((v) => v.address === lost)?.reason ?? 'offline';
+        this.activity.audit('instance.unload', 'worker-watch', d.name, { worker: lost, reason });
+        await this.deployments.unload(d.name).catch(() => undefined);
+      }
+    } finally {
+      this.watchingWorkers = false;
+    }
   }
 
   /** One hardware sample for the energy figures (GPUs only when the machine has any). */

@@ -28,6 +28,8 @@ export const deployCommand: CliCommand = {
   --mmproj       a vision projector (mmproj GGUF) for image input; a library model pulled or
                  imported with one uses it without this
   --devices      engine devices (\`cpu\` for CPU only); --ctx is tokens per slot
+  --workers      RPC workers (\`llama-orch workers\`): auto (only when it does not fit here), never, always;
+                 --local-ram-mib caps the RAM used on this machine
   --engine-updates  after-check: a switch of the default engine moves it only after a check that
                  passed for it (otherwise it is pinned to the engine it had); follow (default): always
   --flag         an extra llama-server flag from the allow-list, e.g. --flag=--no-mmap --flag=--rope-freq-base=10000`,
@@ -39,6 +41,8 @@ export const deployCommand: CliCommand = {
         name: { type: 'string' },
         alias: { type: 'string', multiple: true },
         devices: { type: 'string' },
+        workers: { type: 'string' },
+        'local-ram-mib': { type: 'string' },
         ctx: { type: 'string' },
         parallel: { type: 'string' },
         role: { type: 'string' },
@@ -69,6 +73,8 @@ function cliInput(model: string, v: Record<string, string | boolean | string[] |
     ...(v.devices !== undefined ? { devices: String(v.devices).split(',') } : {}),
     ...(v.ctx !== undefined ? { contextSize: int(v.ctx, '--ctx') } : {}),
     ...(v.parallel !== undefined ? { parallel: int(v.parallel, '--parallel') } : {}),
+    ...(v.workers !== undefined ? { workers: v.workers } : {}),
+    ...(v['local-ram-mib'] !== undefined ? { localRamLimitMiB: int(v['local-ram-mib'], '--local-ram-mib') } : {}),
   };
   const raw = {
     model: /[\\/]|\.gguf$/i.test(model) ? resolve(model) : model,

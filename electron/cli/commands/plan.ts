@@ -24,6 +24,8 @@ export const planCommand: CliCommand = {
   --split-mode  none, layer or row;  --main-gpu N (position in --devices)
   --ctk, --ctv  KV cache types (${KV_CACHE_TYPES.join(', ')});  --fa on|off
   --force       accept a plan that does not fit the estimate
+  --workers     RPC workers (\`llama-orch workers\`): auto (when it does not fit here), never or always
+  --local-ram-mib  use at most this much RAM of this machine
   --json        print the plan as JSON
   --data-dir    data folder, for model ids (default: ${defaultDataDir()})`,
   async run(argv) {
@@ -35,6 +37,7 @@ export const planCommand: CliCommand = {
         hardware: { type: 'string' }, devices: { type: 'string' }, ctx: { type: 'string' }, parallel: { type: 'string' }, ngl: { type: 'string' },
         ts: { type: 'string' }, 'split-mode': { type: 'string' }, 'main-gpu': { type: 'string' }, ctk: { type: 'string' }, ctv: { type: 'string' },
         fa: { type: 'string' }, force: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, 'data-dir': { type: 'string' },
+        workers: { type: 'string' }, 'local-ram-mib': { type: 'string' },
       },
     });
     if (positionals.length !== 1) throw new UsageError('give exactly one model (a library id or a .gguf file)');
@@ -85,6 +88,9 @@ function overridesFrom(v: Record<string, string | boolean | undefined>): Placeme
     o.tensorSplit = shares;
   }
   if (v.force) o.force = true;
+  set('workers', oneOf('workers', s('workers'), ['auto', 'never', 'always'] as const));
+  const ram = int('local-ram-mib', s('local-ram-mib'));
+  if (ram !== undefined) o.localRamLimitMiB = ram;
   return o;
 }
 

@@ -54,6 +54,8 @@ export class LiveDeployment {
   /** The vision projector the library pairs with the model (used when the deployment sets none). */
   pairedMmproj: string | null = null;
   private starting: Promise<LiveInstance> | null = null;
+  /** The old engine's removal while an unload is stopping it (its id is not free before). */
+  private removing: Promise<void> | null = null;
 
   constructor(
     public config: Deployment,
@@ -80,13 +82,22 @@ export class LiveDeployment {
 
   /** The instance serving this deployment, created (placed, not yet ready) on first use. */
   ensureInstance(): Promise<LiveInstance> {
-    if (this.instance) return Promise.resolve(this.instance);
+    if (this.instance && !this.lostWorker()) return Promise.resolve(this.instance);
     if (!this.starting) {
-      this.starting = this.prepare(this.config, this.modelPath, this.name)
+      // An engine split over RPC workers that failed (a worker went away, so it cannot start against
+      // it) is replaced by a new plan, which sees only the workers that answer now.
+      // An unload still stopping the old engine holds the instance id: the new one waits for it.
+      const replaced = this.instance ? this.unload() : (this.removing ?? Promise.resolve());
+      this.starting = replaced
+        .then(() => this.prepare(this.config, this.modelPath, this.name))
         .then((launch) => this.launch(launch))
         .finally(() => (this.starting = null));
     }
     return this.starting;
+  }
+
+  private lostWorker(): boolean {
+    return this.instance?.info().state === 'failed' && (this.placement?.rpcServers?.length ?? 0) > 0;
   }
 
   /** The engine, ready to answer: started (and placed) if needed. */
@@ -160,7 +171,12 @@ export class LiveDeployment {
     if (!this.instance) return;
     this.instance = null;
     this.placement = null;
-    await this.fx.removeInstance(this.name);
+    const removal = this.fx.removeInstance(this.name);
+    const pending = removal.catch(() => undefined).finally(() => {
+      if (this.removing === pending) this.removing = null;
+    });
+    this.removing = pending;
+    await removal;
   }
 
   /** Plan (evicting idle engines the planner names) and build the launch spec; starts nothing. */

@@ -263,6 +263,17 @@ export class Deployments {
     return true;
   }
 
+  /** Deployments whose engine (not stopped) was placed partly on RPC workers, with those workers. */
+  onWorkers(): { name: string; workers: string[] }[] {
+    const out: { name: string; workers: string[] }[] = [];
+    for (const d of this.items.values()) {
+      const state = d.instance?.info().state;
+      const workers = d.placement?.rpcServers ?? [];
+      if (workers.length > 0 && state && state !== 'stopped') out.push({ name: d.name, workers });
+    }
+    return out;
+  }
+
   /** What the planner must count as taken: every live engine with a placement. */
   runningPlacements(except?: string): RunningPlacement[] {
     const out: RunningPlacement[] = [];

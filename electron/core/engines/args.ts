@@ -19,7 +19,9 @@ export interface LaunchPlan {
 /** The placement part of argv (no model path, host or port). */
 export function placementArgs(p: PlacementPlan): string[] {
   const gpus = p.engineDevices;
-  const args = ['--device', gpus.length > 0 ? gpus.join(',') : 'none', '-ngl', String(gpus.length > 0 ? p.nGpuLayers : 0)];
+  // `--rpc` first: the engine registers the workers' devices (RPC0, …) before `--device` names them.
+  const rpc = p.rpcServers && p.rpcServers.length > 0 ? ['--rpc', p.rpcServers.join(',')] : [];
+  const args = [...rpc, '--device', gpus.length > 0 ? gpus.join(',') : 'none', '-ngl', String(gpus.length > 0 ? p.nGpuLayers : 0)];
   if (gpus.length > 1) {
     args.push('-sm', p.splitMode);
     if (p.tensorSplit) args.push('-ts', p.tensorSplit.join(','));

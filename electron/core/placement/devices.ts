@@ -1,7 +1,7 @@
 // Which devices a plan may use and how much memory each can give: free memory (live where known)
 // minus what instances already placed hold, minus the safety margin. Devices that cannot be used are
 // rejected here with a reason a person understands.
-import type { EngineDevice, GpuBackend, GpuInfo, GpuLiveSample, HardwareSnapshot } from '../../contract/hardware.js';
+import type { EngineDevice, GpuBackend, GpuInfo, GpuLiveSample, HardwareSnapshot, RemoteDevice } from '../../contract/hardware.js';
 import type { PlacementSettings, Rejection, RunningPlacement } from '../../contract/placement.js';
 import { visibleGpus } from '../hardware/visibility.js';
 import { CPU } from './estimator.js';
@@ -17,6 +17,13 @@ export interface Candidate {
   availableBytes: number;
   overheadBytes: number;
   unified: boolean;
+  /** On an RPC worker (`host:port`): `id` is then `<worker>/<device>`, mapped to the engine's RPC<n> in the plan. */
+  worker?: string;
+  /** Position among the worker's devices, and how many it has (the engine numbers RPC devices by them). */
+  position?: number;
+  workerDevices?: number;
+  /** A worker's CPU or GPU (local candidates are GPUs). */
+  remoteKind?: 'cpu' | 'gpu';
 }
 
 export interface HostBudget {
@@ -32,13 +39,15 @@ export interface PlannerMachine {
    * these can be used; when absent (planning for another machine) names are derived from the backends. */
   engineDevices?: EngineDevice[] | null;
   running?: RunningPlacement[];
+  /** Devices of the registered RPC workers (other machines). */
+  remote?: RemoteDevice[] | null;
 }
 
 const BACKEND_ORDER: GpuBackend[] = ['cuda', 'rocm', 'metal', 'vulkan', 'sycl'];
 const VISIBLE_BACKENDS: GpuBackend[] = ['cuda', 'rocm', 'vulkan'];
 const PREFIX: Record<string, string> = { cuda: 'CUDA', rocm: 'ROCm', metal: 'MTL', vulkan: 'Vulkan', sycl: 'SYCL' };
 
-function committed(running: RunningPlacement[] | undefined, id: string, exclude: ReadonlySet<string>): number {
+export function committed(running: RunningPlacement[] | undefined, id: string, exclude: ReadonlySet<string>): number {
   let sum = 0;
   for (const r of running ?? []) if (!exclude.has(r.instanceId)) sum += r.bytesByDevice[id] ?? 0;
   return sum;

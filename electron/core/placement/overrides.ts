@@ -1,7 +1,7 @@
 // Overrides → the knobs the planner works with. What the engine would refuse (a quantized V cache
 // without flash attention, head sizes a quantized cache cannot hold) is refused here, before anything
 // starts; what merely may not fit is left to the planner, which refuses it with numbers unless forced.
-import { KV_CACHE_TYPES, type EstimatorInput, type KvCacheType, type PlacementOverrides, type PlacementSettings, type SplitMode } from '../../contract/placement.js';
+import { KV_CACHE_TYPES, type EstimatorInput, type KvCacheType, type PlacementOverrides, type PlacementSettings, type SplitMode, type WorkersPolicy } from '../../contract/placement.js';
 import { isQuantizedKv, kvBlockSize } from './ggml-types.js';
 import type { Knobs } from './layout.js';
 
@@ -17,6 +17,10 @@ export interface Resolved {
   splitMode: SplitMode;
   mainGpu: number;
   force: boolean;
+  /** RPC workers: only when needed (auto), never, or always. */
+  workers: WorkersPolicy;
+  /** At most this much system RAM here (bytes); null = what is available. */
+  localRamLimitBytes: number | null;
   warnings: string[];
 }
 
@@ -49,6 +53,8 @@ export function resolveOverrides(input: { model: EstimatorInput; overrides?: Pla
   if (o.mainGpu !== undefined && !isInt(o.mainGpu, 0)) return fail(`mainGpu must be a device position (0 or more), got ${String(o.mainGpu)}`);
   if (o.splitMode !== undefined && !['none', 'layer', 'row'].includes(o.splitMode)) return fail(`splitMode must be none, layer or row, got '${String(o.splitMode)}'`);
   if (o.flashAttention !== undefined && !['on', 'off', 'auto'].includes(o.flashAttention)) return fail(`flashAttention must be on, off or auto, got '${String(o.flashAttention)}'`);
+  if (o.workers !== undefined && !['auto', 'never', 'always'].includes(o.workers)) return fail(`workers must be auto, never or always, got '${String(o.workers)}'`);
+  if (o.localRamLimitMiB !== undefined && !isInt(o.localRamLimitMiB, 1)) return fail(`localRamLimitMiB must be a whole number of MiB (1 or more), got ${String(o.localRamLimitMiB)}`);
 
   const devices = o.devices?.map((d) => d.trim()).filter(Boolean) ?? null;
   const cpuWord = (d: string) => ['cpu', 'none'].includes(d.toLowerCase());
@@ -84,6 +90,8 @@ export function resolveOverrides(input: { model: EstimatorInput; overrides?: Pla
       splitMode: o.splitMode ?? 'layer',
       mainGpu: o.mainGpu ?? 0,
       force: o.force === true,
+      workers: o.workers ?? 'auto',
+      localRamLimitBytes: o.localRamLimitMiB !== undefined ? o.localRamLimitMiB * 1024 * 1024 : null,
       warnings,
     },
   };

@@ -3,6 +3,7 @@ import type { PlacementPlan, PlanDevice, PlanFit } from '../../contract/placemen
 import { formatBytes, gpuLabel, plural } from './format.js';
 import type { Evaluation, Knobs, Layout } from './layout.js';
 import type { PlanInput } from './planner.js';
+import { networkCost, rpcNames } from './remote.js';
 
 function fitOf(layout: Layout, ev: Evaluation, nLayers: number): PlanFit {
   const onGpus = ev.devices.filter((d) => d.kind === 'gpu' && (d.layers > 0 || d.hasOutput));
@@ -13,7 +14,7 @@ function fitOf(layout: Layout, ev: Evaluation, nLayers: number): PlanFit {
 
 function deviceLine(d: PlanDevice, total: number): string {
   const layers = d.layers + (d.hasOutput ? 1 : 0);
-  const name = d.kind === 'gpu' ? gpuLabel(d.gpuIndex ?? 0, d.name) : 'CPU';
+  const name = d.worker ? `${d.name} on worker ${d.worker}` : d.kind === 'gpu' ? gpuLabel(d.gpuIndex ?? 0, d.name) : 'CPU';
   const mem = d.kind === 'gpu' ? `${formatBytes(d.totalBytes)} of ${formatBytes(d.availableBytes)} free` : `${formatBytes(d.totalBytes)} of ${formatBytes(d.availableBytes)} RAM free`;
   return `${name}: ${layers}/${total} layers, ${mem}`;
 }
@@ -43,13 +44,19 @@ export function buildPlan(input: PlanInput, found: { layout: Layout; knobs: Knob
   const n = input.model.layers.length;
   const used = layout.gpus.filter((g) => ev.devices.some((d) => d.id === g.id));
   const cpu = input.hardware.cpu;
+  // Worker devices keep their stable `<worker>/<device>` id in `devices`; the engine knows them as RPC<n>.
+  const rpc = rpcNames(used);
+  const engineDevices = used.map((g) => rpc.engineIds.get(g.id) ?? g.id);
+  const nGpuLayers = used.length === 0 ? 0 : Math.min(layout.nGpuLayers, n + 1);
+  const tensorSplit = used.length > 1 && layout.splitMode !== 'none' && ev.shares ? ev.shares.filter((_, i) => used.includes(layout.gpus[i]!)) : null;
+  const remote = rpc.servers.length > 0 ? { rpcServers: rpc.servers, network: networkCost(input.model, { nGpuLayers, tensorSplit }, ev.devices, used.map((g) => g.id)) } : {};
   return {
     modelPath: input.modelPath,
     fit: fitOf(layout, ev, n),
-    engineDevices: used.map((g) => g.id),
-    nGpuLayers: used.length === 0 ? 0 : Math.min(layout.nGpuLayers, n + 1),
+    engineDevices,
+    nGpuLayers,
     splitMode: used.length > 1 ? layout.splitMode : 'none',
-    tensorSplit: used.length > 1 && layout.splitMode !== 'none' && ev.shares ? ev.shares.filter((_, i) => used.includes(layout.gpus[i]!)) : null,
+    tensorSplit,
     mainGpu: used.length === 1 ? 0 : layout.mainGpu,
     contextSize: ev.contextPerSlot,
     parallel: knobs.parallel,
@@ -60,6 +67,7 @@ export function buildPlan(input: PlanInput, found: { layout: Layout; knobs: Knob
     devices: ev.devices,
     summary: summaryLine(ev.devices, n, knobs, ev.contextPerSlot),
     forced: extra.forced,
-    warnings: [...input.model.caveats, ...extra.warnings],
+    warnings: [...input.model.caveats, ...extra.warnings, ...(remote.network ? [`split over machines: ${remote.network.text}`] : [])],
+    ...(remote.network !== undefined ? remote : rpc.servers.length > 0 ? { rpcServers: rpc.servers } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { formatBytes } from './format.js';
 import { balancedShares, describeNeed, evaluate, type Evaluation, type Knobs, type Layout } from './layout.js';
 import { buildPlan } from './plan-text.js';
 import { resolveOverrides, type Resolved } from './overrides.js';
+import { acrossMachines, remoteCandidates, remoteRefusals } from './remote.js';
 
 const MiB = 1024 ** 2;
 
@@ -38,6 +39,8 @@ interface Ctx {
   m: EstimatorInput;
   host: HostBudget;
   gpus: Candidate[];
+  /** Devices of RPC workers the plan may use (none with `workers: never`). */
+  remotes: Candidate[];
   rejected: Rejection[];
   /** Why each GPU could not take the whole model alone (kept for rejected[]). */
   singleFail: Map<string, string>;
@@ -99,21 +102,31 @@ function contextLadder(r: Resolved, settings: PlacementSettings): number[] {
   return out;
 }
 
-/** The search without a fixed layer count: all on GPUs → smaller context → partial → CPU. */
+/** The search without a fixed layer count: all on GPUs here (smaller context if needed) → all on devices here and on workers → partial offload → CPU → CPU here plus workers. */
 function search(ctx: Ctx, r: Resolved, settings: PlacementSettings): { found: Found | null; warnings: string[] } {
-  if (!r.cpuOnly && ctx.gpus.length > 0) {
+  // `workers: always`: only plans that put part of the model on a worker.
+  const here = !(r.workers === 'always' && ctx.remotes.length > 0);
+  const locals = [...ctx.gpus].sort((a, b) => a.gpuIndex - b.gpuIndex);
+  if (here && !r.cpuOnly && ctx.gpus.length > 0) {
     for (const contextSize of contextLadder(r, settings)) {
       const f = allOnGpus(ctx, { ...r.knobs, contextSize }, r);
       if (!f) continue;
       const warnings = contextSize < r.knobs.contextSize ? [`context lowered from ${r.knobs.contextSize} to ${contextSize} tokens per slot so that every layer fits on the GPU`] : [];
       return { found: f, warnings };
     }
-    const f = partialOffload(ctx, r.knobs, [...ctx.gpus].sort((a, b) => a.gpuIndex - b.gpuIndex), r, ctx.m.layers.length);
+  }
+  const remote = ctx.remotes.length > 0 ? acrossMachines(ctx.m, r.knobs, ctx.host, locals, ctx.remotes, 'devices') : null;
+  if (remote) return { found: remote, warnings: [] };
+  if (here && !r.cpuOnly && ctx.gpus.length > 0) {
+    const f = partialOffload(ctx, r.knobs, locals, r, ctx.m.layers.length);
     if (f) return { found: f, warnings: [] };
   }
   const cpu = cpuOnly(ctx, r.knobs);
-  if (fits(cpu)) return { found: cpu, warnings: [] };
-  ctx.rejected.push({ device: 'CPU', reason: `${describeNeed(cpu.ev.overflows[0]!)} of system RAM` });
+  if (here && fits(cpu)) return { found: cpu, warnings: [] };
+  const withCpu = ctx.remotes.length > 0 ? acrossMachines(ctx.m, r.knobs, ctx.host, locals, ctx.remotes, 'with-cpu') : null;
+  if (withCpu) return { found: withCpu, warnings: [] };
+  if (ctx.remotes.length > 0) ctx.rejected.push(...remoteRefusals(ctx.m, r.knobs, ctx.host, locals, ctx.remotes));
+  if (!fits(cpu)) ctx.rejected.push({ device: 'CPU', reason: `${describeNeed(cpu.ev.overflows[0]!)} of system RAM` });
   return { found: null, warnings: [] };
 }
 
@@ -136,7 +149,11 @@ function place(input: PlanInput, r: Resolved, settings: PlacementSettings, evict
     for (const g of gpus) if (!r.devices.includes(g.id)) rejected.push({ device: g.label, reason: 'not selected (devices override)' });
     gpus = r.devices.map((id) => gpus.find((g) => g.id === id)).filter((g): g is Candidate => g !== undefined);
   }
-  const ctx: Ctx = { m: input.model, host: hostBudget(input, settings, evicted), gpus, rejected, singleFail: new Map() };
+  const remotes = r.workers === 'never' ? [] : remoteCandidates(input, settings, evicted, rejected);
+  if (r.workers === 'always' && remotes.length === 0) return { found: null, refusal: `workers is 'always' but no worker device is usable${(input.remote ?? []).length === 0 ? ' (no worker is registered: `llama-orch workers add <host:port>`)' : ''}`, warnings: [], ctx: { m: input.model, host: hostBudget(input, settings, evicted), gpus, remotes, rejected, singleFail: new Map() } };
+  const host = hostBudget(input, settings, evicted);
+  if (r.localRamLimitBytes !== null && r.localRamLimitBytes < host.availableBytes) host.availableBytes = r.localRamLimitBytes;
+  const ctx: Ctx = { m: input.model, host, gpus, remotes, rejected, singleFail: new Map() };
   const missing = r.devices?.filter((id) => !gpus.some((g) => g.id === id)) ?? [];
   if (missing.length > 0) {
     const usable = gpuCandidates(input, settings, evicted, []).map((g) => g.id);
@@ -166,6 +183,11 @@ function rejectionsFor(ctx: Ctx, plan: PlacementPlan | null): Rejection[] {
     if (used.has(g.id)) continue;
     const why = ctx.singleFail.get(g.id);
     out.push({ device: g.label, reason: why ?? (plan?.fit === 'gpu' ? 'not needed: the model fits on another GPU that leaves more room for other models' : 'not used by this plan') });
+  }
+  const onWorkers = new Set((plan?.devices ?? []).filter((d) => d.worker).map((d) => d.id));
+  for (const g of ctx.remotes) {
+    if (onWorkers.has(g.id) || out.some((x) => x.device === g.label)) continue;
+    out.push({ device: g.label, reason: plan && !plan.rpcServers?.length ? 'not needed: the model fits on this machine' : 'not used by this plan' });
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // Plan previews for the CLI and the API: reads the model's GGUF header, takes the hardware snapshot
 // (this machine's, or one saved elsewhere), runs the pure planner and renders the engine argv.
 import { cpus, totalmem, freemem, arch, platform } from 'node:os';
-import { HARDWARE_SCHEMA_VERSION, type EngineDevice, type GpuLiveSample, type HardwareSnapshot } from '../../contract/hardware.js';
+import { HARDWARE_SCHEMA_VERSION, type EngineDevice, type GpuLiveSample, type HardwareSnapshot, type RemoteDevice } from '../../contract/hardware.js';
 import type { PlacementOverrides, PlacementResult, PlacementSettings, PlanResponse, RunningPlacement } from '../../contract/placement.js';
 import { basename } from 'node:path';
 import { planToArgs } from '../engines/args.js';
@@ -19,6 +19,8 @@ export interface PlanSources {
   live?: () => Promise<{ gpus: GpuLiveSample[] | null; availableRamBytes: number | null }>;
   /** Library id → GGUF path (the first shard); undefined when unknown. */
   modelPath?: (idOrPath: string) => string | undefined;
+  /** Devices of the registered RPC workers, health-checked now. */
+  remote?: () => Promise<RemoteDevice[]>;
 }
 
 /** A CPU-only snapshot of this machine from `os`, for when no hardware detection is wired. */
@@ -45,7 +47,8 @@ export async function planLoad(modelPath: string, overrides: PlacementOverrides,
   const snapshot = await (sources.hardware ?? (async () => osSnapshot()))();
   const live = await sources.live?.().catch(() => null);
   const hardware = live?.availableRamBytes != null ? { ...snapshot, memory: { ...snapshot.memory, availableBytes: live.availableRamBytes } } : snapshot;
-  return plan({ hardware, model, modelPath, engineDevices: (await sources.engineDevices?.()) ?? null, live: live?.gpus ?? null, running, overrides, settings: sources.settings?.() ?? {} });
+  const remote = await sources.remote?.().catch(() => null);
+  return plan({ hardware, model, modelPath, engineDevices: (await sources.engineDevices?.()) ?? null, live: live?.gpus ?? null, running, overrides, settings: sources.settings?.() ?? {}, remote: remote ?? null });
 }
 
 export async function previewPlan(req: { model: string; overrides?: PlacementOverrides; hardware?: HardwareSnapshot }, sources: PlanSources = {}): Promise<PlanResponse> {
@@ -64,6 +67,7 @@ export async function previewPlan(req: { model: string; overrides?: PlacementOve
     engineDevices: local ? ((await sources.engineDevices?.()) ?? null) : null,
     live: live?.gpus ?? null,
     running: local ? (sources.running?.() ?? []) : [],
+    remote: local ? ((await sources.remote?.().catch(() => null)) ?? null) : null,
     ...(req.overrides ? { overrides: req.overrides } : {}),
     settings: sources.settings?.() ?? {},
   });

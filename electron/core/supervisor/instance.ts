@@ -21,6 +21,8 @@ export interface LaunchSpec {
   placement?: InstancePlacement | null;
   /** How long this engine may take to become ready (a big model on a slow disk); default: the policy's. */
   readyTimeoutMs?: number;
+  /** Address the engine binds; default 127.0.0.1 (an RPC worker binds the LAN address the user named). */
+  host?: string;
 }
 
 export interface InstancePolicy {
@@ -260,8 +262,9 @@ export class EngineInstance {
     this.port = port;
     this.startedAt = new Date(this.effects.now()).toISOString();
     const keyArgs = this.hooks.keyArgs?.(this.apiKey) ?? ['--api-key', this.apiKey];
-    const args = [...this.spec.args, ...launchArgs, '--host', '127.0.0.1', '--port', String(port), ...keyArgs];
-    this.log('supervisor', 'info', `starting ${this.spec.enginePath} for model ${this.spec.modelId} on 127.0.0.1:${port}`);
+    const host = this.spec.host ?? '127.0.0.1';
+    const args = [...this.spec.args, ...launchArgs, '--host', host, '--port', String(port), ...keyArgs];
+    this.log('supervisor', 'info', `starting ${this.spec.enginePath} for model ${this.spec.modelId} on ${host}:${port}`);
     this.attemptSeq = this.seq;
     this.engineFacts = emptyFacts();
     const proc = this.effects.spawn(

@@ -21,6 +21,8 @@ import type {
   EngineListResponse,
   GpuLiveReport,
   HardwareResponse,
+  WorkerEntry,
+  WorkerListResponse,
   HealthzResponse,
   ImportModelRequest,
   InstallEngineRequest,
@@ -235,6 +237,9 @@ export const api = {
 
   // hardware and engines
   hardware: (refresh = false) => request<HardwareResponse>(ROUTES.hardware + (refresh ? '?refresh=1' : '')),
+  workers: () => request<WorkerListResponse>(ROUTES.workers),
+  addWorker: (address: string) => post<WorkerEntry>(ROUTES.workers, { address }),
+  removeWorker: (address: string) => request<void>(ROUTES.worker(address), { method: 'DELETE' }),
   onHardwareLive: (fn: (r: GpuLiveReport) => void) => subscribe<GpuLiveReport>(HARDWARE_ROUTES.live, fn),
   engines: () => request<EngineListResponse>(ENGINE_ROUTES.engines),
   installEngine: (body: InstallEngineRequest) => post<InstallEngineResponse>(ENGINE_ROUTES.install, body),

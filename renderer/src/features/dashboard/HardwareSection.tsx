@@ -52,6 +52,23 @@ export function HardwareSection({ instances }: { instances: InstanceInfo[] }) {
           );
         })}
       </div>
+      {(h.remoteDevices ?? []).length > 0 && (
+        <div className="grid" aria-label="Remote devices" data-testid="remote-devices">
+          {h.remoteDevices!.map((d) => (
+            <article className="card" key={`${d.worker}/${d.id}`} data-testid={`remote-${d.worker}-${d.id}`}>
+              <header className="card-head">
+                <strong>{d.name}</strong>
+                <span className="badge">{d.id} on {d.worker}</span>
+              </header>
+              <div className="stats">
+                <Stat label="Memory">{formatBytes(d.totalBytes)}</Stat>
+                <Stat label="Free">{formatBytes(d.freeBytes)}</Stat>
+                <Stat label="State">{d.usable ? 'usable' : (d.reason ?? 'not usable')}</Stat>
+              </div>
+            </article>
+          ))}
+        </div>
+      )}
       {h.gpus.length === 0 && <p className="muted" data-testid="no-gpu">No GPU was found: models run on the CPU, which works for small models.</p>}
       {h.warnings.length > 0 && (
         <details className="warnings">

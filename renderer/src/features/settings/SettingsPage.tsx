@@ -10,6 +10,7 @@ import { KitSection } from './KitSection.js';
 import { UpstreamsSection } from './UpstreamsSection.js';
 import { Section } from './Section.js';
 import { ServiceLevelsSection } from './ServiceLevelsSection.js';
+import { WorkersSection } from './WorkersSection.js';
 import { isLanEnabled, linesToList } from './selectors.js';
 import { useSettings } from './store.js';
 
@@ -116,6 +117,7 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
       </Section>
       <ServiceLevelsSection s={s} />
       <KitSection />
+      <WorkersSection />
       <section className="card settings-section" aria-labelledby="s-support" data-testid="settings-support">
         <h2 id="s-support">Support</h2>
         <p>A zip for whoever helps with this computer: versions, hardware, engines, deployments, the end of the engine logs, metrics and request counts. No prompts, answers, API keys or tokens.</p>
