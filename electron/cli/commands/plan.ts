@@ -46,9 +46,8 @@ export const planCommand: CliCommand = {
     const given = positionals[0]!;
     const model = existsSync(given) ? resolve(given) : given;
     // The planner's inputs as `serve` gathers them (one composition root): the library, detected
-    // hardware, the installed engine's devices, the placement settings (margins, default context), the
-    // registered RPC workers (asked now) — except for another machine's snapshot, where ours do not count.
-    const res = await withLocalCore(dataDirOf(values), (core) => previewPlan({ model, overrides, ...(hardware ? { hardware } : {}) }, hardware ? { ...core.planSources(), remote: async () => [] } : core.planSources()));
+    // hardware, the installed engine's devices, the placement settings (margins, default context).
+    const res = await withLocalCore(dataDirOf(values), (core) => previewPlan({ model, overrides, ...(hardware ? { hardware } : {}) }, core.planSources()));
     process.stdout.write(values.json ? `${JSON.stringify(res, null, 2)}\n` : render(res));
     return res.plan ? 0 : 1;
   },

@@ -20,6 +20,12 @@ const BUSY_TIMEOUT_MS = 20;
 const REOPEN_MS = 30_000;
 /** Availability and events are small: kept this long whatever the request retention. */
 const HISTORY_DAYS = 400;
+/**
+ * Hardware samples carry no customer data and the month's energy is integrated from them, so they are
+ * kept at least this long whatever the request retention: last month's report stays complete until the
+ * end of this month (62 days cover any month plus the next). Every 30 s per device: ~180k rows a device.
+ */
+const HARDWARE_MIN_DAYS = 62;
 const DAY_MS = 86_400_000;
 
 type Table = 'requests' | 'availability' | 'events' | 'hardware' | 'alerts';
@@ -118,8 +124,8 @@ export class OpsStore {
 
   /**
    * Request rows of days older than the retention become one rollup row per day, deployment and key
-   * (counts and tokens kept, latencies as histograms: `rollup.ts`); old hardware samples are deleted; availability and
-   * events are kept for HISTORY_DAYS. Returns how many request rows were rolled up.
+   * (counts and tokens kept, latencies as histograms: `rollup.ts`); hardware samples older than the retention
+   * or HARDWARE_MIN_DAYS (the longer) are deleted; availability and events are kept for HISTORY_DAYS. Returns how many request rows were rolled up.
    */
   rollup(retentionDays: number): number {
     const db = this.reader();
@@ -130,7 +136,7 @@ export class OpsStore {
       db.exec('BEGIN IMMEDIATE');
       try {
         const rolled = rollUpRequests(db, cutoff);
-        db.prepare('DELETE FROM hardware_samples WHERE time_ms < ?').run(cutoff);
+        db.prepare('DELETE FROM hardware_samples WHERE time_ms < ?').run(dayStart - Math.max(retentionDays, HARDWARE_MIN_DAYS) * DAY_MS);
         const history = dayStart - HISTORY_DAYS * DAY_MS;
         db.prepare('DELETE FROM availability WHERE time_ms < ?').run(history);
         db.prepare('DELETE FROM events WHERE time_ms < ?').run(history);

@@ -124,6 +124,17 @@ describe('OpsStore', () => {
     s.close();
   });
 
+  it('keeps hardware samples (the month’s energy) for 62 days whatever a shorter request retention says', () => {
+    const now = Date.UTC(2026, 11, 4, 12);
+    const s = new OpsStore(join(dir(), 'ops.sqlite'), () => now);
+    const sample = (timeMs: number) => s.recordHardware({ timeMs, device: 'gpu0', utilizationPercent: 50, memoryUsedBytes: 1, powerWatts: 200 });
+    sample(Date.UTC(2026, 10, 1, 9)); // last month's first day: 33 days old
+    sample(Date.UTC(2026, 8, 30, 9)); // 65 days old
+    s.rollup(7);
+    expect(s.hardware(0, now).map((r) => new Date(r.timeMs).toISOString().slice(0, 10))).toEqual(['2026-11-01']);
+    s.close();
+  });
+
   it('keeps latency histograms in the rollups so the month’s percentiles survive the retention (within ±1 %)', () => {
     const now = Date.UTC(2026, 10, 25, 12);
     const s = new OpsStore(join(dir(), 'ops.sqlite'), () => now);
