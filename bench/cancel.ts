@@ -15,14 +15,21 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fmt, median, quantile, table } from './lib/stats.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' }, levels: { type: 'string', default: '1,4,32' }, threads: { type: 'string', default: '1' }, stall: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '20' }, levels: { type: 'string', default: '1,4,32' }, threads: { type: 'string', default: '1' }, stall: { type: 'boolean', default: false } },
+});
 const ROUNDS = Number(values.rounds);
 const LEVELS = values.levels!.split(',').map(Number);
 const SLOTS = Math.max(...LEVELS);
 const MODEL = join(import.meta.dirname, '..', 'test', 'fixtures', 'models', 'stories260K.gguf');
 const engine = execFileSync(process.execPath, ['scripts/test-engine.mjs'], { encoding: 'utf8' }).trim();
 
-interface Target { name: string; host: string; port: number; key: string | null }
+interface Target {
+  name: string;
+  host: string;
+  port: number;
+  key: string | null;
+}
 
 /** Opens a stream and resolves with its socket once `events` SSE events have arrived. */
 function openStream(t: Target, i: number, events: number): Promise<Socket> {
@@ -33,7 +40,9 @@ function openStream(t: Target, i: number, events: number): Promise<Socket> {
     let head = '';
     s.on('error', reject);
     s.on('connect', () => {
-      s.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: ${t.host}:${t.port}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${t.key ? `authorization: Bearer ${t.key}\r\n` : ''}\r\n${body}`);
+      s.write(
+        `POST /v1/chat/completions HTTP/1.1\r\nhost: ${t.host}:${t.port}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${t.key ? `authorization: Bearer ${t.key}\r\n` : ''}\r\n${body}`,
+      );
     });
     s.on('data', (chunk: Buffer) => {
       if (seen >= events) return;
@@ -85,7 +94,9 @@ async function round(t: Target, engineT: Target, n: number, base: number): Promi
   return performance.now() - t0;
 }
 
-const child = spawn(process.execPath, ['--experimental-strip-types', '--no-warnings', join(import.meta.dirname, 'lib', 'gateway-child.ts'), engine, MODEL, String(SLOTS), '512', values.threads!], { stdio: ['pipe', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['--experimental-strip-types', '--no-warnings', join(import.meta.dirname, 'lib', 'gateway-child.ts'), engine, MODEL, String(SLOTS), '512', values.threads!], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
 const lines = createInterface({ input: child.stdout! });
 const info = await new Promise<{ gatewayUrl: string; directUrl: string; key: string; argv: string[] }>((resolve, reject) => {
   lines.once('line', (l) => resolve(JSON.parse(l)));
@@ -115,7 +126,17 @@ try {
       }
     }
     const diffs = g.map((v, i) => v - d[i]!);
-    rows.push([n, fmt(median(d)), fmt(quantile(d, 0.99)), fmt(Math.max(...d)), fmt(median(g)), fmt(quantile(g, 0.99)), fmt(Math.max(...g)), fmt(median(diffs)), `${fmt(quantile(diffs, 0.25))} … ${fmt(quantile(diffs, 0.75))}`]);
+    rows.push([
+      n,
+      fmt(median(d)),
+      fmt(quantile(d, 0.99)),
+      fmt(Math.max(...d)),
+      fmt(median(g)),
+      fmt(quantile(g, 0.99)),
+      fmt(Math.max(...g)),
+      fmt(median(diffs)),
+      `${fmt(quantile(diffs, 0.25))} … ${fmt(quantile(diffs, 0.75))}`,
+    ]);
     console.log(`level ${n} done: direct ${d.map((v) => fmt(v)).join(' ')}\n              gateway ${g.map((v) => fmt(v)).join(' ')}`);
   }
 } finally {

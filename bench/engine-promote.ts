@@ -37,7 +37,12 @@ for (const name of ['llama-a', 'llama-b']) {
 }
 
 const serve = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', data], { stdio: ['ignore', 'pipe', 'inherit'] });
-const url = await new Promise<string>((resolve) => createInterface({ input: serve.stdout! }).on('line', (l) => { const m = /serving on (http:\/\/\S+)/.exec(l); if (m) resolve(m[1]!); }));
+const url = await new Promise<string>((resolve) =>
+  createInterface({ input: serve.stdout! }).on('line', (l) => {
+    const m = /serving on (http:\/\/\S+)/.exec(l);
+    if (m) resolve(m[1]!);
+  }),
+);
 const { adminToken } = JSON.parse(readFileSync(join(data, 'run', 'core.json'), 'utf8')) as { adminToken: string };
 const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
 await fetch(`${url}/api/v1/deployments`, { method: 'POST', headers, body: JSON.stringify({ model: MODEL, name: 'story', overrides: { devices: ['cpu'], parallel: 2, contextSize: 1024 } }) });
@@ -54,7 +59,11 @@ async function requestLoop(until: Promise<unknown>): Promise<{ longest: number; 
   let last = t0;
   while (running) {
     try {
-      const r = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'story', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 }) });
+      const r = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'story', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 }),
+      });
       const text = await r.text();
       if (r.status !== 200) {
         failed++;

@@ -62,7 +62,7 @@ try {
   await direct(); // warm the page cache and the --help probe
   await supervised();
   const r = await alternate(ROUNDS, direct, supervised);
-  process.stdout.write(`direct ms: ${r.baseline.map((v) => fmt(v, 0)).join(" ")}\nsupervisor ms: ${r.candidate.map((v) => fmt(v, 0)).join(" ")}\n`);
+  process.stdout.write(`direct ms: ${r.baseline.map((v) => fmt(v, 0)).join(' ')}\nsupervisor ms: ${r.candidate.map((v) => fmt(v, 0)).join(' ')}\n`);
   process.stdout.write(`\nengine start → ready, ${ROUNDS} alternating rounds (stories260K, ${engine})\n\n`);
   process.stdout.write(
     table(

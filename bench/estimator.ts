@@ -51,7 +51,12 @@ for (const [name, path, contexts] of models) {
       if (!r.plan) throw new Error(`${name}: ${r.error}`);
       const cpu = r.plan.devices.find((d) => d.id === 'CPU')!;
       const logged = engineTotals(await engineLog(planToArgs({ modelPath: path, alias: name, placement: r.plan })));
-      for (const [component, est, got] of [['weights', cpu.weightsBytes, logged.model], ['KV cache', cpu.kvBytes, logged.kv], ['compute', cpu.computeBytes, logged.compute], ['output', cpu.outputBytes, logged.output]] as const) {
+      for (const [component, est, got] of [
+        ['weights', cpu.weightsBytes, logged.model],
+        ['KV cache', cpu.kvBytes, logged.kv],
+        ['compute', cpu.computeBytes, logged.compute],
+        ['output', cpu.outputBytes, logged.output],
+      ] as const) {
         const errPct = got === 0 ? 0 : ((est - got) / got) * 100;
         const ok = Math.abs(est - got) <= Math.max(0.05 * got, 32 * MiB);
         if (!ok) misses++;

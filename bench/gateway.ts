@@ -27,7 +27,20 @@ import { parseArgs } from 'node:util';
 import { RawSseClient } from './lib/raw-sse-client.ts';
 import { fmt, median, quantile, table } from './lib/stats.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, tokens: { type: 'string', default: '32' }, threads: { type: 'string', default: '1' }, levels: { type: 'string', default: '1,8,32' }, profile: { type: 'string' }, pin: { type: 'boolean', default: false }, client: { type: 'string', default: 'raw' }, 'store-ab': { type: 'boolean', default: false }, limits: { type: 'boolean', default: false }, upstream: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '15' },
+    tokens: { type: 'string', default: '32' },
+    threads: { type: 'string', default: '1' },
+    levels: { type: 'string', default: '1,8,32' },
+    profile: { type: 'string' },
+    pin: { type: 'boolean', default: false },
+    client: { type: 'string', default: 'raw' },
+    'store-ab': { type: 'boolean', default: false },
+    limits: { type: 'boolean', default: false },
+    upstream: { type: 'boolean', default: false },
+  },
+});
 const AB = values['store-ab'];
 if ([AB, values.limits, values.upstream].filter(Boolean).length > 1) throw new Error('--store-ab, --limits and --upstream measure different things: one at a time');
 if (values.client !== 'raw' && values.client !== 'fetch') throw new Error('--client must be raw or fetch');
@@ -39,13 +52,22 @@ const PER_BATCH: Record<number, number> = { 1: 16, 8: 32, 32: 64 };
 const MODEL = join(import.meta.dirname, '..', 'test', 'fixtures', 'models', 'stories260K.gguf');
 const engine = execFileSync(process.execPath, ['scripts/test-engine.mjs'], { encoding: 'utf8' }).trim();
 
-interface Target { url: string; key: string | null; store?: boolean; model?: string }
-interface Batch { ttfts: number[]; tokensPerSecond: number }
+interface Target {
+  url: string;
+  key: string | null;
+  store?: boolean;
+  model?: string;
+}
+interface Batch {
+  ttfts: number[];
+  tokensPerSecond: number;
+}
 
 let staleRetries = 0;
 const failures = new Map<string, number>();
 
-const bodyOf = (i: number, model = 'bench') => JSON.stringify({ model, stream: true, temperature: 0, max_tokens: TOKENS, ignore_eos: true, messages: [{ role: 'user', content: `Story ${i % 16}: once upon a time` }] });
+const bodyOf = (i: number, model = 'bench') =>
+  JSON.stringify({ model, stream: true, temperature: 0, max_tokens: TOKENS, ignore_eos: true, messages: [{ role: 'user', content: `Story ${i % 16}: once upon a time` }] });
 
 async function stream(t: Target, i: number, raw: RawSseClient | null): Promise<{ ttftMs: number; tokens: number }> {
   if (raw) {
@@ -123,14 +145,16 @@ async function batch(t: Target, concurrency: number, total: number): Promise<Bat
   const ttfts: number[] = [];
   let tokens = 0;
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async (_, w) => {
-    const raw = values.client === 'raw' ? clientFor(t, w) : null;
-    while (next < total) {
-      const r = await stream(t, next++, raw);
-      ttfts.push(r.ttftMs);
-      tokens += r.tokens;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      const raw = values.client === 'raw' ? clientFor(t, w) : null;
+      while (next < total) {
+        const r = await stream(t, next++, raw);
+        ttfts.push(r.ttftMs);
+        tokens += r.tokens;
+      }
+    }),
+  );
   const tokensPerSecond = tokens / ((performance.now() - t0) / 1000);
   if (measuring) {
     const c = coreCpu.get(t) ?? { micros: 0, tokens: 0 };
@@ -141,7 +165,21 @@ async function batch(t: Target, concurrency: number, total: number): Promise<Bat
   return { ttfts, tokensPerSecond };
 }
 
-const child = spawn(process.execPath, [...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []), '--experimental-strip-types', '--no-warnings', join(import.meta.dirname, 'lib', 'gateway-child.ts'), engine, MODEL, '32', '256', values.threads!], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, BENCH_KEY_LIMITS: values.limits ? '1' : '0', BENCH_UPSTREAM: values.upstream ? '1' : '0' } });
+const child = spawn(
+  process.execPath,
+  [
+    ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
+    '--experimental-strip-types',
+    '--no-warnings',
+    join(import.meta.dirname, 'lib', 'gateway-child.ts'),
+    engine,
+    MODEL,
+    '32',
+    '256',
+    values.threads!,
+  ],
+  { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, BENCH_KEY_LIMITS: values.limits ? '1' : '0', BENCH_UPSTREAM: values.upstream ? '1' : '0' } },
+);
 const lines = createInterface({ input: child.stdout! });
 const nextLine = () => new Promise<string>((resolve) => lines.once('line', resolve));
 const info = await new Promise<{ gatewayUrl: string; directUrl: string; key: string; argv: string[]; enginePid: number; plainKey?: string; limitedKey?: string }>((resolve, reject) => {
@@ -168,18 +206,29 @@ if (values.pin) {
   pinning = `engine on CPU ${last}, core and load generator on CPU ${rest}`;
 }
 const direct: Target = AB ? { url: info.gatewayUrl, key: null, store: false } : values.limits ? { url: info.gatewayUrl, key: info.plainKey! } : { url: info.directUrl, key: info.key };
-const gateway: Target = AB ? { url: info.gatewayUrl, key: null, store: true } : values.limits ? { url: info.gatewayUrl, key: info.limitedKey! } : values.upstream ? { url: info.gatewayUrl, key: null, model: 'bench-up' } : { url: info.gatewayUrl, key: null };
+const gateway: Target = AB
+  ? { url: info.gatewayUrl, key: null, store: true }
+  : values.limits
+    ? { url: info.gatewayUrl, key: info.limitedKey! }
+    : values.upstream
+      ? { url: info.gatewayUrl, key: null, model: 'bench-up' }
+      : { url: info.gatewayUrl, key: null };
 if (AB) console.log('store A/B: "direct" = the gateway without the operations store, "gateway" = with it');
 if (values.upstream) console.log('--upstream: "direct" = the server called directly with its key, "gateway" = through the gateway as a remote upstream (alias bench-up)\n');
 if (values.limits) console.log('--limits: "direct" = through the gateway with a key without limits, "gateway" = with a key carrying an allow-list, expiry, rpm and token quotas\n');
-console.log(`engine ${engine}\n  ${info.argv.join(' ')}\nmodel stories260K, ${TOKENS} tokens per stream, ${ROUNDS} rounds per level, one engine process behind both paths\nload generator: ${values.client}; pinning: ${pinning}\n`);
+console.log(
+  `engine ${engine}\n  ${info.argv.join(' ')}\nmodel stories260K, ${TOKENS} tokens per stream, ${ROUNDS} rounds per level, one engine process behind both paths\nload generator: ${values.client}; pinning: ${pinning}\n`,
+);
 
 const rows: (string | number)[][] = [];
 try {
   for (const n of LEVELS) {
     const total = PER_BATCH[n] ?? 2 * n;
     measuring = false;
-    for (let w = 0; w < 2; w++) { await batch(direct, n, total); await batch(gateway, n, total); } // warm-up
+    for (let w = 0; w < 2; w++) {
+      await batch(direct, n, total);
+      await batch(gateway, n, total);
+    } // warm-up
     measuring = true;
     const added50: number[] = [];
     const added99: number[] = [];
@@ -200,7 +249,15 @@ try {
       ratios.push(g.tokensPerSecond / d.tokensPerSecond);
       direct50.push(median(d.ttfts));
     }
-    rows.push([n, fmt(median(direct50)), fmt(median(added50), 3), `${fmt(quantile(added50, 0.25), 3)} … ${fmt(quantile(added50, 0.75), 3)}`, fmt(median(added99), 3), fmt(median(ratios), 3), `${fmt(quantile(ratios, 0.25), 3)} … ${fmt(quantile(ratios, 0.75), 3)}`]);
+    rows.push([
+      n,
+      fmt(median(direct50)),
+      fmt(median(added50), 3),
+      `${fmt(quantile(added50, 0.25), 3)} … ${fmt(quantile(added50, 0.75), 3)}`,
+      fmt(median(added99), 3),
+      fmt(median(ratios), 3),
+      `${fmt(quantile(ratios, 0.25), 3)} … ${fmt(quantile(ratios, 0.75), 3)}`,
+    ]);
     console.log(`level ${n} done`);
   }
 } finally {
@@ -215,5 +272,7 @@ console.log(`\nrequests retried after a closed kept-alive connection: ${staleRet
 // the engine's log, health checks); the difference is what the gateway itself costs.
 const perToken = (t: Target) => (coreCpu.get(t)?.micros ?? NaN) / (coreCpu.get(t)?.tokens ?? NaN);
 const own = perToken(gateway) - perToken(direct);
-console.log(`core process CPU per streamed token (measured rounds, all levels): ${fmt(perToken(gateway), 1)} µs through the gateway, ${fmt(perToken(direct), 1)} µs while requests go direct (engine log, health checks) — the gateway's own: ${fmt(own, 1)} µs, at 5,000 tokens/s ${fmt((own * 5000) / 1e4, 1)} % of one core`);
+console.log(
+  `core process CPU per streamed token (measured rounds, all levels): ${fmt(perToken(gateway), 1)} µs through the gateway, ${fmt(perToken(direct), 1)} µs while requests go direct (engine log, health checks) — the gateway's own: ${fmt(own, 1)} µs, at 5,000 tokens/s ${fmt((own * 5000) / 1e4, 1)} % of one core`,
+);
 console.log('\n' + table(['streams', 'direct TTFT p50 ms', 'added TTFT p50 ms (median of rounds)', 'added p50 IQR', 'added TTFT p99 ms', 'throughput gateway/direct', 'ratio IQR'], rows));

@@ -75,7 +75,11 @@ try {
   const check = await pollNvidia({ env });
   if (check.gpus.length !== 8 || check.warnings.length > 0) throw new Error(`fake nvidia-smi poll failed: ${JSON.stringify(check.warnings)}`);
 
-  interface Cost { wall: number; own: number; child: number }
+  interface Cost {
+    wall: number;
+    own: number;
+    child: number;
+  }
   const measure = async (fn: () => Promise<unknown>): Promise<Cost> => {
     const w0 = performance.now();
     const o0 = ownCpuMs();

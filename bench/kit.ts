@@ -53,20 +53,26 @@ async function timed(fn: (out: string) => Promise<unknown>): Promise<number> {
 }
 
 const cpTo = (from: string) => (out: string) => run('sh', ['-c', `mkdir -p '${out}' && cp '${from}' '${out}/' && sync -f '${out}'`]);
-const exportVsCp = await alternate(ROUNDS, () => timed(cpTo(model.files[0]!.path)), () =>
-  timed(async (out) => {
-    await exportKit(sources, out);
-    await run('sync', ['-f', out]);
-  }),
+const exportVsCp = await alternate(
+  ROUNDS,
+  () => timed(cpTo(model.files[0]!.path)),
+  () =>
+    timed(async (out) => {
+      await exportKit(sources, out);
+      await run('sync', ['-f', out]);
+    }),
 );
-const importVsCp = await alternate(ROUNDS, () => timed(cpTo(kitFile)), () =>
-  timed(async (out) => {
-    const core = new Core({ dataDir: out });
-    const t = { library: core.library, engines: core.engines, deployments: core.deployments, downloadsDir: core.layout.downloads, defaultEngine: () => null, setDefaultEngine: () => undefined };
-    await importKit(t, kitDir);
-    await core.stop();
-    await run('sync', ['-f', out]);
-  }),
+const importVsCp = await alternate(
+  ROUNDS,
+  () => timed(cpTo(kitFile)),
+  () =>
+    timed(async (out) => {
+      const core = new Core({ dataDir: out });
+      const t = { library: core.library, engines: core.engines, deployments: core.deployments, downloadsDir: core.layout.downloads, defaultEngine: () => null, setDefaultEngine: () => undefined };
+      await importKit(t, kitDir);
+      await core.stop();
+      await run('sync', ['-f', out]);
+    }),
 );
 await source.stop();
 rmSync(dir, { recursive: true, force: true });
@@ -77,8 +83,20 @@ process.stdout.write(
     table(
       ['step', 'cp of the same file', 'llama-orch', 'ratio kit/cp (time)', 'IQR'],
       [
-        ['kit export (copy + sha256 check + kit.json)', `${mbps(exportVsCp.baselineMedian)} MB/s`, `${mbps(exportVsCp.candidateMedian)} MB/s`, fmt(exportVsCp.ratio), `${fmt(exportVsCp.ratioP25)}–${fmt(exportVsCp.ratioP75)}`],
-        ['kit import (verify while copying + register)', `${mbps(importVsCp.baselineMedian)} MB/s`, `${mbps(importVsCp.candidateMedian)} MB/s`, fmt(importVsCp.ratio), `${fmt(importVsCp.ratioP25)}–${fmt(importVsCp.ratioP75)}`],
+        [
+          'kit export (copy + sha256 check + kit.json)',
+          `${mbps(exportVsCp.baselineMedian)} MB/s`,
+          `${mbps(exportVsCp.candidateMedian)} MB/s`,
+          fmt(exportVsCp.ratio),
+          `${fmt(exportVsCp.ratioP25)}–${fmt(exportVsCp.ratioP75)}`,
+        ],
+        [
+          'kit import (verify while copying + register)',
+          `${mbps(importVsCp.baselineMedian)} MB/s`,
+          `${mbps(importVsCp.candidateMedian)} MB/s`,
+          fmt(importVsCp.ratio),
+          `${fmt(importVsCp.ratioP25)}–${fmt(importVsCp.ratioP75)}`,
+        ],
       ],
     ) +
     '\n',

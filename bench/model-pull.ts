@@ -147,10 +147,34 @@ process.stdout.write(
   table(
     ['comparison', 'baseline', 'candidate', 'ratio cand/base (time)', 'IQR'],
     [
-      ['pull vs curl (whole file)', `curl ${mbps(vsCurl.baselineMedian)} MB/s`, `models pull ${mbps(vsCurl.candidateMedian)} MB/s`, fmt(vsCurl.ratio), `${fmt(vsCurl.ratioP25)}–${fmt(vsCurl.ratioP75)}`],
-      ['pull vs curl piped to sha256sum (same work)', `curl piped to sha256sum ${mbps(vsCurlSha.baselineMedian)} MB/s`, `models pull ${mbps(vsCurlSha.candidateMedian)} MB/s`, fmt(vsCurlSha.ratio), `${fmt(vsCurlSha.ratioP25)}–${fmt(vsCurlSha.ratioP75)}`],
-      ['4 ranged connections vs curl piped to sha256sum', `curl piped to sha256sum ${mbps(ranged.baselineMedian)} MB/s`, `download() ×4 ${mbps(ranged.candidateMedian)} MB/s`, fmt(ranged.ratio), `${fmt(ranged.ratioP25)}–${fmt(ranged.ratioP75)}`],
-      ['hashing overhead', `fetch→file ${mbps(hashing.baselineMedian)} MB/s`, `download()+sha256 ${mbps(hashing.candidateMedian)} MB/s`, fmt(hashing.ratio), `${fmt(hashing.ratioP25)}–${fmt(hashing.ratioP75)}`],
+      [
+        'pull vs curl (whole file)',
+        `curl ${mbps(vsCurl.baselineMedian)} MB/s`,
+        `models pull ${mbps(vsCurl.candidateMedian)} MB/s`,
+        fmt(vsCurl.ratio),
+        `${fmt(vsCurl.ratioP25)}–${fmt(vsCurl.ratioP75)}`,
+      ],
+      [
+        'pull vs curl piped to sha256sum (same work)',
+        `curl piped to sha256sum ${mbps(vsCurlSha.baselineMedian)} MB/s`,
+        `models pull ${mbps(vsCurlSha.candidateMedian)} MB/s`,
+        fmt(vsCurlSha.ratio),
+        `${fmt(vsCurlSha.ratioP25)}–${fmt(vsCurlSha.ratioP75)}`,
+      ],
+      [
+        '4 ranged connections vs curl piped to sha256sum',
+        `curl piped to sha256sum ${mbps(ranged.baselineMedian)} MB/s`,
+        `download() ×4 ${mbps(ranged.candidateMedian)} MB/s`,
+        fmt(ranged.ratio),
+        `${fmt(ranged.ratioP25)}–${fmt(ranged.ratioP75)}`,
+      ],
+      [
+        'hashing overhead',
+        `fetch→file ${mbps(hashing.baselineMedian)} MB/s`,
+        `download()+sha256 ${mbps(hashing.candidateMedian)} MB/s`,
+        fmt(hashing.ratio),
+        `${fmt(hashing.ratioP25)}–${fmt(hashing.ratioP75)}`,
+      ],
     ],
   ) + '\n\n',
 );

@@ -37,7 +37,10 @@ async function startEngine(args: string[]): Promise<Engine> {
   const port = await freePort();
   const child = spawn(engine, [...args, '--host', '127.0.0.1', '--port', String(port)], { stdio: ['ignore', 'ignore', 'ignore'] });
   for (let i = 0; i < 600; i++) {
-    const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return { port, child };
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -47,7 +50,11 @@ async function startEngine(args: string[]): Promise<Engine> {
 
 /** Decode tokens/s as the engine measured it (prompt processing excluded). */
 async function tokensPerSecond(e: Engine): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${e.port}/completion`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'Once upon a time', n_predict: TOKENS, temperature: 0, seed: 1, ignore_eos: true, cache_prompt: false }) });
+  const res = await fetch(`http://127.0.0.1:${e.port}/completion`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ prompt: 'Once upon a time', n_predict: TOKENS, temperature: 0, seed: 1, ignore_eos: true, cache_prompt: false }),
+  });
   const body = (await res.json()) as { timings: { predicted_per_second: number; predicted_n: number } };
   if (body.timings.predicted_n !== TOKENS) throw new Error(`expected ${TOKENS} tokens, got ${body.timings.predicted_n}`);
   return body.timings.predicted_per_second;
@@ -59,7 +66,18 @@ try {
   const status = worker.status();
   const model = await readEstimatorInput(MODEL);
   const hardware = osSnapshot();
-  const remote = status.devices.map((d, position) => ({ worker: status.endpoint, id: d.id, position, workerDevices: status.devices.length, name: d.name, kind: d.kind, totalBytes: d.totalBytes, freeBytes: d.freeBytes, usable: true, reason: null }));
+  const remote = status.devices.map((d, position) => ({
+    worker: status.endpoint,
+    id: d.id,
+    position,
+    workerDevices: status.devices.length,
+    name: d.name,
+    kind: d.kind,
+    totalBytes: d.totalBytes,
+    freeBytes: d.freeBytes,
+    usable: true,
+    reason: null,
+  }));
   const overrides = { parallel: 1 };
   const single = plan({ hardware, model, modelPath: MODEL, overrides: { ...overrides, workers: 'never' } }).plan!;
   const split = plan({ hardware, model, modelPath: MODEL, remote, overrides: { ...overrides, localRamLimitMiB: 5 } });
@@ -71,7 +89,11 @@ try {
   engines.push(b);
   await tokensPerSecond(a);
   await tokensPerSecond(b);
-  const r = await alternate(ROUNDS, () => tokensPerSecond(a), () => tokensPerSecond(b));
+  const r = await alternate(
+    ROUNDS,
+    () => tokensPerSecond(a),
+    () => tokensPerSecond(b),
+  );
   const layers = split.plan.devices.map((d) => `${d.worker ? 'worker' : 'here'} ${d.layers}${d.hasOutput ? '+out' : ''}`).join(', ');
   process.stdout.write(`single tok/s: ${r.baseline.map((v) => fmt(v, 0)).join(' ')}\nsplit tok/s: ${r.candidate.map((v) => fmt(v, 0)).join(' ')}\n`);
   process.stdout.write(`\ndecode tokens/s, ${TOKENS} tokens, ${ROUNDS} alternating rounds (stories260K, 1 thread each; split: ${layers}; ${split.plan.network?.text ?? ''})\n\n`);

@@ -13,7 +13,19 @@ const { values } = parseArgs({ options: { rows: { type: 'string', default: '2000
 const ROWS = Number(values.rows);
 const dir = mkdtempSync(join(tmpdir(), 'llama-orch-bench-store-'));
 const store = new OpsStore(join(dir, 'ops.sqlite'));
-const row = (i: number) => ({ timeMs: Date.now(), deployment: 'bench', keyId: `key-${i % 4}`, route: '/v1/chat/completions', status: 200, outcome: 'completed', promptTokens: 40, completionTokens: 32, ttftMs: 12.34, tpotMs: 0.5, totalMs: 30.5 });
+const row = (i: number) => ({
+  timeMs: Date.now(),
+  deployment: 'bench',
+  keyId: `key-${i % 4}`,
+  route: '/v1/chat/completions',
+  status: 200,
+  outcome: 'completed',
+  promptTokens: 40,
+  completionTokens: 32,
+  ttftMs: 12.34,
+  tpotMs: 0.5,
+  totalMs: 30.5,
+});
 const rows: (string | number)[][] = [];
 try {
   for (const batch of [1, 10, 100, 1000]) {

@@ -13,7 +13,9 @@ import { chromium, type Browser, type Page } from 'playwright';
 import { defaultRendererDir, serveStatic } from '../dist/electron/core/api/static.js';
 import { alternate, fmt, median, quantile, table } from './lib/stats.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '6' }, rates: { type: 'string', default: '1000,5000' }, seconds: { type: 'string', default: '4' }, lines: { type: 'string', default: '100000' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '6' }, rates: { type: 'string', default: '1000,5000' }, seconds: { type: 'string', default: '4' }, lines: { type: 'string', default: '100000' } },
+});
 const ROUNDS = Number(values.rounds);
 const RATES = values.rates.split(',').map(Number);
 const SECONDS = Number(values.seconds);
@@ -27,9 +29,55 @@ const LONG_FRAME_MS = 50;
 
 // ---- the synthetic core ----
 
-const INSTANCE = (id: string) => ({ id, modelId: id, modelPath: `/models/${id}.gguf`, enginePath: '/engine', state: 'ready', reason: null, pid: 1, port: 1, restarts: 0, startedAt: null, readyAt: null, argv: [] });
-const WORDS = ['Once ', 'upon ', 'a ', 'time ', 'there ', 'was ', 'a ', '**little** ', 'robot ', 'named ', '`Bolt` ', 'who ', 'loved ', '*stories*', '.', '\n\n', '- one ', 'item', '\n', '```js\n', 'const x = 1;', '\n```\n', 'The ', 'end', '.\n\n'];
-const LOG_TEXTS = ['srv  update_slots: all slots are idle', 'slot launch_slot_: id  0 | task 17 | processing task', 'slot print_timing: id  0 | task 17 | eval time = 9.82 ms / 16 tokens', 'load_tensors: CPU_Mapped model buffer size = 1.12 MiB', 'main: server is listening on http://127.0.0.1:41234', 'srv  log_server_r: request: POST /v1/chat/completions 127.0.0.1 200'];
+const INSTANCE = (id: string) => ({
+  id,
+  modelId: id,
+  modelPath: `/models/${id}.gguf`,
+  enginePath: '/engine',
+  state: 'ready',
+  reason: null,
+  pid: 1,
+  port: 1,
+  restarts: 0,
+  startedAt: null,
+  readyAt: null,
+  argv: [],
+});
+const WORDS = [
+  'Once ',
+  'upon ',
+  'a ',
+  'time ',
+  'there ',
+  'was ',
+  'a ',
+  '**little** ',
+  'robot ',
+  'named ',
+  '`Bolt` ',
+  'who ',
+  'loved ',
+  '*stories*',
+  '.',
+  '\n\n',
+  '- one ',
+  'item',
+  '\n',
+  '```js\n',
+  'const x = 1;',
+  '\n```\n',
+  'The ',
+  'end',
+  '.\n\n',
+];
+const LOG_TEXTS = [
+  'srv  update_slots: all slots are idle',
+  'slot launch_slot_: id  0 | task 17 | processing task',
+  'slot print_timing: id  0 | task 17 | eval time = 9.82 ms / 16 tokens',
+  'load_tensors: CPU_Mapped model buffer size = 1.12 MiB',
+  'main: server is listening on http://127.0.0.1:41234',
+  'srv  log_server_r: request: POST /v1/chat/completions 127.0.0.1 200',
+];
 const LEVELS = ['info', 'info', 'info', 'debug', 'warn', 'error'] as const;
 
 function logLine(seq: number) {
@@ -91,7 +139,14 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
 
 // ---- measurements in the page ----
 
-interface ChatRun { p99: number; max: number; longFrames: number; frames: number; seconds: number; renderedChars: number }
+interface ChatRun {
+  p99: number;
+  max: number;
+  longFrames: number;
+  frames: number;
+  seconds: number;
+  renderedChars: number;
+}
 
 async function chatRun(page: Page, mode: 'frame' | 'token'): Promise<ChatRun> {
   await page.evaluate((m) => localStorage.setItem('llama-orch.chatFlush', m), mode);
@@ -176,7 +231,12 @@ async function main(): Promise<void> {
         fmt(median(r.map((x) => x.seconds)), 2),
       ];
       console.log(`\nChat rendering: ${TOKENS} tokens streamed at ${RATE} tokens/s, ${ROUNDS} rounds (medians over rounds)\n`);
-      console.log(table(['state updates', 'p99 frame ms', 'max frame ms', `frames > ${LONG_FRAME_MS} ms`, 'frames/s', 'send → done s'], [row('per token (baseline)', runs.token), row('per frame (candidate)', runs.frame)]));
+      console.log(
+        table(
+          ['state updates', 'p99 frame ms', 'max frame ms', `frames > ${LONG_FRAME_MS} ms`, 'frames/s', 'send → done s'],
+          [row('per token (baseline)', runs.token), row('per frame (candidate)', runs.frame)],
+        ),
+      );
       console.log(`\np99 frame time ratio per-frame / per-token: ${fmt(chat.ratio)} (IQR ${fmt(chat.ratioP25)}–${fmt(chat.ratioP75)})`);
     }
 

@@ -12,8 +12,7 @@ import { join } from 'node:path';
 
 export const NODE_LLAMA_CPP_VERSION = '3.22.1';
 
-const cacheRoot = process.env.LLAMA_ORCH_CACHE_DIR
-  ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'llama-orch');
+const cacheRoot = process.env.LLAMA_ORCH_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'llama-orch');
 // '-rpc': built with GGML_RPC=ON, so llama-server takes --rpc and the RPC worker binary sits beside it.
 const key = `node-llama-cpp-${NODE_LLAMA_CPP_VERSION}-rpc`;
 const dir = join(cacheRoot, 'test-engine', key);
@@ -21,11 +20,15 @@ const windows = process.platform === 'win32';
 const exe = windows ? '.exe' : '';
 const binary = join(dir, 'bin', `llama-server${exe}`);
 
-function log(msg) { process.stderr.write(`[test-engine] ${msg}\n`); }
+function log(msg) {
+  process.stderr.write(`[test-engine] ${msg}\n`);
+}
 function run(cmd, args, opts = {}) {
   execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], ...opts, encoding: 'utf8' });
 }
-function sleep(ms) { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); }
+function sleep(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
 
 function build() {
   const work = mkdtempSync(join(tmpdir(), 'llama-orch-engine-'));
@@ -39,11 +42,28 @@ function build() {
     run('git', ['-c', 'advice.detachedHead=false', 'clone', '--quiet', join(work, 'package/llama/gitRelease.bundle'), 'src'], { cwd: work });
     const src = join(work, 'src');
     const jobs = String(Math.max(1, cpus().length));
-    run('cmake', ['-S', src, '-B', join(src, 'build'), '-DCMAKE_BUILD_TYPE=Release', '-DGGML_NATIVE=OFF',
-      '-DLLAMA_CURL=OFF', '-DBUILD_SHARED_LIBS=OFF', '-DLLAMA_BUILD_TESTS=OFF', '-DLLAMA_BUILD_EXAMPLES=OFF',
-      '-DLLAMA_BUILD_SERVER=ON', '-DLLAMA_BUILD_TOOLS=ON', '-DGGML_OPENMP=OFF', '-DGGML_RPC=ON',
-      // CPU-only everywhere: CI's macOS VMs have no usable Metal device.
-      ...(process.platform === 'darwin' ? ['-DGGML_METAL=OFF'] : [])], { cwd: src });
+    run(
+      'cmake',
+      [
+        '-S',
+        src,
+        '-B',
+        join(src, 'build'),
+        '-DCMAKE_BUILD_TYPE=Release',
+        '-DGGML_NATIVE=OFF',
+        '-DLLAMA_CURL=OFF',
+        '-DBUILD_SHARED_LIBS=OFF',
+        '-DLLAMA_BUILD_TESTS=OFF',
+        '-DLLAMA_BUILD_EXAMPLES=OFF',
+        '-DLLAMA_BUILD_SERVER=ON',
+        '-DLLAMA_BUILD_TOOLS=ON',
+        '-DGGML_OPENMP=OFF',
+        '-DGGML_RPC=ON',
+        // CPU-only everywhere: CI's macOS VMs have no usable Metal device.
+        ...(process.platform === 'darwin' ? ['-DGGML_METAL=OFF'] : []),
+      ],
+      { cwd: src },
+    );
     run('cmake', ['--build', join(src, 'build'), '--config', 'Release', '--target', 'llama-server', 'ggml-rpc-server', '-j', jobs], { cwd: src });
     const staging = `${dir}.tmp-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
@@ -74,14 +94,28 @@ function withLock(fn) {
   const lock = `${dir}.lock`;
   mkdirSync(join(cacheRoot, 'test-engine'), { recursive: true });
   for (;;) {
-    try { mkdirSync(lock); break; } catch {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
       // Another process is building; a lock older than 1 h is stale (a killed build).
-      try { if (Date.now() - statSync(lock).mtimeMs > 3600_000) { rmSync(lock, { recursive: true, force: true }); continue; } } catch { continue; }
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 3600_000) {
+          rmSync(lock, { recursive: true, force: true });
+          continue;
+        }
+      } catch {
+        continue;
+      }
       if (existsSync(binary)) return;
       sleep(2000);
     }
   }
-  try { if (!existsSync(binary)) fn(); } finally { rmSync(lock, { recursive: true, force: true }); }
+  try {
+    if (!existsSync(binary)) fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 if (!existsSync(binary)) withLock(build);

@@ -46,15 +46,18 @@ process.on('SIGUSR2', () => {
 });
 // BENCH_KEY_LIMITS=1: two keys, one plain and one carrying every limit (none ever reached), to
 // measure what checking them costs (npm run bench -- gateway --limits).
-const keys = process.env.BENCH_KEY_LIMITS === '1'
-  ? {
-      plainKey: core.keys.create('bench-plain', 'inference').key,
-      limitedKey: core.keys.create('bench-limited', 'inference', { models: ['bench'], expiresAt: '2099-12-31', rpm: 100_000_000, tokensPerDay: 1_000_000_000_000, tokensPerMonth: 1_000_000_000_000 }).key,
-    }
-  : {};
+const keys =
+  process.env.BENCH_KEY_LIMITS === '1'
+    ? {
+        plainKey: core.keys.create('bench-plain', 'inference').key,
+        limitedKey: core.keys.create('bench-limited', 'inference', { models: ['bench'], expiresAt: '2099-12-31', rpm: 100_000_000, tokensPerDay: 1_000_000_000_000, tokensPerMonth: 1_000_000_000_000 })
+          .key,
+      }
+    : {};
 const gatewayUrl = await core.listen();
 const inst = await core.deployments.get('bench')!.ensureReady();
 // BENCH_UPSTREAM=1: the same engine registered as a remote upstream (its URL and key), answering the
 // alias `bench-up`, so the remote-upstream path is measured against calling that server directly.
-if (process.env.BENCH_UPSTREAM === '1') core.upstreams.add({ name: 'up', baseUrl: inst.baseUrl()!, apiKey: inst.apiKey, prefix: null, aliases: { 'bench-up': 'bench' }, maxConcurrent: 64, healthIntervalSeconds: 60 });
+if (process.env.BENCH_UPSTREAM === '1')
+  core.upstreams.add({ name: 'up', baseUrl: inst.baseUrl()!, apiKey: inst.apiKey, prefix: null, aliases: { 'bench-up': 'bench' }, maxConcurrent: 64, healthIntervalSeconds: 60 });
 process.stdout.write(JSON.stringify({ gatewayUrl, directUrl: inst.baseUrl(), key: inst.apiKey, argv: inst.info().argv, enginePid: inst.info().pid, ...keys }) + '\n');

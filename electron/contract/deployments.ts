@@ -13,9 +13,7 @@ export const POOLING_TYPES = ['mean', 'cls', 'last', 'rank', 'none'] as const;
 export type PoolingType = (typeof POOLING_TYPES)[number];
 
 /** Names and aliases: what clients put in `model`, so they stay plain and URL-safe. */
-export const deploymentNameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 letters, digits, `.`, `_`, `:` or `-`, starting with a letter or digit');
+export const deploymentNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be 1-128 letters, digits, `.`, `_`, `:` or `-`, starting with a letter or digit');
 
 export const placementOverridesSchema = z
   .object({

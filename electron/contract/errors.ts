@@ -1,13 +1,6 @@
 // The one error envelope every HTTP route returns (OpenAI-shaped: clients read `error.message`).
 
-export type ApiErrorType =
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'permission_error'
-  | 'not_found_error'
-  | 'rate_limit_error'
-  | 'server_error'
-  | 'engine_error';
+export type ApiErrorType = 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'not_found_error' | 'rate_limit_error' | 'server_error' | 'engine_error';
 
 export interface ApiError {
   message: string;
@@ -23,6 +16,4 @@ export interface ApiErrorEnvelope {
 }
 
 /** Result shape for IPC and other boundaries that must not throw rich errors. */
-export type Result<T, C extends string = string> =
-  | { ok: true; value: T }
-  | { ok: false; error: { code: C; message: string } };
+export type Result<T, C extends string = string> = { ok: true; value: T } | { ok: false; error: { code: C; message: string } };

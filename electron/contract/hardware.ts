@@ -11,13 +11,7 @@ export type GpuVendor = 'nvidia' | 'amd' | 'apple' | 'intel' | 'other';
 export type GpuBackend = 'cuda' | 'rocm' | 'vulkan' | 'metal' | 'sycl' | 'cpu';
 
 /** The tools detection can read; also the tool names of support mode (`--from <tool>=<file>`). */
-export type HardwareTool =
-  | 'nvidia-smi-xml'
-  | 'nvidia-smi-csv'
-  | 'rocm-smi-json'
-  | 'rocminfo-text'
-  | 'system-profiler-json'
-  | 'vulkaninfo-summary';
+export type HardwareTool = 'nvidia-smi-xml' | 'nvidia-smi-csv' | 'rocm-smi-json' | 'rocminfo-text' | 'system-profiler-json' | 'vulkaninfo-summary';
 
 /** Where a fact came from: a tool above, the OS / `systeminformation` library, or the engine. */
 export type HardwareSource = HardwareTool | 'systeminformation' | 'os' | 'llama-server';

@@ -6,7 +6,10 @@ import { z } from 'zod';
 const num = z.number().finite();
 const str = z.string();
 const common = {
-  model: z.string({ error: (i) => (i.input === undefined ? 'required' : 'must be a string') }).trim().min(1, 'must not be empty'),
+  model: z
+    .string({ error: (i) => (i.input === undefined ? 'required' : 'must be a string') })
+    .trim()
+    .min(1, 'must not be empty'),
   stream: z.boolean().optional(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).optional().nullable(),
   seed: z.number().int().optional().nullable(),
@@ -21,19 +24,34 @@ const common = {
   presence_penalty: num.min(-2).max(2).optional().nullable(),
   frequency_penalty: num.min(-2).max(2).optional().nullable(),
   repeat_penalty: num.optional(),
-  logprobs: z.union([z.boolean(), z.number().int().min(0)]).optional().nullable(),
+  logprobs: z
+    .union([z.boolean(), z.number().int().min(0)])
+    .optional()
+    .nullable(),
   top_logprobs: z.number().int().min(0).max(20).optional().nullable(),
   logit_bias: z.record(str, num).optional().nullable(),
   user: str.optional(),
-  stop: z.union([str, z.array(str).max(16, 'at most 16 stop sequences')]).optional().nullable(),
+  stop: z
+    .union([str, z.array(str).max(16, 'at most 16 stop sequences')])
+    .optional()
+    .nullable(),
   grammar: str.optional().nullable(),
   json_schema: z.looseObject({}).optional().nullable(),
-  response_format: z.looseObject({ type: str, json_schema: z.looseObject({}).optional() }).optional().nullable(),
+  response_format: z
+    .looseObject({ type: str, json_schema: z.looseObject({}).optional() })
+    .optional()
+    .nullable(),
 };
-const tool = z.looseObject({ type: str, function: z.looseObject({ name: str, description: str.optional(), parameters: z.looseObject({}).optional(), strict: z.boolean().optional().nullable() }).optional() });
+const tool = z.looseObject({
+  type: str,
+  function: z.looseObject({ name: str, description: str.optional(), parameters: z.looseObject({}).optional(), strict: z.boolean().optional().nullable() }).optional(),
+});
 const toolFields = {
   tools: z.array(tool).optional().nullable(),
-  tool_choice: z.union([str, z.looseObject({ type: str, function: z.looseObject({ name: str }).optional() })]).optional().nullable(),
+  tool_choice: z
+    .union([str, z.looseObject({ type: str, function: z.looseObject({ name: str }).optional() })])
+    .optional()
+    .nullable(),
   parallel_tool_calls: z.boolean().optional().nullable(),
 };
 /** A content part: the known types are checked field by field, other types pass through to the engine. */
@@ -56,5 +74,9 @@ export const embeddingsRequestSchema = z.looseObject({ model: common.model, inpu
 export const rerankRequestSchema = z.looseObject({ model: common.model, query: z.string(), documents: z.array(z.string()).min(1, 'must contain at least one document') });
 export const responsesRequestSchema = z.looseObject({ ...common, ...toolFields, input: z.unknown() });
 // Anthropic's tool shapes differ ({name, input_schema}; tool_choice {type, name}): objects only.
-export const messagesRequestSchema = z.looseObject({ ...common, tools: z.array(z.looseObject({})).optional().nullable(), tool_choice: z.looseObject({}).optional().nullable(), messages: z.array(message).min(1, 'must contain at least one message') });
-
+export const messagesRequestSchema = z.looseObject({
+  ...common,
+  tools: z.array(z.looseObject({})).optional().nullable(),
+  tool_choice: z.looseObject({}).optional().nullable(),
+  messages: z.array(message).min(1, 'must contain at least one message'),
+});

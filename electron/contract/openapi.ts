@@ -60,7 +60,9 @@ function operation(id: string, r: RouteDef): Json {
     summary: r.summary,
     tags: [r.tag],
     'x-llama-orch-scope': r.scope,
-    ...(r.deprecated ? { deprecated: true, description: `Deprecated since ${r.deprecated.since}; use ${r.deprecated.use}. Answers carry Deprecation and Sunset (${r.deprecated.sunset}) headers.` } : {}),
+    ...(r.deprecated
+      ? { deprecated: true, description: `Deprecated since ${r.deprecated.since}; use ${r.deprecated.use}. Answers carry Deprecation and Sunset (${r.deprecated.sunset}) headers.` }
+      : {}),
     security: SECURITY[r.scope],
     ...(params.length + query.length ? { parameters: [...params, ...query] } : {}),
     ...(r.request ? { requestBody: { required: true, content: { [r.requestType ?? 'application/json']: { schema: jsonSchema(r.request, 'input') } } } } : {}),

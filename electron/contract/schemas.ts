@@ -58,7 +58,13 @@ export const instanceListSchema = z.strictObject({ data: z.array(instanceInfoSch
 export const statusSchema = z.strictObject({ version: z.string(), dataDir: z.string(), apiBaseUrl: z.string(), instances: z.array(instanceInfoSchema) });
 export const cancelSchema = z.strictObject({ id: z.string(), state: z.enum(['cancelling', 'completed', 'cancelled', 'client_closed', 'engine_failed', 'timeout', 'rejected']) });
 
-export const logLineSchema = z.strictObject({ seq: z.number().int(), time: isoTime, stream: z.enum(['stdout', 'stderr', 'supervisor']), level: z.enum(['debug', 'info', 'warn', 'error']), text: z.string() });
+export const logLineSchema = z.strictObject({
+  seq: z.number().int(),
+  time: isoTime,
+  stream: z.enum(['stdout', 'stderr', 'supervisor']),
+  level: z.enum(['debug', 'info', 'warn', 'error']),
+  text: z.string(),
+});
 export const logTailSchema = z.strictObject({ data: z.array(logLineSchema) });
 export const instanceFactsSchema = loose({ id: z.string(), facts: loose({}) });
 
@@ -76,15 +82,39 @@ export const openAiModelListSchema = z.strictObject({ object: z.literal('list'),
 // ---- /v1 inference answers: the fields we promise (the engine's answer passes through, so more may come).
 // Request bodies: openai.ts.
 const usage = loose({ prompt_tokens: z.number().int().optional(), completion_tokens: z.number().int().optional(), total_tokens: z.number().int().optional() });
-export const chatResponseSchema = loose({ id: z.string(), object: z.string(), created: z.number(), model: z.string(), choices: z.array(loose({ index: z.number().int(), finish_reason: z.string().nullable().optional(), message: loose({ role: z.string() }) })), usage: usage.optional() });
-export const completionResponseSchema = loose({ object: z.string().optional(), model: z.string().optional(), choices: z.array(loose({ index: z.number().int().optional(), text: z.string() })), usage: usage.optional() });
-export const embeddingsResponseSchema = loose({ object: z.string().optional(), data: z.array(loose({ index: z.number().int(), embedding: z.union([z.array(z.number()), z.array(z.array(z.number())), z.string().describe('base64 of little-endian float32 (encoding_format: base64)')]) })), usage: usage.optional() });
+export const chatResponseSchema = loose({
+  id: z.string(),
+  object: z.string(),
+  created: z.number(),
+  model: z.string(),
+  choices: z.array(loose({ index: z.number().int(), finish_reason: z.string().nullable().optional(), message: loose({ role: z.string() }) })),
+  usage: usage.optional(),
+});
+export const completionResponseSchema = loose({
+  object: z.string().optional(),
+  model: z.string().optional(),
+  choices: z.array(loose({ index: z.number().int().optional(), text: z.string() })),
+  usage: usage.optional(),
+});
+export const embeddingsResponseSchema = loose({
+  object: z.string().optional(),
+  data: z.array(
+    loose({ index: z.number().int(), embedding: z.union([z.array(z.number()), z.array(z.array(z.number())), z.string().describe('base64 of little-endian float32 (encoding_format: base64)')]) }),
+  ),
+  usage: usage.optional(),
+});
 export const rerankResponseSchema = loose({ results: z.array(loose({ index: z.number().int(), relevance_score: z.number() })) });
 export const responsesResponseSchema = loose({ object: z.string().optional(), output: z.array(z.unknown()).optional() });
 export const messagesResponseSchema = loose({ type: z.string().optional(), role: z.string().optional(), content: z.array(z.unknown()) });
 
 // ---- admin API
-const keyLimits = { models: z.array(z.string()).nullable(), expiresAt: isoTime.nullable(), rpm: z.number().int().nullable(), tokensPerDay: z.number().int().nullable(), tokensPerMonth: z.number().int().nullable() };
+const keyLimits = {
+  models: z.array(z.string()).nullable(),
+  expiresAt: isoTime.nullable(),
+  rpm: z.number().int().nullable(),
+  tokensPerDay: z.number().int().nullable(),
+  tokensPerMonth: z.number().int().nullable(),
+};
 const usageCount = z.strictObject({ requests: z.number().int(), tokens: z.number().int() });
 export const apiKeyInfoSchema = z.strictObject({
   id: z.string(),
@@ -107,29 +137,117 @@ export const deploymentViewSchema = deploymentSchema.extend({ saved: z.boolean()
 export const deploymentListSchema = z.strictObject({ data: z.array(deploymentViewSchema), problems: z.array(z.string()) });
 
 const pullState = z.enum(['queued', 'running', 'verifying', 'paused', 'done', 'failed', 'cancelled']);
-export const pullInfoSchema = z.strictObject({ id: z.string(), repo: z.string(), files: z.array(z.string()), modelId: z.string(), state: pullState, bytes: z.number(), totalBytes: z.number().nullable(), error: z.string().nullable() });
+export const pullInfoSchema = z.strictObject({
+  id: z.string(),
+  repo: z.string(),
+  files: z.array(z.string()),
+  modelId: z.string(),
+  state: pullState,
+  bytes: z.number(),
+  totalBytes: z.number().nullable(),
+  error: z.string().nullable(),
+});
 export const pullListSchema = z.strictObject({ data: z.array(pullInfoSchema) });
 const modelSource = loose({ kind: z.string() });
-export const modelSummarySchema = loose({ id: z.string(), displayName: z.string(), aliases: z.array(z.string()), architecture: z.string(), parameterCount: z.number(), quant: z.string().nullable(), contextLength: z.number().nullable(), sizeBytes: z.number(), diskBytes: z.number(), source: z.string(), linked: z.boolean(), addedAt: isoTime });
+export const modelSummarySchema = loose({
+  id: z.string(),
+  displayName: z.string(),
+  aliases: z.array(z.string()),
+  architecture: z.string(),
+  parameterCount: z.number(),
+  quant: z.string().nullable(),
+  contextLength: z.number().nullable(),
+  sizeBytes: z.number(),
+  diskBytes: z.number(),
+  source: z.string(),
+  linked: z.boolean(),
+  addedAt: isoTime,
+});
 export const modelListSchema = z.strictObject({ data: z.array(modelSummarySchema), totalDiskBytes: z.number(), pulls: z.array(pullInfoSchema) });
-export const modelManifestSchema = loose({ schemaVersion: z.literal(1), id: z.string(), displayName: z.string(), aliases: z.array(z.string()), files: z.array(loose({})), source: modelSource, addedAt: isoTime, facts: loose({}) });
+export const modelManifestSchema = loose({
+  schemaVersion: z.literal(1),
+  id: z.string(),
+  displayName: z.string(),
+  aliases: z.array(z.string()),
+  files: z.array(loose({})),
+  source: modelSource,
+  addedAt: isoTime,
+  facts: loose({}),
+});
 export const modelDetailSchema = modelManifestSchema.extend({ diskBytes: z.number() });
-export const verifyModelSchema = z.strictObject({ id: z.string(), ok: z.boolean(), files: z.array(z.strictObject({ name: z.string(), expected: z.string(), actual: z.string().nullable(), ok: z.boolean(), error: z.string().nullable() })) });
+export const verifyModelSchema = z.strictObject({
+  id: z.string(),
+  ok: z.boolean(),
+  files: z.array(z.strictObject({ name: z.string(), expected: z.string(), actual: z.string().nullable(), ok: z.boolean(), error: z.string().nullable() })),
+});
 export const modelSearchSchema = z.strictObject({ data: z.array(loose({ repo: z.string(), files: z.array(loose({ name: z.string() })) })) });
 
-export const engineInfoSchema = loose({ id: z.string(), dir: z.string(), binary: z.string(), tag: z.string().nullable(), variant: z.string().nullable(), version: z.string().nullable(), inUseBy: z.array(z.string()) });
-export const engineListSchema = z.strictObject({ data: z.array(engineInfoSchema), defaultTag: z.string(), releaseSource: z.string(), defaultEngine: z.string().nullable().optional(), commandLineEngine: z.boolean().optional() });
+export const engineInfoSchema = loose({
+  id: z.string(),
+  dir: z.string(),
+  binary: z.string(),
+  tag: z.string().nullable(),
+  variant: z.string().nullable(),
+  version: z.string().nullable(),
+  inUseBy: z.array(z.string()),
+});
+export const engineListSchema = z.strictObject({
+  data: z.array(engineInfoSchema),
+  defaultTag: z.string(),
+  releaseSource: z.string(),
+  defaultEngine: z.string().nullable().optional(),
+  commandLineEngine: z.boolean().optional(),
+});
 export const installEngineResponseSchema = z.strictObject({ jobId: z.string(), choice: loose({ variant: z.string() }), engine: engineInfoSchema.nullable(), alreadyInstalled: z.boolean() });
-export const engineDefaultsSchema = z.strictObject({ defaultEngine: z.string().nullable(), history: z.array(loose({ engine: z.string(), previous: z.string().nullable(), at: isoTime, actor: z.string() })) });
-export const engineCheckReportSchema = loose({ schemaVersion: z.literal(1), id: z.string(), candidate: z.string(), current: z.string(), startedAt: isoTime, finishedAt: isoTime, verdict: z.enum(['pass', 'differs', 'slower', 'fails_to_load']), results: z.array(loose({})) });
+export const engineDefaultsSchema = z.strictObject({
+  defaultEngine: z.string().nullable(),
+  history: z.array(loose({ engine: z.string(), previous: z.string().nullable(), at: isoTime, actor: z.string() })),
+});
+export const engineCheckReportSchema = loose({
+  schemaVersion: z.literal(1),
+  id: z.string(),
+  candidate: z.string(),
+  current: z.string(),
+  startedAt: isoTime,
+  finishedAt: isoTime,
+  verdict: z.enum(['pass', 'differs', 'slower', 'fails_to_load']),
+  results: z.array(loose({})),
+});
 export const engineCheckListSchema = z.strictObject({ data: z.array(engineCheckReportSchema) });
-export const promoteResponseSchema = loose({ defaultEngine: z.string().nullable(), previous: z.string().nullable(), reportId: z.string().nullable(), restarted: z.array(loose({ deployment: z.string(), readyMs: z.number() })) });
+export const promoteResponseSchema = loose({
+  defaultEngine: z.string().nullable(),
+  previous: z.string().nullable(),
+  reportId: z.string().nullable(),
+  restarted: z.array(loose({ deployment: z.string(), readyMs: z.number() })),
+});
 
-const remoteDeviceSchema = z.strictObject({ worker: z.string(), id: z.string(), position: z.number().int(), workerDevices: z.number().int(), name: z.string(), kind: z.enum(['cpu', 'gpu']), totalBytes: z.number().nullable(), freeBytes: z.number().nullable(), usable: z.boolean(), reason: z.string().nullable() });
-export const hardwareSnapshotSchema = loose({ schemaVersion: z.literal(1), gpus: z.array(loose({})), memory: loose({ totalBytes: z.number() }), cpu: loose({}), warnings: z.array(loose({})), remoteDevices: z.array(remoteDeviceSchema).optional() });
+const remoteDeviceSchema = z.strictObject({
+  worker: z.string(),
+  id: z.string(),
+  position: z.number().int(),
+  workerDevices: z.number().int(),
+  name: z.string(),
+  kind: z.enum(['cpu', 'gpu']),
+  totalBytes: z.number().nullable(),
+  freeBytes: z.number().nullable(),
+  usable: z.boolean(),
+  reason: z.string().nullable(),
+});
+export const hardwareSnapshotSchema = loose({
+  schemaVersion: z.literal(1),
+  gpus: z.array(loose({})),
+  memory: loose({ totalBytes: z.number() }),
+  cpu: loose({}),
+  warnings: z.array(loose({})),
+  remoteDevices: z.array(remoteDeviceSchema).optional(),
+});
 export const planResponseSchema = loose({ plan: loose({}).nullable() });
 export const opsReportSchema = loose({ month: z.string() });
-export const catalogResponseSchema = z.strictObject({ recommended: z.string().nullable(), models: z.array(loose({ fit: z.unknown(), reason: z.unknown() })), memory: z.strictObject({ kind: z.enum(['gpu', 'ram']), totalBytes: z.number().nullable() }) });
+export const catalogResponseSchema = z.strictObject({
+  recommended: z.string().nullable(),
+  models: z.array(loose({ fit: z.unknown(), reason: z.unknown() })),
+  memory: z.strictObject({ kind: z.enum(['gpu', 'ram']), totalBytes: z.number().nullable() }),
+});
 
 export const upstreamViewSchema = z.strictObject({
   name: z.string(),
@@ -153,7 +271,13 @@ export const upstreamViewSchema = z.strictObject({
 });
 const workerDeviceSchema = z.strictObject({ id: z.string(), name: z.string(), kind: z.enum(['cpu', 'gpu']), totalBytes: z.number().nullable(), freeBytes: z.number().nullable() });
 export const workerEntrySchema = z.strictObject({ address: z.string(), statusPort: z.number().int(), addedAt: isoTime });
-export const workerViewSchema = workerEntrySchema.extend({ health: z.enum(['online', 'offline', 'unknown']), reason: z.string().nullable(), checkedAt: isoTime.nullable(), devices: z.array(workerDeviceSchema), clientConnected: z.boolean() });
+export const workerViewSchema = workerEntrySchema.extend({
+  health: z.enum(['online', 'offline', 'unknown']),
+  reason: z.string().nullable(),
+  checkedAt: isoTime.nullable(),
+  devices: z.array(workerDeviceSchema),
+  clientConnected: z.boolean(),
+});
 export const workerListSchema = z.strictObject({ data: z.array(workerViewSchema), warning: z.string(), problems: z.array(z.string()) });
 export const removeWorkerSchema = z.strictObject({ address: z.string(), removed: z.literal(true) });
 

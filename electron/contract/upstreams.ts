@@ -22,13 +22,15 @@ export const upstreamUrlSchema = z
     }
   }, 'must be an http:// URL without credentials, query or fragment, e.g. http://10.0.0.5:8000/v1 (https is not supported yet)');
 
-const aliasesSchema = z
-  .record(deploymentNameSchema, z.string().min(1).max(512))
-  .refine((r) => Object.keys(r).length <= 64, 'at most 64 aliases');
+const aliasesSchema = z.record(deploymentNameSchema, z.string().min(1).max(512)).refine((r) => Object.keys(r).length <= 64, 'at most 64 aliases');
 
 const common = {
   /** Listed models are `<prefix><upstream model>`; null lists only the aliases. Default `<name>/`. */
-  prefix: z.string().regex(/^[A-Za-z0-9._:/-]{1,64}$/, 'must be 1-64 letters, digits, `.`, `_`, `:`, `/` or `-`').nullable().optional(),
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9._:/-]{1,64}$/, 'must be 1-64 letters, digits, `.`, `_`, `:`, `/` or `-`')
+    .nullable()
+    .optional(),
   /** Our name → the upstream's model id, e.g. {"default": "meta-llama/Llama-3.1-70B-Instruct"}. */
   aliases: aliasesSchema.optional(),
   /** A local deployment (name or alias) answering this upstream's aliases while its circuit is open. */
@@ -49,7 +51,12 @@ export const upstreamInputSchema = z
     name: upstreamNameSchema,
     baseUrl: upstreamUrlSchema,
     /** Sent as `Authorization: Bearer …`; stored encrypted, never shown again. */
-    apiKey: z.string().min(1).max(4096).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
+    apiKey: z
+      .string()
+      .min(1)
+      .max(4096)
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+      .optional(),
     ...common,
   })
   .strict();

@@ -153,7 +153,12 @@ export class Core {
     this.store = new OpsStore(join(this.layout.root, 'ops.sqlite'));
     this.store.onProblem = (line) => process.stderr.write(`llama-orch: ${line}\n`);
     this.recorder = new AvailabilityRecorder(this.store);
-    this.alerts = new Alerts({ store: this.store, emit: (e) => this.events.emit(e), webhookUrl: () => this.settings.get().reports.webhookUrl, log: (line) => process.stderr.write(`llama-orch: ${line}\n`) });
+    this.alerts = new Alerts({
+      store: this.store,
+      emit: (e) => this.events.emit(e),
+      webhookUrl: () => this.settings.get().reports.webhookUrl,
+      log: (line) => process.stderr.write(`llama-orch: ${line}\n`),
+    });
     this.recorder.onAlert = (a) => this.alerts.raise(a);
     this.burnRate = new BurnRateMonitor({ targetPercent: (d) => sloOf(sloFrom(this.settings.get().reports), d).errorRatePercent, raise: (a) => this.alerts.raise(a) });
     this.events.subscribe((e) => this.recorder.onEvent(e));
@@ -161,11 +166,29 @@ export class Core {
     this.workers = new WorkerRegistry(join(this.layout.root, 'workers.json'));
     const { livenessIntervalSeconds, livenessMisses } = this.settings.get().engines;
     const policy = { livenessIntervalMs: livenessIntervalSeconds * 1000, livenessMisses, ...opts.policy };
-    this.supervisor = new Supervisor({ runDir: this.layout.run, logsDir: join(this.layout.logs, 'engines'), events: this.events, traceLogs: () => this.settings.get().engines.traceLogs, logContent: () => this.settings.get().privacy.logContent, cacheRamMiB: () => this.settings.get().engines.cacheRamMiB, policy });
+    this.supervisor = new Supervisor({
+      runDir: this.layout.run,
+      logsDir: join(this.layout.logs, 'engines'),
+      events: this.events,
+      traceLogs: () => this.settings.get().engines.traceLogs,
+      logContent: () => this.settings.get().privacy.logContent,
+      cacheRamMiB: () => this.settings.get().engines.cacheRamMiB,
+      policy,
+    });
     this.library = new ModelLibrary({ modelsDir: this.settings.get().models.folder ?? this.layout.models, isLoaded: (id) => modelInUse(this.supervisor.list(), this.library.get(id)) });
     this.pulls = new PullManager({ library: this.library, downloadsDir: this.layout.downloads, events: this.events, hub: () => hubConfig(this.settings.get().hub, process.env, this.offline) });
     this.engineDefaults = engineDefaultsFor(this.layout.root, this.settings);
-    this.engines = new EngineService({ enginesDir: this.layout.engines, downloadsDir: this.layout.downloads, runDir: this.layout.run, events: this.events, settings: () => this.settings.get().engines, offline: () => this.offline, machine: () => this.hardware.snapshot(), inUse: (bin) => this.supervisor.usersOf(bin), defaults: this.engineDefaults });
+    this.engines = new EngineService({
+      enginesDir: this.layout.engines,
+      downloadsDir: this.layout.downloads,
+      runDir: this.layout.run,
+      events: this.events,
+      settings: () => this.settings.get().engines,
+      offline: () => this.offline,
+      machine: () => this.hardware.snapshot(),
+      inUse: (bin) => this.supervisor.usersOf(bin),
+      defaults: this.engineDefaults,
+    });
     this.adoptNewestEngine();
     this.auth = new AdminAuth(opts.adminToken);
     this.deployments = new Deployments({
@@ -203,11 +226,16 @@ export class Core {
       busy: (name) => this.admission.running(name) > 0,
       hashFile: sha256File,
     });
-    this.router = new DeploymentRouter(this.deployments, this.engineFacts, () => this.settings.get().gateway.loadTimeoutSeconds * 1000, (bin) => {
-      // Clients see an installed engine's id, never a path on this machine.
-      const label = this.engineLabel(bin);
-      return label === bin ? basename(bin) : label;
-    });
+    this.router = new DeploymentRouter(
+      this.deployments,
+      this.engineFacts,
+      () => this.settings.get().gateway.loadTimeoutSeconds * 1000,
+      (bin) => {
+        // Clients see an installed engine's id, never a path on this machine.
+        const label = this.engineLabel(bin);
+        return label === bin ? basename(bin) : label;
+      },
+    );
     this.upstreams = new Upstreams({
       store: new UpstreamStore(join(this.layout.root, 'upstreams.json')),
       box: new SecretBox(join(this.layout.root, 'secret.key')),
@@ -396,7 +424,10 @@ export class Core {
     for (const d of this.deployments.views()) {
       if (!d.saved || !d.pinned) continue;
       this.activity.audit('instance.load', 'keep-loaded', d.name);
-      this.deployments.find(d.name).ensureReady().catch((err: Error) => this.activity.audit('instance.load_failed', 'keep-loaded', d.name, { reason: err.message }));
+      this.deployments
+        .find(d.name)
+        .ensureReady()
+        .catch((err: Error) => this.activity.audit('instance.load_failed', 'keep-loaded', d.name, { reason: err.message }));
     }
   }
 
@@ -406,7 +437,14 @@ export class Core {
   }
 
   kitTargets(): KitTargets {
-    return { library: this.library, engines: this.engines, deployments: this.deployments, downloadsDir: this.layout.downloads, defaultEngine: () => this.settings.get().engines.defaultEngine, setDefaultEngine: (id) => void this.settings.update({ engines: { defaultEngine: id } }) };
+    return {
+      library: this.library,
+      engines: this.engines,
+      deployments: this.deployments,
+      downloadsDir: this.layout.downloads,
+      defaultEngine: () => this.settings.get().engines.defaultEngine,
+      setDefaultEngine: (id) => void this.settings.update({ engines: { defaultEngine: id } }),
+    };
   }
 
   /** What the planner reads: hardware, the engine's devices, the library, instances placed, settings. */
@@ -419,7 +457,13 @@ export class Core {
       live: async () => ({ gpus: (await this.hardware.live().catch(() => null))?.gpus ?? null, availableRamBytes: freemem() }),
       settings: () => {
         const p = this.settings.get().placement;
-        return { gpuMarginBytes: p.safetyMarginMiB * MiB, promptCacheBytes: this.settings.get().engines.cacheRamMiB * MiB, defaultContextSize: p.defaultContextSize, minContextSize: Math.min(2048, p.defaultContextSize), defaultParallel: p.defaultParallel };
+        return {
+          gpuMarginBytes: p.safetyMarginMiB * MiB,
+          promptCacheBytes: this.settings.get().engines.cacheRamMiB * MiB,
+          defaultContextSize: p.defaultContextSize,
+          minContextSize: Math.min(2048, p.defaultContextSize),
+          defaultParallel: p.defaultParallel,
+        };
       },
     };
   }

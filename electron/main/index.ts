@@ -70,7 +70,8 @@ async function main(): Promise<void> {
   const appOrigin = () => (url ? new URL(url).origin : null);
   hardenSession(session.defaultSession, log);
   app.on('web-contents-created', (_e, contents) => guardWebContents(contents, { appOrigin, openExternal: (u) => void shell.openExternal(u), log }));
-  const makeCore = (port: number | undefined) => (owned.core = new Core({ dataDir: opts.dataDir, ...(port === undefined ? {} : { port }), ...(opts.enginePath ? { enginePath: opts.enginePath } : {}) }));
+  const makeCore = (port: number | undefined) =>
+    (owned.core = new Core({ dataDir: opts.dataDir, ...(port === undefined ? {} : { port }), ...(opts.enginePath ? { enginePath: opts.enginePath } : {}) }));
   const started = await startCore(makeCore, opts.port, log);
   await wireShell(opts, started.core, (url = started.url), appOrigin);
 }

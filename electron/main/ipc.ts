@@ -3,7 +3,17 @@
 // at the boundary, before any handler sees them. Failures return a Result, never a thrown rich error.
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { DESKTOP_IPC_KEYS, IPC, KIT_FOLDER_PURPOSES, type AppInfo, type CoreConnection, type DesktopIpcApi, type DesktopResult, type DesktopSettings, type KitFolderPurpose } from '../contract/index.js';
+import {
+  DESKTOP_IPC_KEYS,
+  IPC,
+  KIT_FOLDER_PURPOSES,
+  type AppInfo,
+  type CoreConnection,
+  type DesktopIpcApi,
+  type DesktopResult,
+  type DesktopSettings,
+  type KitFolderPurpose,
+} from '../contract/index.js';
 import { MONTH, saveReportPdf, type ReportPdfDeps } from './report-pdf.js';
 import { isSameOrigin } from './security.js';
 import type { Logger } from './seam.js';
@@ -28,7 +38,10 @@ function invalid(message: string): DesktopResult<never> {
 const VALIDATE: { [K in keyof DesktopIpcApi]: (args: unknown[]) => Parameters<DesktopIpcApi[K]> | DesktopResult<never> } = {
   connection: () => [],
   pickModelFiles: () => [],
-  pickKitFolder: ([purpose]) => (KIT_FOLDER_PURPOSES.includes(purpose as KitFolderPurpose) ? [purpose as KitFolderPurpose] : invalid(`pickKitFolder: purpose must be one of ${KIT_FOLDER_PURPOSES.join(', ')}, got ${String(purpose)}`)),
+  pickKitFolder: ([purpose]) =>
+    KIT_FOLDER_PURPOSES.includes(purpose as KitFolderPurpose)
+      ? [purpose as KitFolderPurpose]
+      : invalid(`pickKitFolder: purpose must be one of ${KIT_FOLDER_PURPOSES.join(', ')}, got ${String(purpose)}`),
   appInfo: () => [],
   desktopSettings: () => [],
   revealInFolder: ([path]) => {

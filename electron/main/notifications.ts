@@ -32,7 +32,8 @@ export class NoticeFilter {
     if (event.type === 'alert') {
       const { deployment, kind, reason } = event.alert;
       // `failed` is already told by the instance's own failed state above.
-      if (kind === 'down' || kind === 'hung') return { kind: 'deployment-down', title: `${deployment} is down${kind === 'hung' ? ' (hung)' : ''}; restarting`, body: reason ?? 'The engine stopped unexpectedly.' };
+      if (kind === 'down' || kind === 'hung')
+        return { kind: 'deployment-down', title: `${deployment} is down${kind === 'hung' ? ' (hung)' : ''}; restarting`, body: reason ?? 'The engine stopped unexpectedly.' };
       if (kind === 'recovered') return { kind: 'deployment-recovered', title: `${deployment} is back up`, body: 'The engine restarted and answers again.' };
       if (kind === 'budget-burn') return { kind: 'error-budget-burn', title: `${deployment} is burning its error budget`, body: reason ?? 'Errors are above what the error-rate target allows.' };
       return null;

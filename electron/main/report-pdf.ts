@@ -65,7 +65,11 @@ export async function saveReportPdf(month: string, deps: ReportPdfDeps): Promise
   } catch (err) {
     return { ok: false, error: { code: 'failed', message: `the core did not answer: ${(err as Error).message}` } };
   }
-  const choice = await deps.showSaveDialog({ title: 'Save the operations report', defaultPath: join(deps.downloadsDir(), `llama-orch-report-${month}.pdf`), filters: [{ name: 'PDF', extensions: ['pdf'] }] });
+  const choice = await deps.showSaveDialog({
+    title: 'Save the operations report',
+    defaultPath: join(deps.downloadsDir(), `llama-orch-report-${month}.pdf`),
+    filters: [{ name: 'PDF', extensions: ['pdf'] }],
+  });
   if (choice.canceled || !choice.filePath) return { ok: true, value: null };
   try {
     const pdf = await printHtml(html, deps.openWindow);

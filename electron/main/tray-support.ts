@@ -42,10 +42,20 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: nu
 
 /** Ask the session bus whether a StatusNotifierWatcher runs (gdbus, else dbus-send); null if neither answers. */
 export async function hasStatusNotifierWatcher(env: NodeJS.ProcessEnv = process.env, timeoutMs = 2000): Promise<boolean | null> {
-  const gdbus = await run('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus', '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.NameHasOwner', WATCHER_NAME], env, timeoutMs);
+  const gdbus = await run(
+    'gdbus',
+    ['call', '--session', '--dest', 'org.freedesktop.DBus', '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.NameHasOwner', WATCHER_NAME],
+    env,
+    timeoutMs,
+  );
   const fromGdbus = gdbus === null ? null : parseNameHasOwner(gdbus);
   if (fromGdbus !== null) return fromGdbus;
-  const send = await run('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', `string:${WATCHER_NAME}`], env, timeoutMs);
+  const send = await run(
+    'dbus-send',
+    ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', `string:${WATCHER_NAME}`],
+    env,
+    timeoutMs,
+  );
   return send === null ? null : parseNameHasOwner(send);
 }
 

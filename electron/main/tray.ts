@@ -32,9 +32,7 @@ export function trayStatus(input: TrayStatusInput): TrayStatus {
   }
   const ready = input.instances.filter((i) => i.state === 'ready').length;
   const starting = input.instances.filter((i) => i.state === 'starting').length;
-  const engines = [ready ? `${plural(ready, 'engine', 'engines')} running` : '', starting ? `${plural(starting, 'engine', 'engines')} starting` : '']
-    .filter(Boolean)
-    .join(', ');
+  const engines = [ready ? `${plural(ready, 'engine', 'engines')} running` : '', starting ? `${plural(starting, 'engine', 'engines')} starting` : ''].filter(Boolean).join(', ');
   const label = `Serving on ${where} · ${engines || 'no engines running'}`;
   return { kind: ready > 0 ? 'serving' : 'idle', label, tooltip: `llama-orch — ${label}` };
 }
@@ -71,7 +69,13 @@ export function trayMenu(status: TrayStatus, settings: DesktopSettings, canCopyU
 }
 
 /** The tray's actions on the shell: show the window, copy the API URL, change two settings, quit. */
-export function shellTrayActions(shell: { showWindow(): void; copyText(text: string): void; apiUrl: string; settings: { update(patch: Partial<DesktopSettings>): unknown }; quit(): void }): TrayActions {
+export function shellTrayActions(shell: {
+  showWindow(): void;
+  copyText(text: string): void;
+  apiUrl: string;
+  settings: { update(patch: Partial<DesktopSettings>): unknown };
+  quit(): void;
+}): TrayActions {
   return {
     openWindow: () => shell.showWindow(),
     copyApiUrl: () => shell.copyText(shell.apiUrl),

@@ -26,9 +26,7 @@ const savedSchema = z.object({
 });
 
 function onSomeDisplay(x: number, y: number, width: number, workAreas: Rect[]): boolean {
-  return workAreas.some(
-    (a) => x + width - VISIBLE_MARGIN >= a.x && x + VISIBLE_MARGIN <= a.x + a.width && y >= a.y && y + VISIBLE_MARGIN <= a.y + a.height,
-  );
+  return workAreas.some((a) => x + width - VISIBLE_MARGIN >= a.x && x + VISIBLE_MARGIN <= a.x + a.width && y >= a.y && y + VISIBLE_MARGIN <= a.y + a.height);
 }
 
 /** Saved state → state to open with: defaults for anything missing or invalid, sizes clamped to the display. */

@@ -38,7 +38,10 @@ function inventory(lockfilePath) {
     const name = entry.name ?? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
     out.push({ name, version: entry.version ?? null, license: declaredLicense(root, path, entry), path });
   }
-  return { app: { name: lock.name, version: lock.version, license: lock.packages['']?.license ?? null }, packages: out.sort((a, b) => a.name.localeCompare(b.name) || String(a.version).localeCompare(String(b.version))) };
+  return {
+    app: { name: lock.name, version: lock.version, license: lock.packages['']?.license ?? null },
+    packages: out.sort((a, b) => a.name.localeCompare(b.name) || String(a.version).localeCompare(String(b.version))),
+  };
 }
 
 /** Why a package fails the allow-list, or null when it passes. */

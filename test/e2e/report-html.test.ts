@@ -25,11 +25,29 @@ function sampleReportHtml(dir: string): string {
   for (let day = 0; day < 20; day++) {
     for (let i = 0; i < 10 + day * 3; i++) {
       const t = NOV + day * DAY + 9 * 3_600_000 + i * 60_000;
-      store.recordRequest({ timeMs: t, deployment: 'qwen-chat', keyId: i % 3 ? 'key-sales' : 'key-support', route: '/v1/chat/completions', status: i % 17 === 5 ? 502 : 200, outcome: 'completed', promptTokens: 40, completionTokens: 120, ttftMs: 180 + ((day * 37 + i * 11) % 120), tpotMs: 12, totalMs: 1800 });
+      store.recordRequest({
+        timeMs: t,
+        deployment: 'qwen-chat',
+        keyId: i % 3 ? 'key-sales' : 'key-support',
+        route: '/v1/chat/completions',
+        status: i % 17 === 5 ? 502 : 200,
+        outcome: 'completed',
+        promptTokens: 40,
+        completionTokens: 120,
+        ttftMs: 180 + ((day * 37 + i * 11) % 120),
+        tpotMs: 12,
+        totalMs: 1800,
+      });
     }
   }
   for (let m = 0; m < 600; m++) store.recordHardware({ timeMs: NOV + m * 60_000, device: 'gpu0', utilizationPercent: 40, memoryUsedBytes: 6e9, powerWatts: 180 });
-  const report = buildReport(store, '2026-11', { availabilityPercent: 99.5, ttftP95Ms: 400, errorRatePercent: 1, timeZone: 'Europe/Berlin', businessHours: { days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00' } }, NOV + 20 * DAY, { pricePerKwh: 0.3, amortisationPerMonth: 150, referencePricePerMillionTokens: 2.5, cpuTdpWatts: null, currency: 'EUR' });
+  const report = buildReport(
+    store,
+    '2026-11',
+    { availabilityPercent: 99.5, ttftP95Ms: 400, errorRatePercent: 1, timeZone: 'Europe/Berlin', businessHours: { days: [1, 2, 3, 4, 5], from: '08:00', to: '18:00' } },
+    NOV + 20 * DAY,
+    { pricePerKwh: 0.3, amortisationPerMonth: 150, referencePricePerMillionTokens: 2.5, cpuTdpWatts: null, currency: 'EUR' },
+  );
   store.close();
   const file = join(dir, 'llama-orch-report-2026-11.html');
   writeFileSync(file, reportHtml(report));

@@ -42,7 +42,7 @@ describe.skipIf(!haveChromium || !canRun)('UI engine archive import', () => {
     work.cleanup();
   });
 
-  it('refuses a broken archive dropped on the zone with the core\'s reason, and lists nothing', async () => {
+  it("refuses a broken archive dropped on the zone with the core's reason, and lists nothing", async () => {
     const head = [...readFileSync(archive).subarray(0, 4096)];
     const dt = await page.evaluateHandle(
       ({ bytes, name }) => {

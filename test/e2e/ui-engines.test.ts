@@ -24,7 +24,11 @@ function placeEngine(dataDir: string): string {
     tag: 'b9999',
     variant: 'ubuntu-x64',
     backend: 'cpu',
-    source: { kind: 'import', location: '/imports/llama-b9999-bin-ubuntu-x64.tar.gz', archives: [{ name: 'llama-b9999-bin-ubuntu-x64.tar.gz', sha256: 'c0ffee'.padEnd(64, '0'), bytes: 1, url: '/imports/llama-b9999-bin-ubuntu-x64.tar.gz' }] },
+    source: {
+      kind: 'import',
+      location: '/imports/llama-b9999-bin-ubuntu-x64.tar.gz',
+      archives: [{ name: 'llama-b9999-bin-ubuntu-x64.tar.gz', sha256: 'c0ffee'.padEnd(64, '0'), bytes: 1, url: '/imports/llama-b9999-bin-ubuntu-x64.tar.gz' }],
+    },
     license: { spdx: 'MIT', basis: 'file', files: ['LICENSE'] },
     binary: join('bin', 'llama-server'),
     installedAt: new Date().toISOString(),
@@ -41,7 +45,6 @@ describe.skipIf(!haveChromium)('UI engines in settings', () => {
   let ui: UiSession;
   let page: Page;
   let errors: string[];
-
 
   beforeAll(async () => {
     engineDir = placeEngine(data.path);
@@ -131,7 +134,7 @@ describe.skipIf(!haveChromium)('UI engines in settings', () => {
     expect(errors).toEqual([]);
   });
 
-  it('shows each model\'s licence on the Models page: the GGUF\'s general.license, or a dash', async () => {
+  it("shows each model's licence on the Models page: the GGUF's general.license, or a dash", async () => {
     const { kv, tensors } = llamaModel({ name: 'Licensed', blocks: 2, embd: 64, ffn: 128, heads: 4, headsKv: 2, vocab: 64, context: 512, fileType: 7, weightType: GGML.Q8_0 });
     const file = join(data.path, 'Licensed-Q8_0.gguf');
     writeGguf(file, { ...kv, 'general.license': { type: 'string', value: 'apache-2.0' } }, tensors);

@@ -28,7 +28,10 @@ describe.skipIf(!haveChromium)('UI reports', () => {
 
   it('shows availability, the SIGKILL incident with its cause, usage and the daily chart', async () => {
     const chat = async () => {
-      const res = await fetch(`${ui.serve.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'stories260K', stream: true, max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] }) });
+      const res = await fetch(`${ui.serve.url}/v1/chat/completions`, {
+        method: 'POST',
+        body: JSON.stringify({ model: 'stories260K', stream: true, max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] }),
+      });
       expect(res.status).toBe(200);
       await res.text();
     };

@@ -123,7 +123,12 @@ describe.skipIf(!haveChromium)('UI settings', () => {
     await section.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => section.getByRole('status').textContent()).toContain('Saved');
     const get = async () => ((await fetch(`${serve.url}/api/v1/settings`, { headers: { cookie: await sessionCookie(page) } }).then((r) => r.json())) as { reports: Record<string, unknown> }).reports;
-    expect(await get()).toMatchObject({ availabilityTargetPercent: 99.9, businessHours: { days: [1, 2, 3, 4, 5, 6], from: '08:00', to: '24:00' }, timeZone: 'Europe/Berlin', deploymentSlos: { stories260K: { ttftP95TargetMs: 750 } } });
+    expect(await get()).toMatchObject({
+      availabilityTargetPercent: 99.9,
+      businessHours: { days: [1, 2, 3, 4, 5, 6], from: '08:00', to: '24:00' },
+      timeZone: 'Europe/Berlin',
+      deploymentSlos: { stories260K: { ttftP95TargetMs: 750 } },
+    });
     await screenshot(page, '24-settings-service-levels');
 
     await page.getByTestId('slo-time-zone').fill('Mars/Olympus');
@@ -142,7 +147,9 @@ describe.skipIf(!haveChromium)('UI settings', () => {
     expect(((await search.json()) as { error: { message: string } }).error.message).toMatch(/^offline mode is on/);
     await page.getByTestId('offline-toggle').uncheck();
     await network.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(async () => ((await fetch(`${serve.url}/api/v1/settings`, { headers: { cookie: await sessionCookie(page) } }).then((r) => r.json())) as { network: { offline: boolean } }).network.offline).toBe(false);
+    await expect
+      .poll(async () => ((await fetch(`${serve.url}/api/v1/settings`, { headers: { cookie: await sessionCookie(page) } }).then((r) => r.json())) as { network: { offline: boolean } }).network.offline)
+      .toBe(false);
   });
 
   it('downloads the diagnostics bundle from Settings → Support', async () => {
@@ -161,19 +168,40 @@ describe.skipIf(!haveChromium)('UI settings', () => {
       const section = page.getByTestId('settings-kit');
       await page.getByTestId('kit-dir').fill(join(kitParent.path, 'kit'));
       await page.getByTestId('kit-export').click();
-      await expect.poll(() => section.getByRole('status').textContent().catch(() => '')).toMatch(/^Kit written: /);
+      await expect
+        .poll(() =>
+          section
+            .getByRole('status')
+            .textContent()
+            .catch(() => ''),
+        )
+        .toMatch(/^Kit written: /);
       expect(existsSync(join(kitParent.path, 'kit', 'kit.json'))).toBe(true);
       await page.getByTestId('kit-import').click();
-      await expect.poll(() => section.getByRole('status').textContent().catch(() => '')).toMatch(/^Imported: /);
+      await expect
+        .poll(() =>
+          section
+            .getByRole('status')
+            .textContent()
+            .catch(() => ''),
+        )
+        .toMatch(/^Imported: /);
       await page.getByTestId('kit-dir').fill(kitParent.path);
       await page.getByTestId('kit-import').click();
-      await expect.poll(() => section.getByRole('alert').textContent().catch(() => '')).toMatch(/is not a kit: kit\.json is missing/);
+      await expect
+        .poll(() =>
+          section
+            .getByRole('alert')
+            .textContent()
+            .catch(() => ''),
+        )
+        .toMatch(/is not a kit: kit\.json is missing/);
     } finally {
       kitParent.cleanup();
     }
   });
 
-  it('picks the kit folder with the desktop app\'s dialog (preload stand-in); a browser has only the typed path', async () => {
+  it("picks the kit folder with the desktop app's dialog (preload stand-in); a browser has only the typed path", async () => {
     expect(await page.getByTestId('kit-export-pick').count()).toBe(0);
     const kitParent = tempDir();
     // A second page with the first one's session (the login URL works once).
@@ -193,7 +221,16 @@ describe.skipIf(!haveChromium)('UI settings', () => {
       expect(deskErrors).toEqual([]);
       await desk.getByTestId('kit-export-pick').click();
       const section = desk.getByTestId('settings-kit');
-      await expect.poll(() => section.getByRole('status').textContent().catch(() => ''), { timeout: 60_000 }).toMatch(/^Kit written: /);
+      await expect
+        .poll(
+          () =>
+            section
+              .getByRole('status')
+              .textContent()
+              .catch(() => ''),
+          { timeout: 60_000 },
+        )
+        .toMatch(/^Kit written: /);
       expect(existsSync(join(folder, 'kit.json'))).toBe(true);
       expect(await desk.getByTestId('kit-dir').inputValue()).toBe(folder);
       expect(await desk.evaluate(() => (window as unknown as { asked: string[] }).asked)).toEqual(['export']);

@@ -44,7 +44,11 @@ describe.skipIf(!haveChromium)('UI remote servers', () => {
     expect(await page.getByTestId('settings-upstreams').textContent()).not.toContain(KEY);
     expect(await page.getByTestId('upstream-apiKey').inputValue()).toBe('');
 
-    const res = await fetch(`${serve.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'lab/stories', max_tokens: 8, messages: [{ role: 'user', content: 'Once upon a time' }] }) });
+    const res = await fetch(`${serve.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'lab/stories', max_tokens: 8, messages: [{ role: 'user', content: 'Once upon a time' }] }),
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content.length).toBeGreaterThan(0);
 

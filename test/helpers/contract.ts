@@ -25,7 +25,7 @@ const templates = Object.keys(doc.paths)
 
 function templateOf(pathname: string): string | null {
   const parts = pathname.split('/');
-  const t = templates.find((t) => t.segments.length === parts.length && t.segments.every((s, i) => s.startsWith('{') ? parts[i] !== '' : s === parts[i]));
+  const t = templates.find((t) => t.segments.length === parts.length && t.segments.every((s, i) => (s.startsWith('{') ? parts[i] !== '' : s === parts[i])));
   return t?.path ?? null;
 }
 

@@ -15,11 +15,20 @@ export interface TestCore {
   close(): Promise<void>;
 }
 
-export async function startTestCore(opts: Partial<CoreOptions> = {}, models: { id: string; reproducible?: boolean; role?: DeploymentRole; parallel?: number }[] = [{ id: 'stories260K' }]): Promise<TestCore> {
+export async function startTestCore(
+  opts: Partial<CoreOptions> = {},
+  models: { id: string; reproducible?: boolean; role?: DeploymentRole; parallel?: number }[] = [{ id: 'stories260K' }],
+): Promise<TestCore> {
   const data = tempDir();
   const core = new Core({ dataDir: data.path, host: '127.0.0.1', port: 0, enginePath: testEnginePath(), policy: { backoffBaseMs: 50 }, ...opts });
   for (const m of models) {
-    core.deployments.addUnsaved({ name: m.id, model: STORIES_MODEL, reproducible: m.reproducible ?? false, ...(m.role ? { role: m.role } : {}), ...(m.parallel ? { overrides: { parallel: m.parallel } } : {}) });
+    core.deployments.addUnsaved({
+      name: m.id,
+      model: STORIES_MODEL,
+      reproducible: m.reproducible ?? false,
+      ...(m.role ? { role: m.role } : {}),
+      ...(m.parallel ? { overrides: { parallel: m.parallel } } : {}),
+    });
   }
   const url = await core.listen();
   return {

@@ -45,13 +45,17 @@ export async function startDirectEngine(args: string[], enginePath = testEngineP
   trackChild(proc, `llama-server ${args.join(' ')}`);
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(async () => {
-      try {
-        return (await fetch(`${url}/health`)).status === 200;
-      } catch {
-        return false;
-      }
-    }, 'direct llama-server health', 30_000);
+    await waitFor(
+      async () => {
+        try {
+          return (await fetch(`${url}/health`)).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      'direct llama-server health',
+      30_000,
+    );
   } catch (err) {
     proc.kill('SIGKILL');
     throw err;

@@ -71,10 +71,28 @@ export async function startFakeHub(repos: FakeRepo[] = []): Promise<FakeHub> {
       const route = f.bytesPerSecond ? throttled(f, f.bytesPerSecond) : f.file ? { file: f.file } : { body: f.body ?? Buffer.alloc(0) };
       for (const rev of new Set([sha, 'main'])) server.routes.set(`/${r.repo}/resolve/${rev}/${f.path.split('/').map(encodeURIComponent).join('/')}`, route);
     }
-    const info = { _id: createHash('sha1').update(r.repo).digest('hex').slice(0, 24), id: r.repo, sha, private: false, gated: r.token ? 'manual' : false, downloads: r.downloads ?? 0, likes: r.likes ?? 0, lastModified: '2026-01-02T03:04:05.000Z', pipeline_tag: 'text-generation', siblings: r.files.map((f) => ({ rfilename: f.path })), ...(r.cardLicense ? { cardData: { license: r.cardLicense } } : {}) };
+    const info = {
+      _id: createHash('sha1').update(r.repo).digest('hex').slice(0, 24),
+      id: r.repo,
+      sha,
+      private: false,
+      gated: r.token ? 'manual' : false,
+      downloads: r.downloads ?? 0,
+      likes: r.likes ?? 0,
+      lastModified: '2026-01-02T03:04:05.000Z',
+      pipeline_tag: 'text-generation',
+      siblings: r.files.map((f) => ({ rfilename: f.path })),
+      ...(r.cardLicense ? { cardData: { license: r.cardLicense } } : {}),
+    };
     for (const rev of new Set([sha, 'main', 'HEAD'])) {
-      server.routes.set(`/api/models/${r.repo}/revision/${rev}`, guard(r, (_req, res) => json(res, 200, info)));
-      server.routes.set(`/api/models/${r.repo}/tree/${rev}`, guard(r, (_req, res) => json(res, 200, entries)));
+      server.routes.set(
+        `/api/models/${r.repo}/revision/${rev}`,
+        guard(r, (_req, res) => json(res, 200, info)),
+      );
+      server.routes.set(
+        `/api/models/${r.repo}/tree/${rev}`,
+        guard(r, (_req, res) => json(res, 200, entries)),
+      );
     }
   }
 
@@ -87,7 +105,16 @@ export async function startFakeHub(repos: FakeRepo[] = []): Promise<FakeHub> {
     const hits = all
       .filter((r) => r.repo.toLowerCase().includes(search) && (!filters.includes('gguf') || r.files.some((f) => f.path.endsWith('.gguf'))))
       .slice(0, limit)
-      .map((r) => ({ _id: r.repo, id: r.repo, private: false, gated: r.token ? 'manual' : false, downloads: r.downloads ?? 0, likes: r.likes ?? 0, lastModified: '2026-01-02T03:04:05.000Z', siblings: r.files.map((f) => ({ rfilename: f.path })) }));
+      .map((r) => ({
+        _id: r.repo,
+        id: r.repo,
+        private: false,
+        gated: r.token ? 'manual' : false,
+        downloads: r.downloads ?? 0,
+        likes: r.likes ?? 0,
+        lastModified: '2026-01-02T03:04:05.000Z',
+        siblings: r.files.map((f) => ({ rfilename: f.path })),
+      }));
     json(res, 200, hits);
   });
 
@@ -116,15 +143,18 @@ function throttled(f: FakeHubFile, rate: number): (req: IncomingMessage, res: Se
     res.writeHead(m ? 206 : 200, m ? { ...headers, 'content-range': `bytes ${start}-${data.length - 1}/${data.length}` } : headers);
     const step = 16 * 1024;
     let pos = start;
-    const timer = setInterval(() => {
-      if (res.destroyed) return clearInterval(timer);
-      res.write(data.subarray(pos, pos + step));
-      pos += step;
-      if (pos >= data.length) {
-        clearInterval(timer);
-        res.end();
-      }
-    }, (step / rate) * 1000);
+    const timer = setInterval(
+      () => {
+        if (res.destroyed) return clearInterval(timer);
+        res.write(data.subarray(pos, pos + step));
+        pos += step;
+        if (pos >= data.length) {
+          clearInterval(timer);
+          res.end();
+        }
+      },
+      (step / rate) * 1000,
+    );
     res.on('close', () => clearInterval(timer));
   };
 }

@@ -9,11 +9,7 @@ import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 export type GgufNumberType = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
 export type GgufBigType = 'uint64' | 'int64';
 
-export type GgufScalar =
-  | { type: GgufNumberType; value: number }
-  | { type: GgufBigType; value: number | bigint }
-  | { type: 'bool'; value: boolean }
-  | { type: 'string'; value: string };
+export type GgufScalar = { type: GgufNumberType; value: number } | { type: GgufBigType; value: number | bigint } | { type: 'bool'; value: boolean } | { type: 'string'; value: string };
 
 export type GgufItemType = GgufNumberType | GgufBigType | 'bool' | 'string' | 'array';
 
@@ -36,24 +32,90 @@ export interface GgufTensorSpec {
 }
 
 export const GGML = {
-  F32: 0, F16: 1, Q4_0: 2, Q4_1: 3, Q5_0: 6, Q5_1: 7, Q8_0: 8, Q8_1: 9, Q2_K: 10, Q3_K: 11, Q4_K: 12,
-  Q5_K: 13, Q6_K: 14, Q8_K: 15, IQ2_XXS: 16, IQ2_XS: 17, IQ3_XXS: 18, IQ1_S: 19, IQ4_NL: 20, IQ3_S: 21,
-  IQ2_S: 22, IQ4_XS: 23, I8: 24, I16: 25, I32: 26, I64: 27, F64: 28, IQ1_M: 29, BF16: 30, TQ1_0: 34,
-  TQ2_0: 35, MXFP4: 39,
+  F32: 0,
+  F16: 1,
+  Q4_0: 2,
+  Q4_1: 3,
+  Q5_0: 6,
+  Q5_1: 7,
+  Q8_0: 8,
+  Q8_1: 9,
+  Q2_K: 10,
+  Q3_K: 11,
+  Q4_K: 12,
+  Q5_K: 13,
+  Q6_K: 14,
+  Q8_K: 15,
+  IQ2_XXS: 16,
+  IQ2_XS: 17,
+  IQ3_XXS: 18,
+  IQ1_S: 19,
+  IQ4_NL: 20,
+  IQ3_S: 21,
+  IQ2_S: 22,
+  IQ4_XS: 23,
+  I8: 24,
+  I16: 25,
+  I32: 26,
+  I64: 27,
+  F64: 28,
+  IQ1_M: 29,
+  BF16: 30,
+  TQ1_0: 34,
+  TQ2_0: 35,
+  MXFP4: 39,
 } as const;
 
 /** [elements per block, bytes per block] per ggml type (ggml-common.h). */
 const TYPE_LAYOUT: Record<number, [number, number]> = {
-  0: [1, 4], 1: [1, 2], 2: [32, 18], 3: [32, 20], 6: [32, 22], 7: [32, 24], 8: [32, 34], 9: [32, 36],
-  10: [256, 84], 11: [256, 110], 12: [256, 144], 13: [256, 176], 14: [256, 210], 15: [256, 292],
-  16: [256, 66], 17: [256, 74], 18: [256, 98], 19: [256, 50], 20: [32, 18], 21: [256, 110], 22: [256, 82],
-  23: [256, 136], 24: [1, 1], 25: [1, 2], 26: [1, 4], 27: [1, 8], 28: [1, 8], 29: [256, 56], 30: [1, 2],
-  34: [256, 54], 35: [256, 66], 39: [32, 17],
+  0: [1, 4],
+  1: [1, 2],
+  2: [32, 18],
+  3: [32, 20],
+  6: [32, 22],
+  7: [32, 24],
+  8: [32, 34],
+  9: [32, 36],
+  10: [256, 84],
+  11: [256, 110],
+  12: [256, 144],
+  13: [256, 176],
+  14: [256, 210],
+  15: [256, 292],
+  16: [256, 66],
+  17: [256, 74],
+  18: [256, 98],
+  19: [256, 50],
+  20: [32, 18],
+  21: [256, 110],
+  22: [256, 82],
+  23: [256, 136],
+  24: [1, 1],
+  25: [1, 2],
+  26: [1, 4],
+  27: [1, 8],
+  28: [1, 8],
+  29: [256, 56],
+  30: [1, 2],
+  34: [256, 54],
+  35: [256, 66],
+  39: [32, 17],
 };
 
 const VALUE_TYPE: Record<GgufItemType, number> = {
-  uint8: 0, int8: 1, uint16: 2, int16: 3, uint32: 4, int32: 5, float32: 6, bool: 7, string: 8, array: 9,
-  uint64: 10, int64: 11, float64: 12,
+  uint8: 0,
+  int8: 1,
+  uint16: 2,
+  int16: 3,
+  uint32: 4,
+  int32: 5,
+  float32: 6,
+  bool: 7,
+  string: 8,
+  array: 9,
+  uint64: 10,
+  int64: 11,
+  float64: 12,
 };
 
 export function tensorBytes(t: GgufTensorSpec): number {
@@ -264,6 +326,15 @@ export function llamaModel(s: LlamaShape): { kv: GgufKv; tensors: GgufTensorSpec
 
 /** Llama-3.1-8B-Instruct as llama.cpp quantizes it to Q4_K_M (real file: 4.92 GB). */
 export const LLAMA_3_1_8B_Q4_K_M: LlamaShape = {
-  name: 'Meta Llama 3.1 8B Instruct', blocks: 32, embd: 4096, ffn: 14336, heads: 32, headsKv: 8, vocab: 128256,
-  context: 131072, fileType: 15, weightType: GGML.Q4_K, moreBitsType: GGML.Q6_K,
+  name: 'Meta Llama 3.1 8B Instruct',
+  blocks: 32,
+  embd: 4096,
+  ffn: 14336,
+  heads: 32,
+  headsKv: 8,
+  vocab: 128256,
+  context: 131072,
+  fileType: 15,
+  weightType: GGML.Q4_K,
+  moreBitsType: GGML.Q6_K,
 };

@@ -26,4 +26,3 @@ export async function sourceDataDir(dir: string, work: string): Promise<void> {
   core.settings.update({ hub: { token: KIT_HF_TOKEN } });
   await core.stop();
 }
-

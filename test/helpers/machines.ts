@@ -17,15 +17,21 @@ export type MachineName = 'dual-2080' | 'dual-2070' | 'rtx-3090' | 'h100' | 'h10
 
 function gpusOf(name: MachineName, ramBytes: number): GpuFacts[] {
   switch (name) {
-    case 'dual-2080': return parseNvidiaSmiXml(hw('nvidia-smi-xml', 'telegraf_dual_2080-v13.xml')).gpus;
-    case 'dual-2070': return parseNvidiaSmiXml(hw('nvidia-smi-xml', 'telegraf_dual_2070-v13.xml')).gpus;
-    case 'rtx-3090': return parseNvidiaSmiXml(hw('nvidia-smi-xml', 'telegraf_3090-v13.xml')).gpus;
-    case 'h100': return parseNvidiaSmiCsv(hw('nvidia-smi-csv', 'linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01__idle__format-csv-noheader-nounits.csv'), CSV_FIELDS).gpus;
+    case 'dual-2080':
+      return parseNvidiaSmiXml(hw('nvidia-smi-xml', 'telegraf_dual_2080-v13.xml')).gpus;
+    case 'dual-2070':
+      return parseNvidiaSmiXml(hw('nvidia-smi-xml', 'telegraf_dual_2070-v13.xml')).gpus;
+    case 'rtx-3090':
+      return parseNvidiaSmiXml(hw('nvidia-smi-xml', 'telegraf_3090-v13.xml')).gpus;
+    case 'h100':
+      return parseNvidiaSmiCsv(hw('nvidia-smi-csv', 'linux-x86_64__nvidia-h100-80gb-hbm3__590.48.01__idle__format-csv-noheader-nounits.csv'), CSV_FIELDS).gpus;
     case 'h100-mig':
       // The capture this CSV comes from reports "MIG Mode: Current: Enabled" (nvidia-smi -q); the CSV has no MIG column.
       return parseNvidiaSmiCsv(hw('nvidia-smi-csv', 'linux-x86_64__nvidia-h100-mig__590.48.01__idle__format-csv-noheader-nounits.csv'), CSV_FIELDS).gpus.map((g) => ({ ...g, migEnabled: true }));
-    case 'apple-m1': return parseSystemProfilerJson(hw('apple-system-profiler-json', 'torchserve_apple-m1_SPDisplaysDataType_mini.json'), ramBytes).gpus;
-    case 'no-gpu': return [];
+    case 'apple-m1':
+      return parseSystemProfilerJson(hw('apple-system-profiler-json', 'torchserve_apple-m1_SPDisplaysDataType_mini.json'), ramBytes).gpus;
+    case 'no-gpu':
+      return [];
   }
 }
 

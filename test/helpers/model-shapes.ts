@@ -34,9 +34,57 @@ const Q6_K = 14;
 const FILE_TYPE = { Q4_K_M: 15, Q8_0: 7 } as const;
 
 export const SHAPES: ModelShape[] = [
-  { id: 'llama-3.1-8b-q4_k_m', arch: 'llama', name: 'Llama 3.1 8B (shape only)', nLayer: 32, nEmbd: 4096, nHead: 32, nHeadKv: 8, headDim: 128, nFf: 14336, nVocab: 128256, ctxTrain: 131072, ropeBase: 500000, qkvBias: false, ropeFreqs: true, quant: 'Q4_K_M' },
-  { id: 'qwen2.5-7b-q4_k_m', arch: 'qwen2', name: 'Qwen2.5 7B (shape only)', nLayer: 28, nEmbd: 3584, nHead: 28, nHeadKv: 4, headDim: 128, nFf: 18944, nVocab: 152064, ctxTrain: 32768, ropeBase: 1000000, qkvBias: true, ropeFreqs: false, quant: 'Q4_K_M' },
-  { id: 'mistral-nemo-12b-q8_0', arch: 'llama', name: 'Mistral Nemo 12B (shape only)', nLayer: 40, nEmbd: 5120, nHead: 32, nHeadKv: 8, headDim: 128, nFf: 14336, nVocab: 131072, ctxTrain: 1024000, ropeBase: 1000000, qkvBias: false, ropeFreqs: false, quant: 'Q8_0' },
+  {
+    id: 'llama-3.1-8b-q4_k_m',
+    arch: 'llama',
+    name: 'Llama 3.1 8B (shape only)',
+    nLayer: 32,
+    nEmbd: 4096,
+    nHead: 32,
+    nHeadKv: 8,
+    headDim: 128,
+    nFf: 14336,
+    nVocab: 128256,
+    ctxTrain: 131072,
+    ropeBase: 500000,
+    qkvBias: false,
+    ropeFreqs: true,
+    quant: 'Q4_K_M',
+  },
+  {
+    id: 'qwen2.5-7b-q4_k_m',
+    arch: 'qwen2',
+    name: 'Qwen2.5 7B (shape only)',
+    nLayer: 28,
+    nEmbd: 3584,
+    nHead: 28,
+    nHeadKv: 4,
+    headDim: 128,
+    nFf: 18944,
+    nVocab: 152064,
+    ctxTrain: 32768,
+    ropeBase: 1000000,
+    qkvBias: true,
+    ropeFreqs: false,
+    quant: 'Q4_K_M',
+  },
+  {
+    id: 'mistral-nemo-12b-q8_0',
+    arch: 'llama',
+    name: 'Mistral Nemo 12B (shape only)',
+    nLayer: 40,
+    nEmbd: 5120,
+    nHead: 32,
+    nHeadKv: 8,
+    headDim: 128,
+    nFf: 14336,
+    nVocab: 131072,
+    ctxTrain: 1024000,
+    ropeBase: 1000000,
+    qkvBias: false,
+    ropeFreqs: false,
+    quant: 'Q8_0',
+  },
 ];
 
 /** More shapes for planner scenarios (not loaded by the benchmark). */
@@ -74,11 +122,7 @@ export function shapeTensors(s: ModelShape): GgufTensorSpec[] {
       { name: `${p}ffn_down.weight`, shape: [s.nFf, s.nEmbd], type: more(i) },
     );
     if (s.qkvBias) {
-      t.push(
-        { name: `${p}attn_q.bias`, shape: [qDim], type: F32 },
-        { name: `${p}attn_k.bias`, shape: [kvDim], type: F32 },
-        { name: `${p}attn_v.bias`, shape: [kvDim], type: F32 },
-      );
+      t.push({ name: `${p}attn_q.bias`, shape: [qDim], type: F32 }, { name: `${p}attn_k.bias`, shape: [kvDim], type: F32 }, { name: `${p}attn_v.bias`, shape: [kvDim], type: F32 });
     }
   }
   return t;

@@ -38,5 +38,7 @@ export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeout
 export function commandLineOf(pid: number): string[] | null {
   if (process.platform === 'linux') return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   if (process.platform === 'win32') return null;
-  return execFileSync('ps', ['-ww', '-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).trim().split(' ');
+  return execFileSync('ps', ['-ww', '-o', 'args=', '-p', String(pid)], { encoding: 'utf8' })
+    .trim()
+    .split(' ');
 }

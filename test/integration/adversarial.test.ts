@@ -71,7 +71,33 @@ function rssMiB(pid: number): number {
 // /v1/embeddings answers 501 until deployments can run an embedding engine (issue 14), so it is
 // left out here for now.
 const INFERENCE = ['/v1/chat/completions', '/v1/completions', '/v1/responses', '/v1/messages'];
-const FIELDS = ['model', 'messages', 'prompt', 'input', 'stream', 'stream_options', 'temperature', 'top_p', 'top_k', 'min_p', 'seed', 'stop', 'tools', 'tool_choice', 'grammar', 'json_schema', 'response_format', 'presence_penalty', 'frequency_penalty', 'logit_bias', 'logprobs', 'user', 'n', 'parallel_tool_calls', 'unknown_field'];
+const FIELDS = [
+  'model',
+  'messages',
+  'prompt',
+  'input',
+  'stream',
+  'stream_options',
+  'temperature',
+  'top_p',
+  'top_k',
+  'min_p',
+  'seed',
+  'stop',
+  'tools',
+  'tool_choice',
+  'grammar',
+  'json_schema',
+  'response_format',
+  'presence_penalty',
+  'frequency_penalty',
+  'logit_bias',
+  'logprobs',
+  'user',
+  'n',
+  'parallel_tool_calls',
+  'unknown_field',
+];
 const hostileString = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.constantFrom('\ud800', 'a\udc00b', '\u0000', '%zz', '{{', 'x'.repeat(20_000)),
@@ -82,7 +108,10 @@ const jsonish: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
   { weight: 2, arbitrary: hostileString },
   { weight: 1, arbitrary: fc.constantFrom(true, false, null, -1, 0, 1e308, -1e308, 5, 1.5, [], {}) },
-  { weight: 1, arbitrary: fc.array(fc.record({ type: fc.constantFrom('text', 'image_url', 'input_audio', 'function', 'x'), text: fc.jsonValue({ maxDepth: 1 }) }, { requiredKeys: ['type'] }), { maxLength: 3 }) },
+  {
+    weight: 1,
+    arbitrary: fc.array(fc.record({ type: fc.constantFrom('text', 'image_url', 'input_audio', 'function', 'x'), text: fc.jsonValue({ maxDepth: 1 }) }, { requiredKeys: ['type'] }), { maxLength: 3 }),
+  },
 );
 
 /** A valid body for the route, then one to three fields set to hostile values (as JSON text edits for what JSON cannot say). */
@@ -124,7 +153,16 @@ const pathCase = fc.record({
 const adminCase = fc.record({
   route: fc.constantFrom('/api/v1/settings', '/api/v1/keys'),
   body: fc.oneof(
-    fc.dictionary(fc.constantFrom('api', 'gateway', 'privacy', 'engines', 'placement', 'ui', 'nope', 'schemaVersion'), fc.oneof(fc.string({ maxLength: 10 }), fc.array(fc.integer(), { maxLength: 3 }), fc.constant(null), fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { minKeys: 1, maxKeys: 2 })), { minKeys: 1 }),
+    fc.dictionary(
+      fc.constantFrom('api', 'gateway', 'privacy', 'engines', 'placement', 'ui', 'nope', 'schemaVersion'),
+      fc.oneof(
+        fc.string({ maxLength: 10 }),
+        fc.array(fc.integer(), { maxLength: 3 }),
+        fc.constant(null),
+        fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { minKeys: 1, maxKeys: 2 }),
+      ),
+      { minKeys: 1 },
+    ),
     fc.record({ name: jsonish, scope: fc.string({ maxLength: 12 }).filter((s) => s !== 'inference' && s !== 'admin') }),
   ),
 });

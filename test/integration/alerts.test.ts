@@ -91,6 +91,11 @@ describe('alerts', () => {
     expect(burn.alert).toMatchObject({ deployment: MODEL, reason: expect.stringMatching(/error budget .*× as fast as the 1 % target allows/) });
     for (const b of received) expect(b).not.toContain('PURPLE-ELEPHANT');
     expect(events.some((e) => e.type === 'alert' && e.alert.kind === 'budget-burn')).toBe(true);
-    await waitFor(async () => ((await (await fetch(`${t.url}/api/v1/reports`, { headers: { authorization: `Bearer ${t.core.auth.adminToken}` } })).json()) as OpsReport).alerts.some((a) => a.kind === 'budget-burn'), 'the alert history to hold it', 10_000);
+    await waitFor(
+      async () =>
+        ((await (await fetch(`${t.url}/api/v1/reports`, { headers: { authorization: `Bearer ${t.core.auth.adminToken}` } })).json()) as OpsReport).alerts.some((a) => a.kind === 'budget-burn'),
+      'the alert history to hold it',
+      10_000,
+    );
   }, 120_000);
 });

@@ -24,7 +24,10 @@ describe('GET /api/v1/catalog', () => {
 
 describe('llama-orch catalog', () => {
   it('shows every entry with its size and fit verdict, and recommends one that fits', () => {
-    const out = JSON.parse(execFileSync(process.execPath, [CLI, 'catalog', '--json'], { encoding: 'utf8', timeout: 60_000 })) as { recommended: string | null; models: { id: string; name: string; sizeBytes: number; fit: string | null; reason: string | null }[] };
+    const out = JSON.parse(execFileSync(process.execPath, [CLI, 'catalog', '--json'], { encoding: 'utf8', timeout: 60_000 })) as {
+      recommended: string | null;
+      models: { id: string; name: string; sizeBytes: number; fit: string | null; reason: string | null }[];
+    };
     expect(out.models.length).toBeGreaterThan(3);
     for (const m of out.models) {
       expect(m.sizeBytes).toBeGreaterThan(0);

@@ -25,7 +25,13 @@ describe('llama-orch --version', () => {
     const r = cli('--version', '--json', '--data-dir', data.path);
     expect(r.status).toBe(0);
     const about = JSON.parse(r.stdout) as AboutInfo;
-    expect(about).toEqual({ name: 'llama-orch', version: pkg.version, license: pkg.license, runtime: { node: process.versions.node, electron: null, platform: process.platform, arch: process.arch }, engines: [] });
+    expect(about).toEqual({
+      name: 'llama-orch',
+      version: pkg.version,
+      license: pkg.license,
+      runtime: { node: process.versions.node, electron: null, platform: process.platform, arch: process.arch },
+      engines: [],
+    });
   });
 
   it('refuses an unknown option with exit 2 and the usage', () => {

@@ -90,7 +90,7 @@ describe('deployments through the API', () => {
     }
     expect(readFileSync(join(data.path, 'deployments.json'), 'utf8')).toBe(before);
     // A change the planner refuses leaves the running engine as it was.
-    const pid = (await (await s.admin('/api/v1/deployments/story')).json() as DeploymentView).instance!.pid;
+    const pid = ((await (await s.admin('/api/v1/deployments/story')).json()) as DeploymentView).instance!.pid;
     const refused = await s.admin('/api/v1/deployments/story', { method: 'PATCH', body: JSON.stringify({ overrides: { cacheTypeK: 'q8_0' } }) });
     expect(refused.status).toBe(409);
     expect(((await (await s.admin('/api/v1/deployments/story')).json()) as DeploymentView).instance).toMatchObject({ pid, state: 'ready' });
@@ -125,21 +125,28 @@ describe('deployments through the API', () => {
     const s = await serveOnce();
     // A template that renders the tools' names: the prompt grows only if the tools reached the engine.
     const template = '{% for m in messages %}{{ m.content }}{% endfor %}{% if tools %} tools: {% for t in tools %}{{ t.function.name }} {% endfor %}{% endif %}';
-    expect((await s.admin('/api/v1/deployments', post({ model: STORIES_MODEL, name: 'story-tools', overrides: { devices: ['cpu'], parallel: 1 }, extraFlags: ['--chat-template', template] }))).status).toBe(201);
+    expect(
+      (await s.admin('/api/v1/deployments', post({ model: STORIES_MODEL, name: 'story-tools', overrides: { devices: ['cpu'], parallel: 1 }, extraFlags: ['--chat-template', template] }))).status,
+    ).toBe(201);
     const loaded = (await (await s.admin('/api/v1/deployments/story-tools/load?wait=1', { method: 'POST' })).json()) as InstanceInfo;
     expect(loaded.argv.indexOf('--jinja')).toBeGreaterThan(-1);
     expect(loaded.argv.indexOf('--jinja')).toBeLessThan(loaded.argv.indexOf('--chat-template'));
     const client = new OpenAI({ baseURL: `${serve!.url}/v1`, apiKey: 'x' });
     const ask = { model: 'story-tools', messages: [{ role: 'user' as const, content: 'Weather in Paris?' }], max_tokens: 4, temperature: 0 };
     const plain = await client.chat.completions.create(ask);
-    const tools = [{ type: 'function' as const, function: { name: 'get_weather', description: 'current weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }];
+    const tools = [
+      { type: 'function' as const, function: { name: 'get_weather', description: 'current weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
+    ];
     const withTools = await client.chat.completions.create({ ...ask, tools, tool_choice: 'auto' });
     expect(withTools.object).toBe('chat.completion');
     expect(withTools.choices[0]!.message.role).toBe('assistant');
     expect(withTools.usage!.prompt_tokens).toBeGreaterThan(plain.usage!.prompt_tokens);
 
     const image = { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==' } };
-    const refused = await fetch(`${serve!.url}/v1/chat/completions`, post({ model: 'story-tools', messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, image] }], max_tokens: 4 }));
+    const refused = await fetch(
+      `${serve!.url}/v1/chat/completions`,
+      post({ model: 'story-tools', messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, image] }], max_tokens: 4 }),
+    );
     expect(refused.status).toBe(400);
     const err = ((await refused.json()) as { error: { message: string; code: string; param: string; type: string } }).error;
     expect(err).toMatchObject({ code: 'no_vision_projector', param: 'messages', type: 'invalid_request_error' });
@@ -188,7 +195,12 @@ describe('deployments through the CLI', () => {
 
     ({ serve } = await serveOn(data.path));
     // Kept loaded (--pin): serve starts it without being asked.
-    await waitFor(async () => (JSON.parse((await cli(data.path, 'ps', '--json')).stdout) as DeploymentListResponse).data.find((d) => d.name === 'tale')?.instance?.state === 'ready', 'the pinned deployment to load at start', 30_000, 200);
+    await waitFor(
+      async () => (JSON.parse((await cli(data.path, 'ps', '--json')).stdout) as DeploymentListResponse).data.find((d) => d.name === 'tale')?.instance?.state === 'ready',
+      'the pinned deployment to load at start',
+      30_000,
+      200,
+    );
     const loaded = await cli(data.path, 'load', 'default');
     expect(loaded).toMatchObject({ code: 0, stdout: expect.stringMatching(/^tale: ready \(engine pid \d+/) });
     const ps = await cli(data.path, 'ps', '--json');

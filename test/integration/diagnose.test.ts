@@ -51,7 +51,19 @@ describe.skipIf(!hasUnzip)('llama-orch diagnose', () => {
     const r = await cli('diagnose', '--out', zip, '--data-dir', data.path);
     expect(r.code, r.stderr).toBe(0);
     const names = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).trim().split('\n');
-    for (const want of ['index.txt', 'versions.json', 'os.json', 'hardware/snapshot.json', 'hardware/raw/nvidia-smi-xml.txt', 'engines.json', 'deployments.json', 'settings.json', 'events/audit.jsonl', 'metrics.txt', 'requests/stats.json']) {
+    for (const want of [
+      'index.txt',
+      'versions.json',
+      'os.json',
+      'hardware/snapshot.json',
+      'hardware/raw/nvidia-smi-xml.txt',
+      'engines.json',
+      'deployments.json',
+      'settings.json',
+      'events/audit.jsonl',
+      'metrics.txt',
+      'requests/stats.json',
+    ]) {
       expect(names).toContain(want);
     }
     expect(names.some((n) => /^logs\/engines\/.+\.log/.test(n))).toBe(true);

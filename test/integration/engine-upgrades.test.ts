@@ -22,7 +22,9 @@ interface Run {
 
 function cli(dataDir: string, ...args: string[]): Promise<Run> {
   return new Promise((resolve) =>
-    execFile(process.execPath, [CLI, ...args, '--data-dir', dataDir], { timeout: 300_000 }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })),
+    execFile(process.execPath, [CLI, ...args, '--data-dir', dataDir], { timeout: 300_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
   );
 }
 
@@ -69,7 +71,10 @@ describe.skipIf(process.platform === 'win32')('engine upgrades (real engines)', 
       () => {
         const file = join(data.path, 'logs', 'audit.jsonl');
         if (!existsSync(file)) return null;
-        const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditLine);
+        const lines = readFileSync(file, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as AuditLine);
         return ready(lines) ? lines : null;
       },
       'the audit log entry',
@@ -105,7 +110,10 @@ describe.skipIf(process.platform === 'win32')('engine upgrades (real engines)', 
     serve = await startServe(['--data-dir', data.path]);
     const { adminToken } = JSON.parse(readFileSync(join(data.path, 'run', 'core.json'), 'utf8')) as { adminToken: string };
     admin = (path, init = {}) => fetch(`${serve.url}${path}`, { ...init, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' } });
-    const created = await admin('/api/v1/deployments', { method: 'POST', body: JSON.stringify({ model: STORIES_MODEL, name: 'story', overrides: { devices: ['cpu'], parallel: 2, contextSize: 1024 } }) });
+    const created = await admin('/api/v1/deployments', {
+      method: 'POST',
+      body: JSON.stringify({ model: STORIES_MODEL, name: 'story', overrides: { devices: ['cpu'], parallel: 2, contextSize: 1024 } }),
+    });
     expect(created.status).toBe(201);
 
     const r = await cli(data.path, 'engines', 'check', B, '--all', '--json');
@@ -147,7 +155,12 @@ describe.skipIf(process.platform === 'win32')('engine upgrades (real engines)', 
   }, 300_000);
 
   it('promotes with a rolling restart (a running stream completes, no request fails, new requests name the new engine), rolls back in one step, and audits both', async () => {
-    const chat = (body: Record<string, unknown>) => fetch(`${serve.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'story', messages: [{ role: 'user', content: 'Once upon a time' }], temperature: 0, seed: 1, ...body }) });
+    const chat = (body: Record<string, unknown>) =>
+      fetch(`${serve.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'story', messages: [{ role: 'user', content: 'Once upon a time' }], temperature: 0, seed: 1, ...body }),
+      });
     const engineOf = (res: Response) => (JSON.parse(res.headers.get(RECEIPT_HEADER)!) as { engine: string }).engine;
     const warm = await chat({ max_tokens: 1 });
     expect(engineOf(warm)).toBe(A);
@@ -217,7 +230,11 @@ describe.skipIf(process.platform === 'win32')('engine upgrades (real engines)', 
     expect(forced.code).toBe(1);
     expect(forced.stdout).toContain(`default engine: ${BROKEN} (was ${A}) (forced)`);
     expect(forced.stdout).toMatch(/story: kept its old engine — /);
-    const res = await fetch(`${serve.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'story', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 }) });
+    const res = await fetch(`${serve.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'story', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 }),
+    });
     expect(res.status).toBe(200);
     expect((JSON.parse(res.headers.get(RECEIPT_HEADER)!) as { engine: string }).engine).toBe(A);
     const audit = await auditUntil((a) => a.some((x) => x.action === 'engine.promote' && x.target === BROKEN));
@@ -234,7 +251,11 @@ describe.skipIf(process.platform === 'win32')('engine upgrades (real engines)', 
     const r = await cli(data.path, 'engines', 'promote', B, '--deployments', 'story');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`pinned story to the engine; default engine unchanged (${A})`);
-    const res = await fetch(`${serve.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'story', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 }) });
+    const res = await fetch(`${serve.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'story', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 1 }),
+    });
     expect((JSON.parse(res.headers.get(RECEIPT_HEADER)!) as { engine: string }).engine).toBe(B);
     const saved = JSON.parse(readFileSync(join(data.path, 'deployments.json'), 'utf8')) as { deployments: { name: string; engine: string | null }[] };
     expect(saved.deployments.find((d) => d.name === 'story')!.engine).toBe(B);

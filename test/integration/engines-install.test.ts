@@ -96,7 +96,13 @@ describe.skipIf(!canRun)('engine installation from a release source', () => {
     expect(manifest.selfTest.listDevicesOutput).toContain('Available devices');
     // Provenance: release, archive URL and digest, the commit the build states, its licence file.
     expect(engine).toMatchObject({ tag: TAG, variant: VARIANT, digest: archive.sha256, commit: manifest.selfTest.commit, license: { spdx: 'MIT', basis: 'file', files: ['LICENSE'] } });
-    expect(engine.source).toMatchObject({ kind: 'release', location: `${server.url}${API}/releases/tags/${TAG}`, publishedAt: '2026-09-26T10:00:00Z', commit: RELEASE_COMMIT, archives: [{ name: ASSET, sha256: archive.sha256, url: `${server.url}/dl/${ASSET}` }] });
+    expect(engine.source).toMatchObject({
+      kind: 'release',
+      location: `${server.url}${API}/releases/tags/${TAG}`,
+      publishedAt: '2026-09-26T10:00:00Z',
+      commit: RELEASE_COMMIT,
+      archives: [{ name: ASSET, sha256: archive.sha256, url: `${server.url}/dl/${ASSET}` }],
+    });
     // The installed engine answers --version by itself.
     const out = execFileSync(engine.binary, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(out + manifest.selfTest.versionOutput).toContain('version:');
@@ -177,7 +183,18 @@ describe.skipIf(!canRun)('engine installation from a release source', () => {
     // `llama-orch --version --json` lists the same build with its provenance and licence.
     const about = JSON.parse(execFileSync(process.execPath, [CLI, '--version', '--json', '--data-dir', data.path], { encoding: 'utf8' })) as AboutInfo;
     expect(about).toMatchObject({ name: 'llama-orch', license: 'MIT', runtime: { node: process.versions.node } });
-    expect(about.engines).toEqual([{ id: `${TAG}-${VARIANT}`, tag: TAG, commit: listed.data[0]!.commit, variant: VARIANT, backend: 'cpu', digest: archive.sha256, sourceUrl: archive.path, license: { spdx: 'MIT', basis: 'file', files: ['LICENSE'] } }]);
+    expect(about.engines).toEqual([
+      {
+        id: `${TAG}-${VARIANT}`,
+        tag: TAG,
+        commit: listed.data[0]!.commit,
+        variant: VARIANT,
+        backend: 'cpu',
+        digest: archive.sha256,
+        sourceUrl: archive.path,
+        license: { spdx: 'MIT', basis: 'file', files: ['LICENSE'] },
+      },
+    ]);
     expect(cli('remove', `${TAG}-${VARIANT}`)).toContain('removed');
     expect(engineDirs(data.path)).toEqual([]);
   });

@@ -41,7 +41,8 @@ describe.skipIf(!canRun)('engine archive upload', () => {
     work.cleanup();
   });
 
-  const upload = (query: string, body: Buffer) => fetch(`${url}${ENGINE_ROUTES.import}?${query}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/octet-stream' }, body: new Uint8Array(body) });
+  const upload = (query: string, body: Buffer) =>
+    fetch(`${url}${ENGINE_ROUTES.import}?${query}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/octet-stream' }, body: new Uint8Array(body) });
   const engines = async () => ((await (await fetch(`${url}${ENGINE_ROUTES.engines}`, { headers: auth })).json()) as EngineListResponse).data.map((e) => e.id);
   const uploadsLeft = () => (existsSync(join(data.path, 'downloads', 'uploads')) ? readdirSync(join(data.path, 'downloads', 'uploads')) : []);
   async function refused(res: Response, status: number, param: string | null, message: RegExp): Promise<void> {

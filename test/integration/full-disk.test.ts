@@ -44,11 +44,16 @@ describe.skipIf(mountReason !== null)('on a full disk', () => {
       disk.fill();
 
       expect((await chat()).status).toBe(200);
-      const health = await waitFor(async () => {
-        await chat();
-        const h = (await (await fetch(`${serve.url}/healthz`)).json()) as { status: string; problems?: string[] };
-        return h.status === 'degraded' ? h : null;
-      }, 'health to report the failing request log', 20_000, 200);
+      const health = await waitFor(
+        async () => {
+          await chat();
+          const h = (await (await fetch(`${serve.url}/healthz`)).json()) as { status: string; problems?: string[] };
+          return h.status === 'degraded' ? h : null;
+        },
+        'health to report the failing request log',
+        20_000,
+        200,
+      );
       expect(health.problems!.join(' ')).toMatch(/request log could not be written.*ENOSPC/);
       const metrics = await (await fetch(`${serve.url}/metrics`, { headers: auth })).text();
       expect(Number(/llama_orch_log_write_failures_total (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);

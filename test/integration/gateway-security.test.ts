@@ -12,7 +12,13 @@ import { commandLineOf } from '../helpers/processes.js';
 type Envelope = { error: { message: string; type: string; code: string | null; param: string | null } };
 
 /** Raw bytes to the chat route (fetch cannot send invalid UTF-8 or arbitrary Host headers). */
-function raw(url: string, body: Buffer | string, headers: Record<string, string> = {}, path = '/v1/chat/completions', method = 'POST'): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+function raw(
+  url: string,
+  body: Buffer | string,
+  headers: Record<string, string> = {},
+  path = '/v1/chat/completions',
+  method = 'POST',
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request({ host: u.hostname, port: u.port, path, method, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
@@ -95,7 +101,10 @@ describe('gateway input handling', () => {
     const all = files.map((f) => readFileSync(f, 'utf8')).join('\n');
     expect(all).not.toContain('PATIENT-FILE-4711');
     if (completion.trim().length > 3) expect(all).not.toContain(completion.trim());
-    const line = all.split('\n').filter((l) => l.includes('"route":"/v1/chat/completions"')).at(-1)!;
+    const line = all
+      .split('\n')
+      .filter((l) => l.includes('"route":"/v1/chat/completions"'))
+      .at(-1)!;
     expect(JSON.parse(line)).toMatchObject({ model: 'stories260K', status: 200, outcome: 'completed', promptTokens: expect.any(Number), completionTokens: expect.any(Number) });
   });
   it('stores prompt and answer only when the user turns content logging on', async () => {
@@ -105,7 +114,9 @@ describe('gateway input handling', () => {
       const answer = (JSON.parse(r.body) as { choices: { message: { content: string } }[] }).choices[0]!.message.content;
       await t.core.activity.flush();
       const logs = join(t.dataDir, 'logs');
-      const lines = readdirSync(logs).filter((f) => f.startsWith('requests-')).flatMap((f) => readFileSync(join(logs, f), 'utf8').trim().split('\n'));
+      const lines = readdirSync(logs)
+        .filter((f) => f.startsWith('requests-'))
+        .flatMap((f) => readFileSync(join(logs, f), 'utf8').trim().split('\n'));
       const rec = JSON.parse(lines.find((l) => l.includes('OPT-IN-MARKER'))!) as { content: { request: string; response: string } };
       expect(rec.content.request).toContain('OPT-IN-MARKER 42');
       expect(JSON.parse(rec.content.response).choices[0].message.content).toBe(answer);
@@ -144,7 +155,9 @@ describe('gateway auth', () => {
   });
 
   it('manages keys through the admin API: create shows the key once, revoke makes it fail', async () => {
-    const created = (await (await fetch(`${t.url}/api/v1/keys`, { method: 'POST', headers: { ...bearer(admin), 'content-type': 'application/json' }, body: JSON.stringify({ name: 'excel', scope: 'inference' }) })).json()) as { key: string; info: { id: string } };
+    const created = (await (
+      await fetch(`${t.url}/api/v1/keys`, { method: 'POST', headers: { ...bearer(admin), 'content-type': 'application/json' }, body: JSON.stringify({ name: 'excel', scope: 'inference' }) })
+    ).json()) as { key: string; info: { id: string } };
     expect(created.key).toMatch(/^lo-/);
     const list = (await (await fetch(`${t.url}/api/v1/keys`, { headers: bearer(admin) })).json()) as { data: { id: string }[] };
     expect(JSON.stringify(list)).not.toContain(created.key);
@@ -154,16 +167,29 @@ describe('gateway auth', () => {
     const stored = readFileSync(join(t.dataDir, 'keys.json'), 'utf8');
     expect(stored).not.toContain(inference); // only hashes are stored
     await t.core.activity.flush();
-    const audit = readFileSync(join(t.dataDir, 'logs', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; actor: string; detail: { status: number } });
-    expect(audit).toEqual(expect.arrayContaining([
-      expect.objectContaining({ action: 'POST /api/v1/keys', actor: 'key:' + t.core.keys.list().find((k) => k.name === 'it admin')!.id, detail: { status: 201 } }),
-      expect.objectContaining({ action: `DELETE /api/v1/keys/${created.info.id}`, detail: { status: 204 } }),
-    ]));
+    const audit = readFileSync(join(t.dataDir, 'logs', 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; actor: string; detail: { status: number } });
+    expect(audit).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'POST /api/v1/keys', actor: 'key:' + t.core.keys.list().find((k) => k.name === 'it admin')!.id, detail: { status: 201 } }),
+        expect.objectContaining({ action: `DELETE /api/v1/keys/${created.info.id}`, detail: { status: 204 } }),
+      ]),
+    );
     expect(JSON.stringify(audit)).not.toContain(created.key);
   });
 
   it('starts engines on loopback with a per-instance key that is not in the process list and is enforced', async () => {
-    expect((await fetch(`${t.url}/v1/chat/completions`, { method: 'POST', headers: { ...bearer(inference), 'content-type': 'application/json' }, body: JSON.stringify({ model: 'stories260K', max_tokens: 2, messages: [{ role: 'user', content: 'hi' }] }) })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${t.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { ...bearer(inference), 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'stories260K', max_tokens: 2, messages: [{ role: 'user', content: 'hi' }] }),
+        })
+      ).status,
+    ).toBe(200);
     const inst = t.core.supervisor.findByModel('stories260K')!;
     const cmdline = commandLineOf(inst.info().pid!);
     if (cmdline) {

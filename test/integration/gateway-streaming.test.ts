@@ -40,7 +40,10 @@ async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, text: stri
 
 /** The engine's own account of where the last task stopped: `stop processing: n_tokens = N`. */
 function lastStoppedAt(t: TestCore, model: string): number | null {
-  const lines = t.core.supervisor.findByModel(model)!.tailLogs(500).filter((l) => /stop processing: n_tokens = \d+/.test(l.text));
+  const lines = t.core.supervisor
+    .findByModel(model)!
+    .tailLogs(500)
+    .filter((l) => /stop processing: n_tokens = \d+/.test(l.text));
   const m = /n_tokens = (\d+)/.exec(lines.at(-1)?.text ?? '');
   return m ? Number(m[1]) : null;
 }

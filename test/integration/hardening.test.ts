@@ -53,7 +53,12 @@ describe('hardening (issue 21)', () => {
     await t.core.supervisor.stopAll(); // flushes the engine log files
     await t.core.activity.flush();
     expect(everythingOnDisk(t.dataDir)).not.toContain(SECRET);
-    expect(inst.tailLogs().map((l) => l.text).join('\n')).not.toContain(SECRET);
+    expect(
+      inst
+        .tailLogs()
+        .map((l) => l.text)
+        .join('\n'),
+    ).not.toContain(SECRET);
     expect(everythingOnDisk(t.dataDir)).toContain('redacted');
   });
 

@@ -34,7 +34,7 @@ describe('llama-orch hardware', () => {
     expect(s.warnings.map((w) => w.source)).toContain('nvidia-smi-xml');
   });
 
-  it('--json with this machine\'s own PATH answers with a valid snapshot', () => {
+  it("--json with this machine's own PATH answers with a valid snapshot", () => {
     const r = cli(['--json']);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout) as HardwareSnapshot;
@@ -53,14 +53,21 @@ describe('llama-orch hardware', () => {
     expect(r.stdout).toContain('  - nvidia-smi-xml: nvidia-smi is not installed (not found on PATH)');
   });
 
-  it('support mode builds the GPU list from a customer\'s saved tool output', () => {
-    const r = cli([
-      '--json',
-      '--from', `nvidia-smi-xml=${join(HW, 'nvidia-smi-xml', 'telegraf_rtx-3080-v12.xml')}`,
-      '--from', `rocm-smi-json=${join(HW, 'rocm-smi-json', 'gpustack_amd-gpu-6.2.4-rocm-smi.json')}`,
-      '--from', `rocminfo-text=${join(HW, 'rocminfo-text', 'gpustack_amd-gpu-6.2.4-rocminfo.txt')}`,
-      '--from', `vulkaninfo-summary=${join(HW, 'vulkaninfo-summary', 'lact_rtx4080-llvmpipe_vulkaninfo-summary.txt')}`,
-    ], { ...process.env, PATH: empty.path });
+  it("support mode builds the GPU list from a customer's saved tool output", () => {
+    const r = cli(
+      [
+        '--json',
+        '--from',
+        `nvidia-smi-xml=${join(HW, 'nvidia-smi-xml', 'telegraf_rtx-3080-v12.xml')}`,
+        '--from',
+        `rocm-smi-json=${join(HW, 'rocm-smi-json', 'gpustack_amd-gpu-6.2.4-rocm-smi.json')}`,
+        '--from',
+        `rocminfo-text=${join(HW, 'rocminfo-text', 'gpustack_amd-gpu-6.2.4-rocminfo.txt')}`,
+        '--from',
+        `vulkaninfo-summary=${join(HW, 'vulkaninfo-summary', 'lact_rtx4080-llvmpipe_vulkaninfo-summary.txt')}`,
+      ],
+      { ...process.env, PATH: empty.path },
+    );
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout) as HardwareSnapshot;
     expect(s.gpus.map((g) => [g.index, g.vendor, g.name, g.vramTotalBytes, g.driverVersion, g.computeCapability, g.backends])).toEqual([
@@ -84,7 +91,7 @@ describe('llama-orch hardware', () => {
     expect(s.warnings.find((w) => w.source === 'nvidia-smi-xml')?.message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: unreadable output: `));
   });
 
-  it('--engine maps the real engine\'s devices (none: a CPU build)', () => {
+  it("--engine maps the real engine's devices (none: a CPU build)", () => {
     const r = cli(['--json', '--engine', testEnginePath()], { ...process.env, PATH: empty.path });
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout) as HardwareSnapshot & { engineDevices: EngineDevice[] };

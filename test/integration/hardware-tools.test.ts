@@ -37,11 +37,13 @@ describe.skipIf(skip)('detectHardware with broken tools', () => {
     expect(s.cpu.threads).toBeGreaterThan(0);
     expect(s.memory.totalBytes).toBeGreaterThan(0);
     expect(s.gpus).toEqual([]);
-    expect(warningsOf(s)).toEqual(expect.arrayContaining([
-      'nvidia-smi-xml: nvidia-smi is not installed (not found on PATH)',
-      'rocm-smi-json: rocm-smi is not installed (not found on PATH)',
-      'vulkaninfo-summary: vulkaninfo is not installed (not found on PATH)',
-    ]));
+    expect(warningsOf(s)).toEqual(
+      expect.arrayContaining([
+        'nvidia-smi-xml: nvidia-smi is not installed (not found on PATH)',
+        'rocm-smi-json: rocm-smi is not installed (not found on PATH)',
+        'vulkaninfo-summary: vulkaninfo is not installed (not found on PATH)',
+      ]),
+    );
   });
 
   it('a hanging nvidia-smi is killed with its children at the timeout and becomes a warning', async () => {
@@ -76,14 +78,19 @@ describe.skipIf(skip)('detectHardware with broken tools', () => {
   it('an nvidia-smi that cannot reach the driver reports its own message and exit code', async () => {
     tool('nvidia-smi', `echo "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running."\nexit 9`);
     const s = await detectHardware({ platform: 'linux', env: env(), timeoutMs: 2000, systemGraphics: false });
-    expect(warningsOf(s)).toContain("nvidia-smi-xml: nvidia-smi exited with code 9: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.");
+    expect(warningsOf(s)).toContain(
+      "nvidia-smi-xml: nvidia-smi exited with code 9: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.",
+    );
   });
 });
 
 /** A fake nvidia-smi replaying the dual RTX 2070 XML capture; its CSV rows mirror that capture. */
 function fakeDual2070(): void {
   copyFileSync(join(FIXTURES, 'hardware', 'nvidia-smi-xml', 'telegraf_dual_2070-v13.xml'), join(bin.path, 'q.xml'));
-  writeFileSync(join(bin.path, 'q.csv'), '0, GPU-12345678-aaaa-bbbb-cccc-0123456789ab, NVIDIA GeForce RTX 2070, 00000000:01:00.0, 8192, 1, 7786, 590.44.01, 7.5\n1, GPU-12345678-aaaa-bbbb-cccc-0123456789cd, NVIDIA GeForce RTX 2070, 00000000:02:00.0, 8192, 1, 7786, 590.44.01, 7.5\n');
+  writeFileSync(
+    join(bin.path, 'q.csv'),
+    '0, GPU-12345678-aaaa-bbbb-cccc-0123456789ab, NVIDIA GeForce RTX 2070, 00000000:01:00.0, 8192, 1, 7786, 590.44.01, 7.5\n1, GPU-12345678-aaaa-bbbb-cccc-0123456789cd, NVIDIA GeForce RTX 2070, 00000000:02:00.0, 8192, 1, 7786, 590.44.01, 7.5\n',
+  );
   writeFileSync(join(bin.path, 'live.csv'), '0, GPU-12345678-aaaa-bbbb-cccc-0123456789ab, 8192, 1000, 7192, 35, 51, 87.50\n1, GPU-12345678-aaaa-bbbb-cccc-0123456789cd, 8192, 1, 8191, 0, 40, [N/A]\n');
   tool(
     'nvidia-smi',
@@ -119,7 +126,10 @@ describe.skipIf(skip)('detectHardware with a replayed nvidia-smi', () => {
     fakeDual2070();
     const service = new HardwareService({ detectOptions: { platform: 'linux', env: env(), timeoutMs: 2000 }, pollIntervalMs: 50 });
     await service.snapshot();
-    const calls = () => readFileSync(join(bin.path, 'calls'), 'utf8').split('\n').filter((l) => l.includes('utilization.gpu')).length;
+    const calls = () =>
+      readFileSync(join(bin.path, 'calls'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('utilization.gpu')).length;
     expect(calls()).toBe(0);
     const reports: { gpus: { index: number; vramUsedBytes: number | null; utilizationPercent: number | null; temperatureC: number | null; powerWatts: number | null }[] }[] = [];
     const off = service.monitor.subscribe((r) => reports.push(r));
@@ -145,12 +155,15 @@ describe.skipIf(skip)('engine device mapping', () => {
     fakeDual2070();
     const s = await detectHardware({ platform: 'linux', env: env(), timeoutMs: 2000 });
     // a stand-in llama-server that only numbers GPUs by PCI bus when told to, like CUDA
-    tool('llama-server', `[ "$1" = "--list-devices" ] || exit 1
+    tool(
+      'llama-server',
+      `[ "$1" = "--list-devices" ] || exit 1
 echo "ggml_cuda_init: found 2 CUDA devices:"
 echo "Available devices:"
 if [ "$CUDA_DEVICE_ORDER" = "PCI_BUS_ID" ]; then
   echo "  CUDA0: NVIDIA GeForce RTX 2070 (7971 MiB, 7786 MiB free)"; echo "  CUDA1: NVIDIA GeForce RTX 2070 (7971 MiB, 7786 MiB free)"
-fi`);
+fi`,
+    );
     const r = await listEngineDevices(join(bin.path, 'llama-server'), s.gpus);
     expect(r.warnings).toEqual([]);
     expect(r.devices.map((d) => [d.id, d.gpuIndex, d.totalBytes])).toEqual([
@@ -166,4 +179,3 @@ fi`);
     expect(r.warnings).toEqual([{ source: 'llama-server', message: `${join(bin.path, 'llama-server')} exited with code 127: error while loading shared libraries: libcudart.so.12` }]);
   });
 });
-

@@ -32,7 +32,11 @@ describe('keys with limits from the CLI and the admin API', () => {
 
   it('refuses bad limits naming the flag, and changes nothing', () => {
     const before = cli('list', '--json').stdout;
-    for (const [flag, value, said] of [['--rpm', 'lots', /--rpm must be a whole number/], ['--rpm', '0', /--rpm: /], ['--expires', 'soon', /--expires: must be a date/]] as const) {
+    for (const [flag, value, said] of [
+      ['--rpm', 'lots', /--rpm must be a whole number/],
+      ['--rpm', '0', /--rpm: /],
+      ['--expires', 'soon', /--expires: must be a date/],
+    ] as const) {
       const r = cli('create', '--name', 'x', flag, value);
       expect(r.status).not.toBe(0);
       expect(r.stderr).toMatch(said);

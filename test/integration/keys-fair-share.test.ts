@@ -12,7 +12,14 @@ const MODEL = 'stories260K';
 /** One streamed chat: when its first content arrived and when it ended (performance.now()). */
 async function streamOnce(client: OpenAI, maxTokens: number): Promise<{ startedAt: number; firstAt: number; endAt: number }> {
   const startedAt = performance.now();
-  const body = { model: MODEL, messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: maxTokens, temperature: 0, stream: true, ignore_eos: true } as OpenAI.ChatCompletionCreateParamsStreaming;
+  const body = {
+    model: MODEL,
+    messages: [{ role: 'user', content: 'Once upon a time' }],
+    max_tokens: maxTokens,
+    temperature: 0,
+    stream: true,
+    ignore_eos: true,
+  } as OpenAI.ChatCompletionCreateParamsStreaming;
   const stream = await client.chat.completions.create(body);
   let firstAt = -1;
   for await (const chunk of stream) if (firstAt < 0 && chunk.choices[0]?.delta?.content) firstAt = performance.now();
@@ -20,7 +27,7 @@ async function streamOnce(client: OpenAI, maxTokens: number): Promise<{ startedA
 }
 
 async function until(check: () => boolean, what: string, state: () => string, ms = 30_000): Promise<void> {
-  for (const deadline = Date.now() + ms; !check(); ) {
+  for (const deadline = Date.now() + ms; !check();) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${state()})`);
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -48,7 +55,11 @@ describe('fair share of slots between keys (real engine)', () => {
     // requests arrive on a loaded machine (with short ones the first could end before the last came).
     const burstRuns = Array.from({ length: 16 }, () => streamOnce(burst, 400));
     // Send the single request once the burst holds both slots and most of it is queued.
-    await until(() => t.core.admission.running(MODEL) === 2 && t.core.admission.queued(MODEL) >= 8, 'the burst to be queued', () => `running ${t.core.admission.running(MODEL)}, queued ${t.core.admission.queued(MODEL)}`);
+    await until(
+      () => t.core.admission.running(MODEL) === 2 && t.core.admission.queued(MODEL) >= 8,
+      'the burst to be queued',
+      () => `running ${t.core.admission.running(MODEL)}, queued ${t.core.admission.queued(MODEL)}`,
+    );
     const queuedAhead = t.core.admission.queued(MODEL);
     const mine = await streamOnce(single, 4);
     const burstResults = await Promise.all(burstRuns);
@@ -56,7 +67,9 @@ describe('fair share of slots between keys (real engine)', () => {
     const ttft = mine.firstAt - mine.startedAt;
     const longestBurstRequest = Math.max(...burstResults.map((r) => r.endAt - r.firstAt));
     const servedAfterMine = burstResults.filter((r) => r.firstAt > mine.firstAt).length;
-    console.log(`fair share: idle TTFT ${idleTtft.toFixed(0)} ms, TTFT behind a 16-stream burst ${ttft.toFixed(0)} ms, longest burst request ${longestBurstRequest.toFixed(0)} ms, burst requests queued ahead of it ${queuedAhead}, served after it ${servedAfterMine}`);
+    console.log(
+      `fair share: idle TTFT ${idleTtft.toFixed(0)} ms, TTFT behind a 16-stream burst ${ttft.toFixed(0)} ms, longest burst request ${longestBurstRequest.toFixed(0)} ms, burst requests queued ahead of it ${queuedAhead}, served after it ${servedAfterMine}`,
+    );
     // It took the next free slot (first-in first-out would serve every queued burst request first):
     // all but the (at most two) that a slot freed for while it was on its way started after it.
     expect(servedAfterMine).toBeGreaterThanOrEqual(queuedAhead - 2);

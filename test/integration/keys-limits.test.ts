@@ -133,7 +133,9 @@ describe('key usage counters across a restart', () => {
       await t.close();
       t = await startTestCore({ dataDir: data.path });
       expect((await keyInfo(t, info.id)).usage).toEqual(before);
-      const err = await sdk(t.url, key).client.chat.completions.create(chat('stories260K')).catch((e: unknown) => e);
+      const err = await sdk(t.url, key)
+        .client.chat.completions.create(chat('stories260K'))
+        .catch((e: unknown) => e);
       expect((err as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('token_quota_exceeded');
     } finally {
       await t?.close();

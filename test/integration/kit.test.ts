@@ -26,7 +26,14 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 /** What a data dir holds: nothing registered means all three are empty. */
 function registered(dataDir: string): { engines: string[]; models: string[]; deployments: string[] } {
   const core = new Core({ dataDir });
-  const out = { engines: core.engines.list().map((e) => e.id), models: core.library.list().map((m) => m.id), deployments: core.deployments.views().filter((d) => d.saved).map((d) => d.name) };
+  const out = {
+    engines: core.engines.list().map((e) => e.id),
+    models: core.library.list().map((m) => m.id),
+    deployments: core.deployments
+      .views()
+      .filter((d) => d.saved)
+      .map((d) => d.name),
+  };
   void core.stop();
   return out;
 }
@@ -96,14 +103,15 @@ describe.skipIf(!canRun)('offline kit', () => {
     }
   }, 180_000);
 
-  it('imports through the running core\'s admin API (the UI path) with progress events, and serves at once', async () => {
+  it("imports through the running core's admin API (the UI path) with progress events, and serves at once", async () => {
     const target = tempDir();
     const core = new Core({ dataDir: target.path, host: '127.0.0.1', port: 0 });
     try {
       const url = await core.listen();
       const progress: ProgressEvent[] = [];
       const off = core.events.subscribe((e) => void (e.type === 'progress' && e.kind === KIT_PROGRESS_KINDS.import && progress.push(e)));
-      const admin = (body: unknown) => fetch(`${url}${KIT_ROUTES.import}`, { method: 'POST', headers: { authorization: `Bearer ${core.auth.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const admin = (body: unknown) =>
+        fetch(`${url}${KIT_ROUTES.import}`, { method: 'POST', headers: { authorization: `Bearer ${core.auth.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const relative = await admin({ dir: 'kit' });
       expect(relative.status).toBe(400);
       expect(((await relative.json()) as { error: { param: string } }).error.param).toBe('dir');
@@ -152,29 +160,33 @@ describe.skipIf(!canRun)('offline kit', () => {
   it.each([
     ['a flipped byte', 'kit_tampered', (dir: string, m: KitManifest) => flipByte(join(dir, m.files.find((f) => f.path.startsWith('models/'))!.path)), 'models/'],
     ['a missing file', 'kit_incomplete', (dir: string, m: KitManifest) => rmSync(join(dir, m.files.find((f) => f.path.startsWith('engines/'))!.path)), 'engines/'],
-  ])('refuses a kit with %s, names the file and registers nothing', async (_what, code, damage, prefix) => {
-    const bad = join(work.path, `bad-${code}`);
-    cpSync(kit, bad, { recursive: true });
-    const manifest = JSON.parse(readFileSync(join(bad, KIT_MANIFEST), 'utf8')) as KitManifest;
-    damage(bad, manifest);
-    const target = tempDir();
-    try {
-      const core = new Core({ dataDir: target.path });
-      const err = await importKit(targets(core), bad).catch((e: unknown) => e);
-      await core.stop();
-      expect(err).toBeInstanceOf(KitError);
-      expect((err as KitError).kitCode).toBe(code);
-      expect((err as KitError).file).toMatch(new RegExp(`^${prefix}`));
-      expect((err as KitError).message).toContain((err as KitError).file!);
-      expect(registered(target.path)).toEqual({ engines: [], models: [], deployments: [] });
-      expect(existsSync(join(target.path, 'downloads')) ? readdirSync(join(target.path, 'downloads')) : []).toEqual([]);
-      const r = await cli('kit', 'import', bad, '--data-dir', target.path);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toContain((err as KitError).file!);
-    } finally {
-      target.cleanup();
-    }
-  }, 60_000);
+  ])(
+    'refuses a kit with %s, names the file and registers nothing',
+    async (_what, code, damage, prefix) => {
+      const bad = join(work.path, `bad-${code}`);
+      cpSync(kit, bad, { recursive: true });
+      const manifest = JSON.parse(readFileSync(join(bad, KIT_MANIFEST), 'utf8')) as KitManifest;
+      damage(bad, manifest);
+      const target = tempDir();
+      try {
+        const core = new Core({ dataDir: target.path });
+        const err = await importKit(targets(core), bad).catch((e: unknown) => e);
+        await core.stop();
+        expect(err).toBeInstanceOf(KitError);
+        expect((err as KitError).kitCode).toBe(code);
+        expect((err as KitError).file).toMatch(new RegExp(`^${prefix}`));
+        expect((err as KitError).message).toContain((err as KitError).file!);
+        expect(registered(target.path)).toEqual({ engines: [], models: [], deployments: [] });
+        expect(existsSync(join(target.path, 'downloads')) ? readdirSync(join(target.path, 'downloads')) : []).toEqual([]);
+        const r = await cli('kit', 'import', bad, '--data-dir', target.path);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain((err as KitError).file!);
+      } finally {
+        target.cleanup();
+      }
+    },
+    60_000,
+  );
 });
 
 function flipByte(path: string): void {

@@ -46,7 +46,13 @@ describe('liveness of ready engines', () => {
     const endedMs = performance.now() - frozenAt;
     console.log(`liveness: SIGSTOP → client error event ${Math.round(endedMs)} ms (window ${WINDOW_MS} ms)`);
     expect(text).not.toContain('[DONE]');
-    const last = JSON.parse(text.trim().split('\n\n').at(-1)!.replace(/^data: /, '')) as { error: { code: string } };
+    const last = JSON.parse(
+      text
+        .trim()
+        .split('\n\n')
+        .at(-1)!
+        .replace(/^data: /, ''),
+    ) as { error: { code: string } };
     expect(last.error.code).toBe('engine_failed');
     expect(endedMs).toBeLessThan(WINDOW_MS + 10_000); // generous: two CPUs shared with other builds
 

@@ -91,7 +91,10 @@ describe('model library API', () => {
     const pulls = await call<{ data: PullInfo[] }>('GET', MODEL_ROUTES.pulls);
     expect(pulls.body.data).toEqual([expect.objectContaining({ id: r.body.id, state: 'done' })]);
     const list = await call<ModelListResponse>('GET', MODEL_ROUTES.list);
-    expect(list.body.data.map((m) => [m.id, m.source])).toEqual([['stories260k', 'import'], ['stories260k-q8_0', 'hub']]);
+    expect(list.body.data.map((m) => [m.id, m.source])).toEqual([
+      ['stories260k', 'import'],
+      ['stories260k-q8_0', 'hub'],
+    ]);
     const search = await call<{ data: { repo: string }[] }>('GET', `${MODEL_ROUTES.search}?q=stories`);
     expect(search.body.data.map((h) => h.repo)).toEqual(['karpathy/stories-GGUF']);
     const verify = await call<{ ok: boolean }>('POST', MODEL_ROUTES.verify('stories260k-q8_0'));

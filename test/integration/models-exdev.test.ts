@@ -77,7 +77,14 @@ describe.skipIf(problem !== null)('moves across file systems (two real tmpfs mou
 
   const pulls = (modelsDir: string) => {
     const library = new ModelLibrary({ modelsDir });
-    const m = new PullManager({ library, downloadsDir: join(downloadsFs, 'downloads'), events: new Listeners<CoreEvent>(), hub: () => ({ endpoint: hub.url, token: null }), retryDelayMs: 10, progressIntervalMs: 0 });
+    const m = new PullManager({
+      library,
+      downloadsDir: join(downloadsFs, 'downloads'),
+      events: new Listeners<CoreEvent>(),
+      hub: () => ({ endpoint: hub.url, token: null }),
+      retryDelayMs: 10,
+      progressIntervalMs: 0,
+    });
     managers.push(m);
     return { library, m };
   };

@@ -194,7 +194,7 @@ describe('model library: import', () => {
     expect(readdirNames(modelsDir)).toEqual([]);
   });
 
-  it('sees models another process added or removed, and clears only dead processes\' staging', async () => {
+  it("sees models another process added or removed, and clears only dead processes' staging", async () => {
     const cli = new ModelLibrary({ modelsDir }); // what `llama-orch models import` does beside a running app
     await cli.import(STORIES_MODEL, { id: 'from-cli' });
     expect(lib.resolve('from-cli')?.id).toBe('from-cli');
@@ -234,11 +234,19 @@ describe('model library: import', () => {
     writeFileSync(join(src, 'mmproj-stories260K-f16.gguf'), 'GGUF projector bytes');
     const m = await lib.import(src);
     expect(m.id).toBe('stories260k');
-    expect(m.mmproj).toMatchObject({ name: 'mmproj-stories260K-f16.gguf', path: join(modelsDir, 'stories260k', 'mmproj-stories260K-f16.gguf'), sizeBytes: 20, sha256: createHash('sha256').update('GGUF projector bytes').digest('hex') });
+    expect(m.mmproj).toMatchObject({
+      name: 'mmproj-stories260K-f16.gguf',
+      path: join(modelsDir, 'stories260k', 'mmproj-stories260K-f16.gguf'),
+      sizeBytes: 20,
+      sha256: createHash('sha256').update('GGUF projector bytes').digest('hex'),
+    });
     expect(readdirSync(join(modelsDir, 'stories260k')).sort()).toEqual(['manifest.json', 'mmproj-stories260K-f16.gguf', 'stories260K.gguf']);
     expect(new ModelLibrary({ modelsDir }).resolve('stories260k')?.mmproj?.name).toBe('mmproj-stories260K-f16.gguf');
     expect(lib.list()[0]).toMatchObject({ mmproj: 'mmproj-stories260K-f16.gguf', diskBytes: STORIES_SIZE + 20 });
-    expect((await lib.verify('stories260k')).files.map((f) => [f.name, f.ok])).toEqual([['stories260K.gguf', true], ['mmproj-stories260K-f16.gguf', true]]);
+    expect((await lib.verify('stories260k')).files.map((f) => [f.name, f.ok])).toEqual([
+      ['stories260K.gguf', true],
+      ['mmproj-stories260K-f16.gguf', true],
+    ]);
     writeFileSync(m.mmproj!.path, 'damaged');
     expect((await lib.verify('stories260k')).ok).toBe(false);
   });

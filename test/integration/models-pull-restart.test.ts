@@ -32,7 +32,11 @@ describe('model pulls across a core restart', () => {
     cores.push(core);
     const url = await core.listen();
     const call = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-      const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
       const text = await res.text();
       return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
     };
@@ -68,7 +72,10 @@ describe('model pulls across a core restart', () => {
   afterAll(async () => {
     for (const c of cores) await c.stop();
     await hub?.close();
-    for (const [k, v] of [['HF_ENDPOINT', saved.endpoint], ['HF_TOKEN', saved.token]] as const) {
+    for (const [k, v] of [
+      ['HF_ENDPOINT', saved.endpoint],
+      ['HF_TOKEN', saved.token],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }

@@ -75,7 +75,7 @@ describe('model pulls from a (fake) hub', () => {
     tmp.cleanup();
   });
 
-  it('pulls owner/repo:quant (case-insensitive) with the repo\'s vision projector, verifies the LFS sha256 and registers the model with its facts', async () => {
+  it("pulls owner/repo:quant (case-insensitive) with the repo's vision projector, verifies the LFS sha256 and registers the model with its facts", async () => {
     const p = pulls();
     const job = await p.start({ repo: `${REPO}:q8_0` });
     const TOTAL = SIZE + PROJECTOR.length;
@@ -83,7 +83,12 @@ describe('model pulls from a (fake) hub', () => {
     const m = await p.wait(job.id);
     expect(m.files).toHaveLength(1);
     expect(m.files[0]).toMatchObject({ name: 'stories260K-Q8_0.gguf', sha256: SHA, sizeBytes: SIZE });
-    expect(m.mmproj).toMatchObject({ name: 'mmproj-stories-F16.gguf', sha256: PROJECTOR_SHA, sizeBytes: PROJECTOR.length, path: join(tmp.path, 'models', 'stories260k-q8_0', 'mmproj-stories-F16.gguf') });
+    expect(m.mmproj).toMatchObject({
+      name: 'mmproj-stories-F16.gguf',
+      sha256: PROJECTOR_SHA,
+      sizeBytes: PROJECTOR.length,
+      path: join(tmp.path, 'models', 'stories260k-q8_0', 'mmproj-stories-F16.gguf'),
+    });
     expect(readFileSync(m.mmproj!.path).equals(PROJECTOR)).toBe(true);
     expect(lib.list().find((s) => s.id === m.id)?.mmproj).toBe('mmproj-stories-F16.gguf');
     expect(readFileSync(m.files[0]!.path).equals(readFileSync(STORIES_MODEL))).toBe(true);
@@ -132,7 +137,11 @@ describe('model pulls from a (fake) hub', () => {
     expect(first.get(job.id)!.state).toBe('failed');
     const sidecar = readFileSync(join(tmp.path, 'downloads', `${job.id}.pull.json`), 'utf8');
     expect(sidecar).not.toContain('hf_secret');
-    expect(JSON.parse(sidecar)).toMatchObject({ id: job.id, modelId: 'gated-q4_k_m', resolved: { repo: 'meta/gated-GGUF', revision: 'a'.repeat(40), endpoint: hub.url, files: [{ path: 'gated-Q4_K_M.gguf', size: SIZE, sha256: SHA }] } });
+    expect(JSON.parse(sidecar)).toMatchObject({
+      id: job.id,
+      modelId: 'gated-q4_k_m',
+      resolved: { repo: 'meta/gated-GGUF', revision: 'a'.repeat(40), endpoint: hub.url, files: [{ path: 'gated-Q4_K_M.gguf', size: SIZE, sha256: SHA }] },
+    });
     const kept = statSync(join(tmp.path, 'downloads', `${SHA}.part`)).size;
     expect(kept).toBeGreaterThan(0);
 
@@ -217,7 +226,9 @@ describe('model pulls from a (fake) hub', () => {
   });
 
   it('checks free space up front, counting the bytes a part file already holds', async () => {
-    const err = (await pulls({ freeSpace: async () => 1000 }).start({ repo: `${REPO}:Q8_0` }).catch((e: unknown) => e)) as ModelError;
+    const err = (await pulls({ freeSpace: async () => 1000 })
+      .start({ repo: `${REPO}:Q8_0` })
+      .catch((e: unknown) => e)) as ModelError;
     expect(err.modelCode).toBe('insufficient_space');
     expect(err.message).toMatch(/not enough disk space for karpathy\/stories-GGUF:stories260K-Q8_0.gguf: needs 1\.1 MiB, 0\.0 MiB free/);
     hub.server.faults.cutAfterBytes = Math.floor(SIZE * 0.75);
@@ -252,7 +263,9 @@ describe('model pulls from a (fake) hub', () => {
   });
 
   it('asks for a token for a gated repo, and sends it when one is set', async () => {
-    const err = await pulls().start({ repo: 'meta/gated-GGUF' }).catch((e: unknown) => e);
+    const err = await pulls()
+      .start({ repo: 'meta/gated-GGUF' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelError);
     expect((err as ModelError).message).toMatch(/access denied .*HTTP 401.*set HF_TOKEN/);
     const p = pulls({ hub: () => ({ endpoint: hub.url, token: 'hf_secret' }) });

@@ -15,7 +15,9 @@ const canRun = hasNpm && process.platform === 'linux' && process.arch === 'x64';
 if (!canRun) console.warn(`npm-install: skipped, ${hasNpm ? 'the test engine is built for linux-x64 only' : '`npm` is not on PATH'}`);
 
 function run(file: string, args: string[], cwd: string): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => execFile(file, args, { cwd, timeout: 400_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` })));
+  return new Promise((resolve) =>
+    execFile(file, args, { cwd, timeout: 400_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` })),
+  );
 }
 
 describe.skipIf(!canRun)('npm pack + npm install -g', () => {
@@ -46,8 +48,16 @@ describe.skipIf(!canRun)('npm pack + npm install -g', () => {
 
     const elsewhere = join(work.path, 'elsewhere');
     spawnSync('mkdir', ['-p', elsewhere]);
-    serve = await startServe(['--model', STORIES_MODEL, '--engine', testEnginePath(), '--data-dir', join(work.path, 'data')], { command: join(prefix, 'bin', 'llama-orch'), cwd: elsewhere, timeoutMs: 90_000 });
-    const chat = await fetch(`${serve.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'stories260K', messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 8 }) });
+    serve = await startServe(['--model', STORIES_MODEL, '--engine', testEnginePath(), '--data-dir', join(work.path, 'data')], {
+      command: join(prefix, 'bin', 'llama-orch'),
+      cwd: elsewhere,
+      timeoutMs: 90_000,
+    });
+    const chat = await fetch(`${serve.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'stories260K', messages: [{ role: 'user', content: 'Once upon a time' }], max_tokens: 8 }),
+    });
     expect(chat.status).toBe(200);
     expect(((await chat.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content.length).toBeGreaterThan(0);
     const ui = await fetch(serve.loginUrl, { redirect: 'follow' });

@@ -29,10 +29,14 @@ async function runFromPlan(argv: string[]): Promise<{ log: string; completion: s
   proc.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   try {
-    await waitFor(async () => {
-      if (proc.exitCode !== null) throw new Error(`llama-server exited (${proc.exitCode}):\n${log.slice(-2000)}`);
-      return (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.status === 200;
-    }, 'llama-server started from the plan', 30_000);
+    await waitFor(
+      async () => {
+        if (proc.exitCode !== null) throw new Error(`llama-server exited (${proc.exitCode}):\n${log.slice(-2000)}`);
+        return (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.status === 200;
+      },
+      'llama-server started from the plan',
+      30_000,
+    );
     const res = await fetch(`http://127.0.0.1:${port}/completion`, { method: 'POST', body: JSON.stringify({ prompt: 'Once upon a time', n_predict: 8, seed: 1 }) });
     const completion = ((await res.json()) as { content: string }).content;
     return { log, completion };
@@ -49,7 +53,10 @@ function within(estimate: number, logged: number): boolean {
 }
 
 describe('placement with the real engine', () => {
-  for (const [contextSize, parallel] of [[512, 1], [2048, 2]] as const) {
+  for (const [contextSize, parallel] of [
+    [512, 1],
+    [2048, 2],
+  ] as const) {
     it(`starts llama-server from a CPU plan (context ${contextSize} × ${parallel}) and the estimate matches what it allocates`, async () => {
       const model = await readEstimatorInput(STORIES_MODEL);
       const r = plan({ hardware: osSnapshot(), model, modelPath: STORIES_MODEL, overrides: { contextSize, parallel } });

@@ -18,7 +18,16 @@ describe('previewPlan with live memory', () => {
   });
 
   it('offloads only what fits in the memory left on a GPU that another program filled since detection', async () => {
-    const sample = { index: gpu.index, uuid: gpu.uuid, vramTotalBytes: gpu.vramTotalBytes, vramUsedBytes: gpu.vramTotalBytes! - 2 * GiB, vramFreeBytes: 2 * GiB, utilizationPercent: 90, temperatureC: null, powerWatts: null };
+    const sample = {
+      index: gpu.index,
+      uuid: gpu.uuid,
+      vramTotalBytes: gpu.vramTotalBytes,
+      vramUsedBytes: gpu.vramTotalBytes! - 2 * GiB,
+      vramFreeBytes: 2 * GiB,
+      utilizationPercent: 90,
+      temperatureC: null,
+      powerWatts: null,
+    };
     const r = await previewPlan({ model }, { hardware: async () => snapshot, live: async () => ({ gpus: [sample], availableRamBytes: 48 * GiB }) });
     expect(r.plan?.fit).toBe('partial'); // only what fits in the 2 GiB left goes to the GPU
     const onGpu = r.plan!.devices.find((d) => d.kind === 'gpu')!;
@@ -27,7 +36,16 @@ describe('previewPlan with live memory', () => {
   });
 
   it('ignores live memory when planning for another machine’s snapshot', async () => {
-    const sample = { index: gpu.index, uuid: gpu.uuid, vramTotalBytes: gpu.vramTotalBytes, vramUsedBytes: gpu.vramTotalBytes, vramFreeBytes: 0, utilizationPercent: 100, temperatureC: null, powerWatts: null };
+    const sample = {
+      index: gpu.index,
+      uuid: gpu.uuid,
+      vramTotalBytes: gpu.vramTotalBytes,
+      vramUsedBytes: gpu.vramTotalBytes,
+      vramFreeBytes: 0,
+      utilizationPercent: 100,
+      temperatureC: null,
+      powerWatts: null,
+    };
     const r = await previewPlan({ model, hardware: snapshot }, { live: async () => ({ gpus: [sample], availableRamBytes: 0 }) });
     expect(r.plan?.fit).toBe('gpu');
   });

@@ -52,7 +52,11 @@ async function streamed(url: string, key: string, count: ClientCount): Promise<v
     text += decoder.decode(value, { stream: true });
     if (ttft === null && /"(content|reasoning_content)":"[^"]/.test(text)) ttft = performance.now() - started;
   }
-  const usage = text.split('\n').filter((l) => l.startsWith('data: {') && l.includes('"usage"')).map((l) => (JSON.parse(l.slice(6)) as { usage: { prompt_tokens: number; completion_tokens: number } }).usage).at(-1)!;
+  const usage = text
+    .split('\n')
+    .filter((l) => l.startsWith('data: {') && l.includes('"usage"'))
+    .map((l) => (JSON.parse(l.slice(6)) as { usage: { prompt_tokens: number; completion_tokens: number } }).usage)
+    .at(-1)!;
   count.requests++;
   count.promptTokens += usage.prompt_tokens;
   count.completionTokens += usage.completion_tokens;
@@ -136,7 +140,10 @@ describe('operations report with the real engine', () => {
     expect(html).toContain('<h2>Downtime incidents</h2>');
     expect(html).not.toContain('Once upon a time'); // metadata only, never content
     const jsonl = await (await report(t.url, t.core.auth.adminToken, 'jsonl')).text();
-    const lines = jsonl.trimEnd().split('\n').map((l) => JSON.parse(l) as { time: string; keyId: string; status: number; ttftMs: number | null });
+    const lines = jsonl
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { time: string; keyId: string; status: number; ttftMs: number | null });
     expect(lines).toHaveLength(ROUNDS * 3 * 2); // the request log, exported from the store: one line per request
     expect(lines.every((l) => l.status === 200 && typeof l.time === 'string' && l.ttftMs !== null)).toBe(true);
     expect(new Set(lines.map((l) => l.keyId)).size).toBe(2);

@@ -28,7 +28,11 @@ interface Worker {
 }
 
 async function startWorker(dataDir: string, rpcPort: number, statusPort: number, extra: string[] = []): Promise<Worker> {
-  const proc = spawn(process.execPath, [CLI, 'worker', '--port', String(rpcPort), '--status-port', String(statusPort), '--engine', testEnginePath(), '--data-dir', dataDir, '--threads', '1', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(
+    process.execPath,
+    [CLI, 'worker', '--port', String(rpcPort), '--status-port', String(statusPort), '--engine', testEnginePath(), '--data-dir', dataDir, '--threads', '1', ...extra],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const output: string[] = [];
   for (const s of [proc.stdout!, proc.stderr!]) createInterface({ input: s }).on('line', (l) => output.push(l));
   let exited = false;
@@ -137,7 +141,9 @@ describe('RPC workers', () => {
     }
   });
 
-  const lanIp = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+  const lanIp = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
   if (!lanIp) process.stdout.write('[skip] rpc-workers: no non-loopback IPv4 address on this machine; the LAN-binding warning test is skipped\n');
   it.skipIf(!lanIp)('binds the address --host names and warns plainly that RPC traffic is unauthenticated and unencrypted', async () => {
     const dir = tempDir();
@@ -168,7 +174,8 @@ describe('RPC workers', () => {
   });
 
   it('splits stories260K over this CPU and the worker under a local RAM limit, and answers a seeded request like the single-machine plan', async () => {
-    const create = (name: string, overrides: Record<string, unknown>) => admin('/api/v1/deployments', { method: 'POST', body: JSON.stringify({ model: STORIES_MODEL, name, overrides: { parallel: 1, ...overrides } }) });
+    const create = (name: string, overrides: Record<string, unknown>) =>
+      admin('/api/v1/deployments', { method: 'POST', body: JSON.stringify({ model: STORIES_MODEL, name, overrides: { parallel: 1, ...overrides } }) });
     expect((await create('solo', { workers: 'never' })).status).toBe(201);
     expect((await create('split', { localRamLimitMiB: LOCAL_RAM_LIMIT_MIB })).status).toBe(201);
 
@@ -231,10 +238,15 @@ describe('RPC workers', () => {
     expect(audit).toMatchObject({ action: 'instance.unload', detail: { worker: `127.0.0.1:${rpcPort}`, reason: expect.stringMatching(/unreachable \(no answer within 2000 ms\)/) } });
     expect(text).not.toMatch(/\[DONE\]/);
     // Thawed, the worker answers again and the next request plans the split again.
-    const again = await waitFor(async () => {
-      const r = await chat('split', { max_tokens: 4 });
-      return r.status === 200 ? r : ((await r.body?.cancel()), null);
-    }, 'the deployment to serve again on the thawed worker', 60_000, 250);
+    const again = await waitFor(
+      async () => {
+        const r = await chat('split', { max_tokens: 4 });
+        return r.status === 200 ? r : (await r.body?.cancel(), null);
+      },
+      'the deployment to serve again on the thawed worker',
+      60_000,
+      250,
+    );
     await again.body?.cancel();
     expect((await instanceOf('split'))!.argv).toContain('--rpc');
   }, 120_000);

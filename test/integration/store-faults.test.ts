@@ -74,7 +74,12 @@ describe('operations store faults', () => {
     expect(rows.find((x) => x.scope === 'deployment')).toMatchObject({ name: MODEL, requests: '1', errors: '0' });
     const jsonl = spawnSync(process.execPath, [CLI, 'report', '--format', 'jsonl', '--data-dir', dataDir], { encoding: 'utf8', timeout: 30_000 });
     expect(jsonl.status).toBe(0);
-    expect(jsonl.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { deployment: string; status: number })).toEqual([expect.objectContaining({ deployment: MODEL, status: 200 })]);
+    expect(
+      jsonl.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { deployment: string; status: number }),
+    ).toEqual([expect.objectContaining({ deployment: MODEL, status: 200 })]);
     const bad = spawnSync(process.execPath, [CLI, 'report', '--month', '2026-13', '--data-dir', dataDir], { encoding: 'utf8', timeout: 30_000 });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--month must look like 2026-11/);

@@ -33,7 +33,11 @@ async function readEvents(res: Response, until: (events: unknown[]) => boolean, 
     const blocks = raw.split('\n\n');
     raw = blocks.pop() ?? '';
     for (const block of blocks) {
-      const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      const data = block
+        .split('\n')
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('\n');
       if (data) events.push(data === '[DONE]' ? '[DONE]' : JSON.parse(data));
     }
   }
@@ -68,10 +72,14 @@ describe('supervised engines', () => {
 
     // Facts come from the engine's log lines, read from its stderr pipe; /health can answer 200
     // before the core has read the last of them (at trace level there are thousands), so wait.
-    const facts = await waitFor(async () => {
-      const f = ((await (await admin(`/api/v1/instances/${MODEL}/facts`)).json()) as InstanceFactsResponse).facts;
-      return f.modelLoaded && f.totals.kvBytes > 0 ? f : null;
-    }, 'the engine facts from its log', 5000);
+    const facts = await waitFor(
+      async () => {
+        const f = ((await (await admin(`/api/v1/instances/${MODEL}/facts`)).json()) as InstanceFactsResponse).facts;
+        return f.modelLoaded && f.totals.kvBytes > 0 ? f : null;
+      },
+      'the engine facts from its log',
+      5000,
+    );
     expect(facts).toMatchObject({ modelLoaded: true, slots: expect.any(Number), contextPerSlot: expect.any(Number) });
     expect(facts.buffers.map((b) => b.kind)).toEqual(expect.arrayContaining(['model', 'kv', 'compute']));
     expect(facts.totals.kvBytes).toBeGreaterThan(0);
@@ -133,7 +141,7 @@ describe('supervised engines', () => {
     expect(((await again.json()) as { choices: unknown[] }).choices).toHaveLength(1);
   });
 
-  it('fails a model that makes the engine exit at once, with the engine\'s own error line, after the bounded retries', async () => {
+  it("fails a model that makes the engine exit at once, with the engine's own error line, after the bounded retries", async () => {
     // A whole model the planner places, with an (allowed) metadata override the engine cannot load it with.
     t.core.deployments.addUnsaved({ name: 'broken', model: STORIES_MODEL, extraFlags: ['--override-kv', 'llama.block_count=int:99'] });
     const res = await admin('/api/v1/instances', { method: 'POST', body: JSON.stringify({ model: 'broken', wait: true }) });
@@ -143,7 +151,10 @@ describe('supervised engines', () => {
     expect(info.state).toBe('failed');
     expect(info.reason).toMatch(/^engine exited \(code \d+\): llama_model_load: error loading model: check_tensor_dims: tensor 'blk.5.attn_norm.weight' not found$/);
     expect(info.restarts).toBe(2); // maxCrashes = 2: three attempts in all, then no restart loop
-    const attempts = t.core.supervisor.get('broken')!.tailLogs().filter((l) => l.stream === 'supervisor' && /^starting /.test(l.text));
+    const attempts = t.core.supervisor
+      .get('broken')!
+      .tailLogs()
+      .filter((l) => l.stream === 'supervisor' && /^starting /.test(l.text));
     expect(attempts).toHaveLength(3);
     expect(readdirSync(join(t.dataDir, 'run')).filter((n) => n.startsWith('broken'))).toEqual([]); // no stale pidfile
   });
@@ -177,7 +188,10 @@ describe('engines outlive no core', () => {
     try {
       const deadCore = spawnSync('true').pid!;
       mkdirSync(join(data.path, 'run'), { recursive: true });
-      writeFileSync(join(data.path, 'run', `${MODEL}.pid.json`), JSON.stringify({ pid: enginePid, instanceId: MODEL, enginePath: testEnginePath(), startedAt: new Date().toISOString(), corePid: deadCore }));
+      writeFileSync(
+        join(data.path, 'run', `${MODEL}.pid.json`),
+        JSON.stringify({ pid: enginePid, instanceId: MODEL, enginePath: testEnginePath(), startedAt: new Date().toISOString(), corePid: deadCore }),
+      );
       const second = await startServe(['--engine', testEnginePath(), '--data-dir', data.path], { readyModels: 0 });
       try {
         await waitFor(() => !isRunning(enginePid), 'the orphaned engine to be reaped', 10_000);

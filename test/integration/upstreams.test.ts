@@ -48,7 +48,8 @@ describe('remote upstreams', () => {
   let port: number;
   let t: TestCore;
   let admin: Record<string, string>;
-  const chat = (body: unknown, signal?: AbortSignal) => fetch(`${t.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: signal ?? null });
+  const chat = (body: unknown, signal?: AbortSignal) =>
+    fetch(`${t.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: signal ?? null });
   const view = async () => (await (await fetch(`${t.url}/api/v1/upstreams/office`, { headers: admin })).json()) as UpstreamView;
 
   beforeAll(async () => {
@@ -72,7 +73,16 @@ describe('remote upstreams', () => {
     const res = await fetch(`${t.url}/api/v1/upstreams`, {
       method: 'POST',
       headers: admin,
-      body: JSON.stringify({ name: 'office', baseUrl: upstream.url, apiKey: SECRET, aliases: { default: 'stories' }, fallback: 'stories260K', healthIntervalSeconds: 1, failureThreshold: 2, openSeconds: 3 }),
+      body: JSON.stringify({
+        name: 'office',
+        baseUrl: upstream.url,
+        apiKey: SECRET,
+        aliases: { default: 'stories' },
+        fallback: 'stories260K',
+        healthIntervalSeconds: 1,
+        failureThreshold: 2,
+        openSeconds: 3,
+      }),
     });
     const text = await res.text();
     expect(res.status).toBe(201);
@@ -83,11 +93,15 @@ describe('remote upstreams', () => {
   });
 
   it('lists the upstream models under its prefix and aliases, refreshed by the health check', async () => {
-    const ids = await waitFor(async () => {
-      const list = (await (await fetch(`${t.url}/v1/models`)).json()) as OpenAiModelList;
-      const ids = list.data.map((m) => m.id);
-      return ids.includes('office/stories') ? ids : null;
-    }, 'the upstream model in /v1/models', 30_000);
+    const ids = await waitFor(
+      async () => {
+        const list = (await (await fetch(`${t.url}/v1/models`)).json()) as OpenAiModelList;
+        const ids = list.data.map((m) => m.id);
+        return ids.includes('office/stories') ? ids : null;
+      },
+      'the upstream model in /v1/models',
+      30_000,
+    );
     expect(ids).toEqual(expect.arrayContaining(['stories260K', 'default', 'office/stories']));
     const one = await fetch(`${t.url}/v1/models/office%2Fstories`);
     expect(await one.json()).toMatchObject({ id: 'office/stories', owned_by: 'upstream:office', state: 'loaded' });
@@ -118,10 +132,14 @@ describe('remote upstreams', () => {
     const ac = new AbortController();
     const res = await chat({ ...LONG, model: 'office/stories' }, ac.signal);
     const reader = res.body!.getReader();
-    for (let seen = 0; seen < 5; ) {
+    for (let seen = 0; seen < 5;) {
       const { done, value } = await reader.read();
       if (done) throw new Error('the stream ended before 5 events');
-      seen += (Buffer.from(value).toString('utf8').match(/^data: /gm) ?? []).length;
+      seen += (
+        Buffer.from(value)
+          .toString('utf8')
+          .match(/^data: /gm) ?? []
+      ).length;
     }
     expect((await upstreamSlots(upstream.url)).some((s) => s.is_processing)).toBe(true);
     ac.abort();
@@ -133,7 +151,7 @@ describe('remote upstreams', () => {
     expect(metrics).toMatch(/llama_orch_requests_total\{model="upstream:office",route="\/v1\/chat\/completions",status="200",outcome="completed"\}/);
   });
 
-  it("holds an upstream to its maxConcurrent: beyond it (and the queue) a request gets 429 at once", async () => {
+  it('holds an upstream to its maxConcurrent: beyond it (and the queue) a request gets 429 at once', async () => {
     const narrow = await fetch(`${t.url}/api/v1/upstreams`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'narrow', baseUrl: upstream.url, apiKey: SECRET, maxConcurrent: 1 }) });
     expect(narrow.status).toBe(201);
     t.core.settings.update({ gateway: { queueDepth: 0 } });
@@ -184,10 +202,15 @@ describe('remote upstreams', () => {
 
   it('opens the circuit when the upstream stops (503 + Retry-After), fails the alias over to the local deployment, and closes once it is back', async () => {
     await upstream.stop();
-    const refused = await waitFor(async () => {
-      const r = await chat({ ...SEEDED, stream: false, model: 'office/stories' });
-      return r.status === 503 ? r : (await r.body?.cancel(), null);
-    }, 'the circuit to open', 30_000, 200);
+    const refused = await waitFor(
+      async () => {
+        const r = await chat({ ...SEEDED, stream: false, model: 'office/stories' });
+        return r.status === 503 ? r : (await r.body?.cancel(), null);
+      },
+      'the circuit to open',
+      30_000,
+      200,
+    );
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(await refused.json()).toMatchObject({ error: { code: 'upstream_unavailable', type: 'server_error' } });
     expect((await view()).circuit).not.toBe('closed');
@@ -224,14 +247,18 @@ describe('remote upstreams', () => {
     }
   });
 
-  it("ends a request the upstream does not answer within its timeoutSeconds with 504, counted towards its circuit", async () => {
+  it('ends a request the upstream does not answer within its timeoutSeconds with 504, counted towards its circuit', async () => {
     // Fault injection: a server that accepts connections and never answers (a hung upstream).
     const sockets: Socket[] = [];
     const hole = createServer((s) => void sockets.push(s.on('error', () => undefined)));
     await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve));
     try {
       const holeUrl = `http://127.0.0.1:${(hole.address() as AddressInfo).port}`;
-      const add = await fetch(`${t.url}/api/v1/upstreams`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'hung', baseUrl: holeUrl, timeoutSeconds: 1, failureThreshold: 1, openSeconds: 60 }) });
+      const add = await fetch(`${t.url}/api/v1/upstreams`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ name: 'hung', baseUrl: holeUrl, timeoutSeconds: 1, failureThreshold: 1, openSeconds: 60 }),
+      });
       expect(add.status).toBe(201);
       const started = Date.now();
       const res = await chat({ ...SEEDED, stream: false, model: 'hung/anything' });

@@ -69,11 +69,16 @@ describe('offline mode (`serve --offline`)', () => {
     await serve?.stop();
     data.cleanup();
   });
-  const admin = (path: string, body: unknown) => fetch(`${serve.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const admin = (path: string, body: unknown) =>
+    fetch(`${serve.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('says so at start and still serves local models', async () => {
     expect(serve.output.join('\n')).toContain('offline mode: no connection beyond this machine');
-    const res = await fetch(`${serve.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'stories260K', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4 }) });
+    const res = await fetch(`${serve.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'stories260K', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4 }),
+    });
     expect(res.status).toBe(200);
   });
 

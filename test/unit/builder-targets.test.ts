@@ -78,7 +78,12 @@ describe('electron-builder targets', () => {
 
   it('builds AppImage + deb on Linux and NSIS on Windows', async () => {
     const linux = targetsOf(await helperFor(packager, Platform.LINUX), Platform.LINUX);
-    expect([...linux.values()].flat().map((t) => t.name).sort()).toEqual(['appImage', 'deb']);
+    expect(
+      [...linux.values()]
+        .flat()
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(['appImage', 'deb']);
     const win = targetsOf(await helperFor(packager, Platform.WINDOWS), Platform.WINDOWS);
     expect([...win.entries()].map(([arch, ts]) => [Arch[arch], ts.map((t) => t.name)])).toEqual([['x64', ['nsis']]]);
   });
@@ -102,7 +107,9 @@ describe('electron-builder targets', () => {
 
   it('writes a macOS feed (latest-mac.yml) in which electron-updater’s MacUpdater finds the zip', async () => {
     const mac = await helperFor(packager, Platform.MAC);
-    const zipTarget = targetsOf(mac, Platform.MAC).get(Arch.arm64)!.find((t) => t.name === 'zip')!;
+    const zipTarget = targetsOf(mac, Platform.MAC)
+      .get(Arch.arm64)!
+      .find((t) => t.name === 'zip')!;
     const file = join(out.path, mac.expandArtifactNamePattern(zipTarget.options as never, 'zip', Arch.arm64));
     writeFileSync(file, 'not really a zip');
     const publishConfigs = await getPublishConfigs(mac, mac.platformSpecificBuildOptions, Arch.arm64, false);

@@ -136,14 +136,32 @@ export const psCommand: CliCommand = {
     const list = client
       ? await client.call<DeploymentListResponse>('GET', ROUTES.deployments)
       : await withOfflineCore(dataDir, async (core) => ({ data: core.deployments.views(), problems: core.deployments.problems }));
-    if (values.json) return process.stdout.write(`${JSON.stringify(list)}\n`), 0;
+    if (values.json) return (process.stdout.write(`${JSON.stringify(list)}\n`), 0);
     const rows = [['NAME', 'MODEL', 'ROLE', 'STATE', 'PID', 'SLOTS', 'ALIASES', 'SAVED']];
     for (const d of list.data) {
       const i = d.instance;
-      rows.push([d.name, d.model, d.role, i?.state ?? (client ? 'unloaded' : '(no core running)'), String(i?.pid ?? '-'), String(i?.placement?.parallel ?? d.overrides.parallel ?? '-'), d.aliases.join(',') || '-', d.saved ? 'yes' : 'no']);
+      rows.push([
+        d.name,
+        d.model,
+        d.role,
+        i?.state ?? (client ? 'unloaded' : '(no core running)'),
+        String(i?.pid ?? '-'),
+        String(i?.placement?.parallel ?? d.overrides.parallel ?? '-'),
+        d.aliases.join(',') || '-',
+        d.saved ? 'yes' : 'no',
+      ]);
     }
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-    process.stdout.write(rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n');
+    process.stdout.write(
+      rows
+        .map((r) =>
+          r
+            .map((cell, c) => cell.padEnd(widths[c]!))
+            .join('  ')
+            .trimEnd(),
+        )
+        .join('\n') + '\n',
+    );
     return 0;
   },
 };
@@ -179,7 +197,11 @@ export const logsCommand: CliCommand = {
   summary: 'show a deployment’s engine log (-f to follow)',
   usage: `llama-orch logs <name|alias> [-f] [--tail <lines>] [--data-dir <dir>]`,
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { follow: { type: 'boolean', short: 'f', default: false }, tail: { type: 'string', default: '200' }, ...dataDirOption } });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { follow: { type: 'boolean', short: 'f', default: false }, tail: { type: 'string', default: '200' }, ...dataDirOption },
+    });
     const client = running(values);
     const view = await client.call<DeploymentView>('GET', ROUTES.deployment(one(positionals, 'logs')));
     const print = (l: LogLine) => process.stdout.write(`${l.time} ${l.stream} ${l.level} ${l.text}\n`);

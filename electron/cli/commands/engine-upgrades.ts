@@ -36,7 +36,15 @@ export async function setDefault(layout: DataLayout, service: EngineService, id:
     process.stdout.write(`default engine: ${r.defaultEngine}; running deployments move to it at their next start (\`engines promote\` restarts them now)\n`);
     return 0;
   }
-  if (!service.get(id)) throw new Error(`engine '${id}' is not installed; installed: ${service.list().map((e) => e.id).join(', ') || 'none'}`);
+  if (!service.get(id))
+    throw new Error(
+      `engine '${id}' is not installed; installed: ${
+        service
+          .list()
+          .map((e) => e.id)
+          .join(', ') || 'none'
+      }`,
+    );
   const rec = defaultsOn(layout).set(id, { actor: 'cli' });
   process.stdout.write(`default engine: ${id} (was ${rec.previous ?? 'none'})\n`);
   return 0;
@@ -45,7 +53,12 @@ export async function setDefault(layout: DataLayout, service: EngineService, id:
 export async function check(dataDir: string, candidate: string | undefined, deployments: string | undefined, all: boolean, json: boolean): Promise<number> {
   if (!candidate) throw new UsageError('engines check needs a candidate engine id (see `llama-orch engines list`)');
   if (deployments && all) throw new UsageError('give --deployments or --all, not both');
-  const chosen = deployments ? deployments.split(',').map((s) => s.trim()).filter(Boolean) : 'all';
+  const chosen = deployments
+    ? deployments
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : 'all';
   const report = await coreOf(dataDir, 'check').call<EngineCheckReport>('POST', R.checks, { candidate, deployments: chosen });
   process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
   return report.verdict === 'fails_to_load' ? 1 : 0;
@@ -53,7 +66,12 @@ export async function check(dataDir: string, candidate: string | undefined, depl
 
 export async function promote(dataDir: string, id: string | undefined, force: boolean, deployments: string | undefined): Promise<number> {
   if (!id) throw new UsageError('engines promote needs an engine id');
-  const chosen = deployments ? deployments.split(',').map((s) => s.trim()).filter(Boolean) : null;
+  const chosen = deployments
+    ? deployments
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : null;
   const r = await coreOf(dataDir, 'promote').call<PromoteResponse>('POST', R.promote, { engine: id, force, ...(chosen ? { deployments: chosen } : {}) });
   process.stdout.write(formatSwitch(r, force ? ' (forced)' : ''));
   return r.restarted.some((x) => x.error) ? 1 : 0;
@@ -66,7 +84,9 @@ export async function rollback(dataDir: string): Promise<number> {
 }
 
 function formatSwitch(r: PromoteResponse, note: string): string {
-  const head = r.deployments ? `pinned ${r.deployments.join(', ')} to the engine; default engine unchanged (${r.defaultEngine ?? 'none'})` : `default engine: ${r.defaultEngine} (was ${r.previous ?? 'none'})`;
+  const head = r.deployments
+    ? `pinned ${r.deployments.join(', ')} to the engine; default engine unchanged (${r.defaultEngine ?? 'none'})`
+    : `default engine: ${r.defaultEngine} (was ${r.previous ?? 'none'})`;
   const lines = [`${head}${note}${r.reportId ? `, check report ${r.reportId}` : ''}`];
   for (const x of r.restarted) lines.push(x.error ? `  ${x.deployment}: kept its old engine — ${x.error}` : `  ${x.deployment}: moved, new engine ready in ${x.readyMs} ms`);
   for (const h of r.held ?? []) lines.push(`  ${h.deployment}: held on ${h.engine} (follows the default only after a passing check; pinned now)`);

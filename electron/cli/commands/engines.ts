@@ -115,7 +115,9 @@ function list(service: EngineService, json: boolean): number {
   }
   for (const e of engines) {
     const devices = e.devices.map((d) => d.id).join(', ') || 'CPU only';
-    process.stdout.write(`${e.id}${e.id === service.defaultEngine ? '  (default)' : ''}\n  ${e.version ?? 'version unknown'} · ${e.backend ?? 'backend unknown'} · devices: ${devices}\n  ${provenance(e)}\n  ${e.binary}\n`);
+    process.stdout.write(
+      `${e.id}${e.id === service.defaultEngine ? '  (default)' : ''}\n  ${e.version ?? 'version unknown'} · ${e.backend ?? 'backend unknown'} · devices: ${devices}\n  ${provenance(e)}\n  ${e.binary}\n`,
+    );
   }
   return 0;
 }
@@ -151,7 +153,9 @@ async function install(service: EngineService, opts: { tag: string | undefined; 
 
 function printInstalled(e: EngineInfo): void {
   if (e.becameDefault) process.stdout.write(`${e.id} is the first engine here and is now the default engine\n`);
-  process.stdout.write(`installed engine ${e.id}\n  ${e.version ?? 'version unknown'}\n  devices: ${e.devices.map((d) => `${d.id} (${d.name})`).join(', ') || 'none besides the CPU'}\n  ${e.binary}\n`);
+  process.stdout.write(
+    `installed engine ${e.id}\n  ${e.version ?? 'version unknown'}\n  devices: ${e.devices.map((d) => `${d.id} (${d.name})`).join(', ') || 'none besides the CPU'}\n  ${e.binary}\n`,
+  );
 }
 
 /** Progress on stderr: one rewritten line on a terminal, a line per 10 % otherwise. */

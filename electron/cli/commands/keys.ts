@@ -27,7 +27,13 @@ function limitsFrom(values: Record<string, unknown>): Record<string, unknown> {
     if (!/^\d+$/.test(v)) throw new UsageError(`--${flag} must be a whole number (or 'none'), not '${v}'`);
     return Number(v);
   };
-  if (given('models') !== undefined) patch.models = given('models') === 'none' ? null : given('models')!.split(',').map((s) => s.trim());
+  if (given('models') !== undefined)
+    patch.models =
+      given('models') === 'none'
+        ? null
+        : given('models')!
+            .split(',')
+            .map((s) => s.trim());
   if (given('expires') !== undefined) patch.expiresAt = given('expires') === 'none' ? null : given('expires');
   if (given('rpm') !== undefined) patch.rpm = number('rpm');
   if (given('tokens-per-day') !== undefined) patch.tokensPerDay = number('tokens-per-day');
@@ -91,7 +97,11 @@ limits (update: 'none' removes one):
       if (!values.name) throw new UsageError('keys create needs --name (who or what uses the key)');
       if (values.scope !== 'inference' && values.scope !== 'admin') throw new UsageError("--scope must be 'inference' or 'admin'");
       const created = asUsage(() => store.create(values.name!, values.scope as 'inference' | 'admin', limitsFrom(values)));
-      process.stdout.write(values.json ? JSON.stringify(created) + '\n' : `${created.key}\n\nKey ${created.info.id} (${created.info.scope}) for ${created.info.name}. Store it now: it is not shown again.\n${describeKey(created.info)}\n`);
+      process.stdout.write(
+        values.json
+          ? JSON.stringify(created) + '\n'
+          : `${created.key}\n\nKey ${created.info.id} (${created.info.scope}) for ${created.info.name}. Store it now: it is not shown again.\n${describeKey(created.info)}\n`,
+      );
       return 0;
     }
     if (action === 'update') {

@@ -45,22 +45,24 @@ export const kitCommand: CliCommand = {
     const onProgress = progressPrinter();
     try {
       if (action === 'export') {
-        const r = await exportKit(
-          core.kitSources(),
-          resolve(dir),
-          { ...(values.models ? { models: list(values.models) } : {}), ...(values.engines ? { engines: list(values.engines) } : {}), onProgress },
-        );
+        const r = await exportKit(core.kitSources(), resolve(dir), {
+          ...(values.models ? { models: list(values.models) } : {}),
+          ...(values.engines ? { engines: list(values.engines) } : {}),
+          onProgress,
+        });
         if (values.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-        else process.stdout.write(`kit written to ${r.dir}: ${r.files} files, ${mib(r.bytes)}; engines: ${r.engines.join(', ') || 'none'}; models: ${r.models.join(', ') || 'none'}; deployments: ${r.deployments.join(', ') || 'none'}\n${r.skipped.map((s) => `  left out: ${s}\n`).join('')}`);
+        else
+          process.stdout.write(
+            `kit written to ${r.dir}: ${r.files} files, ${mib(r.bytes)}; engines: ${r.engines.join(', ') || 'none'}; models: ${r.models.join(', ') || 'none'}; deployments: ${r.deployments.join(', ') || 'none'}\n${r.skipped.map((s) => `  left out: ${s}\n`).join('')}`,
+          );
         return 0;
       }
-      const r = await importKit(
-        core.kitTargets(),
-        resolve(dir),
-        { onProgress },
-      );
+      const r = await importKit(core.kitTargets(), resolve(dir), { onProgress });
       if (values.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-      else process.stdout.write(`kit imported: engines: ${r.engines.join(', ') || 'none'}; models: ${r.models.join(', ') || 'none'}; deployments: ${r.deployments.join(', ') || 'none'} (${mib(r.copiedBytes)} copied${r.resumedBytes ? `, ${mib(r.resumedBytes)} resumed` : ''})\n${r.skipped.map((s) => `  unchanged: ${s}\n`).join('')}`);
+      else
+        process.stdout.write(
+          `kit imported: engines: ${r.engines.join(', ') || 'none'}; models: ${r.models.join(', ') || 'none'}; deployments: ${r.deployments.join(', ') || 'none'} (${mib(r.copiedBytes)} copied${r.resumedBytes ? `, ${mib(r.resumedBytes)} resumed` : ''})\n${r.skipped.map((s) => `  unchanged: ${s}\n`).join('')}`,
+        );
       return 0;
     } finally {
       await core.stop();
@@ -69,7 +71,10 @@ export const kitCommand: CliCommand = {
 };
 
 function list(s: string): string[] {
-  return s.split(',').map((x) => x.trim()).filter(Boolean);
+  return s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 }
 
 function mib(n: number): string {

@@ -59,7 +59,12 @@ export const modelsCommand: CliCommand = {
   },
 };
 
-async function runAction(core: Core, action: string, arg: string | undefined, values: { json?: boolean | undefined; link?: boolean | undefined; 'no-mmproj'?: boolean | undefined; id?: string | undefined; revision?: string | undefined; limit?: string | undefined }): Promise<number> {
+async function runAction(
+  core: Core,
+  action: string,
+  arg: string | undefined,
+  values: { json?: boolean | undefined; link?: boolean | undefined; 'no-mmproj'?: boolean | undefined; id?: string | undefined; revision?: string | undefined; limit?: string | undefined },
+): Promise<number> {
   const json = values.json ?? false;
   const need = (what: string) => {
     if (!arg) throw new UsageError(`models ${action} needs ${what}`);
@@ -104,12 +109,37 @@ function list(core: Core, json: boolean): number {
   for (const p of lib.problems) process.stderr.write(`warning: ${p}\n`);
   // Unfinished pulls of earlier runs, from their records in the downloads folder.
   const pulls = core.pulls.list();
-  const pending = pulls.length ? `\npaused pulls (\`llama-orch models pull <repo>:<file>\` resumes one):\n${pulls.map((p) => `  ${p.repo}:${p.files[0] ?? ''}  ${bytes(p.bytes)}${p.totalBytes ? ` of ${bytes(p.totalBytes)}` : ''}  → ${p.modelId}\n`).join('')}` : '';
+  const pending = pulls.length
+    ? `\npaused pulls (\`llama-orch models pull <repo>:<file>\` resumes one):\n${pulls.map((p) => `  ${p.repo}:${p.files[0] ?? ''}  ${bytes(p.bytes)}${p.totalBytes ? ` of ${bytes(p.totalBytes)}` : ''}  → ${p.modelId}\n`).join('')}`
+    : '';
   return print(json, { data: rows, totalDiskBytes: lib.totalDiskBytes(), pulls }, () => {
     if (!rows.length) return 'no models yet: `llama-orch models pull <owner/repo>:<quant>` or `llama-orch models import <file.gguf>`\n' + pending;
-    const table = [['ID', 'ARCH', 'PARAMS', 'QUANT', 'CONTEXT', 'SIZE', 'SOURCE', 'LICENCE'], ...rows.map((m) => [m.id, m.architecture, params(m.parameterCount), m.quant ?? '-', m.contextLength?.toString() ?? '-', bytes(m.sizeBytes), m.linked ? 'linked' : m.source, m.license?.id ?? '-'])];
+    const table = [
+      ['ID', 'ARCH', 'PARAMS', 'QUANT', 'CONTEXT', 'SIZE', 'SOURCE', 'LICENCE'],
+      ...rows.map((m) => [
+        m.id,
+        m.architecture,
+        params(m.parameterCount),
+        m.quant ?? '-',
+        m.contextLength?.toString() ?? '-',
+        bytes(m.sizeBytes),
+        m.linked ? 'linked' : m.source,
+        m.license?.id ?? '-',
+      ]),
+    ];
     const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-    return table.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + `\n\n${rows.length} model(s), ${bytes(lib.totalDiskBytes())} in ${lib.modelsDir}\n` + pending;
+    return (
+      table
+        .map((r) =>
+          r
+            .map((c, i) => c.padEnd(widths[i]!))
+            .join('  ')
+            .trimEnd(),
+        )
+        .join('\n') +
+      `\n\n${rows.length} model(s), ${bytes(lib.totalDiskBytes())} in ${lib.modelsDir}\n` +
+      pending
+    );
   });
 }
 
@@ -185,16 +215,35 @@ async function inspect(core: Core, target: string, json: boolean): Promise<numbe
   return print(json, manifest ?? facts, () => {
     const f = facts;
     const rows: [string, string | number | null][] = [
-      ['architecture', f.architecture], ['name', f.name], ['parameters', `${params(f.parameterCount)} (${f.parameterCount})`], ['quant', f.quant],
-      ['file type', f.fileType], ['context length', f.contextLength], ['blocks', f.blockCount], ['embedding', f.embeddingLength],
-      ['feed forward', f.feedForwardLength], ['heads', f.headCount], ['kv heads', f.headCountKv], ['key/value length', f.keyLength !== null || f.valueLength !== null ? `${f.keyLength ?? '-'}/${f.valueLength ?? '-'}` : null],
-      ['sliding window', f.slidingWindow], ['experts', f.expertCount !== null ? `${f.expertCount} (${f.expertUsedCount ?? '?'} used)` : null],
-      ['chat template', f.hasChatTemplate ? 'yes' : 'no'], ['licence', f.license ? `${f.license}${f.licenseLink ? ` (${f.licenseLink})` : ''}` : null], ['size', `${bytes(f.sizeBytes)} (tensors ${bytes(f.tensorBytes)})`],
+      ['architecture', f.architecture],
+      ['name', f.name],
+      ['parameters', `${params(f.parameterCount)} (${f.parameterCount})`],
+      ['quant', f.quant],
+      ['file type', f.fileType],
+      ['context length', f.contextLength],
+      ['blocks', f.blockCount],
+      ['embedding', f.embeddingLength],
+      ['feed forward', f.feedForwardLength],
+      ['heads', f.headCount],
+      ['kv heads', f.headCountKv],
+      ['key/value length', f.keyLength !== null || f.valueLength !== null ? `${f.keyLength ?? '-'}/${f.valueLength ?? '-'}` : null],
+      ['sliding window', f.slidingWindow],
+      ['experts', f.expertCount !== null ? `${f.expertCount} (${f.expertUsedCount ?? '?'} used)` : null],
+      ['chat template', f.hasChatTemplate ? 'yes' : 'no'],
+      ['licence', f.license ? `${f.license}${f.licenseLink ? ` (${f.licenseLink})` : ''}` : null],
+      ['size', `${bytes(f.sizeBytes)} (tensors ${bytes(f.tensorBytes)})`],
       ['per layer', f.layers.length ? `${bytes(Math.max(...f.layers.map((l) => l.bytes)))} max over ${f.layers.length} layers` : null],
       ['other tensors', f.otherTensors.map((t) => `${t.name} ${bytes(t.bytes)}`).join(', ')],
     ];
     const head = manifest ? `${manifest.id}: ${manifest.files.map((x) => x.path).join(', ')}\n` : '';
-    return head + rows.filter(([, v]) => v !== null && v !== '').map(([k, v]) => `  ${k.padEnd(16)} ${v}`).join('\n') + '\n';
+    return (
+      head +
+      rows
+        .filter(([, v]) => v !== null && v !== '')
+        .map(([k, v]) => `  ${k.padEnd(16)} ${v}`)
+        .join('\n') +
+      '\n'
+    );
   });
 }
 

@@ -34,10 +34,22 @@ export const planCommand: CliCommand = {
       allowPositionals: true,
       strict: true,
       options: {
-        hardware: { type: 'string' }, devices: { type: 'string' }, ctx: { type: 'string' }, parallel: { type: 'string' }, ngl: { type: 'string' },
-        ts: { type: 'string' }, 'split-mode': { type: 'string' }, 'main-gpu': { type: 'string' }, ctk: { type: 'string' }, ctv: { type: 'string' },
-        fa: { type: 'string' }, force: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, 'data-dir': { type: 'string' },
-        workers: { type: 'string' }, 'local-ram-mib': { type: 'string' },
+        hardware: { type: 'string' },
+        devices: { type: 'string' },
+        ctx: { type: 'string' },
+        parallel: { type: 'string' },
+        ngl: { type: 'string' },
+        ts: { type: 'string' },
+        'split-mode': { type: 'string' },
+        'main-gpu': { type: 'string' },
+        ctk: { type: 'string' },
+        ctv: { type: 'string' },
+        fa: { type: 'string' },
+        force: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        'data-dir': { type: 'string' },
+        workers: { type: 'string' },
+        'local-ram-mib': { type: 'string' },
       },
     });
     if (positionals.length !== 1) throw new UsageError('give exactly one model (a library id or a .gguf file)');
@@ -116,7 +128,9 @@ function render(res: PlanResponse): string {
     lines.push(`plan (${p.fit}${p.forced ? ', FORCED' : ''}): ${p.summary}`);
     for (const d of p.devices) {
       if (d.totalBytes === 0) continue;
-      lines.push(`  ${d.id.padEnd(8)} weights ${formatBytes(d.weightsBytes)}, KV cache ${formatBytes(d.kvBytes)}, compute ${formatBytes(d.computeBytes)}${d.outputBytes ? `, output ${formatBytes(d.outputBytes)}` : ''}${d.overheadBytes ? `, overhead ${formatBytes(d.overheadBytes)}` : ''} = ${formatBytes(d.totalBytes)} of ${formatBytes(d.availableBytes)} available`);
+      lines.push(
+        `  ${d.id.padEnd(8)} weights ${formatBytes(d.weightsBytes)}, KV cache ${formatBytes(d.kvBytes)}, compute ${formatBytes(d.computeBytes)}${d.outputBytes ? `, output ${formatBytes(d.outputBytes)}` : ''}${d.overheadBytes ? `, overhead ${formatBytes(d.overheadBytes)}` : ''} = ${formatBytes(d.totalBytes)} of ${formatBytes(d.availableBytes)} available`,
+      );
     }
     for (const w of p.warnings) lines.push(`  note: ${w}`);
     lines.push(`engine args: ${res.argv!.join(' ')}`);

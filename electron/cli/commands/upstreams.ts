@@ -26,7 +26,13 @@ llama-orch upstreams remove <name>
   --fallback      a local deployment that answers the aliases while the upstream's circuit is open
   --failure-threshold / --open-seconds   N failures open the circuit for T seconds (503 + Retry-After)`;
 
-const INT_FLAGS = { timeout: 'timeoutSeconds', 'max-concurrent': 'maxConcurrent', 'health-interval': 'healthIntervalSeconds', 'failure-threshold': 'failureThreshold', 'open-seconds': 'openSeconds' } as const;
+const INT_FLAGS = {
+  timeout: 'timeoutSeconds',
+  'max-concurrent': 'maxConcurrent',
+  'health-interval': 'healthIntervalSeconds',
+  'failure-threshold': 'failureThreshold',
+  'open-seconds': 'openSeconds',
+} as const;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -114,11 +120,11 @@ export const upstreamsCommand: CliCommand = {
       if (!name || !baseUrl) throw new UsageError('upstreams add needs a name and a base URL');
       const input = await inputOf(name, baseUrl, values);
       const view = client ? await client.call<UpstreamView>('POST', ROUTES.upstreams, input) : await offline(dataDir, (c) => c.upstreams.add(input, 'cli'));
-      return print(view, `added ${describe(view)}`), 0;
+      return (print(view, `added ${describe(view)}`), 0);
     }
     if (action === 'list') {
       const list = client ? await client.call<UpstreamListResponse>('GET', ROUTES.upstreams) : await offline(dataDir, (c) => ({ data: c.upstreams.list(), problems: c.upstreams.problems }));
-      return print(list.data, list.data.length ? list.data.map(describe).join('\n') : 'no upstreams'), 0;
+      return (print(list.data, list.data.length ? list.data.map(describe).join('\n') : 'no upstreams'), 0);
     }
     if (action === 'check') {
       if (!name) throw new UsageError('upstreams check needs the name');
@@ -130,13 +136,13 @@ export const upstreamsCommand: CliCommand = {
             await c.upstreams.check(up);
             return c.upstreams.list().find((u) => u.name === name)!;
           });
-      return print(view, describe(view)), view.lastError ? 1 : 0;
+      return (print(view, describe(view)), view.lastError ? 1 : 0);
     }
     if (action === 'remove') {
       if (!name) throw new UsageError('upstreams remove needs the name');
       if (client) await client.call('DELETE', ROUTES.upstream(name));
       else if (!(await offline(dataDir, (c) => c.upstreams.remove(name, 'cli')))) throw new Error(`no upstream named '${name}'`);
-      return print({ removed: name }, `removed ${name}`), 0;
+      return (print({ removed: name }, `removed ${name}`), 0);
     }
     throw new UsageError(`unknown upstreams action '${action ?? ''}'`);
   },

@@ -27,11 +27,20 @@ export const workerCommand: CliCommand = {
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: { host: { type: 'string' }, port: { type: 'string' }, 'status-port': { type: 'string' }, engine: { type: 'string' }, threads: { type: 'string' }, device: { type: 'string' }, 'data-dir': { type: 'string' } },
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'status-port': { type: 'string' },
+        engine: { type: 'string' },
+        threads: { type: 'string' },
+        device: { type: 'string' },
+        'data-dir': { type: 'string' },
+      },
       strict: true,
     });
     const host = values.host ?? '127.0.0.1';
-    if (['0.0.0.0', '::', '[::]', '*'].includes(host)) throw new UsageError(`--host ${host} would listen on every interface; name the one address main nodes reach this machine by (RPC traffic is unauthenticated)`);
+    if (['0.0.0.0', '::', '[::]', '*'].includes(host))
+      throw new UsageError(`--host ${host} would listen on every interface; name the one address main nodes reach this machine by (RPC traffic is unauthenticated)`);
     const bind = await resolveBind(host);
     const rpcPort = port(values.port, 50052);
     if (rpcPort === 0) throw new UsageError('--port must name a port (main nodes add the worker by it)');
@@ -62,7 +71,8 @@ export const workerCommand: CliCommand = {
     }
     const s = node.status();
     process.stdout.write(`llama-orch worker: rpc-server listening on ${s.endpoint} (status: http://${host.includes(':') ? `[${bind.address}]` : bind.address}:${statusPort}/status)\n`);
-    for (const d of s.devices) process.stdout.write(`  ${d.id}: ${d.name}, ${d.totalBytes !== null ? formatBytes(d.totalBytes) : '?'} total, ${d.freeBytes !== null ? formatBytes(d.freeBytes) : '?'} free\n`);
+    for (const d of s.devices)
+      process.stdout.write(`  ${d.id}: ${d.name}, ${d.totalBytes !== null ? formatBytes(d.totalBytes) : '?'} total, ${d.freeBytes !== null ? formatBytes(d.freeBytes) : '?'} free\n`);
     process.stdout.write(`  add it on the main node: llama-orch workers add ${s.endpoint}${statusPort !== defaultStatusPort(s.endpoint) ? ` --status-port ${statusPort}` : ''}\n`);
     return exitCode;
   },

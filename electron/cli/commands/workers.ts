@@ -29,7 +29,12 @@ export const workersCommand: CliCommand = {
   summary: 'add, list or remove RPC workers (other machines lending their devices)',
   usage: USAGE,
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, options: { 'data-dir': { type: 'string' }, 'status-port': { type: 'string' }, json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { 'data-dir': { type: 'string' }, 'status-port': { type: 'string' }, json: { type: 'boolean', default: false } },
+      allowPositionals: true,
+      strict: true,
+    });
     const [action, address, ...rest] = positionals;
     if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
     const registry = new WorkerRegistry(join(resolve(values['data-dir'] ?? defaultDataDir()), 'workers.json'));

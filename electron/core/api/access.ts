@@ -68,7 +68,10 @@ export class AccessPolicy {
     }
     res.setHeader('access-control-allow-origin', origin);
     res.setHeader('vary', 'Origin');
-    res.setHeader('access-control-expose-headers', 'x-request-id, x-llama-orch-receipt, x-llama-orch-api, retry-after, retry-after-ms, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens');
+    res.setHeader(
+      'access-control-expose-headers',
+      'x-request-id, x-llama-orch-receipt, x-llama-orch-api, retry-after, retry-after-ms, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens',
+    );
     if (req.method === 'OPTIONS') {
       res.writeHead(204, {
         'access-control-allow-methods': 'GET, POST, DELETE, PATCH, OPTIONS',
@@ -89,7 +92,12 @@ export class AccessPolicy {
       if (found) {
         const expires = found.limits.expiresAt;
         if (expires !== null && Date.parse(expires) <= Date.now()) {
-          throw new HttpError(401, `this API key expired at ${expires}; ask for a new key or for this one to be extended (\`llama-orch keys update ${found.id} --expires …\`)`, 'authentication_error', 'key_expired');
+          throw new HttpError(
+            401,
+            `this API key expired at ${expires}; ask for a new key or for this one to be extended (\`llama-orch keys update ${found.id} --expires …\`)`,
+            'authentication_error',
+            'key_expired',
+          );
         }
         return { kind: 'key', scope: found.scope, keyId: found.id, limits: found.limits };
       }

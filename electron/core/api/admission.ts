@@ -35,7 +35,9 @@ export class Admission {
     const g = gate;
     if (g.running < g.slots && g.queue.length === 0) return Promise.resolve(this.start(g, owner));
     if (g.queue.length >= this.queueDepth()) {
-      const full = new HttpError(429, `model '${model}' is busy: ${g.running} requests running and ${g.queue.length} queued (the limit); retry shortly`, 'rate_limit_error', 'queue_full', null, { 'retry-after': '1' });
+      const full = new HttpError(429, `model '${model}' is busy: ${g.running} requests running and ${g.queue.length} queued (the limit); retry shortly`, 'rate_limit_error', 'queue_full', null, {
+        'retry-after': '1',
+      });
       const victim = evictable(g, owner);
       if (victim < 0) return Promise.reject(full);
       g.queue.splice(victim, 1)[0]!.reject(full);

@@ -90,7 +90,11 @@ export class DeploymentRouter implements ModelRouter {
       return await Promise.race([
         d.ensureReady(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new HttpError(503, `model '${d.name}' is still loading after ${Math.round(timeoutMs / 1000)} s; retry shortly`, 'server_error', 'model_loading', null, { 'retry-after': '10' })), timeoutMs);
+          timer = setTimeout(
+            () =>
+              reject(new HttpError(503, `model '${d.name}' is still loading after ${Math.round(timeoutMs / 1000)} s; retry shortly`, 'server_error', 'model_loading', null, { 'retry-after': '10' })),
+            timeoutMs,
+          );
           signal?.addEventListener('abort', () => reject(new Error('client left while the model was loading')), { once: true });
         }),
       ]);

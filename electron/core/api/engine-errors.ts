@@ -13,7 +13,8 @@ export const ENGINE_ERROR_BODY_CAP = 16 * 1024;
 const REASON_CHARS = 1000;
 
 /** Words llama.cpp uses when the request itself is at fault (its JSON reader, templates, parsers). */
-const CLIENT_FAULT = /json\.exception|type must be|must be (a|an) |invalid|unsupported|not supported|failed to parse|parse error|error parsing|expected|mmproj|multimodal|image input|audio input|grammar|schema|tool|utf-?8|surrogate|out of range|overflow|cannot be|unknown (field|type|role)|missing/i;
+const CLIENT_FAULT =
+  /json\.exception|type must be|must be (a|an) |invalid|unsupported|not supported|failed to parse|parse error|error parsing|expected|mmproj|multimodal|image input|audio input|grammar|schema|tool|utf-?8|surrogate|out of range|overflow|cannot be|unknown (field|type|role)|missing/i;
 
 export function engineErrorToHttp(engineStatus: number, body: Buffer, truncated: boolean): HttpError {
   const reason = reasonOf(body);
@@ -22,7 +23,8 @@ export function engineErrorToHttp(engineStatus: number, body: Buffer, truncated:
     // Our own key to the engine was refused: our failure, not the client's.
     return new HttpError(502, `the engine refused the gateway's credentials (${engineStatus})`, 'engine_error', 'engine_auth_failed');
   }
-  if (engineStatus >= 400 && engineStatus < 500) return new HttpError(engineStatus, `the engine rejected the request: ${shown}`, engineStatus === 404 ? 'not_found_error' : 'invalid_request_error', 'engine_rejected');
+  if (engineStatus >= 400 && engineStatus < 500)
+    return new HttpError(engineStatus, `the engine rejected the request: ${shown}`, engineStatus === 404 ? 'not_found_error' : 'invalid_request_error', 'engine_rejected');
   if (engineStatus === 500 && CLIENT_FAULT.test(reason)) return new HttpError(400, `the engine rejected the request: ${shown}`, 'invalid_request_error', 'engine_rejected');
   return new HttpError(engineStatus >= 500 ? engineStatus : 502, `the engine failed: ${shown}`, 'engine_error', 'engine_error');
 }

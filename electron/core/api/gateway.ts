@@ -41,7 +41,6 @@ export interface GatewayDeps {
   store?: { recordRequest(row: RequestRow): void };
 }
 
-
 export class Gateway {
   /** This gateway's connections to engines (closed by close()). */
   private readonly connections = new EngineConnections();
@@ -148,9 +147,7 @@ export class Gateway {
         firstByteMs: outcome?.firstByteMs != null ? Math.round(outcome.firstByteMs * 100) / 100 : null,
         totalMs: Math.round(totalMs * 100) / 100,
         keyId: caller.keyId,
-        ...(limits.logContent && requestBody
-          ? { content: { request: requestBody.toString('utf8', 0, CONTENT_LOG_BYTES), response: outcome?.captured?.toString('utf8') ?? '' } }
-          : {}),
+        ...(limits.logContent && requestBody ? { content: { request: requestBody.toString('utf8', 0, CONTENT_LOG_BYTES), response: outcome?.captured?.toString('utf8') ?? '' } } : {}),
       });
     }
   }
@@ -167,7 +164,17 @@ export const RECEIPT_MAX_BYTES = 2048;
 /** The receipt: what produced this answer, so it can be reproduced (ASCII JSON for a header, capped). */
 function receipt(routed: RoutedModel, body: Record<string, unknown>, id: string): string {
   const facts = routed.receipt();
-  const r: Receipt = { id, model: routed.id, modelSha256: facts.modelSha256, engine: facts.engine, engineVersion: facts.engineVersion, slots: routed.slots, reproducible: facts.reproducible, sampling: samplingOf(body), ...(facts.upstream ? { upstream: facts.upstream } : {}) };
+  const r: Receipt = {
+    id,
+    model: routed.id,
+    modelSha256: facts.modelSha256,
+    engine: facts.engine,
+    engineVersion: facts.engineVersion,
+    slots: routed.slots,
+    reproducible: facts.reproducible,
+    sampling: samplingOf(body),
+    ...(facts.upstream ? { upstream: facts.upstream } : {}),
+  };
   const ascii = (o: unknown) => JSON.stringify(o).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   const text = ascii(r);
   if (text.length <= RECEIPT_MAX_BYTES) return text;

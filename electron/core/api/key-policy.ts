@@ -72,12 +72,19 @@ export class KeyPolicy {
     const q = quotas.reduce((a, b) => (b.limit - b.used < a.limit - a.used ? b : a));
     const headers = { 'x-ratelimit-limit-tokens': String(q.limit), 'x-ratelimit-remaining-tokens': String(Math.max(0, q.limit - q.used)), 'x-ratelimit-reset-tokens': duration(q.endsMs - nowMs) };
     if (q.used >= q.limit) {
-      throw new HttpError(429, `token quota of this API key used up: ${q.used} of ${q.limit} tokens this ${q.what}; it renews in ${duration(q.endsMs - nowMs)} (local ${q.what === 'day' ? 'midnight' : 'month start'})`, 'rate_limit_error', 'token_quota_exceeded', null, {
-        ...headers,
-        'retry-after': String(Math.ceil((q.endsMs - nowMs) / 1000)),
-        // Retrying within seconds cannot help: tell SDKs (the OpenAI SDKs honour this) not to.
-        'x-should-retry': 'false',
-      });
+      throw new HttpError(
+        429,
+        `token quota of this API key used up: ${q.used} of ${q.limit} tokens this ${q.what}; it renews in ${duration(q.endsMs - nowMs)} (local ${q.what === 'day' ? 'midnight' : 'month start'})`,
+        'rate_limit_error',
+        'token_quota_exceeded',
+        null,
+        {
+          ...headers,
+          'retry-after': String(Math.ceil((q.endsMs - nowMs) / 1000)),
+          // Retrying within seconds cannot help: tell SDKs (the OpenAI SDKs honour this) not to.
+          'x-should-retry': 'false',
+        },
+      );
     }
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   }

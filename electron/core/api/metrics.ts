@@ -17,20 +17,62 @@ export interface MetricsSources {
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({ name: 'llama_orch_requests_total', help: 'Inference requests by model, route, status and outcome', labelNames: ['model', 'route', 'status', 'outcome'], registers: [this.registry] });
-  readonly ttfb = new Histogram({ name: 'llama_orch_time_to_first_byte_seconds', help: 'Time from request to the first byte of the answer', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  readonly ttft = new Histogram({ name: 'llama_orch_time_to_first_token_seconds', help: 'Time from the request arriving to the first generated token of a streamed answer (queue and load included)', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  readonly tpot = new Histogram({ name: 'llama_orch_time_per_output_token_seconds', help: 'Time per output token after the first', labelNames: ['model'], buckets: TPOT_BUCKETS, registers: [this.registry] });
-  readonly keyRequests = new Counter({ name: 'llama_orch_key_requests_total', help: 'Inference requests per API key id (never the key itself; (none) without a key)', labelNames: ['key'], registers: [this.registry] });
+  readonly requests = new Counter({
+    name: 'llama_orch_requests_total',
+    help: 'Inference requests by model, route, status and outcome',
+    labelNames: ['model', 'route', 'status', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly ttfb = new Histogram({
+    name: 'llama_orch_time_to_first_byte_seconds',
+    help: 'Time from request to the first byte of the answer',
+    labelNames: ['model'],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly ttft = new Histogram({
+    name: 'llama_orch_time_to_first_token_seconds',
+    help: 'Time from the request arriving to the first generated token of a streamed answer (queue and load included)',
+    labelNames: ['model'],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly tpot = new Histogram({
+    name: 'llama_orch_time_per_output_token_seconds',
+    help: 'Time per output token after the first',
+    labelNames: ['model'],
+    buckets: TPOT_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly keyRequests = new Counter({
+    name: 'llama_orch_key_requests_total',
+    help: 'Inference requests per API key id (never the key itself; (none) without a key)',
+    labelNames: ['key'],
+    registers: [this.registry],
+  });
   readonly keyTokens = new Counter({ name: 'llama_orch_key_tokens_total', help: 'Prompt plus completion tokens per API key id', labelNames: ['key'], registers: [this.registry] });
   readonly latency = new Histogram({ name: 'llama_orch_request_duration_seconds', help: 'Total request time', labelNames: ['model', 'route'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
   readonly tokensIn = new Counter({ name: 'llama_orch_prompt_tokens_total', help: 'Prompt tokens processed', labelNames: ['model'], registers: [this.registry] });
   readonly tokensOut = new Counter({ name: 'llama_orch_completion_tokens_total', help: 'Completion tokens generated', labelNames: ['model'], registers: [this.registry] });
-  readonly cancellations = new Counter({ name: 'llama_orch_cancellations_total', help: 'Requests ended early by the client or an explicit cancel', labelNames: ['model', 'how'], registers: [this.registry] });
-  readonly logWriteFailures = new Counter({ name: 'llama_orch_log_write_failures_total', help: 'Request/audit log writes that failed (full or read-only disk); requests are still served', registers: [this.registry] });
+  readonly cancellations = new Counter({
+    name: 'llama_orch_cancellations_total',
+    help: 'Requests ended early by the client or an explicit cancel',
+    labelNames: ['model', 'how'],
+    registers: [this.registry],
+  });
+  readonly logWriteFailures = new Counter({
+    name: 'llama_orch_log_write_failures_total',
+    help: 'Request/audit log writes that failed (full or read-only disk); requests are still served',
+    registers: [this.registry],
+  });
   private readonly queue = new Gauge({ name: 'llama_orch_queue_depth', help: 'Requests waiting for a slot', labelNames: ['model'], registers: [this.registry] });
   private readonly restarts = new Gauge({ name: 'llama_orch_engine_restarts', help: 'Engine restarts since the instance was created', labelNames: ['model', 'instance'], registers: [this.registry] });
-  private readonly hangs = new Gauge({ name: 'llama_orch_engine_hangs', help: 'Times a ready engine stopped answering /health and was killed (liveness probe)', labelNames: ['model', 'instance'], registers: [this.registry] });
+  private readonly hangs = new Gauge({
+    name: 'llama_orch_engine_hangs',
+    help: 'Times a ready engine stopped answering /health and was killed (liveness probe)',
+    labelNames: ['model', 'instance'],
+    registers: [this.registry],
+  });
   private readonly states = new Gauge({ name: 'llama_orch_instance_state', help: '1 for the current state of each instance', labelNames: ['model', 'instance', 'state'], registers: [this.registry] });
 
   constructor(private readonly sources: MetricsSources) {}
@@ -93,7 +135,9 @@ export function relabel(text: string, model: string): string {
 /** 1 while a deployment is up (or unloaded, loading on demand), 0 while it is down, hung or failed. */
 export function collectAvailability(registry: Registry, available: Map<string, number>): void {
   const name = 'llama_orch_deployment_available';
-  const g = (registry.getSingleMetric(name) as Gauge | undefined) ?? new Gauge({ name, help: 'Deployment availability now: 1 up or loadable, 0 in an outage (down, hung, failed)', labelNames: ['deployment'], registers: [registry] });
+  const g =
+    (registry.getSingleMetric(name) as Gauge | undefined) ??
+    new Gauge({ name, help: 'Deployment availability now: 1 up or loadable, 0 in an outage (down, hung, failed)', labelNames: ['deployment'], registers: [registry] });
   g.reset();
   for (const [deployment, v] of available) g.set({ deployment }, v);
 }

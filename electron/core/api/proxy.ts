@@ -9,7 +9,6 @@ import { EngineConnections, type EngineRequest, type Exchange, type ExchangeHand
 import { ENGINE_ERROR_BODY_CAP, engineErrorToHttp } from './engine-errors.js';
 import { sendError } from '../http/http.js';
 
-
 export interface ProxyTarget {
   /** Where to connect (scheme, host, port; a path is ignored). */
   baseUrl: string;
@@ -193,7 +192,9 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
     const request: EngineRequest = {
       method: req.method ?? 'POST',
       path,
-      headers: target.apiKey ? { 'content-type': 'application/json', authorization: `Bearer ${target.apiKey}`, accept: req.headers.accept ?? '*/*' } : { 'content-type': 'application/json', accept: req.headers.accept ?? '*/*' },
+      headers: target.apiKey
+        ? { 'content-type': 'application/json', authorization: `Bearer ${target.apiKey}`, accept: req.headers.accept ?? '*/*' }
+        : { 'content-type': 'application/json', accept: req.headers.accept ?? '*/*' },
       body,
     };
 

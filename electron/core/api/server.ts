@@ -43,7 +43,6 @@ export interface ApiServerDeps extends AdminDeps {
   audit?: (action: string, actor: string, detail: Record<string, unknown>) => void;
 }
 
-
 export function createApiServer(deps: ApiServerDeps): Server {
   const startedAt = Date.now();
 
@@ -82,12 +81,18 @@ export function createApiServer(deps: ApiServerDeps): Server {
       case 'openaiModel': {
         const caller = deps.access.forInference(req);
         const model = deps.router.model(call.params.id!);
-        if (caller.kind === 'key' && !allowsModel(caller.limits, model)) throw new HttpError(404, `model '${model.id}' not found among the models this API key may use`, 'not_found_error', 'model_not_found', 'model');
+        if (caller.kind === 'key' && !allowsModel(caller.limits, model))
+          throw new HttpError(404, `model '${model.id}' not found among the models this API key may use`, 'not_found_error', 'model_not_found', 'model');
         return getModel(res, model);
       }
       case 'healthz': {
         const problems = deps.problems?.() ?? [];
-        const body: HealthzResponse = { status: problems.length ? 'degraded' : 'ok', ...(problems.length ? { problems } : {}), version: deps.version, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) };
+        const body: HealthzResponse = {
+          status: problems.length ? 'degraded' : 'ok',
+          ...(problems.length ? { problems } : {}),
+          version: deps.version,
+          uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        };
         return sendJson(res, 200, body);
       }
       case 'openapi':
@@ -166,7 +171,7 @@ export function createApiServer(deps: ApiServerDeps): Server {
  * every other error instead of Node's bare `400` with no body.
  */
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable || (err.code === 'ECONNRESET')) return void socket.destroy();
+  if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
   const [status, text] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : [400, 'Bad Request'];
   const body = JSON.stringify(new HttpError(status, `the request could not be read as HTTP/1.1 (${err.code ?? 'parse error'})`, 'invalid_request_error', 'bad_http').toEnvelope());
   socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);

@@ -39,7 +39,9 @@ export class GatewayRouter implements ModelRouter {
       return { ...r, openAi, headers: { [FAILOVER_HEADER]: `upstream ${name} unavailable (circuit open); answered by ${r.id}` } };
     }
     const retryAfter = Math.max(1, Math.ceil(admit.retryAfterMs / 1000));
-    throw new HttpError(503, `upstream '${name}' is unavailable (${hit.up.lastError ?? 'it failed repeatedly'}); retry in ${retryAfter} s`, 'server_error', 'upstream_unavailable', null, { 'retry-after': String(retryAfter) });
+    throw new HttpError(503, `upstream '${name}' is unavailable (${hit.up.lastError ?? 'it failed repeatedly'}); retry in ${retryAfter} s`, 'server_error', 'upstream_unavailable', null, {
+      'retry-after': String(retryAfter),
+    });
   }
 
   async acquire(modelId: string, signal?: AbortSignal): Promise<ProxyTarget> {

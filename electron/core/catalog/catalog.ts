@@ -24,7 +24,17 @@ const entrySchema = z
     licence: z.string().min(1),
     roles: z.array(z.enum(DEPLOYMENT_ROLES)).min(1),
     context: z.number().int().min(512),
-    shape: z.object({ architecture: z.string(), layers: z.number().int().positive(), embd: z.number().int().positive(), heads: z.number().int().positive(), headsKv: z.number().int().positive(), ff: z.number().int().positive(), vocab: z.number().int().positive() }).strict(),
+    shape: z
+      .object({
+        architecture: z.string(),
+        layers: z.number().int().positive(),
+        embd: z.number().int().positive(),
+        heads: z.number().int().positive(),
+        headsKv: z.number().int().positive(),
+        ff: z.number().int().positive(),
+        vocab: z.number().int().positive(),
+      })
+      .strict(),
   })
   .strict();
 export type CatalogEntry = z.infer<typeof entrySchema>;
@@ -97,7 +107,7 @@ export interface CatalogVerdict {
 export function catalogFor(hardware: HardwareSnapshot, entries: CatalogEntry[], settings: Partial<PlacementSettings> = {}): { verdicts: CatalogVerdict[]; recommended: string | null } {
   const verdicts = entries.map((entry): CatalogVerdict => {
     const r = plan({ hardware, model: estimatorInputOf(entry), modelPath: `${entry.id}.gguf`, settings });
-    return { entry, fit: r.plan?.fit ?? null, reason: r.plan ? (r.plan.warnings?.join('; ') || null) : r.error, contextSize: r.plan?.contextSize ?? null };
+    return { entry, fit: r.plan?.fit ?? null, reason: r.plan ? r.plan.warnings?.join('; ') || null : r.error, contextSize: r.plan?.contextSize ?? null };
   });
   const hasGpu = hardware.gpus.length > 0;
   // With GPUs: the largest chat model that runs wholly on them. Without: the largest a CPU answers

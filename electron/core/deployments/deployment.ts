@@ -172,9 +172,11 @@ export class LiveDeployment {
     this.instance = null;
     this.placement = null;
     const removal = this.fx.removeInstance(this.name);
-    const pending = removal.catch(() => undefined).finally(() => {
-      if (this.removing === pending) this.removing = null;
-    });
+    const pending = removal
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.removing === pending) this.removing = null;
+      });
     this.removing = pending;
     await removal;
   }
@@ -194,7 +196,15 @@ export class LiveDeployment {
       ? { modelPath, alias: config.name, placement, extra }
       : { modelPath, alias: config.name, parallel: slots, ...(config.overrides.contextSize ? { contextSize: config.overrides.contextSize * slots } : {}), extra };
     const readyTimeoutMs = await this.fx.loadDeadlineMs?.(modelPath);
-    const spec: LaunchSpec = { id: config.name, modelId: config.name, modelPath, enginePath, args: planToArgs(plan), placement: placement ? summaryOf(placement) : null, ...(readyTimeoutMs ? { readyTimeoutMs } : {}) };
+    const spec: LaunchSpec = {
+      id: config.name,
+      modelId: config.name,
+      modelPath,
+      enginePath,
+      args: planToArgs(plan),
+      placement: placement ? summaryOf(placement) : null,
+      ...(readyTimeoutMs ? { readyTimeoutMs } : {}),
+    };
     return { placement, spec };
   }
 

@@ -81,7 +81,11 @@ export class Deployments {
     const d = this.find(model);
     const need = roleOfRoute(route);
     if (d.config.role === need) {
-      if (needs.images && !d.projector()) throw noProjector(d, [...this.items.values()].find((o) => o.config.role === need && o.projector() !== null));
+      if (needs.images && !d.projector())
+        throw noProjector(
+          d,
+          [...this.items.values()].find((o) => o.config.role === need && o.projector() !== null),
+        );
       return d;
     }
     const other = [...this.items.values()].find((o) => o.config.role === need && o.modelPath === d.modelPath) ?? [...this.items.values()].find((o) => o.config.role === need);
@@ -185,7 +189,15 @@ export class Deployments {
     const existing = this.items.get(name);
     if (existing?.saved) throw new DeploymentError('alias_conflict', `a deployment named '${name}' already exists; change it with PATCH or choose another name`, 'name');
     const now = new Date(this.opts.effects.now()).toISOString();
-    const next = this.checked({ ...defaults(name, libraryId ?? path, sha256, this.opts.effects.now()), ...withoutUndefined(input), name, model: libraryId ?? path, modelSha256: sha256, createdAt: now, updatedAt: now });
+    const next = this.checked({
+      ...defaults(name, libraryId ?? path, sha256, this.opts.effects.now()),
+      ...withoutUndefined(input),
+      name,
+      model: libraryId ?? path,
+      modelSha256: sha256,
+      createdAt: now,
+      updatedAt: now,
+    });
     if (existing) await existing.apply(next, path, this.pairedOf(next.model));
     const item = existing ?? this.live(next, true, path);
     item.saved = true;
@@ -234,7 +246,11 @@ export class Deployments {
     const item = this.live(config, false, path);
     this.items.set(config.name, item);
     // Receipts name the model's hash; a file outside the library is hashed once, off the request path.
-    if (!config.modelSha256 && this.opts.hashFile) void this.opts.hashFile(path).then((h) => (item.config.modelSha256 ??= h), () => undefined);
+    if (!config.modelSha256 && this.opts.hashFile)
+      void this.opts.hashFile(path).then(
+        (h) => (item.config.modelSha256 ??= h),
+        () => undefined,
+      );
     return item;
   }
 
@@ -381,7 +397,23 @@ export class Deployments {
 
 function defaults(name: string, model: string, sha256: string | null, nowMs: number): Deployment {
   const at = new Date(nowMs).toISOString();
-  return { name, model, modelSha256: sha256, aliases: [], engine: null, overrides: {}, role: 'chat', pooling: null, mmproj: null, reproducible: false, pinned: false, idleTtlSeconds: null, extraFlags: [], createdAt: at, updatedAt: at };
+  return {
+    name,
+    model,
+    modelSha256: sha256,
+    aliases: [],
+    engine: null,
+    overrides: {},
+    role: 'chat',
+    pooling: null,
+    mmproj: null,
+    reproducible: false,
+    pinned: false,
+    idleTtlSeconds: null,
+    extraFlags: [],
+    createdAt: at,
+    updatedAt: at,
+  };
 }
 
 function withoutUndefined<T extends object>(o: T): Partial<T> {

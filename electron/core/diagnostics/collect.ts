@@ -67,7 +67,12 @@ export async function collectDiagnostics(src: DiagnosticsSources): Promise<Bundl
     const r = await runTool(file, args, { timeoutMs: 10_000 });
     entries.push({ name: `hardware/raw/${tool}.txt`, text: r.ok ? r.stdout : `(not available: ${r.reason})\n` });
   }
-  entries.push(json('engines.json', src.engines().map((e) => ({ ...e, selfTest: readManifest(e.dir)?.selfTest ?? null, source: readManifest(e.dir)?.source ?? null }))));
+  entries.push(
+    json(
+      'engines.json',
+      src.engines().map((e) => ({ ...e, selfTest: readManifest(e.dir)?.selfTest ?? null, source: readManifest(e.dir)?.source ?? null })),
+    ),
+  );
   entries.push(json('deployments.json', await src.deployments().catch((err: Error) => ({ error: err.message }))));
   if (src.upstreams) entries.push(json('upstreams.json', withoutSecrets(src.upstreams())));
   entries.push(json('settings.json', withoutSecrets(settings)));
@@ -82,7 +87,9 @@ export async function collectDiagnostics(src: DiagnosticsSources): Promise<Bundl
 async function engineLogs(dir: string, logContent: boolean): Promise<BundleEntry[]> {
   if (!existsSync(dir)) return [];
   const out: BundleEntry[] = [];
-  for (const name of readdirSync(dir).filter((n) => /\.log(\.\d+)?$/.test(n)).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => /\.log(\.\d+)?$/.test(n))
+    .sort()) {
     const lines = await tail(join(dir, name), ENGINE_LOG_LINES);
     out.push({ name: `logs/engines/${name}`, text: lines.map((l) => (logContent ? l : redactEngineLine(l)) + '\n').join('') });
   }

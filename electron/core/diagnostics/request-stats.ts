@@ -28,7 +28,11 @@ interface Percentiles {
 const MAX_LINES = 200_000;
 
 export async function requestStats(logsDir: string): Promise<{ days: string[]; rows: RequestStatsRow[] }> {
-  const days = existsSync(logsDir) ? readdirSync(logsDir).filter((n) => /^requests-\d{4}-\d{2}-\d{2}\.jsonl$/.test(n)).sort() : [];
+  const days = existsSync(logsDir)
+    ? readdirSync(logsDir)
+        .filter((n) => /^requests-\d{4}-\d{2}-\d{2}\.jsonl$/.test(n))
+        .sort()
+    : [];
   const groups = new Map<string, { rec: RequestRecord[] }>();
   let budget = MAX_LINES;
   for (const day of [...days].reverse()) {

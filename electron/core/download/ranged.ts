@@ -85,10 +85,17 @@ export async function downloadRanges(run: RangedRun): Promise<number> {
   let firstError: unknown = null;
   try {
     const fetches = state.slices.map((slice) =>
-      fetchSlice(opts, slice, fh, stop.signal, (n) => {
-        received += n;
-        run.report(received, false);
-      }, () => follower.pump()).catch((err: unknown) => {
+      fetchSlice(
+        opts,
+        slice,
+        fh,
+        stop.signal,
+        (n) => {
+          received += n;
+          run.report(received, false);
+        },
+        () => follower.pump(),
+      ).catch((err: unknown) => {
         firstError ??= err;
         stop.abort(err); // one failed slice stops the others: the next attempt resumes them all
       }),
@@ -187,7 +194,11 @@ function split(total: number, n: number): Slice[] {
 function readState(partPath: string): RangeState | null {
   try {
     const s = JSON.parse(readFileSync(partPath + RANGES_SUFFIX, 'utf8')) as RangeState;
-    const valid = s.version === 1 && Number.isSafeInteger(s.total) && Array.isArray(s.slices) && s.slices.every((x) => Number.isSafeInteger(x.start) && Number.isSafeInteger(x.end) && Number.isSafeInteger(x.done) && x.done >= 0 && x.start + x.done <= x.end + 1);
+    const valid =
+      s.version === 1 &&
+      Number.isSafeInteger(s.total) &&
+      Array.isArray(s.slices) &&
+      s.slices.every((x) => Number.isSafeInteger(x.start) && Number.isSafeInteger(x.end) && Number.isSafeInteger(x.done) && x.done >= 0 && x.start + x.done <= x.end + 1);
     return valid ? s : null;
   } catch {
     return null; // absent or torn: the caller starts over (the part file alone says nothing about its holes)

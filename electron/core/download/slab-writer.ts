@@ -39,7 +39,7 @@ export class SlabWriter {
 
   /** Takes a chunk (copied: the caller may reuse it); waits only when every slab is still in flight. */
   async push(chunk: Uint8Array): Promise<void> {
-    for (let off = 0; off < chunk.length; ) {
+    for (let off = 0; off < chunk.length;) {
       const slab = this.slabs[this.current]!;
       const n = Math.min(chunk.length - off, slab.bytes.length - slab.used);
       slab.bytes.set(n === chunk.length ? chunk : chunk.subarray(off, off + n), slab.used);
@@ -76,7 +76,7 @@ export class SlabWriter {
   }
 
   private async writeAll(view: Uint8Array, at: number): Promise<void> {
-    for (let off = 0; off < view.length; ) {
+    for (let off = 0; off < view.length;) {
       const { bytesWritten } = await this.fh.write(view, off, view.length - off, at + off);
       off += bytesWritten;
     }

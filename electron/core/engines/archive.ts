@@ -37,7 +37,11 @@ export async function extractArchive(archive: string, dest: string, name = archi
       continue;
     }
     if (r.exitCode === 0) return;
-    const detail = String(r.stderr || r.stdout || r.message || '').trim().split('\n').slice(-3).join(' ');
+    const detail = String(r.stderr || r.stdout || r.message || '')
+      .trim()
+      .split('\n')
+      .slice(-3)
+      .join(' ');
     throw new ArchiveError(`cannot extract ${name} with ${file}: ${detail || `exit code ${r.exitCode}`}`);
   }
   throw new ArchiveError(`cannot extract ${name}: none of ${missing.join(', ')} is installed`);

@@ -27,15 +27,7 @@ export function placementArgs(p: PlacementPlan): string[] {
     if (p.tensorSplit) args.push('-ts', p.tensorSplit.join(','));
   }
   if (gpus.length > 0) args.push('-mg', String(p.mainGpu));
-  args.push(
-    '-c', String(p.contextSize * p.parallel),
-    '-np', String(p.parallel),
-    '-ctk', p.cacheTypeK,
-    '-ctv', p.cacheTypeV,
-    '-fa', p.flashAttention,
-    '--fit', 'off',
-    '-t', String(p.threads),
-  );
+  args.push('-c', String(p.contextSize * p.parallel), '-np', String(p.parallel), '-ctk', p.cacheTypeK, '-ctv', p.cacheTypeV, '-fa', p.flashAttention, '--fit', 'off', '-t', String(p.threads));
   return args;
 }
 

@@ -64,14 +64,39 @@ async function checkOne(fx: CheckEffects, s: CheckSubject, candidate: string, ca
   if (s.stopCurrent && !((await s.fitsBeside?.()) ?? true)) return checkAfterTheOther(fx, s, live, candidate, candidateBinary, currentLabel);
   const probe = fx.probe ?? probeHttp;
   const currentRun = (): EngineProbeRun => ({ engine: currentLabel, loaded: true, loadMs: loadMsOf(live.info()), error: null, tokens: null, promptTps: null, genTps: null, memory: memoryOf(live) });
-  return onCandidate(fx, s, live, candidate, candidateBinary, async (failed) => compare(s.name, s.role, true, { ...currentRun(), ...pick(await probe(targetOf(live), s.role)) }, failed), async (inst, loadMs) => {
-    const cur: ProbeAnswer[] = [];
-    const cand: ProbeAnswer[] = [];
-    const measured = () => ({ gen: pairedRatio(cur.map((r) => r.genTps), cand.map((r) => r.genTps)), prompt: pairedRatio(cur.map((r) => r.promptTps), cand.map((r) => r.promptTps)) });
-    // Alternating rounds (current, candidate) so drift hits both alike; more while it looks slower.
-    await rounds(fx, s, [[live, cur], [inst, cand]], (i) => i < PROBE_ROUNDS || (i < PROBE_ROUNDS + CONFIRM_ROUNDS && looksSlower(measured().gen)));
-    return compare(s.name, s.role, true, { ...currentRun(), ...best(cur) }, { ...candidateRun(candidate, loadMs, inst), ...best(cand) }, measured());
-  });
+  return onCandidate(
+    fx,
+    s,
+    live,
+    candidate,
+    candidateBinary,
+    async (failed) => compare(s.name, s.role, true, { ...currentRun(), ...pick(await probe(targetOf(live), s.role)) }, failed),
+    async (inst, loadMs) => {
+      const cur: ProbeAnswer[] = [];
+      const cand: ProbeAnswer[] = [];
+      const measured = () => ({
+        gen: pairedRatio(
+          cur.map((r) => r.genTps),
+          cand.map((r) => r.genTps),
+        ),
+        prompt: pairedRatio(
+          cur.map((r) => r.promptTps),
+          cand.map((r) => r.promptTps),
+        ),
+      });
+      // Alternating rounds (current, candidate) so drift hits both alike; more while it looks slower.
+      await rounds(
+        fx,
+        s,
+        [
+          [live, cur],
+          [inst, cand],
+        ],
+        (i) => i < PROBE_ROUNDS || (i < PROBE_ROUNDS + CONFIRM_ROUNDS && looksSlower(measured().gen)),
+      );
+      return compare(s.name, s.role, true, { ...currentRun(), ...best(cur) }, { ...candidateRun(candidate, loadMs, inst), ...best(cand) }, measured());
+    },
+  );
 }
 
 /**
@@ -85,11 +110,19 @@ async function checkAfterTheOther(fx: CheckEffects, s: CheckSubject, live: Check
   const currentRun = { engine: currentLabel, loaded: true, loadMs: loadMsOf(live.info()), error: null, memory: memoryOf(live), ...best(cur) };
   await s.stopCurrent!();
   try {
-    return await onCandidate(fx, s, live, candidate, candidateBinary, (failed) => compare(s.name, s.role, false, currentRun, failed), async (inst, loadMs) => {
-      const cand: ProbeAnswer[] = [];
-      await rounds(fx, s, [[inst, cand]], (i) => i < PROBE_ROUNDS);
-      return compare(s.name, s.role, false, currentRun, { ...candidateRun(candidate, loadMs, inst), ...best(cand) });
-    });
+    return await onCandidate(
+      fx,
+      s,
+      live,
+      candidate,
+      candidateBinary,
+      (failed) => compare(s.name, s.role, false, currentRun, failed),
+      async (inst, loadMs) => {
+        const cand: ProbeAnswer[] = [];
+        await rounds(fx, s, [[inst, cand]], (i) => i < PROBE_ROUNDS);
+        return compare(s.name, s.role, false, currentRun, { ...candidateRun(candidate, loadMs, inst), ...best(cand) });
+      },
+    );
   } finally {
     await s.current(); // serving again on the current engine
   }
@@ -99,7 +132,15 @@ async function checkAfterTheOther(fx: CheckEffects, s: CheckSubject, live: Check
  * Start the candidate engine with the live one's launch spec, hand it to `use` once ready (or the
  * failed run to `failed` when it does not start), and always stop it afterwards.
  */
-async function onCandidate<T>(fx: CheckEffects, s: CheckSubject, live: CheckInstance, candidate: string, candidateBinary: string, failed: (run: EngineProbeRun) => Promise<T> | T, use: (inst: CheckInstance, loadMs: number) => Promise<T>): Promise<T> {
+async function onCandidate<T>(
+  fx: CheckEffects,
+  s: CheckSubject,
+  live: CheckInstance,
+  candidate: string,
+  candidateBinary: string,
+  failed: (run: EngineProbeRun) => Promise<T> | T,
+  use: (inst: CheckInstance, loadMs: number) => Promise<T>,
+): Promise<T> {
   const spec: LaunchSpec = { ...live.spec, id: `${s.name}.check`, modelId: `${s.name}.check`, enginePath: candidateBinary };
   const inst = fx.createInstance(spec);
   try {

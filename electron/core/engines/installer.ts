@@ -16,7 +16,8 @@ import { binaryRelative, writeManifest } from './manifest.js';
 import { parseAssetName, type ReleaseAsset } from './release.js';
 import { selfTest } from './self-test.js';
 
-export type EngineErrorCode = 'invalid_request' | 'not_found' | 'in_use' | 'release' | 'no_digest' | 'checksum_mismatch' | 'download' | 'extract' | 'self_test' | 'exists' | 'unchecked' | 'check_failed' | 'no_previous';
+export type EngineErrorCode =
+  'invalid_request' | 'not_found' | 'in_use' | 'release' | 'no_digest' | 'checksum_mismatch' | 'download' | 'extract' | 'self_test' | 'exists' | 'unchecked' | 'check_failed' | 'no_previous';
 
 export class EngineError extends Error {
   constructor(
@@ -40,10 +41,17 @@ export interface LocalArchive {
 }
 
 /** Download (or read, for file: URLs) one release asset, verified against its digest. */
-export async function obtainAsset(asset: ReleaseAsset, downloadsDir: string, opts: { signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void; sha256Override?: string | null }): Promise<LocalArchive> {
+export async function obtainAsset(
+  asset: ReleaseAsset,
+  downloadsDir: string,
+  opts: { signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void; sha256Override?: string | null },
+): Promise<LocalArchive> {
   const expected = opts.sha256Override?.toLowerCase() ?? asset.sha256;
   if (!expected) {
-    throw new EngineError('no_digest', `the release metadata gives no sha256 digest for ${asset.name}, so it cannot be verified; use a source that publishes digests, or download it yourself and run \`llama-orch engines import <archive> --sha256 <hex>\``);
+    throw new EngineError(
+      'no_digest',
+      `the release metadata gives no sha256 digest for ${asset.name}, so it cannot be verified; use a source that publishes digests, or download it yourself and run \`llama-orch engines import <archive> --sha256 <hex>\``,
+    );
   }
   if (asset.url.startsWith('file:')) {
     const path = fileURLToPath(asset.url);
@@ -51,7 +59,14 @@ export async function obtainAsset(asset: ReleaseAsset, downloadsDir: string, opt
   }
   const partPath = join(downloadsDir, `${basename(asset.name)}.part`);
   try {
-    const r = await download({ url: asset.url, partPath, expectedSha256: expected, expectedBytes: asset.size || null, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    const r = await download({
+      url: asset.url,
+      partPath,
+      expectedSha256: expected,
+      expectedBytes: asset.size || null,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    });
     return { path: r.path, name: asset.name, sha256: r.sha256, bytes: r.bytes, url: asset.url, owned: true };
   } catch (err) {
     if (err instanceof DownloadError) throw new EngineError(err.code === 'checksum_mismatch' ? 'checksum_mismatch' : 'download', `${err.message}; nothing was installed`);
@@ -142,6 +157,7 @@ export function missingDevice(backend: EngineManifest['backend'], devices: Engin
   const want = backend ? BACKEND_DEVICE[backend] : undefined;
   if (!want || devices.some((d) => want.id.test(d.id))) return null;
   const listed = devices.map((d) => d.id).join(', ') || 'no device';
-  const hint = backend === 'cuda' ? ': its CUDA runtime (the cudart archive of the same release) may be missing, or the NVIDIA driver is not installed' : ': its driver or runtime may be missing on this machine';
+  const hint =
+    backend === 'cuda' ? ': its CUDA runtime (the cudart archive of the same release) may be missing, or the NVIDIA driver is not installed' : ': its driver or runtime may be missing on this machine';
   return `the ${want.label} build lists ${listed} in \`llama-server --list-devices\`, no ${want.label} device${hint}`;
 }

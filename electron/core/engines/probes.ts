@@ -28,19 +28,23 @@ export interface ProbeAnswer {
 function postJson(target: ProbeTarget, path: string, body: unknown, timeoutMs = 120_000): Promise<unknown> {
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request(`${target.baseUrl}${path}`, { method: 'POST', agent: false, timeout: timeoutMs, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), authorization: `Bearer ${target.apiKey}` } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if ((res.statusCode ?? 500) >= 400) return reject(new Error(`${path}: HTTP ${res.statusCode}`));
-        try {
-          resolve(JSON.parse(text));
-        } catch {
-          reject(new Error(`${path}: the engine answered no JSON`));
-        }
-      });
-    });
+    const req = request(
+      `${target.baseUrl}${path}`,
+      { method: 'POST', agent: false, timeout: timeoutMs, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), authorization: `Bearer ${target.apiKey}` } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if ((res.statusCode ?? 500) >= 400) return reject(new Error(`${path}: HTTP ${res.statusCode}`));
+          try {
+            resolve(JSON.parse(text));
+          } catch {
+            reject(new Error(`${path}: the engine answered no JSON`));
+          }
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${path}: no answer in ${timeoutMs / 1000} s`)));
     req.on('error', reject);
     req.end(data);
@@ -54,7 +58,16 @@ export async function probe(target: ProbeTarget, role: DeploymentCheckResult['ro
     return { tokens: null, embedding: r.data?.[0]?.embedding ?? null, promptTps: null, genTps: null };
   }
   if (role === 'rerank') return { tokens: null, embedding: null, promptTps: null, genTps: null };
-  const r = (await postJson(target, ENGINE_PATHS.completion, { prompt: CHAT_PROMPT, n_predict: PROBE_TOKENS, seed: 42, temperature: 0, top_k: 1, return_tokens: true, cache_prompt: false, ignore_eos: true })) as {
+  const r = (await postJson(target, ENGINE_PATHS.completion, {
+    prompt: CHAT_PROMPT,
+    n_predict: PROBE_TOKENS,
+    seed: 42,
+    temperature: 0,
+    top_k: 1,
+    return_tokens: true,
+    cache_prompt: false,
+    ignore_eos: true,
+  })) as {
     tokens?: number[];
     timings?: { prompt_per_second?: number; predicted_per_second?: number };
   };
@@ -91,7 +104,10 @@ function ratio(candidate: number | null, current: number | null): number | null 
  * build 'slower' about once in ten suite runs).
  */
 export function pairedRatio(current: (number | null)[], candidate: (number | null)[]): number | null {
-  const r = current.map((c, i) => ratio(candidate[i] ?? null, c)).filter((x): x is number => x !== null).sort((a, b) => a - b);
+  const r = current
+    .map((c, i) => ratio(candidate[i] ?? null, c))
+    .filter((x): x is number => x !== null)
+    .sort((a, b) => a - b);
   if (r.length === 0) return null;
   const mid = Math.floor(r.length / 2);
   return r.length % 2 ? r[mid]! : Math.round(((r[mid - 1]! + r[mid]!) / 2) * 1000) / 1000;
@@ -109,7 +125,16 @@ export function compare(
 ): DeploymentCheckResult {
   const base = { deployment, role, sideBySide, current: strip(current), candidate: strip(candidate) };
   if (!candidate.loaded) {
-    return { ...base, verdict: 'fails_to_load', summary: `fails to load: ${candidate.error ?? 'the engine gave no reason'}`, tokensIdentical: null, firstDifference: null, embeddingCosine: null, promptTpsRatio: null, genTpsRatio: null };
+    return {
+      ...base,
+      verdict: 'fails_to_load',
+      summary: `fails to load: ${candidate.error ?? 'the engine gave no reason'}`,
+      tokensIdentical: null,
+      firstDifference: null,
+      embeddingCosine: null,
+      promptTpsRatio: null,
+      genTpsRatio: null,
+    };
   }
   const diff = current.tokens && candidate.tokens ? firstDifference(current.tokens, candidate.tokens) : null;
   const identical = current.tokens && candidate.tokens ? diff === null : null;

@@ -87,7 +87,9 @@ async function readRemote(url: string, signal?: AbortSignal): Promise<{ text: st
     res = await fetch(url, { headers: { accept: 'application/vnd.github+json', 'user-agent': 'llama-orch' }, signal: signal ?? AbortSignal.timeout(30_000) });
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-    throw new ReleaseError(`cannot reach the release source ${url} (${cause}); on a machine without internet, import an archive with \`llama-orch engines import <archive>\` or point --source at a mirror`);
+    throw new ReleaseError(
+      `cannot reach the release source ${url} (${cause}); on a machine without internet, import an archive with \`llama-orch engines import <archive>\` or point --source at a mirror`,
+    );
   }
   const text = await res.text();
   if (res.status === 404) throw new ReleaseError(`release not found at ${url} (HTTP 404): check the tag name`, 404);

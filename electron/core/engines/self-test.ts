@@ -11,7 +11,15 @@ export async function selfTest(binary: string): Promise<SelfTestResult> {
   const version = await runEngine(binary, ['--version']);
   const parsed = parseVersion(version.output);
   if (!version.ok || !parsed.version) {
-    return { ok: false, ...parsed, versionOutput: version.output, devices: [], listDevicesOutput: '', traceVerbosity: false, error: `\`llama-server --version\` failed: ${version.error ?? 'it printed no version'}${tailOf(version.output)}` };
+    return {
+      ok: false,
+      ...parsed,
+      versionOutput: version.output,
+      devices: [],
+      listDevicesOutput: '',
+      traceVerbosity: false,
+      error: `\`llama-server --version\` failed: ${version.error ?? 'it printed no version'}${tailOf(version.output)}`,
+    };
   }
   const devices = await runEngine(binary, ['--list-devices']);
   const help = await runEngine(binary, ['--help']);
@@ -38,12 +46,23 @@ async function runEngine(binary: string, args: string[]): Promise<{ ok: boolean;
   const r = await execa(binary, args, { reject: false, all: true, timeout: SELF_TEST_TIMEOUT_MS, cwd: dirname(binary), env: engineEnv(binary), stdin: 'ignore' });
   const output = (r.all ?? '').toString();
   if (r.exitCode === 0) return { ok: true, output, error: null };
-  const error = r.timedOut ? `timed out after ${SELF_TEST_TIMEOUT_MS / 1000} s` : r.signal ? `killed by ${r.signal}` : r.exitCode !== undefined ? `exit code ${r.exitCode}` : (r.message ?? 'it could not be started');
+  const error = r.timedOut
+    ? `timed out after ${SELF_TEST_TIMEOUT_MS / 1000} s`
+    : r.signal
+      ? `killed by ${r.signal}`
+      : r.exitCode !== undefined
+        ? `exit code ${r.exitCode}`
+        : (r.message ?? 'it could not be started');
   return { ok: false, output, error };
 }
 
 function tailOf(output: string): string {
-  const last = output.trim().split('\n').filter((l) => l.trim()).slice(-2).join(' | ');
+  const last = output
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(-2)
+    .join(' | ');
   return last ? ` (${last})` : '';
 }
 

@@ -4,14 +4,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import {
-  ENGINE_INSTALL_PROGRESS_KIND,
-  ENGINE_MANIFEST_SCHEMA_VERSION,
-  type CoreEvent,
-  type EngineInfo,
-  type ProgressEvent,
-  type VariantChoice,
-} from '../../contract/index.js';
+import { ENGINE_INSTALL_PROGRESS_KIND, ENGINE_MANIFEST_SCHEMA_VERSION, type CoreEvent, type EngineInfo, type ProgressEvent, type VariantChoice } from '../../contract/index.js';
 import type { Listeners } from '../util/emitter.js';
 import { renameWithRetry } from '../util/fs-retry.js';
 import { hardwareArch } from '../util/platform.js';
@@ -97,10 +90,16 @@ export class EngineService {
   async prepare(opts: InstallOptions = {}): Promise<PreparedInstall> {
     const s = this.opts.settings?.();
     if (this.opts.offline?.()) {
-      throw new EngineError('invalid_request', 'offline mode is on: engine downloads need the network; install from an archive (`llama-orch engines import <archive>`), from an offline kit (`llama-orch kit import <dir>`), or turn offline mode off');
+      throw new EngineError(
+        'invalid_request',
+        'offline mode is on: engine downloads need the network; install from an archive (`llama-orch engines import <archive>`), from an offline kit (`llama-orch kit import <dir>`), or turn offline mode off',
+      );
     }
     if (s?.releaseSource === 'offline') {
-      throw new EngineError('invalid_request', 'engine downloads are off (settings: release source "offline"); install from an archive instead: `llama-orch engines import <archive> [--sha256 <hex>]`');
+      throw new EngineError(
+        'invalid_request',
+        'engine downloads are off (settings: release source "offline"); install from an archive instead: `llama-orch engines import <archive> [--sha256 <hex>]`',
+      );
     }
     if (s?.releaseSource === 'mirror' && !s.mirrorUrl) {
       throw new EngineError('invalid_request', 'the engine release source is "mirror" but no mirror URL is set in settings');
@@ -152,7 +151,15 @@ export class EngineService {
         enginesDir: this.opts.enginesDir,
         id,
         archives,
-        manifest: { schemaVersion: ENGINE_MANIFEST_SCHEMA_VERSION, id, tag: parsed?.tag ?? null, variant: parsed?.variant ?? null, backend: parsed?.backend ?? null, choiceReason: null, source: { kind: 'import', location } },
+        manifest: {
+          schemaVersion: ENGINE_MANIFEST_SCHEMA_VERSION,
+          id,
+          tag: parsed?.tag ?? null,
+          variant: parsed?.variant ?? null,
+          backend: parsed?.backend ?? null,
+          choiceReason: null,
+          source: { kind: 'import', location },
+        },
       });
       progress({ state: 'done', bytes: local.bytes, totalBytes: local.bytes });
       return this.adoptIfFirst(engineInfo(this.opts.enginesDir, id, binary, this.opts.inUse));
@@ -182,7 +189,12 @@ export class EngineService {
       return;
     }
     const current = d.current === id;
-    throw new EngineError('in_use', current ? `engine '${id}' is the default engine; make another the default first (\`llama-orch engines default <id>\`)` : `engine '${id}' is one of the last default engines (kept for a rollback); it can be removed once newer defaults replace it`);
+    throw new EngineError(
+      'in_use',
+      current
+        ? `engine '${id}' is the default engine; make another the default first (\`llama-orch engines default <id>\`)`
+        : `engine '${id}' is one of the last default engines (kept for a rollback); it can be removed once newer defaults replace it`,
+    );
   }
 
   /** Where uploaded archives wait while they are imported (beside the downloads, on the same disk). */
@@ -193,7 +205,15 @@ export class EngineService {
   /** Remove an engine folder; refused while an instance uses it or while it is one of the last defaults. */
   async remove(id: string): Promise<void> {
     const info = this.get(id);
-    if (!info) throw new EngineError('not_found', `engine '${id}' is not installed; installed: ${this.list().map((e) => e.id).join(', ') || 'none'}`);
+    if (!info)
+      throw new EngineError(
+        'not_found',
+        `engine '${id}' is not installed; installed: ${
+          this.list()
+            .map((e) => e.id)
+            .join(', ') || 'none'
+        }`,
+      );
     if (info.inUseBy.length > 0) throw new EngineError('in_use', `engine '${id}' is used by instance(s) ${info.inUseBy.join(', ')}; stop them first`);
     const elsewhere = this.opts.runDir ? await liveEnginesIn(this.opts.runDir, info.dir) : [];
     if (elsewhere.length > 0) {
@@ -212,7 +232,14 @@ export class EngineService {
     const byId = this.get(idOrPath)?.binary;
     if (byId) return byId;
     if (existsSync(idOrPath)) return engineBinaryIn(idOrPath) ?? idOrPath;
-    throw new EngineError('not_found', `engine '${idOrPath}' is neither an installed engine id nor a path; installed: ${this.list().map((e) => e.id).join(', ') || 'none'}`);
+    throw new EngineError(
+      'not_found',
+      `engine '${idOrPath}' is neither an installed engine id nor a path; installed: ${
+        this.list()
+          .map((e) => e.id)
+          .join(', ') || 'none'
+      }`,
+    );
   }
 
   private async download(plan: PreparedInstall, opts: InstallOptions): Promise<EngineInfo> {
@@ -276,7 +303,10 @@ function isSafeId(id: string): boolean {
 }
 
 function safeIdFrom(name: string): string {
-  const stem = name.replace(/\.(tar\.gz|tgz|zip)$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  const stem = name
+    .replace(/\.(tar\.gz|tgz|zip)$/i, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '');
   return stem || 'engine';
 }
 

@@ -84,7 +84,8 @@ function chooseOverride(override: string, machine: MachineFacts, offers: Offer[]
   if (backend === 'cuda') {
     const driverCuda = machine.gpus.map((g) => g.cudaVersion).find((v): v is string => !!v);
     const fit = driverCuda ? matching.find((o) => compareVersions(o.info.cudaVersion ?? '0', driverCuda) <= 0) : undefined;
-    if (fit ?? matching[0]) return toChoice((fit ?? matching[0])!, `The CUDA backend was chosen explicitly; ${(fit ?? matching[0])!.info.variant} is the best CUDA build here for this driver.`, true, assets);
+    if (fit ?? matching[0])
+      return toChoice((fit ?? matching[0])!, `The CUDA backend was chosen explicitly; ${(fit ?? matching[0])!.info.variant} is the best CUDA build here for this driver.`, true, assets);
   } else if (matching[0]) {
     return toChoice(matching[0], `The ${override.toLowerCase()} backend was chosen explicitly (${matching[0].info.variant}).`, true, assets);
   }

@@ -32,12 +32,7 @@ export async function detectHardware(opts: DetectOptions = {}): Promise<Hardware
   const memoryJob = detectMemory();
   const vendorJobs: Promise<SourceOutcome[]>[] =
     platform === 'darwin' ? [memoryJob.then((m) => detectApple(m.memory.totalBytes, run))] : [detectNvidia(run), ...(platform === 'linux' ? [detectAmd(run)] : [])];
-  const [cpu, memory, vendor, vulkan] = await Promise.all([
-    detectCpu(),
-    memoryJob,
-    Promise.all(vendorJobs),
-    platform === 'darwin' ? Promise.resolve(null) : detectVulkan(run),
-  ]);
+  const [cpu, memory, vendor, vulkan] = await Promise.all([detectCpu(), memoryJob, Promise.all(vendorJobs), platform === 'darwin' ? Promise.resolve(null) : detectVulkan(run)]);
   const outcomes = vendor.flat();
   if (vulkan) outcomes.push(vulkan.outcome);
   const found = outcomes.some((o) => o.gpus.length > 0) || (vulkan?.devices.length ?? 0) > 0;
@@ -85,8 +80,14 @@ export async function snapshotFromToolOutputs(inputs: ToolOutput[]): Promise<Har
   let vulkanDevices: VulkanDevice[] = [];
   const vulkan = of('vulkaninfo-summary').map((i) => parse(i, (t) => ((vulkanDevices = [...vulkanDevices, ...parseVulkaninfoSummary(t)]), { gpus: [], notes: [] })));
 
-  const nvidiaGpus = mergeNvidia(xml.flatMap((o) => o.gpus), csv.flatMap((o) => o.gpus));
-  const amdGpus = mergeRocminfo(rocm.flatMap((o) => o.gpus), agents);
+  const nvidiaGpus = mergeNvidia(
+    xml.flatMap((o) => o.gpus),
+    csv.flatMap((o) => o.gpus),
+  );
+  const amdGpus = mergeRocminfo(
+    rocm.flatMap((o) => o.gpus),
+    agents,
+  );
   const outcomes: SourceOutcome[] = [
     ...xml.map((o) => ({ ...o, gpus: [] })),
     ...csv.map((o) => ({ ...o, gpus: [] })),
@@ -98,6 +99,15 @@ export async function snapshotFromToolOutputs(inputs: ToolOutput[]): Promise<Har
     ...vulkan,
   ];
   const warnings = [{ source: 'os' as const, message: 'support mode: GPUs come from the saved tool output; cpu and memory describe this machine' }];
-  if (apple.some((o) => o.gpus.some((g) => g.unifiedMemory))) warnings.push({ source: 'os', message: 'support mode: unified-memory GPU size is unknown without the machine\'s RAM' });
-  return buildSnapshot({ platform: process.platform, detectedAt: new Date(), cpu: cpu.cpu, memory: memory.memory, outcomes, vulkanDevices, extraSources: [cpu.source, memory.source], extraWarnings: warnings });
+  if (apple.some((o) => o.gpus.some((g) => g.unifiedMemory))) warnings.push({ source: 'os', message: "support mode: unified-memory GPU size is unknown without the machine's RAM" });
+  return buildSnapshot({
+    platform: process.platform,
+    detectedAt: new Date(),
+    cpu: cpu.cpu,
+    memory: memory.memory,
+    outcomes,
+    vulkanDevices,
+    extraSources: [cpu.source, memory.source],
+    extraWarnings: warnings,
+  });
 }

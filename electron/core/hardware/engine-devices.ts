@@ -75,7 +75,8 @@ export function matchEngineDevices(devices: EngineDevice[], gpus: GpuInfo[], env
     const n = ordinal(d);
     const slot = order && n !== null ? order[n] : undefined;
     let pick: GpuInfo | undefined;
-    if (slot === null) pick = undefined; // a MIG instance: no GPU of the snapshot
+    if (slot === null)
+      pick = undefined; // a MIG instance: no GPU of the snapshot
     else if (slot && !taken.has(slot.index) && fitsDevice(d, slot)) pick = slot;
     else {
       const pool = order ? order.filter((g): g is GpuInfo => g !== null) : [...gpus].sort(pciOrder);
@@ -93,7 +94,12 @@ export const ENGINE_DEVICE_ENV = { CUDA_DEVICE_ORDER: 'PCI_BUS_ID' } as const;
 /** Run `llama-server --list-devices` (CUDA init can take seconds: generous timeout) and match the result. */
 export async function listEngineDevices(enginePath: string, gpus: GpuInfo[], timeoutMs = 30_000): Promise<{ devices: EngineDevice[]; warnings: HardwareWarning[] }> {
   const dir = dirname(enginePath);
-  const libEnv = process.platform === 'linux' ? { LD_LIBRARY_PATH: [dir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') } : process.platform === 'darwin' ? { DYLD_LIBRARY_PATH: [dir, process.env.DYLD_LIBRARY_PATH].filter(Boolean).join(':') } : {};
+  const libEnv =
+    process.platform === 'linux'
+      ? { LD_LIBRARY_PATH: [dir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') }
+      : process.platform === 'darwin'
+        ? { DYLD_LIBRARY_PATH: [dir, process.env.DYLD_LIBRARY_PATH].filter(Boolean).join(':') }
+        : {};
   const r = await runTool(enginePath, ['--list-devices'], { timeoutMs, env: { ...process.env, ...libEnv, ...ENGINE_DEVICE_ENV } });
   if (!r.ok) return { devices: [], warnings: [{ source: 'llama-server', message: r.reason }] };
   try {

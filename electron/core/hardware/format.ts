@@ -11,7 +11,14 @@ const flag = (v: boolean | null) => (v === null ? '?' : v ? 'yes' : 'no');
 
 function columns(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function formatSnapshot(s: HardwareSnapshot, engineDevices?: EngineDevice[]): string {

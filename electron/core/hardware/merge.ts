@@ -1,13 +1,5 @@
 // Building the snapshot from what each source said (pure: no tools run here).
-import {
-  HARDWARE_SCHEMA_VERSION,
-  type CpuInfo,
-  type GpuInfo,
-  type HardwareSnapshot,
-  type HardwareSource,
-  type HardwareWarning,
-  type MemoryInfo,
-} from '../../contract/index.js';
+import { HARDWARE_SCHEMA_VERSION, type CpuInfo, type GpuInfo, type HardwareSnapshot, type HardwareSource, type HardwareWarning, type MemoryInfo } from '../../contract/index.js';
 import { namesContradict, namesMatch } from './match.js';
 import { emptyGpu, type GpuFacts, type SourceOutcome } from './types.js';
 import { uniq } from './units.js';

@@ -161,5 +161,8 @@ export async function detectNvidia(opts: RunToolOptions = {}): Promise<SourceOut
   const csv = csvRun.ok ? outcomeFromParse('nvidia-smi-csv', () => parseNvidiaSmiCsv(csvRun.stdout)) : failedOutcome('nvidia-smi-csv', csvRun.reason);
   // A missing nvidia-smi is one fact, not two warnings.
   if (!xmlRun.ok && !csvRun.ok && xmlRun.reason === csvRun.reason) csv.warnings = [];
-  return [{ ...xml, gpus: mergeNvidia(xml.gpus, csv.gpus) }, { ...csv, gpus: [] }];
+  return [
+    { ...xml, gpus: mergeNvidia(xml.gpus, csv.gpus) },
+    { ...csv, gpus: [] },
+  ];
 }

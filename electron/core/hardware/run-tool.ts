@@ -56,7 +56,12 @@ export async function runTool(file: string, args: string[], opts: RunToolOptions
 /** Whether `file` names an executable, as a POSIX exec without a shell would find it. */
 export function onPath(file: string, env: NodeJS.ProcessEnv): boolean {
   if (env.PATH === undefined && !file.includes('/')) return true; // exec's default search path: let the spawn decide
-  const candidates = file.includes('/') ? [file] : (env.PATH ?? '').split(delimiter).filter((d) => isAbsolute(d)).map((d) => join(d, file));
+  const candidates = file.includes('/')
+    ? [file]
+    : (env.PATH ?? '')
+        .split(delimiter)
+        .filter((d) => isAbsolute(d))
+        .map((d) => join(d, file));
   return candidates.some((p) => {
     try {
       accessSync(p, constants.X_OK);

@@ -129,7 +129,14 @@ export class ResponseParser {
     if (this.bodiless || status === 204 || status === 304) return { kind: 'done' };
     const te = headers['transfer-encoding'];
     if (te !== undefined) {
-      if (te.toLowerCase().split(',').map((t) => t.trim()).at(-1) !== 'chunked') throw new Http1ParseError(`unsupported transfer-encoding ${te}`);
+      if (
+        te
+          .toLowerCase()
+          .split(',')
+          .map((t) => t.trim())
+          .at(-1) !== 'chunked'
+      )
+        throw new Http1ParseError(`unsupported transfer-encoding ${te}`);
       return { kind: 'chunk-size' };
     }
     const cl = headers['content-length'];

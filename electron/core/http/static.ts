@@ -23,7 +23,8 @@ export function defaultRendererDir(): string {
 }
 
 /** Content-Security-Policy for the UI: no inline scripts, API calls to our own origin only. */
-export const UI_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+export const UI_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 export function serveStatic(res: ServerResponse, rendererDir: string, urlPath: string): void {
   const root = resolve(rendererDir);

@@ -4,7 +4,19 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { KIT_FORMAT_VERSION, KIT_MANIFEST, type Deployment, type EngineInfo, type KitDeployment, type KitExportResult, type KitFile, type KitManifest, type KitModel, type KitProgress, type ModelManifest } from '../../contract/index.js';
+import {
+  KIT_FORMAT_VERSION,
+  KIT_MANIFEST,
+  type Deployment,
+  type EngineInfo,
+  type KitDeployment,
+  type KitExportResult,
+  type KitFile,
+  type KitManifest,
+  type KitModel,
+  type KitProgress,
+  type ModelManifest,
+} from '../../contract/index.js';
 import { sha256File } from '../download/download.js';
 import type { EngineService } from '../engines/service.js';
 import { copyWithSha256, writeJsonAtomic } from '../models/files.js';
@@ -73,12 +85,29 @@ export async function exportKit(src: KitSources, dir: string, opts: ExportOption
     settings: withoutSecrets(src.settings()) as Record<string, unknown>,
   };
   await writeJsonAtomic(join(dir, KIT_MANIFEST), manifest);
-  return { dir, files: files.length, bytes: files.reduce((s, f) => s + f.size, 0), engines: kitEngines.map((e) => e.id), models: kitModels.map((m) => m.id), deployments: deployments.map((d) => d.name), skipped };
+  return {
+    dir,
+    files: files.length,
+    bytes: files.reduce((s, f) => s + f.size, 0),
+    engines: kitEngines.map((e) => e.id),
+    models: kitModels.map((m) => m.id),
+    deployments: deployments.map((d) => d.name),
+    skipped,
+  };
 }
 
 function requireEngine(engines: EngineService, id: string): EngineInfo {
   const e = engines.get(id);
-  if (!e) throw new KitError('not_found', `engine '${id}' is not installed; installed: ${engines.list().map((x) => x.id).join(', ') || 'none'}`);
+  if (!e)
+    throw new KitError(
+      'not_found',
+      `engine '${id}' is not installed; installed: ${
+        engines
+          .list()
+          .map((x) => x.id)
+          .join(', ') || 'none'
+      }`,
+    );
   return e;
 }
 

@@ -73,10 +73,16 @@ export async function importKit(t: KitTargets, dir: string, opts: { onProgress?:
   for (const f of files) {
     const dst = join(staging, ...f.path.split('/'));
     mkdirSync(dirname(dst), { recursive: true });
-    const r = await copyVerified(join(dir, ...f.path.split('/')), dst, f, (n) => {
-      done += n;
-      opts.onProgress?.({ phase: 'copy', file: f.path, bytes: done, totalBytes: total });
-    }, opts.signal);
+    const r = await copyVerified(
+      join(dir, ...f.path.split('/')),
+      dst,
+      f,
+      (n) => {
+        done += n;
+        opts.onProgress?.({ phase: 'copy', file: f.path, bytes: done, totalBytes: total });
+      },
+      opts.signal,
+    );
     if (r.sha256 !== f.sha256) {
       await rm(staging, { recursive: true, force: true });
       throw new KitError('kit_tampered', `${f.path}: its sha256 is ${r.sha256}, kit.json says ${f.sha256}: the file was changed or damaged; nothing was imported`, f.path);
@@ -116,13 +122,19 @@ function alreadyHere(library: ModelLibrary, m: KitManifest['models'][number], fi
   const have = library.get(m.id);
   if (!have) return false;
   const want = files.find((f) => f.path === m.files[0])!.sha256;
-  if (have.files[0]?.sha256 !== want) throw new KitError('kit_conflict', `the library already has a different model with id '${m.id}'; remove it first (\`llama-orch models remove ${m.id}\`); nothing was imported`, m.files[0]);
+  if (have.files[0]?.sha256 !== want)
+    throw new KitError('kit_conflict', `the library already has a different model with id '${m.id}'; remove it first (\`llama-orch models remove ${m.id}\`); nothing was imported`, m.files[0]);
   skipped.push(`model ${m.id}: already in the library`);
   return true;
 }
 
 async function registerDeployments(t: KitTargets, kit: KitManifest, result: KitImportResult): Promise<void> {
-  const saved = new Set(t.deployments.views().filter((v) => v.saved).map((v) => v.name));
+  const saved = new Set(
+    t.deployments
+      .views()
+      .filter((v) => v.saved)
+      .map((v) => v.name),
+  );
   for (const d of kit.deployments) {
     if (saved.has(d.name)) {
       result.skipped.push(`deployment ${d.name}: a deployment of that name exists here`);

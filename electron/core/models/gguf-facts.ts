@@ -54,7 +54,10 @@ export async function readGguf(path: string, name = basename(path)): Promise<Par
     throw new ModelError('invalid_gguf', `${name} has an unreadable GGUF header: ${(err as Error).message}`, 'path');
   }
   const dataOffset = Number(parsed.tensorDataOffset);
-  const tensors = sizeTensors(parsed.tensorInfos.map((t) => ({ name: t.name, shape: t.shape.map(Number), type: t.dtype as number, offset: Number(t.offset) })), size - dataOffset);
+  const tensors = sizeTensors(
+    parsed.tensorInfos.map((t) => ({ name: t.name, shape: t.shape.map(Number), type: t.dtype as number, offset: Number(t.offset) })),
+    size - dataOffset,
+  );
   const need = dataOffset + tensors.reduce((m, t) => Math.max(m, t.offset + t.bytes), 0);
   if (dataOffset > size || need > size) {
     throw truncated(name, `its tensors need ${need} bytes but the file has ${size}`);

@@ -20,7 +20,11 @@ export interface HubConfig {
 
 /** Refuse a hub call in offline mode, saying so instead of trying. */
 export function assertOnline(cfg: HubConfig, what: string): void {
-  if (cfg.offline) throw new ModelError('offline_mode', `offline mode is on: ${what} needs the network (${cfg.endpoint}); turn offline mode off in Settings (or start without --offline), or bring the model on an offline kit`);
+  if (cfg.offline)
+    throw new ModelError(
+      'offline_mode',
+      `offline mode is on: ${what} needs the network (${cfg.endpoint}); turn offline mode off in Settings (or start without --offline), or bring the model on an offline kit`,
+    );
 }
 
 /**
@@ -121,7 +125,10 @@ export function projectorEntry(modelPath: string, ggufs: ListFileEntry[]): ListF
   if (isProjectorName(modelPath)) return null;
   const dir = modelPath.includes('/') ? modelPath.slice(0, modelPath.lastIndexOf('/') + 1) : '';
   const beside = ggufs.filter((e) => e.path.startsWith(dir) && !e.path.slice(dir.length).includes('/'));
-  const path = chooseProjector(beside.map((e) => e.path), modelPath);
+  const path = chooseProjector(
+    beside.map((e) => e.path),
+    modelPath,
+  );
   return beside.find((e) => e.path === path) ?? null;
 }
 
@@ -147,7 +154,8 @@ export function chooseFiles(spec: PullSpec, ggufs: ListFileEntry[]): ListFileEnt
   } else if (sel) {
     const want = sel.toUpperCase();
     matches = [...models.keys()].filter((k) => quantOf(k)?.toUpperCase() === want);
-    if (!matches.length) throw new ModelError('hub_file_not_found', `${spec.repo} has no ${sel} file; quants there: ${[...new Set([...models.keys()].map((k) => quantOf(k) ?? k))].join(', ') || 'none'}`, 'quant');
+    if (!matches.length)
+      throw new ModelError('hub_file_not_found', `${spec.repo} has no ${sel} file; quants there: ${[...new Set([...models.keys()].map((k) => quantOf(k) ?? k))].join(', ') || 'none'}`, 'quant');
   } else {
     if (!models.size) throw new ModelError('hub_file_not_found', `${spec.repo} has no GGUF model files`, 'repo');
     matches = [...models.keys()];

@@ -52,13 +52,17 @@ export function slugify(name: string): string {
  * plain name that cannot leave the folder it is joined to.
  */
 export function safeFileName(name: string, param = 'file'): string {
-  const bad =
-    name.includes('\0') ? 'it contains a NUL character'
-    : name.includes('/') || name.includes('\\') ? 'it contains a path separator'
-    : name === '.' || name === '..' || name === '' ? "it is empty, '.' or '..'"
-    : WINDOWS_RESERVED.test(name.split('.')[0] ?? '') ? 'it is a reserved device name on Windows'
-    : NOT_IN_FILE_NAMES.test(name) ? 'it contains a character not allowed in file names'
-    : null;
+  const bad = name.includes('\0')
+    ? 'it contains a NUL character'
+    : name.includes('/') || name.includes('\\')
+      ? 'it contains a path separator'
+      : name === '.' || name === '..' || name === ''
+        ? "it is empty, '.' or '..'"
+        : WINDOWS_RESERVED.test(name.split('.')[0] ?? '')
+          ? 'it is a reserved device name on Windows'
+          : NOT_IN_FILE_NAMES.test(name)
+            ? 'it contains a character not allowed in file names'
+            : null;
   if (bad) throw new ModelError('invalid_model_id', `invalid file name '${printable(name)}': ${bad}`, param);
   return name;
 }

@@ -84,7 +84,8 @@ export class ModelLibrary {
       if (!existsSync(file)) continue;
       try {
         const m = JSON.parse(readFileSync(file, 'utf8')) as ModelManifest;
-        if (m.schemaVersion !== 1 || m.id !== entry.name || !Array.isArray(m.files) || !m.facts || !['import', 'hub'].includes(m.source?.kind)) throw new Error(`not a manifest of schemaVersion 1 for '${entry.name}'`);
+        if (m.schemaVersion !== 1 || m.id !== entry.name || !Array.isArray(m.files) || !m.facts || !['import', 'hub'].includes(m.source?.kind))
+          throw new Error(`not a manifest of schemaVersion 1 for '${entry.name}'`);
         next.set(m.id, this.withLocalPaths(m));
       } catch (err) {
         this.problems.push(`${file}: ${(err as Error).message}`);

@@ -22,7 +22,10 @@ const PRECISION = ['f16', 'bf16', 'f32', 'q8_0'];
 export function chooseProjector(paths: string[], modelFile: string): string | null {
   let candidates = paths.filter(isProjectorName).sort((a, b) => a.localeCompare(b));
   if (candidates.length <= 1) return candidates[0] ?? null;
-  const stem = basename(modelFile).replace(/\.gguf$/i, '').replace(/[-_.](i?q\d\w*|f16|bf16|f32)$/i, '').toLowerCase();
+  const stem = basename(modelFile)
+    .replace(/\.gguf$/i, '')
+    .replace(/[-_.](i?q\d\w*|f16|bf16|f32)$/i, '')
+    .toLowerCase();
   const named = candidates.filter((p) => stem.length > 0 && basename(p).toLowerCase().includes(stem));
   if (named.length > 0) candidates = named;
   const rank = (p: string) => {
@@ -41,7 +44,10 @@ export function projectorBeside(modelPath: string): string | null {
     return null;
   }
   const own = basename(modelPath);
-  const found = chooseProjector(names.filter((n) => n !== own), own);
+  const found = chooseProjector(
+    names.filter((n) => n !== own),
+    own,
+  );
   return found ? join(dirname(modelPath), found) : null;
 }
 

@@ -27,7 +27,12 @@ export async function writeSidecar(downloadsDir: string, s: PullSidecar): Promis
   const path = sidecarPath(downloadsDir, s.id);
   const { repo, revision, endpoint, quant, files, projector } = s.resolved;
   const only = ({ path: p, name, size, sha256, url }: HubFile): HubFile => ({ path: p, name, size, sha256, url });
-  const body: PullSidecar = { schemaVersion: 1, id: s.id, modelId: s.modelId, resolved: { repo, revision, endpoint, quant, files: files.map(only), ...(projector ? { projector: only(projector) } : {}) } };
+  const body: PullSidecar = {
+    schemaVersion: 1,
+    id: s.id,
+    modelId: s.modelId,
+    resolved: { repo, revision, endpoint, quant, files: files.map(only), ...(projector ? { projector: only(projector) } : {}) },
+  };
   await writeFile(`${path}.tmp`, JSON.stringify(body, null, 2));
   await rename(`${path}.tmp`, path);
 }
@@ -63,9 +68,17 @@ export function readSidecars(downloadsDir: string): PullSidecar[] {
 function isSidecar(s: PullSidecar): boolean {
   const r = s?.resolved;
   return (
-    s?.schemaVersion === 1 && typeof s.id === 'string' && /^pull-[0-9a-f]+$/.test(s.id) && typeof s.modelId === 'string' &&
-    typeof r?.repo === 'string' && typeof r.revision === 'string' && typeof r.endpoint === 'string' && Array.isArray(r.files) && r.files.length > 0 &&
-    r.files.every(isHubFile) && (r.projector == null || isHubFile(r.projector))
+    s?.schemaVersion === 1 &&
+    typeof s.id === 'string' &&
+    /^pull-[0-9a-f]+$/.test(s.id) &&
+    typeof s.modelId === 'string' &&
+    typeof r?.repo === 'string' &&
+    typeof r.revision === 'string' &&
+    typeof r.endpoint === 'string' &&
+    Array.isArray(r.files) &&
+    r.files.length > 0 &&
+    r.files.every(isHubFile) &&
+    (r.projector == null || isHubFile(r.projector))
   );
 }
 

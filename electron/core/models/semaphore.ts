@@ -21,13 +21,17 @@ export class Semaphore {
     return new Promise((resolve, reject) => {
       const waiter = { grant: () => resolve(this.releaser()), signal };
       this.waiters.push(waiter);
-      signal?.addEventListener('abort', () => {
-        const i = this.waiters.indexOf(waiter);
-        if (i >= 0) {
-          this.waiters.splice(i, 1);
-          reject(signal.reason);
-        }
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) {
+            this.waiters.splice(i, 1);
+            reject(signal.reason);
+          }
+        },
+        { once: true },
+      );
     });
   }
 

@@ -68,7 +68,9 @@ function engineNames(machine: PlannerMachine, rejected: Rejection[]): Map<number
   if (machine.engineDevices) {
     for (const d of machine.engineDevices) if (d.gpuIndex !== null && d.backend !== 'cpu' && !names.has(d.gpuIndex)) names.set(d.gpuIndex, d.id);
     const hidden = new Map(VISIBLE_BACKENDS.flatMap((b) => visibleGpus(gpus, env, b).hidden).map((h) => [h.gpu.index, h.reason]));
-    for (const g of gpus) if (!names.has(g.index)) rejected.push({ device: gpuLabel(g.index, g.name), reason: hidden.get(g.index) ?? 'the installed engine cannot use this GPU (it is not in `llama-server --list-devices`)' });
+    for (const g of gpus)
+      if (!names.has(g.index))
+        rejected.push({ device: gpuLabel(g.index, g.name), reason: hidden.get(g.index) ?? 'the installed engine cannot use this GPU (it is not in `llama-server --list-devices`)' });
     return names;
   }
   const backend = BACKEND_ORDER.find((b) => gpus.some((g) => g.backends.includes(b)));
@@ -125,7 +127,10 @@ export function gpuCandidates(machine: PlannerMachine, settings: PlacementSettin
       available = total - usedOthers - settings.gpuMarginBytes;
     }
     if (available <= 0) {
-      rejected.push({ device: label, reason: `no memory left: ${formatBytes(Math.max(0, available + settings.gpuMarginBytes))} free, ${formatBytes(settings.gpuMarginBytes)} kept as a safety margin` });
+      rejected.push({
+        device: label,
+        reason: `no memory left: ${formatBytes(Math.max(0, available + settings.gpuMarginBytes))} free, ${formatBytes(settings.gpuMarginBytes)} kept as a safety margin`,
+      });
       continue;
     }
     out.push({ id, gpuIndex: g.index, name: g.name, label, totalBytes: total, availableBytes: available, overheadBytes: g.unifiedMemory ? 0 : settings.gpuOverheadBytes, unified: g.unifiedMemory });

@@ -9,7 +9,12 @@ export function formatBytes(bytes: number): string {
 
 /** "NVIDIA GeForce RTX 2070" → "RTX 2070". */
 export function shortGpuName(name: string): string {
-  return name.replace(/^NVIDIA\s+/i, '').replace(/^GeForce\s+/i, '').trim() || name;
+  return (
+    name
+      .replace(/^NVIDIA\s+/i, '')
+      .replace(/^GeForce\s+/i, '')
+      .trim() || name
+  );
 }
 
 export function gpuLabel(index: number, name: string): string {

@@ -57,7 +57,17 @@ export function evaluate(m: EstimatorInput, knobs: Knobs, layout: Layout, host: 
   gpus.forEach((g, i) => {
     const b = est.devices[g.id];
     if (!b) return;
-    const d: PlanDevice = { ...withTotal({ ...b, overheadBytes: g.overheadBytes }), id: g.id, kind: 'gpu', gpuIndex: g.worker ? null : g.gpuIndex, name: g.name, layers: count(i), hasOutput: a.output === i, availableBytes: g.availableBytes, ...(g.worker ? { worker: g.worker } : {}) };
+    const d: PlanDevice = {
+      ...withTotal({ ...b, overheadBytes: g.overheadBytes }),
+      id: g.id,
+      kind: 'gpu',
+      gpuIndex: g.worker ? null : g.gpuIndex,
+      name: g.name,
+      layers: count(i),
+      hasOutput: a.output === i,
+      availableBytes: g.availableBytes,
+      ...(g.worker ? { worker: g.worker } : {}),
+    };
     devices.push(d);
     if (d.totalBytes > g.availableBytes) overflows.push({ label: g.label, needBytes: d.totalBytes, availableBytes: g.availableBytes, device: d });
   });

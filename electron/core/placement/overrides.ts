@@ -47,7 +47,10 @@ export function resolveOverrides(input: { model: EstimatorInput; overrides?: Pla
   if (o.contextSize !== undefined && !isInt(o.contextSize, 256)) return fail(`contextSize must be an integer of at least 256 tokens, got ${String(o.contextSize)}`);
   if (o.parallel !== undefined && !isInt(o.parallel, 1, 256)) return fail(`parallel must be an integer from 1 to 256, got ${String(o.parallel)}`);
   if (o.nGpuLayers !== undefined && !isInt(o.nGpuLayers, 0)) return fail(`nGpuLayers must be a whole number of layers (0 or more), got ${String(o.nGpuLayers)}`);
-  if (o.tensorSplit !== undefined && (!Array.isArray(o.tensorSplit) || o.tensorSplit.length === 0 || o.tensorSplit.some((x) => typeof x !== 'number' || !(x >= 0)) || o.tensorSplit.every((x) => x === 0))) {
+  if (
+    o.tensorSplit !== undefined &&
+    (!Array.isArray(o.tensorSplit) || o.tensorSplit.length === 0 || o.tensorSplit.some((x) => typeof x !== 'number' || !(x >= 0)) || o.tensorSplit.every((x) => x === 0))
+  ) {
     return fail('tensorSplit must be a list of shares (numbers ≥ 0, not all 0), one per device');
   }
   if (o.mainGpu !== undefined && !isInt(o.mainGpu, 0)) return fail(`mainGpu must be a device position (0 or more), got ${String(o.mainGpu)}`);

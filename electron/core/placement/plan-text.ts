@@ -49,7 +49,18 @@ export function buildPlan(input: PlanInput, found: { layout: Layout; knobs: Knob
   const engineDevices = used.map((g) => rpc.engineIds.get(g.id) ?? g.id);
   const nGpuLayers = used.length === 0 ? 0 : Math.min(layout.nGpuLayers, n + 1);
   const tensorSplit = used.length > 1 && layout.splitMode !== 'none' && ev.shares ? ev.shares.filter((_, i) => used.includes(layout.gpus[i]!)) : null;
-  const remote = rpc.servers.length > 0 ? { rpcServers: rpc.servers, network: networkCost(input.model, { nGpuLayers, tensorSplit }, ev.devices, used.map((g) => g.id)) } : {};
+  const remote =
+    rpc.servers.length > 0
+      ? {
+          rpcServers: rpc.servers,
+          network: networkCost(
+            input.model,
+            { nGpuLayers, tensorSplit },
+            ev.devices,
+            used.map((g) => g.id),
+          ),
+        }
+      : {};
   return {
     modelPath: input.modelPath,
     fit: fitOf(layout, ev, n),

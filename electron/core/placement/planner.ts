@@ -91,7 +91,11 @@ function partialOffload(ctx: Ctx, knobs: Knobs, gpus: Candidate[], r: Resolved, 
 }
 
 function cpuOnly(ctx: Ctx, knobs: Knobs): Found {
-  return { knobs, layout: { gpus: [], nGpuLayers: 0, shares: null, splitMode: 'layer', mainGpu: 0 }, ev: evaluate(ctx.m, knobs, { gpus: [], nGpuLayers: 0, shares: null, splitMode: 'layer', mainGpu: 0 }, ctx.host) };
+  return {
+    knobs,
+    layout: { gpus: [], nGpuLayers: 0, shares: null, splitMode: 'layer', mainGpu: 0 },
+    ev: evaluate(ctx.m, knobs, { gpus: [], nGpuLayers: 0, shares: null, splitMode: 'layer', mainGpu: 0 }, ctx.host),
+  };
 }
 
 /** Smaller contexts to try (only when the user did not choose one). */
@@ -150,7 +154,13 @@ function place(input: PlanInput, r: Resolved, settings: PlacementSettings, evict
     gpus = r.devices.map((id) => gpus.find((g) => g.id === id)).filter((g): g is Candidate => g !== undefined);
   }
   const remotes = r.workers === 'never' ? [] : remoteCandidates(input, settings, evicted, rejected);
-  if (r.workers === 'always' && remotes.length === 0) return { found: null, refusal: `workers is 'always' but no worker device is usable${(input.remote ?? []).length === 0 ? ' (no worker is registered: `llama-orch workers add <host:port>`)' : ''}`, warnings: [], ctx: { m: input.model, host: hostBudget(input, settings, evicted), gpus, remotes, rejected, singleFail: new Map() } };
+  if (r.workers === 'always' && remotes.length === 0)
+    return {
+      found: null,
+      refusal: `workers is 'always' but no worker device is usable${(input.remote ?? []).length === 0 ? ' (no worker is registered: `llama-orch workers add <host:port>`)' : ''}`,
+      warnings: [],
+      ctx: { m: input.model, host: hostBudget(input, settings, evicted), gpus, remotes, rejected, singleFail: new Map() },
+    };
   const host = hostBudget(input, settings, evicted);
   if (r.localRamLimitBytes !== null && r.localRamLimitBytes < host.availableBytes) host.availableBytes = r.localRamLimitBytes;
   const ctx: Ctx = { m: input.model, host, gpus, remotes, rejected, singleFail: new Map() };
@@ -172,7 +182,16 @@ function place(input: PlanInput, r: Resolved, settings: PlacementSettings, evict
   const { found, warnings } = search(ctx, r, settings);
   if (found || !r.force) return { found, refusal: found ? null : 'does not fit on this machine', warnings, ctx };
   // Forced with nothing that fits: every layer on the selected GPUs (or the CPU), as asked.
-  const all = ctx.gpus.length > 0 ? tryLayout(ctx, r.knobs, [...ctx.gpus].sort((a, b) => a.gpuIndex - b.gpuIndex), input.model.layers.length + 1, r) : cpuOnly(ctx, r.knobs);
+  const all =
+    ctx.gpus.length > 0
+      ? tryLayout(
+          ctx,
+          r.knobs,
+          [...ctx.gpus].sort((a, b) => a.gpuIndex - b.gpuIndex),
+          input.model.layers.length + 1,
+          r,
+        )
+      : cpuOnly(ctx, r.knobs);
   return { found: all, refusal: `does not fit: ${all.ev.overflows.map((o) => `${o.label} ${describeNeed(o)}`).join('; ')}`, warnings, ctx };
 }
 
@@ -200,7 +219,10 @@ export function plan(input: PlanInput): PlacementResult {
   const none = new Set<string>();
   const first = place(input, r, settings, none);
   const forcedThrough = first.refusal !== null && r.force && first.found !== null;
-  const planned = first.found && (first.refusal === null || forcedThrough) ? buildPlan(input, first.found, { forced: forcedThrough, warnings: [...r.warnings, ...first.warnings, ...(forcedThrough ? [`forced: ${first.refusal}`] : [])] }) : null;
+  const planned =
+    first.found && (first.refusal === null || forcedThrough)
+      ? buildPlan(input, first.found, { forced: forcedThrough, warnings: [...r.warnings, ...first.warnings, ...(forcedThrough ? [`forced: ${first.refusal}`] : [])] })
+      : null;
   const rejected = rejectionsFor(first.ctx, planned);
   const eviction = planned?.fit === 'gpu' || planned?.fit === 'split' || (r.cpuOnly && planned) || (r.nGpuLayers !== null && planned) ? null : proposeEviction(input, r, settings, planned !== null);
   const error = planned ? null : refusalText(input, first, rejected, r.force);
@@ -226,7 +248,11 @@ function proposeEviction(input: PlanInput, r: Resolved, settings: PlacementSetti
     if (alreadyPlaced && p.fit !== 'gpu' && p.fit !== 'split') continue;
     const ids = [...evicted];
     const freed = ids.length === 1 ? `instance ${ids[0]}` : `instances ${ids.join(', ')}`;
-    return { instanceIds: ids, plan: p, reason: `stopping idle ${freed} (least recently used) frees ${formatBytes(idleBytes(input, evicted))} so that ${alreadyPlaced ? 'every layer fits on the GPU' : 'the model fits'}` };
+    return {
+      instanceIds: ids,
+      plan: p,
+      reason: `stopping idle ${freed} (least recently used) frees ${formatBytes(idleBytes(input, evicted))} so that ${alreadyPlaced ? 'every layer fits on the GPU' : 'the model fits'}`,
+    };
   }
   return null;
 }

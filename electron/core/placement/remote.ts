@@ -41,7 +41,20 @@ export function remoteCandidates(machine: PlannerMachine, settings: PlacementSet
       rejected.push({ device: label, reason: `no memory left: ${formatBytes(Math.max(0, d.freeBytes))} free, ${formatBytes(margin)} kept as a safety margin` });
       continue;
     }
-    out.push({ id, gpuIndex: -1, name: d.name, label, totalBytes: d.totalBytes ?? d.freeBytes, availableBytes: available, overheadBytes: d.kind === 'gpu' ? settings.gpuOverheadBytes : 0, unified: false, worker: d.worker, position: d.position, workerDevices: d.workerDevices, remoteKind: d.kind });
+    out.push({
+      id,
+      gpuIndex: -1,
+      name: d.name,
+      label,
+      totalBytes: d.totalBytes ?? d.freeBytes,
+      availableBytes: available,
+      overheadBytes: d.kind === 'gpu' ? settings.gpuOverheadBytes : 0,
+      unified: false,
+      worker: d.worker,
+      position: d.position,
+      workerDevices: d.workerDevices,
+      remoteKind: d.kind,
+    });
   }
   return out;
 }

@@ -48,7 +48,17 @@ export async function planLoad(modelPath: string, overrides: PlacementOverrides,
   const live = await sources.live?.().catch(() => null);
   const hardware = live?.availableRamBytes != null ? { ...snapshot, memory: { ...snapshot.memory, availableBytes: live.availableRamBytes } } : snapshot;
   const remote = await sources.remote?.().catch(() => null);
-  return plan({ hardware, model, modelPath, engineDevices: (await sources.engineDevices?.()) ?? null, live: live?.gpus ?? null, running, overrides, settings: sources.settings?.() ?? {}, remote: remote ?? null });
+  return plan({
+    hardware,
+    model,
+    modelPath,
+    engineDevices: (await sources.engineDevices?.()) ?? null,
+    live: live?.gpus ?? null,
+    running,
+    overrides,
+    settings: sources.settings?.() ?? {},
+    remote: remote ?? null,
+  });
 }
 
 export async function previewPlan(req: { model: string; overrides?: PlacementOverrides; hardware?: HardwareSnapshot }, sources: PlanSources = {}): Promise<PlanResponse> {

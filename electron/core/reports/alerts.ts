@@ -52,7 +52,13 @@ export class Alerts {
     for (let attempt = 0; attempt <= delays.length; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, delays[attempt - 1]).unref());
       try {
-        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS), redirect: 'error' });
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+          redirect: 'error',
+        });
         await res.body?.cancel();
         if (res.ok) return;
         last = `HTTP ${res.status}`;

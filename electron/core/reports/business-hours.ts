@@ -29,7 +29,11 @@ export function isTimeZone(name: string): boolean {
 
 /** The zone's local calendar fields at a UTC instant. */
 export function localParts(timeZone: string, utcMs: number): { year: number; month: number; day: number; minutes: number } {
-  const p = Object.fromEntries(formatter(timeZone).formatToParts(utcMs).map((x) => [x.type, Number(x.value)])) as Record<string, number>;
+  const p = Object.fromEntries(
+    formatter(timeZone)
+      .formatToParts(utcMs)
+      .map((x) => [x.type, Number(x.value)]),
+  ) as Record<string, number>;
   return { year: p.year!, month: p.month!, day: p.day!, minutes: p.hour! * 60 + p.minute! + p.second! / 60 };
 }
 

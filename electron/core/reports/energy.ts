@@ -34,7 +34,10 @@ export function gpuEnergyKwh(samples: PowerSample[], maxGapMs = MAX_GAP_MS): { t
 
 /** An estimate: the CPU's TDP × its utilisation, integrated like the GPU's power. */
 export function cpuEnergyKwhEstimate(samples: { timeMs: number; utilizationPercent: number | null }[], tdpWatts: number, maxGapMs = MAX_GAP_MS): number {
-  return gpuEnergyKwh(samples.map((s) => ({ timeMs: s.timeMs, device: 'cpu', powerWatts: s.utilizationPercent === null ? null : (tdpWatts * s.utilizationPercent) / 100 })), maxGapMs).total;
+  return gpuEnergyKwh(
+    samples.map((s) => ({ timeMs: s.timeMs, device: 'cpu', powerWatts: s.utilizationPercent === null ? null : (tdpWatts * s.utilizationPercent) / 100 })),
+    maxGapMs,
+  ).total;
 }
 
 export interface CostInputs {

@@ -8,17 +8,47 @@ import type { OpsStore } from '../store/store.js';
 import { countedWhen, type DeploymentReport, type OpsReport, type Percentiles } from '../../contract/index.js';
 
 const CSV_COLUMNS = [
-  'scope', 'name', 'availability_percent', 'downtime_seconds', 'error_budget_left_percent', 'requests', 'errors', 'error_rate_percent',
-  'prompt_tokens', 'completion_tokens', 'ttft_p50_ms', 'ttft_p95_ms', 'ttft_p99_ms', 'tpot_p50_ms', 'tpot_p95_ms', 'tpot_p99_ms',
-  'incident_start', 'incident_end', 'incident_kind', 'incident_cause',
+  'scope',
+  'name',
+  'availability_percent',
+  'downtime_seconds',
+  'error_budget_left_percent',
+  'requests',
+  'errors',
+  'error_rate_percent',
+  'prompt_tokens',
+  'completion_tokens',
+  'ttft_p50_ms',
+  'ttft_p95_ms',
+  'ttft_p99_ms',
+  'tpot_p50_ms',
+  'tpot_p95_ms',
+  'tpot_p99_ms',
+  'incident_start',
+  'incident_end',
+  'incident_kind',
+  'incident_cause',
 ] as const;
 type CsvRow = Partial<Record<(typeof CSV_COLUMNS)[number], string | number | null>>;
 
 function deploymentCsv(scope: string, name: string, d: Omit<DeploymentReport, 'deployment'>): CsvRow {
   return {
-    scope, name, availability_percent: d.availabilityPercent, downtime_seconds: d.downtimeSeconds, error_budget_left_percent: d.errorBudgetLeftPercent,
-    requests: d.requests, errors: d.errors, error_rate_percent: d.errorRatePercent, prompt_tokens: d.promptTokens, completion_tokens: d.completionTokens,
-    ttft_p50_ms: d.ttftMs.p50, ttft_p95_ms: d.ttftMs.p95, ttft_p99_ms: d.ttftMs.p99, tpot_p50_ms: d.tpotMs.p50, tpot_p95_ms: d.tpotMs.p95, tpot_p99_ms: d.tpotMs.p99,
+    scope,
+    name,
+    availability_percent: d.availabilityPercent,
+    downtime_seconds: d.downtimeSeconds,
+    error_budget_left_percent: d.errorBudgetLeftPercent,
+    requests: d.requests,
+    errors: d.errors,
+    error_rate_percent: d.errorRatePercent,
+    prompt_tokens: d.promptTokens,
+    completion_tokens: d.completionTokens,
+    ttft_p50_ms: d.ttftMs.p50,
+    ttft_p95_ms: d.ttftMs.p95,
+    ttft_p99_ms: d.ttftMs.p99,
+    tpot_p50_ms: d.tpotMs.p50,
+    tpot_p95_ms: d.tpotMs.p95,
+    tpot_p99_ms: d.tpotMs.p99,
   };
 }
 
@@ -37,8 +67,24 @@ export function reportCsv(r: OpsReport): string {
   const rows: CsvRow[] = [
     deploymentCsv('total', r.month, r.total),
     ...r.deployments.map((d) => deploymentCsv('deployment', d.deployment, d)),
-    ...r.keys.map((k) => ({ scope: 'key', name: k.keyId ?? '(no key)', requests: k.requests, errors: k.errors, error_rate_percent: k.errorRatePercent, prompt_tokens: k.promptTokens, completion_tokens: k.completionTokens })),
-    ...r.total.incidents.map((i) => ({ scope: 'incident', name: i.deployment, downtime_seconds: i.durationSeconds, incident_start: i.start, incident_end: i.end, incident_kind: i.kind, incident_cause: i.cause })),
+    ...r.keys.map((k) => ({
+      scope: 'key',
+      name: k.keyId ?? '(no key)',
+      requests: k.requests,
+      errors: k.errors,
+      error_rate_percent: k.errorRatePercent,
+      prompt_tokens: k.promptTokens,
+      completion_tokens: k.completionTokens,
+    })),
+    ...r.total.incidents.map((i) => ({
+      scope: 'incident',
+      name: i.deployment,
+      downtime_seconds: i.durationSeconds,
+      incident_start: i.start,
+      incident_end: i.end,
+      incident_kind: i.kind,
+      incident_cause: i.cause,
+    })),
   ];
   return stringify(rows, { header: true, columns: [...CSV_COLUMNS], cast: { number: (n) => String(n) } });
 }
@@ -49,13 +95,26 @@ const ms = (p: Percentiles) => (p.count === 0 ? '—' : `${p.p50} / ${p.p95} / $
 const duration = (s: number) => (s < 120 ? `${s.toFixed(1)} s` : s < 7200 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(2)} h`);
 
 function deploymentRow(name: string, d: Omit<DeploymentReport, 'deployment'>): string {
-  const cells = [name, pct(d.availabilityPercent), duration(d.downtimeSeconds), pct(d.errorBudgetLeftPercent, 1), d.requests, pct(d.errorRatePercent, 2), d.promptTokens, d.completionTokens, ms(d.ttftMs), ms(d.tpotMs)];
+  const cells = [
+    name,
+    pct(d.availabilityPercent),
+    duration(d.downtimeSeconds),
+    pct(d.errorBudgetLeftPercent, 1),
+    d.requests,
+    pct(d.errorRatePercent, 2),
+    d.promptTokens,
+    d.completionTokens,
+    ms(d.ttftMs),
+    ms(d.tpotMs),
+  ];
   return `<tr>${cells.map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`;
 }
 
 export function reportHtml(r: OpsReport): string {
   const charts = reportCharts(r);
-  const incidents = r.total.incidents.map((i) => `<tr>${[i.deployment, i.start, i.end ?? 'ongoing', duration(i.durationSeconds), i.kind, i.cause].map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('');
+  const incidents = r.total.incidents
+    .map((i) => `<tr>${[i.deployment, i.start, i.end ?? 'ongoing', duration(i.durationSeconds), i.kind, i.cause].map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`)
+    .join('');
   const keys = r.keys.map((k) => `<tr>${[k.keyId ?? '(no key)', k.requests, k.errors, k.promptTokens, k.completionTokens].map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('');
   const met = (ok: boolean | null) => (ok === null ? '' : ok ? ' class="met"' : ' class="missed"');
   const availabilityMet = r.total.availabilityPercent === null ? null : r.total.availabilityPercent >= r.slo.availabilityPercent;

@@ -35,7 +35,11 @@ export interface SloPolicy extends SloTargets {
 /** The targets one deployment is measured against: its own where set, else the global ones. */
 export function sloOf(policy: SloPolicy, deployment: string): SloTargets {
   const own = policy.byDeployment?.[deployment] ?? {};
-  return { availabilityPercent: own.availabilityPercent ?? policy.availabilityPercent, ttftP95Ms: own.ttftP95Ms ?? policy.ttftP95Ms, errorRatePercent: own.errorRatePercent ?? policy.errorRatePercent };
+  return {
+    availabilityPercent: own.availabilityPercent ?? policy.availabilityPercent,
+    ttftP95Ms: own.ttftP95Ms ?? policy.ttftP95Ms,
+    errorRatePercent: own.errorRatePercent ?? policy.errorRatePercent,
+  };
 }
 
 export interface CostSettings {
@@ -59,12 +63,29 @@ export function buildReport(store: OpsStore, month: string, policy: SloPolicy, n
   const slo = sloOf(policy, '');
   const names = new Set([...requests.map((r) => r.deployment), ...rollups.map((r) => r.deployment), ...availability.map((a) => a.deployment)]);
   const deployments = [...names].sort().map((name) => {
-    const up = availabilityOf(availability.filter((a) => a.deployment === name), fromMs, toMs, windows);
-    return deploymentReport(name, requests.filter((r) => r.deployment === name), rollups.filter((r) => r.deployment === name), up, sloOf(policy, name));
+    const up = availabilityOf(
+      availability.filter((a) => a.deployment === name),
+      fromMs,
+      toMs,
+      windows,
+    );
+    return deploymentReport(
+      name,
+      requests.filter((r) => r.deployment === name),
+      rollups.filter((r) => r.deployment === name),
+      up,
+      sloOf(policy, name),
+    );
   });
   const monitored = deployments.reduce((s, d) => s + d.monitoredSeconds, 0);
   const downtime = deployments.reduce((s, d) => s + d.downtimeSeconds, 0);
-  const total = deploymentReport('', requests, rollups, { monitoredSeconds: monitored, downtimeSeconds: downtime, incidents: deployments.flatMap((d) => d.incidents).sort((a, b) => a.start.localeCompare(b.start)) }, slo);
+  const total = deploymentReport(
+    '',
+    requests,
+    rollups,
+    { monitoredSeconds: monitored, downtimeSeconds: downtime, incidents: deployments.flatMap((d) => d.incidents).sort((a, b) => a.start.localeCompare(b.start)) },
+    slo,
+  );
   const { deployment: _, ...totalFigures } = total;
   return {
     month,
@@ -104,7 +125,14 @@ export function availabilityOf(rows: AvailabilityRow[], fromMs: number, toMs: nu
     if (!open) return;
     const seconds = (at - open.start) / 1000;
     out.downtimeSeconds += secondsWithin(windows, open.start, at);
-    out.incidents.push({ deployment: open.deployment, start: new Date(open.start).toISOString(), end: ended ? new Date(at).toISOString() : null, durationSeconds: round(seconds, 3), kind: open.kind, cause: open.cause });
+    out.incidents.push({
+      deployment: open.deployment,
+      start: new Date(open.start).toISOString(),
+      end: ended ? new Date(at).toISOString() : null,
+      durationSeconds: round(seconds, 3),
+      kind: open.kind,
+      cause: open.cause,
+    });
     open = null;
   };
   const start = Math.max(fromMs, rows[0]!.timeMs);
@@ -137,8 +165,14 @@ function deploymentReport(name: string, rows: RequestRow[], rollups: RollupRow[]
     downtimeSeconds: up.downtimeSeconds,
     errorBudgetLeftPercent: up.monitoredSeconds > 0 && allowed > 0 ? round(100 * (1 - up.downtimeSeconds / allowed), 2) : null,
     incidents: up.incidents,
-    ttftMs: latencyPercentiles(rows.map((r) => r.ttftMs), rollups.map((r) => r.ttftHist)),
-    tpotMs: latencyPercentiles(rows.map((r) => r.tpotMs), rollups.map((r) => r.tpotHist)),
+    ttftMs: latencyPercentiles(
+      rows.map((r) => r.ttftMs),
+      rollups.map((r) => r.ttftHist),
+    ),
+    tpotMs: latencyPercentiles(
+      rows.map((r) => r.tpotMs),
+      rollups.map((r) => r.tpotHist),
+    ),
   };
 }
 
@@ -165,14 +199,34 @@ function keyUsage(rows: RequestRow[], rollups: RollupRow[]): KeyReportUsage[] {
   const ids = new Set([...rows.map((r) => r.keyId), ...rollups.map((r) => r.keyId)]);
   return [...ids]
     .sort((a, b) => (a ?? '').localeCompare(b ?? ''))
-    .map((keyId) => ({ keyId, ...usage(rows.filter((r) => r.keyId === keyId), rollups.filter((r) => r.keyId === keyId)) }));
+    .map((keyId) => ({
+      keyId,
+      ...usage(
+        rows.filter((r) => r.keyId === keyId),
+        rollups.filter((r) => r.keyId === keyId),
+      ),
+    }));
 }
 
 function energyFigures(store: OpsStore, fromMs: number, toMs: number, monthEnd: number, tokens: number, c: CostSettings): EnergyFigures {
   const samples = store.hardware(fromMs, toMs);
   const gpu = gpuEnergyKwh(samples.filter((s) => s.device !== 'cpu'));
-  const cpuKwhEstimate = c.cpuTdpWatts === null ? null : cpuEnergyKwhEstimate(samples.filter((s) => s.device === 'cpu'), c.cpuTdpWatts);
-  const cost = costOf({ gpuKwh: gpu.total, cpuKwhEstimate: cpuKwhEstimate ?? 0, pricePerKwh: c.pricePerKwh, amortisationPerMonth: c.amortisationPerMonth, monthFraction: (toMs - fromMs) / (monthEnd - fromMs), tokens, referencePerMillionTokens: c.referencePricePerMillionTokens });
+  const cpuKwhEstimate =
+    c.cpuTdpWatts === null
+      ? null
+      : cpuEnergyKwhEstimate(
+          samples.filter((s) => s.device === 'cpu'),
+          c.cpuTdpWatts,
+        );
+  const cost = costOf({
+    gpuKwh: gpu.total,
+    cpuKwhEstimate: cpuKwhEstimate ?? 0,
+    pricePerKwh: c.pricePerKwh,
+    amortisationPerMonth: c.amortisationPerMonth,
+    monthFraction: (toMs - fromMs) / (monthEnd - fromMs),
+    tokens,
+    referencePerMillionTokens: c.referencePricePerMillionTokens,
+  });
   return { gpuKwh: gpu.total, cpuKwhEstimate, gpuMeasuredSeconds: gpu.measuredSeconds, currency: c.currency, ...cost, referencePerMillionTokens: c.referencePricePerMillionTokens };
 }
 

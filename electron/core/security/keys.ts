@@ -75,7 +75,8 @@ export class KeyStore {
 
   /** Create a key; `limits` is validated (400 naming the field). */
   create(name: string, scope: KeyScope, limits: unknown = {}): CreateKeyResponse {
-    if (typeof name !== 'string' || !name.trim() || name.length > 100) throw new HttpError(400, '`name` must be a non-empty string of at most 100 characters', 'invalid_request_error', 'invalid_value', 'name');
+    if (typeof name !== 'string' || !name.trim() || name.length > 100)
+      throw new HttpError(400, '`name` must be a non-empty string of at most 100 characters', 'invalid_request_error', 'invalid_value', 'name');
     if (scope !== 'inference' && scope !== 'admin') throw new HttpError(400, "`scope` must be 'inference' or 'admin'", 'invalid_request_error', 'invalid_value', 'scope');
     const { name: _n, ...given } = validate(keyLimitsPatchSchema, limits ?? {});
     this.reload();

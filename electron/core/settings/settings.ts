@@ -20,14 +20,35 @@ export const DEFAULT_SETTINGS: Settings = {
   hub: { endpoint: 'https://huggingface.co', token: null },
   placement: { safetyMarginMiB: 512, defaultContextSize: 4096, defaultParallel: 4 },
   ui: { theme: 'system', saveConversations: false },
-  reports: { availabilityTargetPercent: 99.5, ttftP95TargetMs: 2000, errorRateTargetPercent: 1, webhookUrl: null, pricePerKwh: 0.3, amortisationPerMonth: 0, referencePricePerMillionTokens: null, cpuTdpWatts: null, currency: 'EUR', businessHours: null, timeZone: 'UTC', deploymentSlos: {} },
+  reports: {
+    availabilityTargetPercent: 99.5,
+    ttftP95TargetMs: 2000,
+    errorRateTargetPercent: 1,
+    webhookUrl: null,
+    pricePerKwh: 0.3,
+    amortisationPerMonth: 0,
+    referencePricePerMillionTokens: null,
+    cpuTdpWatts: null,
+    currency: 'EUR',
+    businessHours: null,
+    timeZone: 'UTC',
+    deploymentSlos: {},
+  },
   network: { offline: false },
 };
 
 const sloFields = { availabilityTargetPercent: z.number().gt(0).lt(100), ttftP95TargetMs: z.number().positive(), errorRateTargetPercent: z.number().min(0).max(100) };
 const clock = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'a time like 08:00 (24:00 for midnight at the end)');
 const businessHours = z
-  .object({ days: z.array(z.number().int().min(0).max(6)).min(1).max(7).refine((d) => new Set(d).size === d.length, 'each day once (0 = Sunday … 6 = Saturday)'), from: clock, to: clock })
+  .object({
+    days: z
+      .array(z.number().int().min(0).max(6))
+      .min(1)
+      .max(7)
+      .refine((d) => new Set(d).size === d.length, 'each day once (0 = Sunday … 6 = Saturday)'),
+    from: clock,
+    to: clock,
+  })
   .strict()
   .refine((h) => clockMinutes(h.from) < clockMinutes(h.to), { message: 'must end after it starts (from < to on the same day)', path: ['to'] });
 const origin = z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin like https://intranet.example.com');
@@ -48,11 +69,38 @@ const schema = z.object({
   }),
   models: z.object({ pinned: z.array(z.string()), folder: z.string().nullable() }),
   privacy: z.object({ requestLogRetentionDays: z.number().int().min(0).max(3650), logContent: z.boolean() }),
-  engines: z.object({ releaseSource: z.enum(['github', 'mirror', 'offline']), mirrorUrl: z.string().url().nullable(), tag: z.string().nullable(), traceLogs: z.boolean(), cacheRamMiB: z.number().int().min(0).max(1024 * 1024), defaultEngine: z.string().min(1).nullable(), livenessIntervalSeconds: z.number().min(0).max(3600), livenessMisses: z.number().int().min(1).max(100) }),
+  engines: z.object({
+    releaseSource: z.enum(['github', 'mirror', 'offline']),
+    mirrorUrl: z.string().url().nullable(),
+    tag: z.string().nullable(),
+    traceLogs: z.boolean(),
+    cacheRamMiB: z
+      .number()
+      .int()
+      .min(0)
+      .max(1024 * 1024),
+    defaultEngine: z.string().min(1).nullable(),
+    livenessIntervalSeconds: z.number().min(0).max(3600),
+    livenessMisses: z.number().int().min(1).max(100),
+  }),
   hub: z.object({ endpoint: z.string().url(), token: z.string().nullable() }),
   placement: z.object({ safetyMarginMiB: z.number().int().min(0), defaultContextSize: z.number().int().min(256), defaultParallel: z.number().int().min(1).max(64) }),
   ui: z.object({ theme: z.enum(['system', 'light', 'dark']), saveConversations: z.boolean() }),
-  reports: z.object({ ...sloFields, webhookUrl: z.string().regex(/^https?:\/\/\S+$/, 'an http(s) URL').nullable(), pricePerKwh: z.number().min(0), amortisationPerMonth: z.number().min(0), referencePricePerMillionTokens: z.number().min(0).nullable(), cpuTdpWatts: z.number().positive().nullable(), currency: z.string().min(1).max(8), businessHours: businessHours.nullable(), timeZone: z.string().refine(isTimeZone, 'an IANA time zone like Europe/Berlin or UTC'), deploymentSlos: z.record(z.string().min(1), z.object(sloFields).partial().strict()) }),
+  reports: z.object({
+    ...sloFields,
+    webhookUrl: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'an http(s) URL')
+      .nullable(),
+    pricePerKwh: z.number().min(0),
+    amortisationPerMonth: z.number().min(0),
+    referencePricePerMillionTokens: z.number().min(0).nullable(),
+    cpuTdpWatts: z.number().positive().nullable(),
+    currency: z.string().min(1).max(8),
+    businessHours: businessHours.nullable(),
+    timeZone: z.string().refine(isTimeZone, 'an IANA time zone like Europe/Berlin or UTC'),
+    deploymentSlos: z.record(z.string().min(1), z.object(sloFields).partial().strict()),
+  }),
   network: z.object({ offline: z.boolean() }),
 });
 

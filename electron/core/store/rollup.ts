@@ -46,12 +46,15 @@ function groupRows(rows: RawRow[]): Map<string, Group> {
 
 /** Rolls up the request rows before `cutoffMs` and deletes them; returns how many there were. */
 export function rollUpRequests(db: Database, cutoffMs: number): number {
-  const rows = db.prepare("SELECT time_ms, deployment, coalesce(key_id, '') key_id, status, prompt_tokens, completion_tokens, ttft_ms, tpot_ms FROM requests WHERE time_ms < ?").all(cutoffMs) as unknown as RawRow[];
+  const rows = db
+    .prepare("SELECT time_ms, deployment, coalesce(key_id, '') key_id, status, prompt_tokens, completion_tokens, ttft_ms, tpot_ms FROM requests WHERE time_ms < ?")
+    .all(cutoffMs) as unknown as RawRow[];
   if (rows.length === 0) return 0;
   const existing = db.prepare('SELECT requests, errors, prompt_tokens, completion_tokens, ttft_hist, tpot_hist FROM request_rollups WHERE day = ? AND deployment = ? AND key_id = ?');
   const upsert = db.prepare('INSERT OR REPLACE INTO request_rollups (day, deployment, key_id, requests, errors, prompt_tokens, completion_tokens, ttft_hist, tpot_hist) VALUES (?,?,?,?,?,?,?,?,?)');
   for (const g of groupRows(rows).values()) {
-    const old = existing.get(g.day, g.deployment, g.keyId) as { requests: number; errors: number; prompt_tokens: number; completion_tokens: number; ttft_hist: string | null; tpot_hist: string | null } | undefined;
+    const old = existing.get(g.day, g.deployment, g.keyId) as
+      { requests: number; errors: number; prompt_tokens: number; completion_tokens: number; ttft_hist: string | null; tpot_hist: string | null } | undefined;
     upsert.run(
       g.day,
       g.deployment,

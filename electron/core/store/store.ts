@@ -154,7 +154,11 @@ export class OpsStore {
   }
 
   requests(fromMs: number, toMs: number): RequestRow[] {
-    return this.rows('SELECT time_ms timeMs, deployment, key_id keyId, route, status, outcome, prompt_tokens promptTokens, completion_tokens completionTokens, ttft_ms ttftMs, tpot_ms tpotMs, total_ms totalMs FROM requests WHERE time_ms >= ? AND time_ms < ? ORDER BY time_ms', fromMs, toMs) as unknown as RequestRow[];
+    return this.rows(
+      'SELECT time_ms timeMs, deployment, key_id keyId, route, status, outcome, prompt_tokens promptTokens, completion_tokens completionTokens, ttft_ms ttftMs, tpot_ms tpotMs, total_ms totalMs FROM requests WHERE time_ms >= ? AND time_ms < ? ORDER BY time_ms',
+      fromMs,
+      toMs,
+    ) as unknown as RequestRow[];
   }
 
   /** Availability rows in the window, plus each deployment's last row before it (its state at the start). */
@@ -178,11 +182,19 @@ export class OpsStore {
   }
 
   hardware(fromMs: number, toMs: number): HardwareRow[] {
-    return this.rows('SELECT time_ms timeMs, device, utilization_percent utilizationPercent, memory_used_bytes memoryUsedBytes, power_watts powerWatts FROM hardware_samples WHERE time_ms >= ? AND time_ms < ? ORDER BY time_ms, id', fromMs, toMs) as unknown as HardwareRow[];
+    return this.rows(
+      'SELECT time_ms timeMs, device, utilization_percent utilizationPercent, memory_used_bytes memoryUsedBytes, power_watts powerWatts FROM hardware_samples WHERE time_ms >= ? AND time_ms < ? ORDER BY time_ms, id',
+      fromMs,
+      toMs,
+    ) as unknown as HardwareRow[];
   }
 
   rollups(fromDay: string, toDay: string): RollupRow[] {
-    const rows = this.rows('SELECT day, deployment, key_id keyId, requests, errors, prompt_tokens promptTokens, completion_tokens completionTokens, ttft_hist ttftHist, tpot_hist tpotHist FROM request_rollups WHERE day >= ? AND day < ? ORDER BY day', fromDay, toDay) as unknown as (Omit<RollupRow, 'ttftHist' | 'tpotHist'> & { ttftHist: string | null; tpotHist: string | null })[];
+    const rows = this.rows(
+      'SELECT day, deployment, key_id keyId, requests, errors, prompt_tokens promptTokens, completion_tokens completionTokens, ttft_hist ttftHist, tpot_hist tpotHist FROM request_rollups WHERE day >= ? AND day < ? ORDER BY day',
+      fromDay,
+      toDay,
+    ) as unknown as (Omit<RollupRow, 'ttftHist' | 'tpotHist'> & { ttftHist: string | null; tpotHist: string | null })[];
     return rows.map((r) => ({ ...r, keyId: r.keyId === '' ? null : r.keyId, ttftHist: parseHistogram(r.ttftHist), tpotHist: parseHistogram(r.tpotHist) }));
   }
 

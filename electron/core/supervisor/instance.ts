@@ -267,10 +267,7 @@ export class EngineInstance {
     this.log('supervisor', 'info', `starting ${this.spec.enginePath} for model ${this.spec.modelId} on ${host}:${port}`);
     this.attemptSeq = this.seq;
     this.engineFacts = emptyFacts();
-    const proc = this.effects.spawn(
-      { file: this.spec.enginePath, args, env: { CUDA_DEVICE_ORDER: 'PCI_BUS_ID', ...this.spec.env } },
-      (stream, text) => this.log(stream, classify(text), text),
-    );
+    const proc = this.effects.spawn({ file: this.spec.enginePath, args, env: { CUDA_DEVICE_ORDER: 'PCI_BUS_ID', ...this.spec.env } }, (stream, text) => this.log(stream, classify(text), text));
     this.proc = proc;
     if (proc.pid > 0) this.hooks.onSpawn?.(proc.pid, this.info());
     let exit: ExitInfo | null = null;

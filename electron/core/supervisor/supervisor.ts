@@ -108,7 +108,14 @@ export class Supervisor {
           // The pidfile is the backstop for a killed core; failing to write it (a full disk) must not
           // fail a start whose engine is already running (and would then be left unowned).
           try {
-            this.pidfiles.write({ pid, instanceId: spec.id, enginePath: spec.enginePath, startedAt: new Date().toISOString(), corePid: process.pid, coreStartedAt: new Date(CORE_STARTED_MS).toISOString() });
+            this.pidfiles.write({
+              pid,
+              instanceId: spec.id,
+              enginePath: spec.enginePath,
+              startedAt: new Date().toISOString(),
+              corePid: process.pid,
+              coreStartedAt: new Date(CORE_STARTED_MS).toISOString(),
+            });
           } catch {
             /* the engine still dies with us (parent-death signal) and is stopped by stop() */
           }

@@ -100,13 +100,20 @@ export class Upstreams {
       openSeconds: given.openSeconds ?? UPSTREAM_DEFAULTS.openSeconds,
       createdAt: new Date(this.now()).toISOString(),
     };
-    if (config.prefix === null && Object.keys(config.aliases).length === 0) throw new HttpError(400, 'invalid upstream: with `prefix` null, name at least one model in `aliases`, or nothing is listed', 'invalid_request_error', 'invalid_value', 'prefix');
+    if (config.prefix === null && Object.keys(config.aliases).length === 0)
+      throw new HttpError(400, 'invalid upstream: with `prefix` null, name at least one model in `aliases`, or nothing is listed', 'invalid_request_error', 'invalid_value', 'prefix');
     this.deps.store.save([...[...this.items.values()].map((u) => u.config), config]);
     this.mtime = this.deps.store.mtimeMs();
     const live = this.live(config);
     this.items.set(config.name, live);
     if (this.running) this.schedule(live, 0);
-    this.deps.audit?.('upstream.add', actor, config.name, { baseUrl: config.baseUrl, key: config.apiKeyEncrypted ? 'set' : 'none', prefix: config.prefix, aliases: Object.keys(config.aliases), fallback: config.fallback });
+    this.deps.audit?.('upstream.add', actor, config.name, {
+      baseUrl: config.baseUrl,
+      key: config.apiKeyEncrypted ? 'set' : 'none',
+      prefix: config.prefix,
+      aliases: Object.keys(config.aliases),
+      fallback: config.fallback,
+    });
     return viewOf(live);
   }
 
@@ -135,7 +142,13 @@ export class Upstreams {
       if (p === null || !model.startsWith(p) || model.length === p.length) continue;
       const rest = model.slice(p.length);
       if (up.models && !up.models.includes(rest)) {
-        throw new HttpError(404, `model '${model}' not found on upstream '${up.config.name}'; it lists: ${up.models.map((m) => p + m).join(', ') || 'nothing'}`, 'not_found_error', 'model_not_found', 'model');
+        throw new HttpError(
+          404,
+          `model '${model}' not found on upstream '${up.config.name}'; it lists: ${up.models.map((m) => p + m).join(', ') || 'nothing'}`,
+          'not_found_error',
+          'model_not_found',
+          'model',
+        );
       }
       return { up, model: rest, exposed: model, viaAlias: false };
     }
@@ -212,13 +225,15 @@ export class Upstreams {
     for (const a of aliases) {
       if (this.deps.isLocalName(a)) throw new HttpError(409, `alias '${a}' is already a local deployment or model; choose another alias`, 'invalid_request_error', 'alias_conflict', `aliases.${a}`);
       for (const o of this.items.values()) {
-        if (Object.keys(o.config.aliases).some((b) => b.toLowerCase() === a.toLowerCase())) throw new HttpError(409, `alias '${a}' is already an alias of upstream '${o.config.name}'`, 'invalid_request_error', 'alias_conflict', `aliases.${a}`);
+        if (Object.keys(o.config.aliases).some((b) => b.toLowerCase() === a.toLowerCase()))
+          throw new HttpError(409, `alias '${a}' is already an alias of upstream '${o.config.name}'`, 'invalid_request_error', 'alias_conflict', `aliases.${a}`);
       }
     }
     const prefix = given.prefix === undefined ? `${given.name}/` : given.prefix;
     const clash = prefix !== null ? [...this.items.values()].find((o) => o.config.prefix !== null && (o.config.prefix.startsWith(prefix) || prefix.startsWith(o.config.prefix))) : undefined;
     if (clash) throw new HttpError(409, `prefix '${prefix}' overlaps upstream '${clash.config.name}' prefix '${clash.config.prefix}'`, 'invalid_request_error', 'alias_conflict', 'prefix');
-    if (given.fallback && !this.deps.isLocalName(given.fallback)) throw new HttpError(400, `invalid upstream field \`fallback\`: no local deployment or model named '${given.fallback}'`, 'invalid_request_error', 'invalid_value', 'fallback');
+    if (given.fallback && !this.deps.isLocalName(given.fallback))
+      throw new HttpError(400, `invalid upstream field \`fallback\`: no local deployment or model named '${given.fallback}'`, 'invalid_request_error', 'invalid_value', 'fallback');
   }
 
   private live(config: SavedUpstream): LiveUpstream {

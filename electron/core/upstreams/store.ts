@@ -61,7 +61,8 @@ export class UpstreamStore {
       renameSync(tmp, this.file);
     } catch (err) {
       rmSync(tmp, { force: true });
-      if (isResourceError(err)) throw new HttpError(507, `could not save ${this.file}: ${(err as NodeJS.ErrnoException).code} (the disk is full or over quota); nothing was changed`, 'server_error', 'insufficient_storage');
+      if (isResourceError(err))
+        throw new HttpError(507, `could not save ${this.file}: ${(err as NodeJS.ErrnoException).code} (the disk is full or over quota); nothing was changed`, 'server_error', 'insufficient_storage');
       throw new HttpError(500, `could not save ${this.file}: ${(err as Error).message}`, 'server_error', 'store_unwritable');
     }
   }

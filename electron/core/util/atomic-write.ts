@@ -21,7 +21,12 @@ export function writeFileAtomic(file: string, data: string, mode = 0o600): void 
   } catch (err) {
     rmSync(tmp, { force: true });
     if (isResourceError(err)) {
-      throw new HttpError(507, `could not save ${file}: ${(err as NodeJS.ErrnoException).code} (the disk is full or over quota); nothing was changed — free some space and try again`, 'server_error', 'insufficient_storage');
+      throw new HttpError(
+        507,
+        `could not save ${file}: ${(err as NodeJS.ErrnoException).code} (the disk is full or over quota); nothing was changed — free some space and try again`,
+        'server_error',
+        'insufficient_storage',
+      );
     }
     throw err;
   }

@@ -100,11 +100,7 @@ export type IdentityVerdict = 'same' | 'different' | 'unknown';
  */
 export const START_TOLERANCE_MS = 30_000;
 
-export function compareIdentity(
-  expected: { exe?: string | null; startedAt?: string | null },
-  actual: ProcessIdentity | null,
-  platform: NodeJS.Platform = process.platform,
-): IdentityVerdict {
+export function compareIdentity(expected: { exe?: string | null; startedAt?: string | null }, actual: ProcessIdentity | null, platform: NodeJS.Platform = process.platform): IdentityVerdict {
   if (!actual) return 'different';
   if (expected.exe) {
     if (!actual.exe) return 'unknown';

@@ -76,7 +76,15 @@ export class WorkerRegistry {
           const why = (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err as Error).message;
           // The devices it had stay listed (unusable, with the reason): plans and refusals can name them.
           const known = this.checked.get(e.address)?.view.devices ?? [];
-          this.checked.set(e.address, { view: { health: 'offline', reason: `status endpoint ${e.address.slice(0, e.address.lastIndexOf(':'))}:${e.statusPort} unreachable (${why})`, checkedAt, devices: known, clientConnected: false } });
+          this.checked.set(e.address, {
+            view: {
+              health: 'offline',
+              reason: `status endpoint ${e.address.slice(0, e.address.lastIndexOf(':'))}:${e.statusPort} unreachable (${why})`,
+              checkedAt,
+              devices: known,
+              clientConnected: false,
+            },
+          });
         }
       }),
     );
@@ -97,7 +105,18 @@ export class WorkerRegistry {
     return views.flatMap((w) =>
       w.devices.map((d, position) => {
         const unusable = w.health !== 'online' ? (w.reason ?? 'offline') : w.clientConnected && !ours(w.address) ? 'in use by another engine (rpc-server serves one client at a time)' : null;
-        return { worker: w.address, id: d.id, position, workerDevices: w.devices.length, name: d.name, kind: d.kind, totalBytes: d.totalBytes, freeBytes: d.freeBytes, usable: unusable === null, reason: unusable };
+        return {
+          worker: w.address,
+          id: d.id,
+          position,
+          workerDevices: w.devices.length,
+          name: d.name,
+          kind: d.kind,
+          totalBytes: d.totalBytes,
+          freeBytes: d.freeBytes,
+          usable: unusable === null,
+          reason: unusable,
+        };
       }),
     );
   }

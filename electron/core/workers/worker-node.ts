@@ -95,7 +95,15 @@ export class WorkerNode {
     const info = this.instance.info();
     // The CPU device's memory is this machine's RAM: report what is available now, not at start.
     const devices = this.view.devices.map((d) => (d.kind === 'cpu' && !this.view.clientConnected ? { ...d, freeBytes: Math.min(d.totalBytes ?? Infinity, freemem()) } : d));
-    return { version: appVersion(), endpoint: `${this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host}:${this.opts.port}`, state: info.state, reason: info.reason, restarts: info.restarts, devices, clientConnected: this.view.clientConnected };
+    return {
+      version: appVersion(),
+      endpoint: `${this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host}:${this.opts.port}`,
+      state: info.state,
+      reason: info.reason,
+      restarts: info.restarts,
+      devices,
+      clientConnected: this.view.clientConnected,
+    };
   }
 
   /** Reap a previous run's rpc-server, start the status endpoint, then rpc-server (resolves when it accepts connections). */
@@ -103,7 +111,9 @@ export class WorkerNode {
     await this.pidfiles.reapOrphans({ warn: (m) => process.stderr.write(`llama-orch: ${m}\n`) });
     this.server = createServer((req, res) => {
       if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/status') {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'only GET /status is served here', type: 'invalid_request_error', code: 'not_found', param: null } }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { message: 'only GET /status is served here', type: 'invalid_request_error', code: 'not_found', param: null } }));
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(this.status()));

@@ -19,7 +19,11 @@ export function EngineInstallProgress({ job, testId }: { job: EngineInstallJobVi
         <>
           <ProgressBar label="Engine download" value={p.bytes} max={p.totalBytes} />
           <p className="muted small">
-            {p.state === 'running' ? `${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} · ${formatRate(p.bytesPerSecond)} · ${formatDuration(p.etaSeconds)} left` : p.state === 'done' ? 'Engine installed.' : p.state}
+            {p.state === 'running'
+              ? `${formatBytes(p.bytes)} of ${formatBytes(p.totalBytes)} · ${formatRate(p.bytesPerSecond)} · ${formatDuration(p.etaSeconds)} left`
+              : p.state === 'done'
+                ? 'Engine installed.'
+                : p.state}
           </p>
         </>
       )}

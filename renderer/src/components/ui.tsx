@@ -24,9 +24,7 @@ export function MemoryBar({ total, segments, label }: { total: number | null; se
   return (
     <div className="membar-wrap">
       <div className="membar" role="img" aria-label={`${label}: ${formatBytes(used)} of ${formatBytes(total)} used`}>
-        {total
-          ? segments.map((s, i) => <div key={i} className={`membar-seg ${s.tone}`} style={{ width: `${percent(s.bytes, total)}%` }} title={`${s.label}: ${formatBytes(s.bytes)}`} />)
-          : null}
+        {total ? segments.map((s, i) => <div key={i} className={`membar-seg ${s.tone}`} style={{ width: `${percent(s.bytes, total)}%` }} title={`${s.label}: ${formatBytes(s.bytes)}`} />) : null}
       </div>
       <ul className="membar-legend">
         {segments.map((s, i) => (
@@ -118,7 +116,23 @@ export function Dialog({ open, title, onClose, children, wide }: { open: boolean
  * "Are you sure?" for destructive actions: Keep it (default) or the named action. Open while
  * `subject` (what the action is about, e.g. an id) is set; either button closes it.
  */
-export function ConfirmDialog<T>({ subject, title, action, testId, onClose, onConfirm, children }: { subject: T | null; title: string; action: string; testId?: string; onClose: () => void; onConfirm: (subject: T) => void; children: ReactNode }) {
+export function ConfirmDialog<T>({
+  subject,
+  title,
+  action,
+  testId,
+  onClose,
+  onConfirm,
+  children,
+}: {
+  subject: T | null;
+  title: string;
+  action: string;
+  testId?: string;
+  onClose: () => void;
+  onConfirm: (subject: T) => void;
+  children: ReactNode;
+}) {
   return (
     <Dialog open={subject !== null} title={title} onClose={onClose}>
       {children}

@@ -50,7 +50,18 @@ import type {
   UpstreamListResponse,
   UpstreamView,
 } from '../../../electron/contract/index.js';
-import { CATALOG_ROUTE, ENGINE_ROUTES, ENGINE_UPGRADE_ROUTES, HARDWARE_ROUTES, KIT_ROUTES, MODEL_ROUTES, ROUTES, type CatalogResponse, type KitExportResult, type KitImportResult } from '../../../electron/contract/index.js';
+import {
+  CATALOG_ROUTE,
+  ENGINE_ROUTES,
+  ENGINE_UPGRADE_ROUTES,
+  HARDWARE_ROUTES,
+  KIT_ROUTES,
+  MODEL_ROUTES,
+  ROUTES,
+  type CatalogResponse,
+  type KitExportResult,
+  type KitImportResult,
+} from '../../../electron/contract/index.js';
 import type { PlacementOverrides } from '../../../electron/contract/placement.js';
 import { SseParser } from './sse.js';
 

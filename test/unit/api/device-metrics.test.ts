@@ -16,7 +16,11 @@ describe('collectDeviceMetrics', () => {
     const snapshot = await snapshotFromToolOutputs([{ tool: 'nvidia-smi-xml', text: XML }]);
     expect(snapshot.gpus.length).toBeGreaterThan(0);
     const g0 = snapshot.gpus[0]!;
-    const live = { sampledAt: new Date().toISOString(), gpus: [{ index: g0.index, uuid: g0.uuid, vramTotalBytes: g0.vramTotalBytes, vramUsedBytes: 7 * 2 ** 30, vramFreeBytes: null, utilizationPercent: 42, temperatureC: null, powerWatts: null }], warnings: [] };
+    const live = {
+      sampledAt: new Date().toISOString(),
+      gpus: [{ index: g0.index, uuid: g0.uuid, vramTotalBytes: g0.vramTotalBytes, vramUsedBytes: 7 * 2 ** 30, vramFreeBytes: null, utilizationPercent: 42, temperatureC: null, powerWatts: null }],
+      warnings: [],
+    };
     const registry = new Registry();
     const models = { runningPlacements: () => [{ instanceId: 'llama-8b', bytesByDevice: { CUDA0: 6 * 2 ** 30, CPU: 2 ** 28 }, idle: true, pinned: false, lastUsedAt: 0 }] };
     await collectDeviceMetrics(registry, { snapshot: async () => snapshot, live: async () => live }, models);

@@ -118,7 +118,9 @@ describe('EngineConnections', () => {
     const spares = e.conns.slice(6);
     expect(spares.every((c) => c.received === '' && !c.closed)).toBe(true);
     answer = false; // requests stay unanswered, so the connections used are not closed
-    const exchanges = Array.from({ length: 5 }, (_, i) => p.send('127.0.0.1', e.port, { method: 'POST', path: `/r${i}`, headers: {}, body: Buffer.from('{}') }, { onHead: () => {}, onBody: () => {}, onEnd: () => {}, onError: () => {} }));
+    const exchanges = Array.from({ length: 5 }, (_, i) =>
+      p.send('127.0.0.1', e.port, { method: 'POST', path: `/r${i}`, headers: {}, body: Buffer.from('{}') }, { onHead: () => {}, onBody: () => {}, onEnd: () => {}, onError: () => {} }),
+    );
     await until(() => e.conns.filter((c) => c.received.includes('POST /r')).length === 5);
     // Four went out on the spares, newest first; the fifth needed a connection of its own.
     expect(spares.map((c) => /POST (\/r\d)/.exec(c.received)?.[1])).toEqual(['/r3', '/r2', '/r1', '/r0']);
@@ -181,7 +183,13 @@ describe('EngineConnections', () => {
   it('destroy() of an exchange closes its connection (the engine stops working on it)', async () => {
     const e = await engine((c) => c.socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n'));
     const p = pool();
-    const ex = p.send('127.0.0.1', e.port, { method: 'POST', path: '/x', headers: {}, body: Buffer.from('{}') }, { onHead: () => ex.destroy(), onBody: () => {}, onEnd: () => {}, onError: () => {} }, true);
+    const ex = p.send(
+      '127.0.0.1',
+      e.port,
+      { method: 'POST', path: '/x', headers: {}, body: Buffer.from('{}') },
+      { onHead: () => ex.destroy(), onBody: () => {}, onEnd: () => {}, onError: () => {} },
+      true,
+    );
     await until(() => e.conns[0]?.closed === true);
   });
 

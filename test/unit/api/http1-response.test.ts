@@ -17,7 +17,11 @@ function feed(wire: string, cuts: number[] = [], bodiless = false): { p: Respons
   return { p, body: Buffer.concat(parts).toString('latin1') };
 }
 
-const SSE = 'HTTP/1.1 200 OK\r\nServer: llama.cpp\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\nKeep-Alive: timeout=5, max=100\r\n\r\n' + 'b\r\ndata: one\n\n\r\n' + 'b\r\ndata: two\n\n\r\n' + '0\r\n\r\n';
+const SSE =
+  'HTTP/1.1 200 OK\r\nServer: llama.cpp\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\nKeep-Alive: timeout=5, max=100\r\n\r\n' +
+  'b\r\ndata: one\n\n\r\n' +
+  'b\r\ndata: two\n\n\r\n' +
+  '0\r\n\r\n';
 
 describe('ResponseParser', () => {
   it('parses status, headers (lower-cased) and a chunked SSE body', () => {
@@ -33,7 +37,10 @@ describe('ResponseParser', () => {
       expect(body, `cut at ${cut}`).toBe('data: one\n\ndata: two\n\n');
       expect(p.done).toBe(true);
     }
-    const { p, body } = feed(SSE, Array.from({ length: SSE.length - 1 }, (_, i) => i + 1));
+    const { p, body } = feed(
+      SSE,
+      Array.from({ length: SSE.length - 1 }, (_, i) => i + 1),
+    );
     expect(body).toBe('data: one\n\ndata: two\n\n');
     expect(p.done).toBe(true);
   });

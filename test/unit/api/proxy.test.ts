@@ -40,7 +40,9 @@ async function gateway(enginePort: number): Promise<{ url: string; outcomes: Pro
   const outcomes: ProxyOutcome[] = [];
   const server: HttpServer = createHttpServer((req, res) => {
     void readBody(req).then((body) =>
-      proxyToEngine(req, res, { baseUrl: `http://127.0.0.1:${enginePort}`, apiKey: 'k' }, '/v1/chat/completions', body, { connections, headers: { 'x-request-id': 'r' } }).then((o) => outcomes.push(o)),
+      proxyToEngine(req, res, { baseUrl: `http://127.0.0.1:${enginePort}`, apiKey: 'k' }, '/v1/chat/completions', body, { connections, headers: { 'x-request-id': 'r' } }).then((o) =>
+        outcomes.push(o),
+      ),
     );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -26,7 +26,11 @@ describe('route strings', () => {
     const appended = /\$\{\s*[A-Z_]*ROUTES\.[^}]*\}\/\w/;
     const offenders = sourceFiles(['electron', 'renderer/src', 'bin'])
       .filter((path) => !rel(path).startsWith('electron/contract/'))
-      .flatMap((path) => templates(parse(path)).filter((t) => appended.test(t)).map((t) => `${rel(path)}: ${t.slice(0, 80)}`));
+      .flatMap((path) =>
+        templates(parse(path))
+          .filter((t) => appended.test(t))
+          .map((t) => `${rel(path)}: ${t.slice(0, 80)}`),
+      );
     expect(offenders).toEqual([]);
   });
 

@@ -13,7 +13,8 @@ describe('usageOf', () => {
   });
 
   it("falls back to a stream's timings (cached + evaluated prompt tokens, predicted tokens)", () => {
-    const tail = 'data: {"choices":[{"finish_reason":"length","index":0,"delta":{}}],"object":"chat.completion.chunk","timings":{"cache_n":10,"prompt_n":32,"prompt_ms":3.7,"predicted_n":5,"predicted_ms":9.6}}\n\ndata: [DONE]\n\n';
+    const tail =
+      'data: {"choices":[{"finish_reason":"length","index":0,"delta":{}}],"object":"chat.completion.chunk","timings":{"cache_n":10,"prompt_n":32,"prompt_ms":3.7,"predicted_n":5,"predicted_ms":9.6}}\n\ndata: [DONE]\n\n';
     expect(usageOf(tail)).toEqual({ prompt: 42, completion: 5 });
     expect(usageOf(`data: {"choices":[],${timings}}\n\ndata: [DONE]\n\n`)).toEqual({ prompt: 12, completion: 8 });
   });

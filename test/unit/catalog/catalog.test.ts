@@ -20,7 +20,7 @@ describe('first-run catalogue', () => {
     }
   });
 
-  it('recommends an 8B Q4 on a 24 GB GPU and rules the 70B out with the planner\'s reason', () => {
+  it("recommends an 8B Q4 on a 24 GB GPU and rules the 70B out with the planner's reason", () => {
     const { verdicts, recommended } = catalogFor(machine('rtx-3090', 64), catalog);
     expect(verdicts).toHaveLength(catalog.length);
     expect(recommended).toBe('llama-3.1-8b-instruct-q4_k_m');

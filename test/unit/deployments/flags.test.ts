@@ -36,7 +36,16 @@ describe('extra engine flags', () => {
     expect(deploymentFlags({ ...base, extraFlags: ['--no-jinja'] })).toEqual(['--jinja', '--no-jinja']);
     expect(deploymentFlags({ ...base, role: 'embeddings' })).toEqual(['--embeddings', '--pooling', 'mean']);
     expect(deploymentFlags({ ...base, role: 'rerank' })).toEqual(['--reranking']);
-    expect(deploymentFlags({ ...base, mmproj: '/m/mmproj.gguf', reproducible: true, extraFlags: ['--no-mmap'] })).toEqual(['--jinja', '--mmproj', '/m/mmproj.gguf', '-b', '512', '-ub', '512', '--no-mmap']);
+    expect(deploymentFlags({ ...base, mmproj: '/m/mmproj.gguf', reproducible: true, extraFlags: ['--no-mmap'] })).toEqual([
+      '--jinja',
+      '--mmproj',
+      '/m/mmproj.gguf',
+      '-b',
+      '512',
+      '-ub',
+      '512',
+      '--no-mmap',
+    ]);
   });
 });
 

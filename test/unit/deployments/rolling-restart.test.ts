@@ -23,7 +23,21 @@ class FakeInstance implements LiveInstance {
     this.ready = true;
   }
   info(): InstanceInfo {
-    return { id: this.spec.id, modelId: this.spec.modelId, modelPath: this.spec.modelPath, enginePath: this.spec.enginePath, state: this.ready ? 'ready' : 'starting', reason: null, pid: 1, port: 1, restarts: 0, startedAt: null, readyAt: null, argv: this.spec.args, placement: null };
+    return {
+      id: this.spec.id,
+      modelId: this.spec.modelId,
+      modelPath: this.spec.modelPath,
+      enginePath: this.spec.enginePath,
+      state: this.ready ? 'ready' : 'starting',
+      reason: null,
+      pid: 1,
+      port: 1,
+      restarts: 0,
+      startedAt: null,
+      readyAt: null,
+      argv: this.spec.args,
+      placement: null,
+    };
   }
   baseUrl(): string | null {
     return this.ready ? 'http://127.0.0.1:1' : null;

@@ -19,7 +19,21 @@ class FakeInstance implements LiveInstance {
     this.state = 'ready';
   }
   info(): InstanceInfo {
-    return { id: this.spec.id, modelId: this.spec.modelId, modelPath: this.spec.modelPath, enginePath: this.spec.enginePath, state: this.state, reason: null, pid: 1, port: 1, restarts: 0, startedAt: null, readyAt: null, argv: this.spec.args, placement: null };
+    return {
+      id: this.spec.id,
+      modelId: this.spec.modelId,
+      modelPath: this.spec.modelPath,
+      enginePath: this.spec.enginePath,
+      state: this.state,
+      reason: null,
+      pid: 1,
+      port: 1,
+      restarts: 0,
+      startedAt: null,
+      readyAt: null,
+      argv: this.spec.args,
+      placement: null,
+    };
   }
   baseUrl(): string | null {
     return this.state === 'ready' ? 'http://127.0.0.1:1' : null;
@@ -29,7 +43,25 @@ class FakeInstance implements LiveInstance {
 function cpuPlan(modelPath: string, o: PlacementOverrides): PlacementPlan {
   const parallel = o.parallel ?? 4;
   const contextSize = o.contextSize ?? 4096;
-  return { modelPath, fit: 'cpu', engineDevices: [], nGpuLayers: 0, splitMode: 'none', tensorSplit: null, mainGpu: 0, contextSize, parallel, cacheTypeK: 'f16', cacheTypeV: 'f16', flashAttention: 'off', threads: 2, devices: [], summary: 'CPU', forced: false, warnings: [] };
+  return {
+    modelPath,
+    fit: 'cpu',
+    engineDevices: [],
+    nGpuLayers: 0,
+    splitMode: 'none',
+    tensorSplit: null,
+    mainGpu: 0,
+    contextSize,
+    parallel,
+    cacheTypeK: 'f16',
+    cacheTypeV: 'f16',
+    flashAttention: 'off',
+    threads: 2,
+    devices: [],
+    summary: 'CPU',
+    forced: false,
+    warnings: [],
+  };
 }
 
 /** Records every effect; plans on the CPU unless asked for a KV type the fake "model" refuses. */
@@ -159,7 +191,7 @@ describe('deployments service', () => {
     expect(existsSync(file)).toBe(false);
   });
 
-  it('starts a library model with the vision projector paired with it, and a deployment\'s own mmproj wins', async () => {
+  it("starts a library model with the vision projector paired with it, and a deployment's own mmproj wins", async () => {
     paired = join(dir.path, 'mmproj-stories-F16.gguf');
     writeFileSync(paired, 'GGUF');
     const own = join(dir.path, 'mmproj-other.gguf');
@@ -174,12 +206,18 @@ describe('deployments service', () => {
     expect(v[v.indexOf('--mmproj') + 1]).toBe(own);
     expect((await ds.load('plain')).spec.args).not.toContain('--mmproj');
     await expect(ds.create({ model: 'stories', name: 'rel', mmproj: 'mmproj.gguf' })).rejects.toMatchObject({ code: 'invalid_value', field: 'mmproj' });
-    await expect(ds.create({ model: 'stories', name: 'gone', mmproj: join(dir.path, 'missing-mmproj.gguf') })).rejects.toMatchObject({ code: 'invalid_value', field: 'mmproj', message: expect.stringMatching(/vision projector not found/) });
+    await expect(ds.create({ model: 'stories', name: 'gone', mmproj: join(dir.path, 'missing-mmproj.gguf') })).rejects.toMatchObject({
+      code: 'invalid_value',
+      field: 'mmproj',
+      message: expect.stringMatching(/vision projector not found/),
+    });
   });
 
   it('refuses image input for a deployment without a projector, naming one that has it', async () => {
     const ds = make();
-    expect(() => ds.forRoute('plain', '/v1/chat/completions', { images: true })).toThrow(/deployment 'plain' has no vision projector \(mmproj\) and cannot read image input; pair one with `llama-orch deploy plain --name plain --mmproj/);
+    expect(() => ds.forRoute('plain', '/v1/chat/completions', { images: true })).toThrow(
+      /deployment 'plain' has no vision projector \(mmproj\) and cannot read image input; pair one with `llama-orch deploy plain --name plain --mmproj/,
+    );
     expect(ds.forRoute('plain', '/v1/chat/completions', { images: false }).name).toBe('plain');
     paired = join(dir.path, 'mmproj-stories-F16.gguf');
     writeFileSync(paired, 'GGUF');

@@ -8,7 +8,24 @@ import { tempDir } from '../../helpers/tmp.js';
 const NOW = new Date('2026-01-02T03:04:05.678Z');
 
 function deployment(name: string, extra: Partial<Deployment> = {}): Deployment {
-  return { name, model: 'stories260k', modelSha256: null, aliases: [], engine: null, overrides: {}, role: 'chat', pooling: null, mmproj: null, reproducible: false, pinned: false, idleTtlSeconds: null, extraFlags: [], createdAt: NOW.toISOString(), updatedAt: NOW.toISOString(), ...extra };
+  return {
+    name,
+    model: 'stories260k',
+    modelSha256: null,
+    aliases: [],
+    engine: null,
+    overrides: {},
+    role: 'chat',
+    pooling: null,
+    mmproj: null,
+    reproducible: false,
+    pinned: false,
+    idleTtlSeconds: null,
+    extraFlags: [],
+    createdAt: NOW.toISOString(),
+    updatedAt: NOW.toISOString(),
+    ...extra,
+  };
 }
 
 describe('deployment store', () => {

@@ -13,7 +13,7 @@ describe('self-test device check', () => {
     expect(missingDevice('cuda', [dev('Vulkan0')])).toMatch(/lists Vulkan0/);
   });
 
-  it('passes when the backend\'s own device is listed (CUDA0, ROCm0, Vulkan1, Metal, MTL0)', () => {
+  it("passes when the backend's own device is listed (CUDA0, ROCm0, Vulkan1, Metal, MTL0)", () => {
     expect(missingDevice('cuda', [dev('CUDA0')])).toBeNull();
     expect(missingDevice('rocm', [dev('ROCm0')])).toBeNull();
     expect(missingDevice('vulkan', [dev('Vulkan1')])).toBeNull();
@@ -43,7 +43,9 @@ describe('cudart pairing for offline imports', () => {
   });
 
   it('refuses a Windows CUDA build without its runtime, naming the file to bring', () => {
-    expect(() => withRuntime(main, parsed, [], () => ['cudart-llama-bin-win-cuda-13.1-x64.zip'])).toThrow(/needs its CUDA runtime, cudart-llama-bin-win-cuda-12.4-x64\.zip from the same release: put it beside the archive or pass it with --with <path>; nothing was installed/);
+    expect(() => withRuntime(main, parsed, [], () => ['cudart-llama-bin-win-cuda-13.1-x64.zip'])).toThrow(
+      /needs its CUDA runtime, cudart-llama-bin-win-cuda-12.4-x64\.zip from the same release: put it beside the archive or pass it with --with <path>; nothing was installed/,
+    );
   });
 
   it('leaves other builds alone', () => {

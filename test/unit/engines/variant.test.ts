@@ -24,13 +24,36 @@ const NAMES = [
 const ASSETS: ReleaseAsset[] = NAMES.map((name) => ({ name, size: 1, sha256: 'a'.repeat(64), url: `https://x/${name}` }));
 
 function gpu(vendor: GpuInfo['vendor'], name: string, cudaVersion: string | null = null): GpuInfo {
-  return { index: 0, vendor, name, uuid: null, pciBusId: null, vramTotalBytes: null, vramFreeBytes: null, vramUsedBytes: null, unifiedMemory: false, driverVersion: '550.1', cudaVersion, computeCapability: null, migEnabled: null, backends: [], sources: [] };
+  return {
+    index: 0,
+    vendor,
+    name,
+    uuid: null,
+    pciBusId: null,
+    vramTotalBytes: null,
+    vramFreeBytes: null,
+    vramUsedBytes: null,
+    unifiedMemory: false,
+    driverVersion: '550.1',
+    cudaVersion,
+    computeCapability: null,
+    migEnabled: null,
+    backends: [],
+    sources: [],
+  };
 }
 const machine = (platform: string, arch: string, gpus: GpuInfo[] = []): MachineFacts => ({ platform, cpu: { arch }, gpus });
 
 describe('release asset names', () => {
   it('parses platform, arch, backend and CUDA version', () => {
-    expect(parseAssetName('llama-b11195-bin-ubuntu-cuda-12.4-x64.tar.gz')).toEqual({ tag: 'b11195', variant: 'ubuntu-cuda-12.4-x64', platform: 'linux', arch: 'x64', backend: 'cuda', cudaVersion: '12.4' });
+    expect(parseAssetName('llama-b11195-bin-ubuntu-cuda-12.4-x64.tar.gz')).toEqual({
+      tag: 'b11195',
+      variant: 'ubuntu-cuda-12.4-x64',
+      platform: 'linux',
+      arch: 'x64',
+      backend: 'cuda',
+      cudaVersion: '12.4',
+    });
     expect(parseAssetName('llama-b11195-bin-win-cpu-x64.zip')).toMatchObject({ variant: 'win-cpu-x64', platform: 'win32', backend: 'cpu' });
     expect(parseAssetName('llama-b11195-bin-macos-arm64.tar.gz')).toMatchObject({ platform: 'darwin', arch: 'arm64', backend: 'metal' });
     expect(parseAssetName('llama-b11195-bin-macos-x64.tar.gz')).toMatchObject({ backend: 'cpu' });
@@ -49,7 +72,10 @@ describe('release asset names', () => {
     expect(r).toMatchObject({ publishedAt: null, commit: null });
     // Provenance: the release's commit only when it is a full sha (GitHub may give a branch name).
     const sha = 'C0FFEE'.padEnd(40, '1');
-    expect(parseRelease({ tag_name: 'b1', published_at: '2026-09-26T10:00:00Z', target_commitish: sha, assets: [] }, 'https://x')).toMatchObject({ publishedAt: '2026-09-26T10:00:00Z', commit: sha.toLowerCase() });
+    expect(parseRelease({ tag_name: 'b1', published_at: '2026-09-26T10:00:00Z', target_commitish: sha, assets: [] }, 'https://x')).toMatchObject({
+      publishedAt: '2026-09-26T10:00:00Z',
+      commit: sha.toLowerCase(),
+    });
     expect(parseRelease({ tag_name: 'b1', target_commitish: 'master', assets: [] }, 'https://x').commit).toBeNull();
     expect(() => parseRelease({ tag_name: 'b1', assets: [{ name: 'a.zip' }] }, 'https://x')).toThrow(/GitHub releases shape: assets\.0\.size/);
   });
@@ -86,7 +112,10 @@ describe('chooseVariant', () => {
     expect(chooseVariant(machine('linux', 'x64', [gpu('intel', 'Arc A770')]), ASSETS).variant).toBe('ubuntu-vulkan-x64');
     expect(chooseVariant(machine('darwin', 'arm64', [gpu('apple', 'Apple M3 Pro')]), ASSETS)).toMatchObject({ variant: 'macos-arm64', backend: 'metal' });
     expect(chooseVariant(machine('linux', 'x64'), ASSETS)).toMatchObject({ variant: 'ubuntu-x64', backend: 'cpu', reason: 'No GPU was detected, so the CPU build is used.' });
-    expect(chooseVariant(machine('linux', 'arm64', [gpu('nvidia', 'GH200', '12.8')]), ASSETS)).toMatchObject({ variant: 'ubuntu-arm64', reason: expect.stringMatching(/no CUDA build for linux-arm64.*CPU build/) });
+    expect(chooseVariant(machine('linux', 'arm64', [gpu('nvidia', 'GH200', '12.8')]), ASSETS)).toMatchObject({
+      variant: 'ubuntu-arm64',
+      reason: expect.stringMatching(/no CUDA build for linux-arm64.*CPU build/),
+    });
   });
 
   it('honours an explicit variant or backend, and refuses one the release does not offer here', () => {

@@ -8,7 +8,7 @@ import { tempDir } from '../../helpers/tmp.js';
 
 /** The store re-reads the file at most once a second: wait until it has. */
 async function until(check: () => boolean): Promise<void> {
-  for (const deadline = Date.now() + 10_000; !check(); ) {
+  for (const deadline = Date.now() + 10_000; !check();) {
     if (Date.now() > deadline) throw new Error('condition not reached');
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -41,7 +41,10 @@ describe('request validation of OpenAI-defined fields', () => {
 
 describe('host RAM budget', () => {
   const GiB = 1024 ** 3;
-  const machine = { hardware: { memory: { totalBytes: 32 * GiB, availableBytes: 32 * GiB }, gpus: [] }, running: [{ instanceId: 'a', bytesByDevice: {}, idle: true, pinned: false, lastUsedAt: 0 }] } as unknown as PlannerMachine;
+  const machine = {
+    hardware: { memory: { totalBytes: 32 * GiB, availableBytes: 32 * GiB }, gpus: [] },
+    running: [{ instanceId: 'a', bytesByDevice: {}, idle: true, pinned: false, lastUsedAt: 0 }],
+  } as unknown as PlannerMachine;
   it('reserves the prompt cache of the new engine and of each running one', () => {
     const without = hostBudget(machine, DEFAULT_PLACEMENT_SETTINGS, new Set()).availableBytes;
     const withCache = hostBudget(machine, { ...DEFAULT_PLACEMENT_SETTINGS, promptCacheBytes: 2 * GiB }, new Set()).availableBytes;

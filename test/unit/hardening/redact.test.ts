@@ -8,7 +8,11 @@ const SECRET = 'SECRET-7f3a9c';
 describe('redactEngineLine', () => {
   it.each([
     ['a bare grammar line without quotes', `parse: error parsing grammar: expecting name at ${SECRET}`, 'error'],
-    ['a tools exception', `srv    operator(): got exception: {"code":500,"message":"[json.exception.type_error.302] type must be array, but is object: {\\"name\\":\\"${SECRET}\\"}","type":"server_error"}`, 'error'],
+    [
+      'a tools exception',
+      `srv    operator(): got exception: {"code":500,"message":"[json.exception.type_error.302] type must be array, but is object: {\\"name\\":\\"${SECRET}\\"}","type":"server_error"}`,
+      'error',
+    ],
     ['a grammar parse error', `parse: error parsing grammar: expecting name at ${SECRET} ::= "x"`, 'error'],
     ['a json_schema failure in an info line', `srv  params_from_: JSON schema conversion failed: Unrecognized schema: {"type":"${SECRET}"}`, 'info'],
     ['a request body at debug', `srv  log_server_r: request:  {"messages":[{"role":"user","content":"${SECRET}"}]}`, 'debug'],

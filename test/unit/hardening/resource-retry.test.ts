@@ -12,12 +12,34 @@ describe('EngineInstance on a full disk', () => {
       if (full-- > 0) throw Object.assign(new Error('ENOSPC: no space left on device, open run/m.key'), { code: 'ENOSPC' });
       return ['--api-key', key];
     };
-    const inst = new EngineInstance({ id: 'm', modelId: 'm', modelPath: '/m.gguf', enginePath: '/llama-server', args: [] }, fx, { allocatePort: async () => 40000, keyArgs }, { readyTimeoutMs: 10_000, stopGraceMs: 100, maxCrashes: 3, crashWindowMs: 60_000, backoffBaseMs: 1000, backoffMaxMs: 8000, logCapacity: 100, livenessIntervalMs: 0, livenessMisses: 3, livenessTimeoutMs: 2000, loadProgressGraceMs: 30_000 });
+    const inst = new EngineInstance(
+      { id: 'm', modelId: 'm', modelPath: '/m.gguf', enginePath: '/llama-server', args: [] },
+      fx,
+      { allocatePort: async () => 40000, keyArgs },
+      {
+        readyTimeoutMs: 10_000,
+        stopGraceMs: 100,
+        maxCrashes: 3,
+        crashWindowMs: 60_000,
+        backoffBaseMs: 1000,
+        backoffMaxMs: 8000,
+        logCapacity: 100,
+        livenessIntervalMs: 0,
+        livenessMisses: 3,
+        livenessTimeoutMs: 2000,
+        loadProgressGraceMs: 30_000,
+      },
+    );
     await inst.ensureReady();
     expect(inst.info().state).toBe('ready');
     expect(fx.procs).toHaveLength(1);
     expect(fx.backoffs()).toEqual([1000, 2000, 4000, 8000, 8000, 8000]);
-    expect(inst.tailLogs().map((l) => l.text).join('\n')).toContain('ENOSPC');
+    expect(
+      inst
+        .tailLogs()
+        .map((l) => l.text)
+        .join('\n'),
+    ).toContain('ENOSPC');
     await inst.stop();
   });
 });

@@ -65,7 +65,9 @@ describe('gfxTarget', () => {
 describe('parseRocminfo', () => {
   it('lists only GPU agents with their gfx target, marketing name and uuid', () => {
     expect(fixtureFiles('rocminfo-text')).toHaveLength(2);
-    expect(parseRocminfo(fixture('rocminfo-text/gpustack_amd-gpu-6.2.4-rocminfo.txt'))).toEqual([{ name: 'gfx1101', marketingName: 'AMD Radeon RX 7800 XT', vendorName: 'AMD', uuid: 'GPU-5c88007d760374f3' }]);
+    expect(parseRocminfo(fixture('rocminfo-text/gpustack_amd-gpu-6.2.4-rocminfo.txt'))).toEqual([
+      { name: 'gfx1101', marketingName: 'AMD Radeon RX 7800 XT', vendorName: 'AMD', uuid: 'GPU-5c88007d760374f3' },
+    ]);
     expect(parseRocminfo(fixture('rocminfo-text/gpustack_hygon-gpu-24.04.3-rocminfo.txt'))).toEqual([{ name: 'gfx928', marketingName: 'K1xx_AI', vendorName: 'HYGON', uuid: 'GPU-7100fa8866904061' }]);
   });
 

@@ -14,7 +14,17 @@ describe('parseSystemProfilerJson', () => {
     expect(fixtureFiles('apple-system-profiler-json')).toEqual([APPLE.split('/')[1]]);
     const { gpus } = parseSystemProfilerJson(fixture(APPLE), 16 * GIB);
     expect(gpus).toEqual([
-      expect.objectContaining({ vendor: 'apple', name: 'Apple M1', unifiedMemory: true, vramTotalBytes: 16 * GIB, vramFreeBytes: null, backends: ['metal'], uuid: null, pciBusId: null, driverVersion: null }),
+      expect.objectContaining({
+        vendor: 'apple',
+        name: 'Apple M1',
+        unifiedMemory: true,
+        vramTotalBytes: 16 * GIB,
+        vramFreeBytes: null,
+        backends: ['metal'],
+        uuid: null,
+        pciBusId: null,
+        driverVersion: null,
+      }),
     ]);
   });
 
@@ -33,8 +43,26 @@ describe('parseVulkaninfoSummary', () => {
     expect(fixtureFiles('vulkaninfo-summary')).toEqual([VULKAN.split('/')[1]]);
     const devices = parseVulkaninfoSummary(fixture(VULKAN));
     expect(devices).toEqual([
-      { ordinal: 0, name: 'NVIDIA GeForce RTX 4080', vendor: 'nvidia', deviceType: 'DISCRETE_GPU', driverName: 'NVIDIA', driverInfo: '565.77', apiVersion: '1.3.289', deviceUuid: '3d28c8d2-dcc3-dcb6-1da6-5a521f0bcd6d' },
-      { ordinal: 1, name: 'llvmpipe (LLVM 19.1.0, 256 bits)', vendor: 'other', deviceType: 'CPU', driverName: 'llvmpipe', driverInfo: 'Mesa 24.2.8 (LLVM 19.1.0)', apiVersion: '1.3.289', deviceUuid: '6d657361-3234-2e32-2e38-000000000000' },
+      {
+        ordinal: 0,
+        name: 'NVIDIA GeForce RTX 4080',
+        vendor: 'nvidia',
+        deviceType: 'DISCRETE_GPU',
+        driverName: 'NVIDIA',
+        driverInfo: '565.77',
+        apiVersion: '1.3.289',
+        deviceUuid: '3d28c8d2-dcc3-dcb6-1da6-5a521f0bcd6d',
+      },
+      {
+        ordinal: 1,
+        name: 'llvmpipe (LLVM 19.1.0, 256 bits)',
+        vendor: 'other',
+        deviceType: 'CPU',
+        driverName: 'llvmpipe',
+        driverInfo: 'Mesa 24.2.8 (LLVM 19.1.0)',
+        apiVersion: '1.3.289',
+        deviceUuid: '6d657361-3234-2e32-2e38-000000000000',
+      },
     ]);
     expect(devices.map(isVulkanGpu)).toEqual([true, false]);
   });
@@ -53,7 +81,9 @@ describe('addVulkan', () => {
 
   it('adds a Vulkan-only GPU with unknown memory and skips the CPU renderer', () => {
     const gpus = addVulkan([], rtx4080);
-    expect(gpus).toEqual([expect.objectContaining({ vendor: 'nvidia', name: 'NVIDIA GeForce RTX 4080', vramTotalBytes: null, driverVersion: '565.77', backends: ['vulkan'], sources: ['vulkaninfo-summary'] })]);
+    expect(gpus).toEqual([
+      expect.objectContaining({ vendor: 'nvidia', name: 'NVIDIA GeForce RTX 4080', vramTotalBytes: null, driverVersion: '565.77', backends: ['vulkan'], sources: ['vulkaninfo-summary'] }),
+    ]);
   });
 
   it('marks a matching nvidia-smi GPU as Vulkan-capable instead of listing it twice', () => {

@@ -27,7 +27,8 @@ describe('parseListDevices', () => {
   });
 
   it('names backends from the device id and keeps devices of backends it does not place on', () => {
-    const out = 'ggml_vulkan: Found 1 Vulkan devices:\nAvailable devices:\n  Vulkan0: AMD Radeon RX 7800 XT (RADV NAVI32) (16368 MiB, 15000 MiB free)\n  ROCm0: AMD Radeon RX 7800 XT (16368 MiB, 16000 MiB free)\n  MTL0: Apple M2 Max (49152 MiB, 49152 MiB free)\n  RPC[192.168.1.2:50052]: RPC[192.168.1.2:50052] (8000 MiB, 7000 MiB free)\n';
+    const out =
+      'ggml_vulkan: Found 1 Vulkan devices:\nAvailable devices:\n  Vulkan0: AMD Radeon RX 7800 XT (RADV NAVI32) (16368 MiB, 15000 MiB free)\n  ROCm0: AMD Radeon RX 7800 XT (16368 MiB, 16000 MiB free)\n  MTL0: Apple M2 Max (49152 MiB, 49152 MiB free)\n  RPC[192.168.1.2:50052]: RPC[192.168.1.2:50052] (8000 MiB, 7000 MiB free)\n';
     expect(parseListDevices(out).map((d) => [d.id, d.backend, d.name])).toEqual([
       ['Vulkan0', 'vulkan', 'AMD Radeon RX 7800 XT (RADV NAVI32)'],
       ['ROCm0', 'rocm', 'AMD Radeon RX 7800 XT'],

@@ -4,7 +4,11 @@ import type { GpuLiveReport } from '../../../electron/contract/index.js';
 import { HardwareMonitor } from '../../../electron/core/hardware/monitor.js';
 
 function report(n: number): GpuLiveReport {
-  return { sampledAt: new Date(n).toISOString(), gpus: [{ index: 0, uuid: null, vramTotalBytes: 100, vramUsedBytes: n, vramFreeBytes: 100 - n, utilizationPercent: null, temperatureC: null, powerWatts: null }], warnings: [] };
+  return {
+    sampledAt: new Date(n).toISOString(),
+    gpus: [{ index: 0, uuid: null, vramTotalBytes: 100, vramUsedBytes: n, vramFreeBytes: 100 - n, utilizationPercent: null, temperatureC: null, powerWatts: null }],
+    warnings: [],
+  };
 }
 
 describe('HardwareMonitor', () => {

@@ -75,7 +75,11 @@ describe('parseNvidiaSmiCsv on the derived CSV files', () => {
 
 describe('the nvidia_gpu_exporter captures', () => {
   it('has an expectation for every capture', () => {
-    expect(fixtureFiles('nvidia-smi-captures').map((f) => f.replace(/^nvidia_gpu_exporter__|\.txt$/g, '')).sort()).toEqual(Object.keys(CAPTURE).sort());
+    expect(
+      fixtureFiles('nvidia-smi-captures')
+        .map((f) => f.replace(/^nvidia_gpu_exporter__|\.txt$/g, ''))
+        .sort(),
+    ).toEqual(Object.keys(CAPTURE).sort());
   });
 
   for (const [machine, [pci, mig, cuda, loadUsed, loadUtil, loadWatts]] of Object.entries(CAPTURE)) {
@@ -84,7 +88,16 @@ describe('the nvidia_gpu_exporter captures', () => {
       const idle = parseNvidiaSmiCsv(captureSection(capture, 'idle :: query-gpu (csv, what the exporter parses)'));
       const [name, total, used, free, driver, cc] = IDLE[machine]!;
       expect(idle.gpus).toHaveLength(1);
-      expect(idle.gpus[0]).toMatchObject({ name, pciBusId: pci, vramTotalBytes: total * MIB, vramUsedBytes: used * MIB, vramFreeBytes: free * MIB, driverVersion: driver, computeCapability: cc, migEnabled: mig });
+      expect(idle.gpus[0]).toMatchObject({
+        name,
+        pciBusId: pci,
+        vramTotalBytes: total * MIB,
+        vramUsedBytes: used * MIB,
+        vramFreeBytes: free * MIB,
+        driverVersion: driver,
+        computeCapability: cc,
+        migEnabled: mig,
+      });
 
       const load = parseNvidiaSmiLive(captureSection(capture, 'load :: query-gpu (csv, what the exporter parses)'));
       expect(load).toHaveLength(1);

@@ -13,7 +13,15 @@ interface Expect {
   freeMiB: number;
   mig: boolean | null;
 }
-const gpu = (name: string, uuid: string | null, pci: string | null, totalMiB: number, usedMiB: number, freeMiB: number, mig: boolean | null = null): Expect => ({ name, uuid, pci, totalMiB, usedMiB, freeMiB, mig });
+const gpu = (name: string, uuid: string | null, pci: string | null, totalMiB: number, usedMiB: number, freeMiB: number, mig: boolean | null = null): Expect => ({
+  name,
+  uuid,
+  pci,
+  totalMiB,
+  usedMiB,
+  freeMiB,
+  mig,
+});
 
 // Values read off the files by hand (driver, CUDA, then one row per <gpu>).
 const EXPECTED: Record<string, { driver: string | null; cuda: string | null; gpus: Expect[] }> = {

@@ -30,7 +30,8 @@ describe('CPU flags by platform', () => {
   });
 
   it('Intel Mac: AVX1.0 from machdep.cpu.features is AVX; AVX2/AVX-512 (leaf 7, not read) stay unknown', () => {
-    const flags = 'fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clfsh ds acpi mmx fxsr sse sse2 ss htt tm pbe sse3 pclmulqdq dtes64 mon dscpl vmx est tm2 ssse3 fma cx16 tpr pdcm sse4.1 sse4.2 x2apic movbe popcnt aes pcid xsave osxsave seglim64 tsctmr avx1.0 rdrand f16c';
+    const flags =
+      'fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clfsh ds acpi mmx fxsr sse sse2 ss htt tm pbe sse3 pclmulqdq dtes64 mon dscpl vmx est tm2 ssse3 fma cx16 tpr pdcm sse4.1 sse4.2 x2apic movbe popcnt aes pcid xsave osxsave seglim64 tsctmr avx1.0 rdrand f16c';
     expect(cpuFlagsFrom(flags, 'x64', 'darwin')).toEqual({ avx: true, avx2: null, avx512: null, neon: false });
     expect(cpuFlagsFrom('fpu sse sse2 sse3', 'x64', 'darwin').avx).toBe(false);
   });

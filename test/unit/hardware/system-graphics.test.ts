@@ -53,21 +53,25 @@ describe('system GPU fallback', () => {
     }
   }, 30_000);
 
-  it.runIf(process.platform === 'linux')('gives up on a hung tool within its timeout and kills the tool', async () => {
-    const dir = tempDir();
-    try {
-      const pidFile = join(dir.path, 'lspci.pid');
-      // systeminformation runs `lspci -vvv` on Linux; this one hangs like a wedged driver would.
-      writeFileSync(join(dir.path, 'lspci'), `#!/bin/sh\necho $$ > '${pidFile}'\nexec sleep 120\n`);
-      chmodSync(join(dir.path, 'lspci'), 0o755);
-      const started = Date.now();
-      const outcome = await detectSystemGraphics(1_500, { ...process.env, PATH: `${dir.path}:${process.env.PATH ?? ''}` });
-      expect(Date.now() - started).toBeLessThan(15_000);
-      expect(outcome.source).toBe('systeminformation');
-      const pid = Number(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim(), 'the fake lspci to have run'));
-      await waitFor(() => !isAlive(pid), 'the hung tool to be killed', 15_000);
-    } finally {
-      dir.cleanup();
-    }
-  }, 40_000);
+  it.runIf(process.platform === 'linux')(
+    'gives up on a hung tool within its timeout and kills the tool',
+    async () => {
+      const dir = tempDir();
+      try {
+        const pidFile = join(dir.path, 'lspci.pid');
+        // systeminformation runs `lspci -vvv` on Linux; this one hangs like a wedged driver would.
+        writeFileSync(join(dir.path, 'lspci'), `#!/bin/sh\necho $$ > '${pidFile}'\nexec sleep 120\n`);
+        chmodSync(join(dir.path, 'lspci'), 0o755);
+        const started = Date.now();
+        const outcome = await detectSystemGraphics(1_500, { ...process.env, PATH: `${dir.path}:${process.env.PATH ?? ''}` });
+        expect(Date.now() - started).toBeLessThan(15_000);
+        expect(outcome.source).toBe('systeminformation');
+        const pid = Number(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim(), 'the fake lspci to have run'));
+        await waitFor(() => !isAlive(pid), 'the hung tool to be killed', 15_000);
+      } finally {
+        dir.cleanup();
+      }
+    },
+    40_000,
+  );
 });

@@ -86,7 +86,10 @@ describe('matchEngineDevices under CUDA_VISIBLE_DEVICES', () => {
 
   it('"1,0": CUDA0 is GPU 1 and CUDA1 is GPU 0', () => {
     const devices = parseListDevices(`Available devices:\n${line(0)}${line(1)}`);
-    expect(matchEngineDevices(devices, two2080, { CUDA_VISIBLE_DEVICES: '1,0' }).map((d) => [d.id, d.gpuIndex])).toEqual([['CUDA0', 1], ['CUDA1', 0]]);
+    expect(matchEngineDevices(devices, two2080, { CUDA_VISIBLE_DEVICES: '1,0' }).map((d) => [d.id, d.gpuIndex])).toEqual([
+      ['CUDA0', 1],
+      ['CUDA1', 0],
+    ]);
   });
 
   it('"GPU-<prefix>": CUDA0 is the GPU with that UUID (the RTX 2070 capture has distinct UUIDs)', () => {

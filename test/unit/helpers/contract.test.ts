@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { contractProblems } from '../../helpers/contract.js';
 
 const at = (path: string) => `http://127.0.0.1:8585${path}`;
-const json = (method: string, path: string, status: number, body: unknown) => contractProblems({ method, url: at(path), status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body) });
+const json = (method: string, path: string, status: number, body: unknown) =>
+  contractProblems({ method, url: at(path), status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body) });
 const envelope = { error: { message: 'x', type: 'not_found_error', code: 'deployment_not_found', param: 'name' } };
 
 describe('contractProblems', () => {
@@ -26,7 +27,14 @@ describe('contractProblems', () => {
   });
 
   it('checks the /v1 answers we promise while letting the engine add fields', () => {
-    const chat = { id: 'c1', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'hi', reasoning_content: null } }], timings: {} };
+    const chat = {
+      id: 'c1',
+      object: 'chat.completion',
+      created: 1,
+      model: 'm',
+      choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'hi', reasoning_content: null } }],
+      timings: {},
+    };
     expect(json('POST', '/v1/chat/completions', 200, chat)).toEqual([]);
     expect(json('POST', '/v1/chat/completions', 200, { ...chat, choices: undefined })).not.toEqual([]);
   });

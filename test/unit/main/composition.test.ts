@@ -42,7 +42,10 @@ describe('desktop composition root', () => {
   it('opens one secure window on the core’s URL, with the session hardened', async () => {
     expect(fakeElectron.windows).toHaveLength(1);
     const win = fakeElectron.windows[0]!;
-    expect(win.options).toMatchObject({ show: false, webPreferences: { contextIsolation: true, sandbox: true, nodeIntegration: false, preload: expect.stringMatching(/[/\\]preload[/\\]index\.cjs$/) } });
+    expect(win.options).toMatchObject({
+      show: false,
+      webPreferences: { contextIsolation: true, sandbox: true, nodeIntegration: false, preload: expect.stringMatching(/[/\\]preload[/\\]index\.cjs$/) },
+    });
     expect(win.loaded).toEqual([connection.baseUrl]);
     expect((await fetch(`${connection.baseUrl}/healthz`)).status).toBe(200);
     const session = (await import('./fake-electron.js')).electronModule.session.defaultSession;

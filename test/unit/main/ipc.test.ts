@@ -101,7 +101,10 @@ describe('desktop IPC', () => {
 
   it('refuses a kit folder pick for an unknown purpose without opening a dialog', async () => {
     const s = setup();
-    expect(await s.ipc.invoke(IPC.pickKitFolder, APP, 'delete-everything')).toEqual({ ok: false, error: { code: 'invalid_argument', message: expect.stringMatching(/purpose must be one of export, import/) } });
+    expect(await s.ipc.invoke(IPC.pickKitFolder, APP, 'delete-everything')).toEqual({
+      ok: false,
+      error: { code: 'invalid_argument', message: expect.stringMatching(/purpose must be one of export, import/) },
+    });
     expect(await s.ipc.invoke(IPC.pickKitFolder, APP)).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
     expect(s.dialogs).toEqual([]);
   });

@@ -237,7 +237,8 @@ describe('core start', () => {
       (port) => {
         ports.push(port);
         // The first core meets what Windows answers inside an excluded range; the second binds for real.
-        if (port === 8585) return { listen: () => Promise.reject(Object.assign(new Error('listen EACCES: permission denied 127.0.0.1:8585'), { code: 'EACCES' })), stop: async () => {} } as unknown as Core;
+        if (port === 8585)
+          return { listen: () => Promise.reject(Object.assign(new Error('listen EACCES: permission denied 127.0.0.1:8585'), { code: 'EACCES' })), stop: async () => {} } as unknown as Core;
         return new Core({ dataDir: data.path, port: port ?? 0 });
       },
       8585,

@@ -23,7 +23,10 @@ function watch() {
 describe('notifications', () => {
   it('notifies a deployment that went down or hung and its recovery, not a failed alert twice, and a budget burn', () => {
     const { events, shown } = watch();
-    const alert = (kind: 'down' | 'hung' | 'failed' | 'recovered' | 'budget-burn', reason: string | null = null): CoreEvent => ({ type: 'alert', alert: { time: '2026-11-10T08:00:00.000Z', deployment: 'chat', kind, reason } });
+    const alert = (kind: 'down' | 'hung' | 'failed' | 'recovered' | 'budget-burn', reason: string | null = null): CoreEvent => ({
+      type: 'alert',
+      alert: { time: '2026-11-10T08:00:00.000Z', deployment: 'chat', kind, reason },
+    });
     events.emit(alert('down', 'engine exited (signal SIGKILL)'));
     events.emit(alert('recovered'));
     events.emit(alert('hung', 'engine stopped answering /health'));

@@ -56,7 +56,13 @@ describe('started at login', () => {
 
 describe('AppImage autostart after an update', () => {
   function deps(): LoginItemDeps {
-    return { platform: 'linux', setLoginItemSettings: () => expect.fail('Linux has no login items'), executable: '/home/u/Apps/llama-orch-0.1.0-x86_64.AppImage', launchArgs: [], autostartDir: join(dir(), 'autostart') };
+    return {
+      platform: 'linux',
+      setLoginItemSettings: () => expect.fail('Linux has no login items'),
+      executable: '/home/u/Apps/llama-orch-0.1.0-x86_64.AppImage',
+      launchArgs: [],
+      autostartDir: join(dir(), 'autostart'),
+    };
   }
 
   it('rewrites the autostart entry to the new file name', () => {
@@ -120,7 +126,11 @@ describe('second launch', () => {
       added,
       started,
       serveFile: (path) => {
-        const name = (p: string) => p.split('/').pop()!.replace(/\.gguf$/, '');
+        const name = (p: string) =>
+          p
+            .split('/')
+            .pop()!
+            .replace(/\.gguf$/, '');
         if (!added.some((p) => name(p) === name(path))) added.push(path);
         return { ensureReady: async () => void started.push(name(path)) };
       },

@@ -41,7 +41,19 @@ describe.skipIf(!haveChromium)('saving the report as PDF', () => {
   beforeAll(async () => {
     t = await startTestCore({ enginePath: undefined }, []);
     // One request's worth of history, so the report has a day to chart.
-    t.core.store.recordRequest({ timeMs: Date.now(), deployment: 'm', keyId: null, route: '/v1/chat/completions', status: 200, outcome: 'completed', promptTokens: 3, completionTokens: 5, ttftMs: 40, tpotMs: 4, totalMs: 60 });
+    t.core.store.recordRequest({
+      timeMs: Date.now(),
+      deployment: 'm',
+      keyId: null,
+      route: '/v1/chat/completions',
+      status: 200,
+      outcome: 'completed',
+      promptTokens: 3,
+      completionTokens: 5,
+      ttftMs: 40,
+      tpotMs: 4,
+      totalMs: 60,
+    });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -77,7 +89,10 @@ describe.skipIf(!haveChromium)('saving the report as PDF', () => {
     const before = opened.length;
     expect(await saveReportPdf('2026-11', deps({ showSaveDialog: async () => ({ canceled: true }) }))).toEqual({ ok: true, value: null });
     expect(opened.length).toBe(before); // no window opened for nothing
-    expect(await saveReportPdf('2026-11', deps({ connection: () => ({ baseUrl: t.url, adminToken: 'wrong' }) }))).toMatchObject({ ok: false, error: { code: 'failed', message: expect.stringMatching(/^the report could not be made: /) } });
+    expect(await saveReportPdf('2026-11', deps({ connection: () => ({ baseUrl: t.url, adminToken: 'wrong' }) }))).toMatchObject({
+      ok: false,
+      error: { code: 'failed', message: expect.stringMatching(/^the report could not be made: /) },
+    });
     let destroyed = false;
     const broken: PdfWindowSeam = { loadURL: async () => {}, webContents: { printToPDF: async () => Promise.reject(new Error('printing failed')) }, destroy: () => (destroyed = true) };
     expect(await saveReportPdf('2026-11', deps({ openWindow: () => broken }))).toMatchObject({ ok: false, error: { code: 'failed', message: 'the PDF could not be written: printing failed' } });

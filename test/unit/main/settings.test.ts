@@ -123,7 +123,11 @@ describe('open at login', () => {
     const app = { isPackaged: true, getAppPath: () => '/tmp/.mount_x/resources/app.asar', setLoginItemSettings: () => {} };
     const packaged = loginItemDeps(app, { platform: 'linux', execPath: '/tmp/.mount_x/llama-orch', env: { APPIMAGE: '/home/u/llama-orch.AppImage' } }, '/home/u');
     expect(packaged).toMatchObject({ executable: '/home/u/llama-orch.AppImage', launchArgs: [], autostartDir: '/home/u/.config/autostart' });
-    const dev = loginItemDeps({ ...app, isPackaged: false, getAppPath: () => '/src/llama-orch' }, { platform: 'linux', execPath: '/src/node_modules/electron/dist/electron', env: { XDG_CONFIG_HOME: '/cfg' } }, '/home/u');
+    const dev = loginItemDeps(
+      { ...app, isPackaged: false, getAppPath: () => '/src/llama-orch' },
+      { platform: 'linux', execPath: '/src/node_modules/electron/dist/electron', env: { XDG_CONFIG_HOME: '/cfg' } },
+      '/home/u',
+    );
     expect(dev).toMatchObject({ executable: '/src/node_modules/electron/dist/electron', launchArgs: ['/src/llama-orch'], autostartDir: '/cfg/autostart' });
   });
 
@@ -204,7 +208,12 @@ describe('automatic updates', () => {
     vi.useFakeTimers();
     try {
       const updater = fakeUpdater();
-      const stop = await startUpdates({ ...DEFAULT_DESKTOP_SETTINGS, autoUpdate: true }, 'https://a.example/u', { loadUpdater: async () => updater, isPackaged: true, log: quietLog, intervalMs: 1000 });
+      const stop = await startUpdates({ ...DEFAULT_DESKTOP_SETTINGS, autoUpdate: true }, 'https://a.example/u', {
+        loadUpdater: async () => updater,
+        isPackaged: true,
+        log: quietLog,
+        intervalMs: 1000,
+      });
       expect(updater.feeds).toEqual([{ provider: 'generic', url: 'https://a.example/u' }]);
       expect(updater.autoDownload).toBe(true);
       expect(updater.checks).toBe(1);
@@ -234,7 +243,12 @@ describe('automatic updates', () => {
   it('passes on the AppImage’s new name after an update', async () => {
     const updater = fakeUpdater();
     const renamed: string[] = [];
-    await startUpdates({ ...DEFAULT_DESKTOP_SETTINGS, autoUpdate: true }, 'https://a.example/u', { loadUpdater: async () => updater, isPackaged: true, log: quietLog, onAppImageRenamed: (p) => renamed.push(p) });
+    await startUpdates({ ...DEFAULT_DESKTOP_SETTINGS, autoUpdate: true }, 'https://a.example/u', {
+      loadUpdater: async () => updater,
+      isPackaged: true,
+      log: quietLog,
+      onAppImageRenamed: (p) => renamed.push(p),
+    });
     updater.emit('appimage-filename-updated', '/home/u/Apps/llama-orch-0.2.0-x86_64.AppImage');
     expect(renamed).toEqual(['/home/u/Apps/llama-orch-0.2.0-x86_64.AppImage']);
   });

@@ -144,7 +144,14 @@ describe('window state', () => {
 describe('the main window holder', () => {
   it('opens the window once, brings it forward when shown again, and opens a new one after it was closed', () => {
     const made: FakeWindow[] = [];
-    const deps = { createWindow: (o: MainWindowOptions) => (made.push(new FakeWindow(o)), made.at(-1)!), store: new MemoryStore<WindowState>(undefined), workAreas: () => [SCREEN], preloadPath: '/p.cjs', devTools: false, log: quietLog };
+    const deps = {
+      createWindow: (o: MainWindowOptions) => (made.push(new FakeWindow(o)), made.at(-1)!),
+      store: new MemoryStore<WindowState>(undefined),
+      workAreas: () => [SCREEN],
+      preloadPath: '/p.cjs',
+      devTools: false,
+      log: quietLog,
+    };
     const holder = new MainWindowHolder<FakeWindow>(deps, 'http://127.0.0.1:8585', () => false);
     expect(holder.current).toBeNull();
     holder.show();

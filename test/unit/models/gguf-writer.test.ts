@@ -28,7 +28,14 @@ describe('gguf-writer', () => {
       'x.str': { type: 'string', value: 'héllo' },
       'x.strs': { type: 'array', itemType: 'string', value: ['a', 'bc', ''] },
       'x.f32s': { type: 'array', itemType: 'float32', value: [1, -2.5] },
-      'x.nested': { type: 'array', itemType: 'array', value: [{ type: 'array', itemType: 'int32', value: [1, 2] }, { type: 'array', itemType: 'int32', value: [3] }] },
+      'x.nested': {
+        type: 'array',
+        itemType: 'array',
+        value: [
+          { type: 'array', itemType: 'int32', value: [1, 2] },
+          { type: 'array', itemType: 'int32', value: [3] },
+        ],
+      },
     };
     const tensors = [
       { name: 'a', shape: [256, 3], type: GGML.Q4_K },

@@ -48,7 +48,12 @@ describe('choosing files to pull', () => {
     expect(pick(null)).toEqual(['Llama-3.2-1B-Instruct-Q4_K_M.gguf']);
     expect(pick(null, [f('only-Q8_0.gguf'), f('mmproj-f16.gguf')])).toEqual(['only-Q8_0.gguf']);
     expect(() => pick(null, [f('a-Q8_0.gguf'), f('a-Q6_K.gguf')])).toThrow(/several GGUF models; name one with o\/r:<quant or file>: a-Q8_0.gguf, a-Q6_K.gguf/);
-    expect(() => pick(null, [f('README.md')].filter((e) => e.path.endsWith('.gguf')))).toThrow(/has no GGUF model files/);
+    expect(() =>
+      pick(
+        null,
+        [f('README.md')].filter((e) => e.path.endsWith('.gguf')),
+      ),
+    ).toThrow(/has no GGUF model files/);
   });
 
   it('says which quants exist when the asked one does not', () => {

@@ -11,14 +11,21 @@ const manifest = (facts: Partial<ModelFacts>, cardLicense?: string | null): Mode
   displayName: 'm',
   aliases: [],
   files: [],
-  source: cardLicense === undefined ? { kind: 'import', path: '/m.gguf', linked: false } : { kind: 'hub', repo: 'o/m', revision: 'a'.repeat(40), file: 'm.gguf', endpoint: 'https://huggingface.co', cardLicense },
+  source:
+    cardLicense === undefined
+      ? { kind: 'import', path: '/m.gguf', linked: false }
+      : { kind: 'hub', repo: 'o/m', revision: 'a'.repeat(40), file: 'm.gguf', endpoint: 'https://huggingface.co', cardLicense },
   addedAt: '2026-12-04T00:00:00Z',
   facts: { architecture: 'llama', ...facts } as ModelFacts,
 });
 
 describe('model licence', () => {
   it('prefers the GGUF metadata over the model card', () => {
-    expect(modelLicense(manifest({ license: 'llama3.1', licenseLink: 'https://llama.com/llama3_1/license' }, 'other'))).toEqual({ id: 'llama3.1', link: 'https://llama.com/llama3_1/license', from: 'gguf' });
+    expect(modelLicense(manifest({ license: 'llama3.1', licenseLink: 'https://llama.com/llama3_1/license' }, 'other'))).toEqual({
+      id: 'llama3.1',
+      link: 'https://llama.com/llama3_1/license',
+      from: 'gguf',
+    });
   });
 
   it('falls back to the card, and is null for an import without licence metadata or an older manifest', () => {

@@ -23,7 +23,15 @@ describe('estimator', () => {
   });
 
   it('keeps a sliding-window layer cache at window + ubatch (gemma2 pattern: every other layer)', () => {
-    const swa = facts({ 'general.architecture': 'gemma2', ...Object.fromEntries(Object.entries(shapeMetadata(base)).filter(([k]) => k.startsWith('llama.')).map(([k, v]) => [k.replace('llama.', 'gemma2.'), v.value])), 'gemma2.attention.sliding_window': 4096 });
+    const swa = facts({
+      'general.architecture': 'gemma2',
+      ...Object.fromEntries(
+        Object.entries(shapeMetadata(base))
+          .filter(([k]) => k.startsWith('llama.'))
+          .map(([k, v]) => [k.replace('llama.', 'gemma2.'), v.value]),
+      ),
+      'gemma2.attention.sliding_window': 4096,
+    });
     expect(swa.layers.filter((l) => l.slidingWindow)).toHaveLength(16);
     const full = facts({});
     const ratio = estimate(swa, { ...opts, contextSize: 32768 }).total.kvBytes / estimate(full, { ...opts, contextSize: 32768 }).total.kvBytes;

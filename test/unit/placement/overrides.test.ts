@@ -51,7 +51,9 @@ describe('overrides', () => {
   it('nGpuLayers: refused with the numbers when it does not fit, accepted when forced', () => {
     const refused = run('dual-2070', { devices: ['CUDA0'], nGpuLayers: 33 }, LLAMA_8B_Q8);
     expect(refused.plan).toBeNull();
-    expect(refused.error).toMatch(/nGpuLayers 33 does not fit: GPU 0 \(RTX 2070\) needs [\d.]+ GiB, 7\.1 GiB available \(weights [\d.]+ GiB, KV cache 1\.0 GiB, compute \d+ MiB, overhead 384 MiB\)\. At most \d+ layers fit\. Use force/);
+    expect(refused.error).toMatch(
+      /nGpuLayers 33 does not fit: GPU 0 \(RTX 2070\) needs [\d.]+ GiB, 7\.1 GiB available \(weights [\d.]+ GiB, KV cache 1\.0 GiB, compute \d+ MiB, overhead 384 MiB\)\. At most \d+ layers fit\. Use force/,
+    );
     const forced = run('dual-2070', { devices: ['CUDA0'], nGpuLayers: 33, force: true }, LLAMA_8B_Q8);
     expect(forced.plan!.forced).toBe(true);
     expect(forced.plan!.nGpuLayers).toBe(33);
@@ -142,7 +144,20 @@ describe('argv', () => {
   });
 
   it('without a placement the old launch plan still works', () => {
-    expect(planToArgs({ modelPath: '/m.gguf', alias: 'm', contextSize: 1024, parallel: 2 })).toEqual(['-m', '/m.gguf', '--alias', 'm', '--no-webui', '--metrics', '-c', '1024', '-np', '2', '--threads-http', String(2 + 2 + GATEWAY_SPARE_CONNECTIONS)]);
+    expect(planToArgs({ modelPath: '/m.gguf', alias: 'm', contextSize: 1024, parallel: 2 })).toEqual([
+      '-m',
+      '/m.gguf',
+      '--alias',
+      'm',
+      '--no-webui',
+      '--metrics',
+      '-c',
+      '1024',
+      '-np',
+      '2',
+      '--threads-http',
+      String(2 + 2 + GATEWAY_SPARE_CONNECTIONS),
+    ]);
     // Slots unknown (the engine's own default): its own thread count too.
     expect(planToArgs({ modelPath: '/m.gguf', alias: 'm' })).not.toContain('--threads-http');
   });

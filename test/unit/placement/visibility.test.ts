@@ -34,7 +34,10 @@ describe('planner under GPU visibility variables (no engine device list)', () =>
     const r = plan(input(hw('dual-2080', { CUDA_VISIBLE_DEVICES: '1,0' }), LLAMA_8B_Q8));
     const p = r.plan!;
     expect(p.fit).toBe('split');
-    expect(p.devices.filter((d) => d.kind === 'gpu').map((d) => [d.id, d.gpuIndex])).toEqual([['CUDA1', 0], ['CUDA0', 1]]);
+    expect(p.devices.filter((d) => d.kind === 'gpu').map((d) => [d.id, d.gpuIndex])).toEqual([
+      ['CUDA1', 0],
+      ['CUDA0', 1],
+    ]);
   });
 
   it('CUDA_VISIBLE_DEVICES="": CPU only, both GPUs rejected with the reason', () => {

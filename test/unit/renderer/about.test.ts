@@ -8,9 +8,30 @@ import { engineLicenseText, engineProvenance } from '../../../renderer/src/featu
 import { ROOT } from '../../helpers/paths.js';
 
 const engine = (over: Partial<EngineInfo>): EngineInfo => ({
-  id: 'b11195-ubuntu-vulkan-x64', dir: '/e', binary: '/e/llama-server', tag: 'b11195', variant: 'ubuntu-vulkan-x64', backend: 'vulkan', installedAt: null, version: 'version: 11195 (3d4e7a0)',
-  commit: '3d4e7a0', digest: 'ab'.repeat(32), devices: [], inUseBy: [],
-  source: { kind: 'release', location: 'https://api.github.com/repos/ggml-org/llama.cpp/releases/tags/b11195', archives: [{ name: 'llama-b11195-bin-ubuntu-vulkan-x64.tar.gz', sha256: 'ab'.repeat(32), bytes: 1, url: 'https://github.com/ggml-org/llama.cpp/releases/download/b11195/llama-b11195-bin-ubuntu-vulkan-x64.tar.gz' }] },
+  id: 'b11195-ubuntu-vulkan-x64',
+  dir: '/e',
+  binary: '/e/llama-server',
+  tag: 'b11195',
+  variant: 'ubuntu-vulkan-x64',
+  backend: 'vulkan',
+  installedAt: null,
+  version: 'version: 11195 (3d4e7a0)',
+  commit: '3d4e7a0',
+  digest: 'ab'.repeat(32),
+  devices: [],
+  inUseBy: [],
+  source: {
+    kind: 'release',
+    location: 'https://api.github.com/repos/ggml-org/llama.cpp/releases/tags/b11195',
+    archives: [
+      {
+        name: 'llama-b11195-bin-ubuntu-vulkan-x64.tar.gz',
+        sha256: 'ab'.repeat(32),
+        bytes: 1,
+        url: 'https://github.com/ggml-org/llama.cpp/releases/download/b11195/llama-b11195-bin-ubuntu-vulkan-x64.tar.gz',
+      },
+    ],
+  },
   license: { spdx: 'MIT', basis: 'file', files: ['LICENSE'] },
   ...over,
 });

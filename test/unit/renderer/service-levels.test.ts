@@ -19,9 +19,26 @@ describe('service levels form', () => {
     dirs.push(d);
     const store = new SettingsStore(join(d.path, 'settings.json'));
     const f = serviceLevelsForm(DEFAULT_SETTINGS.reports);
-    const patch = serviceLevelsPatch({ ...f, allWeek: false, days: [5, 1, 2], from: '08:30', to: '24:00', timeZone: ' Europe/Berlin ', overrides: [{ deployment: 'qwen', availability: '', ttftMs: '900', errorRate: '' }, { deployment: ' ', availability: '1', ttftMs: '', errorRate: '' }], webhookUrl: 'http://127.0.0.1:9/hook' });
+    const patch = serviceLevelsPatch({
+      ...f,
+      allWeek: false,
+      days: [5, 1, 2],
+      from: '08:30',
+      to: '24:00',
+      timeZone: ' Europe/Berlin ',
+      overrides: [
+        { deployment: 'qwen', availability: '', ttftMs: '900', errorRate: '' },
+        { deployment: ' ', availability: '1', ttftMs: '', errorRate: '' },
+      ],
+      webhookUrl: 'http://127.0.0.1:9/hook',
+    });
     const saved = store.update({ reports: patch }).reports;
-    expect(saved).toMatchObject({ businessHours: { days: [1, 2, 5], from: '08:30', to: '24:00' }, timeZone: 'Europe/Berlin', deploymentSlos: { qwen: { ttftP95TargetMs: 900 } }, webhookUrl: 'http://127.0.0.1:9/hook' });
+    expect(saved).toMatchObject({
+      businessHours: { days: [1, 2, 5], from: '08:30', to: '24:00' },
+      timeZone: 'Europe/Berlin',
+      deploymentSlos: { qwen: { ttftP95TargetMs: 900 } },
+      webhookUrl: 'http://127.0.0.1:9/hook',
+    });
     expect(serviceLevelsForm(saved).overrides).toEqual([{ deployment: 'qwen', availability: '', ttftMs: '900', errorRate: '' }]);
   });
 

@@ -35,7 +35,9 @@ describe('BurnRateMonitor', () => {
     send(1, 504); // 2 of 22 = 9.1 %: above 6× over 6 h and 30 min
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ deployment: 'chat', kind: 'budget-burn' });
-    expect(alerts[0]!.reason).toBe('errors are using the error budget 9.1× as fast as the 1 % target allows: 9.1 % of 22 requests failed in the last 30 min, 9.1 % of 22 requests in the last 6 h (alert at 6×)');
+    expect(alerts[0]!.reason).toBe(
+      'errors are using the error budget 9.1× as fast as the 1 % target allows: 9.1 % of 22 requests failed in the last 30 min, 9.1 % of 22 requests in the last 6 h (alert at 6×)',
+    );
     send(10, 504);
     expect(alerts).toHaveLength(1); // still the same burn
   });

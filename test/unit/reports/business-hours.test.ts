@@ -75,7 +75,20 @@ describe('a report with business hours and per-deployment targets', () => {
     s.recordAvailability({ timeMs: mon + 8 * H, deployment: 'a', status: 'up', reason: null });
     s.recordAvailability({ timeMs: mon + 1 * H, deployment: 'b', status: 'down', reason: 'engine stopped answering' });
     s.recordAvailability({ timeMs: mon + 3 * H, deployment: 'b', status: 'up', reason: null });
-    for (let i = 0; i < 10; i++) s.recordRequest({ timeMs: mon + 10 * H + i, deployment: 'b', keyId: null, route: '/v1/chat/completions', status: i < 2 ? 502 : 200, outcome: 'completed', promptTokens: 1, completionTokens: 1, ttftMs: 10, tpotMs: 1, totalMs: 20 });
+    for (let i = 0; i < 10; i++)
+      s.recordRequest({
+        timeMs: mon + 10 * H + i,
+        deployment: 'b',
+        keyId: null,
+        route: '/v1/chat/completions',
+        status: i < 2 ? 502 : 200,
+        outcome: 'completed',
+        promptTokens: 1,
+        completionTokens: 1,
+        ttftMs: 10,
+        tpotMs: 1,
+        totalMs: 20,
+      });
     const policy: SloPolicy = { availabilityPercent: 99, ttftP95Ms: 500, errorRatePercent: 1, timeZone: BERLIN, businessHours: WEEKDAYS_9_TO_17, byDeployment: { b: { errorRatePercent: 40 } } };
     const r = buildReport(s, '2026-03', policy, mon + 24 * H);
     s.close();
@@ -105,7 +118,12 @@ describe('SLO settings', () => {
     const s = settings();
     s.update({ reports: { businessHours: WEEKDAYS_9_TO_17, timeZone: BERLIN, deploymentSlos: { qwen: { ttftP95TargetMs: 800 } } } });
     const policy = sloFrom(s.get().reports);
-    expect(policy).toMatchObject({ availabilityPercent: DEFAULT_SETTINGS.reports.availabilityTargetPercent, timeZone: BERLIN, businessHours: WEEKDAYS_9_TO_17, byDeployment: { qwen: { ttftP95Ms: 800 } } });
+    expect(policy).toMatchObject({
+      availabilityPercent: DEFAULT_SETTINGS.reports.availabilityTargetPercent,
+      timeZone: BERLIN,
+      businessHours: WEEKDAYS_9_TO_17,
+      byDeployment: { qwen: { ttftP95Ms: 800 } },
+    });
   });
 
   it.each([

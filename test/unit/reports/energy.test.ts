@@ -12,7 +12,10 @@ function dmonSamples(section: 'idle' | 'load', startMs: number): PowerSample[] {
   const text = readFileSync(CAPTURE, 'utf8');
   const from = text.indexOf(`# ${section} :: dmon`);
   const block = text.slice(from, text.indexOf('\n#####', text.indexOf('\n', text.indexOf('# Idx', from)) + 1));
-  const rows = block.split('\n').filter((l) => /^\s+\d+\s+\d+/.test(l)).map((l) => l.trim().split(/\s+/).map(Number));
+  const rows = block
+    .split('\n')
+    .filter((l) => /^\s+\d+\s+\d+/.test(l))
+    .map((l) => l.trim().split(/\s+/).map(Number));
   return rows.map((r, i) => ({ timeMs: startMs + i * 1000, device: `gpu${r[0]}`, powerWatts: r[1]! }));
 }
 
@@ -31,8 +34,22 @@ describe('energy', () => {
   });
 
   it('never invents power a tool did not report, and estimates the CPU from TDP × utilisation', () => {
-    expect(gpuEnergyKwh([{ timeMs: 0, device: 'gpu0', powerWatts: null }, { timeMs: 1000, device: 'gpu0', powerWatts: null }]).total).toBe(0);
-    expect(cpuEnergyKwhEstimate([{ timeMs: 0, utilizationPercent: 50 }, { timeMs: 3_600_000 / 2, utilizationPercent: 50 }], 100, 3_600_000)).toBeCloseTo(0.025, 12);
+    expect(
+      gpuEnergyKwh([
+        { timeMs: 0, device: 'gpu0', powerWatts: null },
+        { timeMs: 1000, device: 'gpu0', powerWatts: null },
+      ]).total,
+    ).toBe(0);
+    expect(
+      cpuEnergyKwhEstimate(
+        [
+          { timeMs: 0, utilizationPercent: 50 },
+          { timeMs: 3_600_000 / 2, utilizationPercent: 50 },
+        ],
+        100,
+        3_600_000,
+      ),
+    ).toBeCloseTo(0.025, 12);
   });
 
   it('prices energy and amortisation per million tokens beside a reference price', () => {
@@ -41,7 +58,10 @@ describe('energy', () => {
     expect(c.amortisation).toBe(150);
     expect(c.perMillionTokens).toBeCloseTo(153.6 / 20, 10);
     expect(c.referenceCost).toBe(50);
-    expect(costOf({ gpuKwh: 0, cpuKwhEstimate: 0, pricePerKwh: 0.3, amortisationPerMonth: 0, monthFraction: 1, tokens: 0, referencePerMillionTokens: null })).toMatchObject({ perMillionTokens: null, referenceCost: null });
+    expect(costOf({ gpuKwh: 0, cpuKwhEstimate: 0, pricePerKwh: 0.3, amortisationPerMonth: 0, monthFraction: 1, tokens: 0, referencePerMillionTokens: null })).toMatchObject({
+      perMillionTokens: null,
+      referenceCost: null,
+    });
   });
 });
 
@@ -50,6 +70,10 @@ describe('hardware samples', () => {
     const { hardwareRows } = await import('../../../electron/core/reports/sampler.js');
     const gpu = (index: number, powerWatts: number | null) => ({ index, uuid: null, vramTotalBytes: 1, vramUsedBytes: 1, vramFreeBytes: 0, utilizationPercent: 50, temperatureC: null, powerWatts });
     const rows = hardwareRows(1000, 12.5, { sampledAt: '', gpus: [gpu(0, 627.4), gpu(1, null)], warnings: [] });
-    expect(rows.map((r) => [r.device, r.powerWatts])).toEqual([['cpu', null], ['gpu0', 627.4], ['gpu1', null]]);
+    expect(rows.map((r) => [r.device, r.powerWatts])).toEqual([
+      ['cpu', null],
+      ['gpu0', 627.4],
+      ['gpu1', null],
+    ]);
   });
 });

@@ -20,13 +20,29 @@ afterEach(() => dirs.splice(0).forEach((d) => d.cleanup()));
 
 describe('availabilityOf', () => {
   it('counts down and failed time as downtime, one incident per outage with the first cause', () => {
-    const rows = [sample(0, 'loading'), sample(1, 'up'), sample(10, 'down', 'engine exited (signal SIGKILL)'), sample(12, 'up'), sample(20, 'down', 'engine stopped answering /health (3 probes)'), sample(20.5, 'down', 'killed as hung'), sample(21, 'up'), sample(30, 'stopped')];
+    const rows = [
+      sample(0, 'loading'),
+      sample(1, 'up'),
+      sample(10, 'down', 'engine exited (signal SIGKILL)'),
+      sample(12, 'up'),
+      sample(20, 'down', 'engine stopped answering /health (3 probes)'),
+      sample(20.5, 'down', 'killed as hung'),
+      sample(21, 'up'),
+      sample(30, 'stopped'),
+    ];
     const a = availabilityOf(rows, T0 - 60 * MIN, T0 + 100 * MIN);
     expect(a.monitoredSeconds).toBe(100 * 60); // from the first sample to the window's end
     expect(a.downtimeSeconds).toBe(3 * 60);
     expect(a.incidents).toEqual([
       { deployment: 'm', start: new Date(T0 + 10 * MIN).toISOString(), end: new Date(T0 + 12 * MIN).toISOString(), durationSeconds: 120, kind: 'crash', cause: 'engine exited (signal SIGKILL)' },
-      { deployment: 'm', start: new Date(T0 + 20 * MIN).toISOString(), end: new Date(T0 + 21 * MIN).toISOString(), durationSeconds: 60, kind: 'hung', cause: 'engine stopped answering /health (3 probes)' },
+      {
+        deployment: 'm',
+        start: new Date(T0 + 20 * MIN).toISOString(),
+        end: new Date(T0 + 21 * MIN).toISOString(),
+        durationSeconds: 60,
+        kind: 'hung',
+        cause: 'engine stopped answering /health (3 probes)',
+      },
     ]);
   });
 
@@ -57,7 +73,19 @@ describe('buildReport', () => {
     s.recordAvailability(sample(60, 'down', 'engine exited (signal SIGKILL): "quoted"'));
     s.recordAvailability(sample(61, 'up'));
     for (let i = 0; i < 20; i++) {
-      s.recordRequest({ timeMs: T0 + i * MIN, deployment: 'm', keyId: i % 2 ? 'key-a' : 'key-b', route: '/v1/chat/completions', status: i === 7 ? 502 : 200, outcome: i === 7 ? 'engine_failed' : 'completed', promptTokens: 3, completionTokens: i, ttftMs: 100 + i, tpotMs: 5, totalMs: 300 });
+      s.recordRequest({
+        timeMs: T0 + i * MIN,
+        deployment: 'm',
+        keyId: i % 2 ? 'key-a' : 'key-b',
+        route: '/v1/chat/completions',
+        status: i === 7 ? 502 : 200,
+        outcome: i === 7 ? 'engine_failed' : 'completed',
+        promptTokens: 3,
+        completionTokens: i,
+        ttftMs: 100 + i,
+        tpotMs: 5,
+        totalMs: 300,
+      });
     }
     return s;
   }
@@ -96,11 +124,26 @@ describe('buildReport', () => {
 
   it('exports the month’s request rows as JSON lines, metadata only', () => {
     const s = store();
-    const lines = requestsJsonl(s, ...Object.values(monthWindow('2026-11')) as [number, number]).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(requestsJsonl(s, ...Object.values(monthWindow('2026-10')) as [number, number])).toBe('');
+    const lines = requestsJsonl(s, ...(Object.values(monthWindow('2026-11')) as [number, number]))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(requestsJsonl(s, ...(Object.values(monthWindow('2026-10')) as [number, number]))).toBe('');
     s.close();
     expect(lines).toHaveLength(20);
-    expect(lines[7]).toEqual({ time: new Date(T0 + 7 * MIN).toISOString(), deployment: 'm', keyId: 'key-a', route: '/v1/chat/completions', status: 502, outcome: 'engine_failed', promptTokens: 3, completionTokens: 7, ttftMs: 107, tpotMs: 5, totalMs: 300 });
+    expect(lines[7]).toEqual({
+      time: new Date(T0 + 7 * MIN).toISOString(),
+      deployment: 'm',
+      keyId: 'key-a',
+      route: '/v1/chat/completions',
+      status: 502,
+      outcome: 'engine_failed',
+      promptTokens: 3,
+      completionTokens: 7,
+      ttftMs: 107,
+      tpotMs: 5,
+      totalMs: 300,
+    });
   });
 
   it('reports GPU energy from power samples, no CPU estimate without a TDP, and the cost per million tokens', () => {

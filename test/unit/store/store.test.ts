@@ -11,7 +11,20 @@ import { OpsStore } from '../../../electron/core/store/store.js';
 import type { RequestRow } from '../../../electron/core/store/types.js';
 import { tempDir } from '../../helpers/tmp.js';
 
-const row = (timeMs: number, over: Partial<RequestRow> = {}): RequestRow => ({ timeMs, deployment: 'm', keyId: 'k1', route: '/v1/chat/completions', status: 200, outcome: 'completed', promptTokens: 10, completionTokens: 5, ttftMs: 12.5, tpotMs: 2, totalMs: 30, ...over });
+const row = (timeMs: number, over: Partial<RequestRow> = {}): RequestRow => ({
+  timeMs,
+  deployment: 'm',
+  keyId: 'k1',
+  route: '/v1/chat/completions',
+  status: 200,
+  outcome: 'completed',
+  promptTokens: 10,
+  completionTokens: 5,
+  ttftMs: 12.5,
+  tpotMs: 2,
+  totalMs: 30,
+  ...over,
+});
 
 const dirs: { cleanup(): void }[] = [];
 function dir(): string {
@@ -43,7 +56,19 @@ describe('OpsStore', () => {
     const v1 = new DatabaseSync(file);
     v1.exec(MIGRATIONS[0]!);
     v1.exec('PRAGMA user_version = 1');
-    v1.prepare('INSERT INTO requests (time_ms, deployment, key_id, route, status, outcome, prompt_tokens, completion_tokens, ttft_ms, tpot_ms, total_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)').run(7, 'm', 'k1', '/v1/chat/completions', 200, 'completed', 10, 5, 12.5, 2, 30);
+    v1.prepare('INSERT INTO requests (time_ms, deployment, key_id, route, status, outcome, prompt_tokens, completion_tokens, ttft_ms, tpot_ms, total_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)').run(
+      7,
+      'm',
+      'k1',
+      '/v1/chat/completions',
+      200,
+      'completed',
+      10,
+      5,
+      12.5,
+      2,
+      30,
+    );
     v1.close();
     const s = new OpsStore(file);
     expect(s.health().problem).toBeNull();
@@ -113,10 +138,12 @@ describe('OpsStore', () => {
     expect(s.requests(0, now)).toHaveLength(1);
     const rollups = s.rollups('2026-11-01', '2026-12-01');
     expect(rollups).toHaveLength(2);
-    expect(rollups).toEqual(expect.arrayContaining([
-      expect.objectContaining({ day: '2026-11-01', deployment: 'm', keyId: null, requests: 1, errors: 0, promptTokens: 10, completionTokens: 5 }),
-      expect.objectContaining({ day: '2026-11-01', deployment: 'm', keyId: 'k1', requests: 2, errors: 1, promptTokens: 20, completionTokens: 6 }),
-    ]));
+    expect(rollups).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ day: '2026-11-01', deployment: 'm', keyId: null, requests: 1, errors: 0, promptTokens: 10, completionTokens: 5 }),
+        expect.objectContaining({ day: '2026-11-01', deployment: 'm', keyId: 'k1', requests: 2, errors: 1, promptTokens: 20, completionTokens: 6 }),
+      ]),
+    );
     // A second rollup of the same day adds to it.
     s.recordRequest(row(old + 3000));
     s.rollup(7);

@@ -6,7 +6,19 @@ import { EngineInstance, type InstanceHooks, type InstancePolicy, type LaunchSpe
 import { FakeEffects, settle } from './fake-effects.js';
 
 const SPEC: LaunchSpec = { id: 'm', modelId: 'm', modelPath: '/models/m.gguf', enginePath: '/engines/llama-server', args: ['-m', '/models/m.gguf'] };
-const POLICY: InstancePolicy = { readyTimeoutMs: 10_000, stopGraceMs: 500, maxCrashes: 3, crashWindowMs: 60_000, backoffBaseMs: 1000, backoffMaxMs: 8000, logCapacity: 100, livenessIntervalMs: 0, livenessMisses: 3, livenessTimeoutMs: 2000, loadProgressGraceMs: 30_000 };
+const POLICY: InstancePolicy = {
+  readyTimeoutMs: 10_000,
+  stopGraceMs: 500,
+  maxCrashes: 3,
+  crashWindowMs: 60_000,
+  backoffBaseMs: 1000,
+  backoffMaxMs: 8000,
+  logCapacity: 100,
+  livenessIntervalMs: 0,
+  livenessMisses: 3,
+  livenessTimeoutMs: 2000,
+  loadProgressGraceMs: 30_000,
+};
 
 function setup(hooks: Partial<InstanceHooks> = {}, policy: Partial<InstancePolicy> = {}) {
   const fx = new FakeEffects();
@@ -17,7 +29,7 @@ function setup(hooks: Partial<InstanceHooks> = {}, policy: Partial<InstancePolic
 }
 
 const LOAD_ERROR = [
-  '0.00.003.531 E gguf_init_from_reader: invalid magic characters: \'garb\', expected \'GGUF\'',
+  "0.00.003.531 E gguf_init_from_reader: invalid magic characters: 'garb', expected 'GGUF'",
   '0.00.003.620 E llama_model_load: error loading model: llama_model_loader: failed to load model from /models/m.gguf',
   '0.00.004.070 E srv  llama_server: exiting due to model loading error',
 ];

@@ -61,7 +61,13 @@ describe('dependency audit policy', () => {
   });
 
   it('refuses a policy entry without a reason or with a malformed expiry, naming the entry and field', () => {
-    const r = audit(REPORT, policy([{ id: HIGH, expires: '2027-01-31' }, { id: CRITICAL, reason: 'fixed upstream in 1.5.9, waiting for the release', expires: '31.01.2027' }]));
+    const r = audit(
+      REPORT,
+      policy([
+        { id: HIGH, expires: '2027-01-31' },
+        { id: CRITICAL, reason: 'fixed upstream in 1.5.9, waiting for the release', expires: '31.01.2027' },
+      ]),
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`accepted[0] (${HIGH}): "reason"`);
     expect(r.stderr).toContain(`accepted[1] (${CRITICAL}): "expires" must be a date YYYY-MM-DD`);

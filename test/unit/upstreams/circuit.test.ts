@@ -41,7 +41,7 @@ describe('circuit breaker', () => {
     expect(b.admit()).toEqual({ ok: true });
   });
 
-  it("a failed probe opens it again for the whole period; a neutral end frees the probe", () => {
+  it('a failed probe opens it again for the whole period; a neutral end frees the probe', () => {
     const { b, clock } = breaker(1, 5_000);
     b.failure();
     clock.now += 5_000;

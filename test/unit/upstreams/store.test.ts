@@ -16,7 +16,8 @@ function setup(local: string[] = ['local-model']) {
   const d = tempDir();
   dirs.push(d);
   const audit: unknown[] = [];
-  const make = () => new Upstreams({ store: new UpstreamStore(join(d.path, 'upstreams.json')), box: new SecretBox(join(d.path, 'secret.key')), isLocalName: (n) => local.includes(n), audit: (...a) => audit.push(a) });
+  const make = () =>
+    new Upstreams({ store: new UpstreamStore(join(d.path, 'upstreams.json')), box: new SecretBox(join(d.path, 'secret.key')), isLocalName: (n) => local.includes(n), audit: (...a) => audit.push(a) });
   return { dir: d.path, make, audit };
 }
 

@@ -24,10 +24,7 @@ describe('data folder ACL on Windows', () => {
     const t = tools();
     const marked: string[] = [];
     expect(await restrictDataDir('D:\\llama-orch', { platform: 'win32', env, run: t.run, exists: () => false, mark: (p) => void marked.push(p) })).toBe('restricted');
-    expect(t.calls).toEqual([
-      'whoami /user /fo csv /nh',
-      `icacls D:\\llama-orch /inheritance:r /grant:r *${SID}:(OI)(CI)F /grant:r *S-1-5-18:(OI)(CI)F /grant:r *S-1-5-32-544:(OI)(CI)F`,
-    ]);
+    expect(t.calls).toEqual(['whoami /user /fo csv /nh', `icacls D:\\llama-orch /inheritance:r /grant:r *${SID}:(OI)(CI)F /grant:r *S-1-5-18:(OI)(CI)F /grant:r *S-1-5-32-544:(OI)(CI)F`]);
     expect(marked).toEqual(['D:\\llama-orch\\.acl-restricted']);
   });
 

@@ -43,7 +43,18 @@ describe('fs retries', () => {
     expect(transientOn('win32')('ENOENT')).toBe(false);
     expect(transientOn('win32')('EACCES')).toBe(true);
     let calls = 0;
-    await expect(withFsRetry(async () => void (calls++, (() => { throw fsError('EPERM'); })()), { delaysMs: [1], retryable: transientOn('linux') })).rejects.toThrow('EPERM');
+    await expect(
+      withFsRetry(
+        async () =>
+          void (
+            calls++,
+            (() => {
+              throw fsError('EPERM');
+            })()
+          ),
+        { delaysMs: [1], retryable: transientOn('linux') },
+      ),
+    ).rejects.toThrow('EPERM');
     expect(calls).toBe(1);
   });
 

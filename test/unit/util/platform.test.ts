@@ -53,7 +53,7 @@ describe('tree kill', () => {
 });
 
 describe('engine spawn options', () => {
-  it('keeps Windows engines in libuv\'s kill-on-close job (not detached) and POSIX engines in their own group', () => {
+  it("keeps Windows engines in libuv's kill-on-close job (not detached) and POSIX engines in their own group", () => {
     expect(engineSpawnOptions('win32')).toEqual({ detached: false, windowsHide: true });
     expect(engineSpawnOptions('linux')).toEqual({ detached: true, windowsHide: true });
     expect(engineSpawnOptions('darwin').detached).toBe(true);

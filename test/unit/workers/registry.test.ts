@@ -18,7 +18,16 @@ Devices:
   transport      : TCP
 Accepted client connection`;
 
-const ready = (over: Partial<WorkerStatus> = {}): WorkerStatus => ({ version: '0.1.0', endpoint: '10.0.0.2:50052', state: 'ready', reason: null, restarts: 0, devices: [{ id: 'CUDA0', name: 'RTX 3090', kind: 'gpu', totalBytes: 24576 * MiB, freeBytes: 24000 * MiB }], clientConnected: false, ...over });
+const ready = (over: Partial<WorkerStatus> = {}): WorkerStatus => ({
+  version: '0.1.0',
+  endpoint: '10.0.0.2:50052',
+  state: 'ready',
+  reason: null,
+  restarts: 0,
+  devices: [{ id: 'CUDA0', name: 'RTX 3090', kind: 'gpu', totalBytes: 24576 * MiB, freeBytes: 24000 * MiB }],
+  clientConnected: false,
+  ...over,
+});
 
 describe('rpc-server banner', () => {
   it('reads the devices with their memory, and whether a client is connected', () => {
@@ -75,7 +84,9 @@ describe('workers registry', () => {
     expect(reg.views()[0]!.health).toBe('unknown');
     const [online] = await reg.check();
     expect(online).toMatchObject({ health: 'online', reason: null, devices: [{ id: 'CUDA0' }] });
-    expect(reg.remoteDevices()).toEqual([{ worker: '10.0.0.2:50052', id: 'CUDA0', position: 0, workerDevices: 1, name: 'RTX 3090', kind: 'gpu', totalBytes: 24576 * MiB, freeBytes: 24000 * MiB, usable: true, reason: null }]);
+    expect(reg.remoteDevices()).toEqual([
+      { worker: '10.0.0.2:50052', id: 'CUDA0', position: 0, workerDevices: 1, name: 'RTX 3090', kind: 'gpu', totalBytes: 24576 * MiB, freeBytes: 24000 * MiB, usable: true, reason: null },
+    ]);
 
     answer = ready({ clientConnected: true });
     await reg.check();

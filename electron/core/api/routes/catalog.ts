@@ -5,12 +5,19 @@ import type { CatalogResponse, HardwareSnapshot, PlacementSettings, RouteCall } 
 import { sendJson } from '../../http/http.js';
 import { catalogFor, loadCatalog } from '../../catalog/catalog.js';
 
-export function catalogRoutes(deps: { hardware: () => Promise<HardwareSnapshot>; settings: () => Partial<PlacementSettings> }): (req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null) => Promise<boolean> {
+export function catalogRoutes(deps: {
+  hardware: () => Promise<HardwareSnapshot>;
+  settings: () => Partial<PlacementSettings>;
+}): (req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null) => Promise<boolean> {
   return async (_req, res, _url, call) => {
     if (call?.id !== 'catalog') return false;
     const hardware = await deps.hardware();
     const { verdicts, recommended } = catalogFor(hardware, loadCatalog(), deps.settings());
-    const body: CatalogResponse = { recommended, models: verdicts.map(({ entry: { shape: _shape, ...entry }, fit, reason, contextSize }) => ({ ...entry, fit, reason, contextSize })), memory: memoryOf(hardware) };
+    const body: CatalogResponse = {
+      recommended,
+      models: verdicts.map(({ entry: { shape: _shape, ...entry }, fit, reason, contextSize }) => ({ ...entry, fit, reason, contextSize })),
+      memory: memoryOf(hardware),
+    };
     sendJson(res, 200, body);
     return true;
   };

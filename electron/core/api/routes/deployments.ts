@@ -32,34 +32,34 @@ async function route(deployments: Deployments, req: IncomingMessage, res: Server
       return true;
     case 'deployments': {
       const body: DeploymentListResponse = { data: deployments.views(), problems: deployments.problems };
-      return sendJson(res, 200, body), true;
+      return (sendJson(res, 200, body), true);
     }
     case 'createDeployment': {
       const input = validate(API.createDeployment.request, await jsonBody(req), 'deployment');
-      return sendJson(res, 201, await deployments.create(input)), true;
+      return (sendJson(res, 201, await deployments.create(input)), true);
     }
     case 'loadDeployment': {
       const wait = url.searchParams.get('wait') === '1';
       const inst = await deployments.load(name);
       if (wait) await ready(inst, name);
       else inst.ensureReady().catch(() => undefined); // the failure is the instance's state, on /api/v1/events
-      return sendJson(res, wait ? 200 : 202, inst.info()), true;
+      return (sendJson(res, wait ? 200 : 202, inst.info()), true);
     }
     case 'unloadDeployment':
       if (!(await deployments.unload(name))) throw new HttpError(404, `'${name}' has no running engine`, 'not_found_error', 'instance_not_found', 'name');
-      return res.writeHead(204).end(), true;
+      return (res.writeHead(204).end(), true);
     case 'deployment': {
       const view = deployments.views().find((v) => v.name === name) ?? deployments.views().find((v) => v.name === deployments.find(name).name);
       if (!view) throw new HttpError(404, `deployment '${name}' not found`, 'not_found_error', 'deployment_not_found', 'name');
-      return sendJson(res, 200, view), true;
+      return (sendJson(res, 200, view), true);
     }
     case 'updateDeployment': {
       const patch = validate(API.updateDeployment.request, await jsonBody(req), 'deployment');
-      return sendJson(res, 200, await deployments.update(name, patch)), true;
+      return (sendJson(res, 200, await deployments.update(name, patch)), true);
     }
     case 'deleteDeployment':
       await deployments.remove(name);
-      return res.writeHead(204).end(), true;
+      return (res.writeHead(204).end(), true);
     default:
       return false;
   }

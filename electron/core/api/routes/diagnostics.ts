@@ -7,7 +7,10 @@ import { sendError } from '../../http/http.js';
 import { bundleStream, scrubKnownSecrets } from '../../diagnostics/bundle.js';
 import { collectDiagnostics, type DiagnosticsSources } from '../../diagnostics/collect.js';
 
-export function diagnosticsRoutes(sources: DiagnosticsSources, secrets: () => (string | null | undefined)[]): (req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null) => Promise<boolean> {
+export function diagnosticsRoutes(
+  sources: DiagnosticsSources,
+  secrets: () => (string | null | undefined)[],
+): (req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null) => Promise<boolean> {
   return async (_req, res, _url, call) => {
     if (call?.id !== 'diagnostics') return false;
     try {

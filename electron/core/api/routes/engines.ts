@@ -31,7 +31,13 @@ export function engineRoutes(engines: EngineService, opts: { commandLineEngine?:
     try {
       switch (call?.id) {
         case 'engines': {
-          const body: EngineListResponse = { data: engines.list(), defaultTag: engines.defaultTag, releaseSource: engines.releaseSource, defaultEngine: engines.defaultEngine, commandLineEngine: opts.commandLineEngine ?? false };
+          const body: EngineListResponse = {
+            data: engines.list(),
+            defaultTag: engines.defaultTag,
+            releaseSource: engines.releaseSource,
+            defaultEngine: engines.defaultEngine,
+            commandLineEngine: opts.commandLineEngine ?? false,
+          };
           sendJson(res, 200, body);
           return true;
         }
@@ -71,7 +77,9 @@ async function install(req: IncomingMessage, res: ServerResponse, engines: Engin
 }
 
 export function asHttpError(err: unknown): unknown {
-  if (err instanceof EngineError) return new HttpError(STATUS[err.code], err.message, STATUS[err.code] >= 500 ? 'server_error' : STATUS[err.code] === 404 ? 'not_found_error' : 'invalid_request_error', `engine_${err.code}`);
-  if (err instanceof ReleaseError) return new HttpError(err.status, err.message, err.status === 404 ? 'not_found_error' : err.status >= 500 ? 'server_error' : 'invalid_request_error', 'engine_release');
+  if (err instanceof EngineError)
+    return new HttpError(STATUS[err.code], err.message, STATUS[err.code] >= 500 ? 'server_error' : STATUS[err.code] === 404 ? 'not_found_error' : 'invalid_request_error', `engine_${err.code}`);
+  if (err instanceof ReleaseError)
+    return new HttpError(err.status, err.message, err.status === 404 ? 'not_found_error' : err.status >= 500 ? 'server_error' : 'invalid_request_error', 'engine_release');
   return err;
 }

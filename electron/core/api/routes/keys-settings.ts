@@ -25,26 +25,26 @@ export function gatewayAdminRoutes(deps: GatewayAdminDeps): RouteHandler {
     const id = call?.params.id ?? '';
     switch (call?.id) {
       case 'keys':
-        return sendJson(res, 200, { data: deps.keys.list() }), true;
+        return (sendJson(res, 200, { data: deps.keys.list() }), true);
       case 'createKey': {
         const body = parseJsonObject(await readBody(req, 64 * 1024)) as Partial<CreateKeyRequest>;
         const { name, scope, ...limits } = body;
         const created = deps.keys.create(name as string, scope as CreateKeyRequest['scope'], limits);
-        return sendJson(res, 201, created), true;
+        return (sendJson(res, 201, created), true);
       }
       case 'key': {
         const updated = deps.keys.update(id, parseJsonObject(await readBody(req, 64 * 1024)));
         if (!updated) throw new HttpError(404, `API key '${id}' not found`, 'not_found_error', 'key_not_found', 'id');
-        return sendJson(res, 200, updated), true;
+        return (sendJson(res, 200, updated), true);
       }
       case 'revokeKey':
         if (!deps.keys.revoke(id)) throw new HttpError(404, `API key '${id}' not found`, 'not_found_error', 'key_not_found', 'id');
-        return res.writeHead(204).end(), true;
+        return (res.writeHead(204).end(), true);
       case 'settings':
-        return sendJson(res, 200, redactSettings(deps.settings.get())), true;
+        return (sendJson(res, 200, redactSettings(deps.settings.get())), true);
       case 'updateSettings': {
         const patch = parseJsonObject(await readBody(req, 256 * 1024));
-        return sendJson(res, 200, redactSettings(deps.settings.update(patch))), true;
+        return (sendJson(res, 200, redactSettings(deps.settings.update(patch))), true);
       }
       default:
         return false;

@@ -16,7 +16,11 @@ const absolute = (p: { dir: string }) => isAbsolute(p.dir);
 const exportSchema = API.kitExport.request.refine(absolute, { message: 'must be an absolute folder path', path: ['dir'] });
 const importSchema = API.kitImport.request.refine(absolute, { message: 'must be an absolute folder path', path: ['dir'] });
 
-export function kitRoutes(deps: { sources: KitSources; targets: KitTargets; events: Listeners<CoreEvent> }): (req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null) => Promise<boolean> {
+export function kitRoutes(deps: {
+  sources: KitSources;
+  targets: KitTargets;
+  events: Listeners<CoreEvent>;
+}): (req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null) => Promise<boolean> {
   return async (req, res, _url, call) => {
     if (call?.id !== 'kitExport' && call?.id !== 'kitImport') return false;
     const body = parseJsonObject(await readBody(req, 64 * 1024));
@@ -42,7 +46,18 @@ function progress(events: Listeners<CoreEvent>, what: 'export' | 'import', dir: 
     const percent = p.totalBytes ? Math.floor((100 * p.bytes) / p.totalBytes) : 0;
     if (percent === lastPercent && p.phase === 'copy') return;
     lastPercent = percent;
-    const ev: ProgressEvent = { type: 'progress', kind: KIT_PROGRESS_KINDS[what], id: `${KIT_PROGRESS_KINDS[what]}:${dir}`, label: `${p.phase === 'register' ? 'Installing' : what === 'export' ? 'Writing' : 'Copying'} ${p.file ?? ''}`.trim(), state: 'running', bytes: p.bytes, totalBytes: p.totalBytes, bytesPerSecond: null, etaSeconds: null, error: null };
+    const ev: ProgressEvent = {
+      type: 'progress',
+      kind: KIT_PROGRESS_KINDS[what],
+      id: `${KIT_PROGRESS_KINDS[what]}:${dir}`,
+      label: `${p.phase === 'register' ? 'Installing' : what === 'export' ? 'Writing' : 'Copying'} ${p.file ?? ''}`.trim(),
+      state: 'running',
+      bytes: p.bytes,
+      totalBytes: p.totalBytes,
+      bytesPerSecond: null,
+      etaSeconds: null,
+      error: null,
+    };
     events.emit(ev);
   };
 }

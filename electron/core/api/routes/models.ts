@@ -86,7 +86,6 @@ async function search(deps: ModelRouteDeps, q: URLSearchParams): Promise<ModelSe
   return { data: await searchHub(deps.hub(), text, limit) };
 }
 
-
 function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }

@@ -18,7 +18,8 @@ export function reportRoutes(sources: ReportSources) {
   return (_req: IncomingMessage, res: ServerResponse, url: URL, call: RouteCall | null): boolean => {
     if (call?.id !== 'reports') return false;
     const format = url.searchParams.get('format') ?? 'json';
-    if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new HttpError(400, `format must be one of ${REPORT_FORMATS.join(', ')}, got '${format}'`, 'invalid_request_error', 'invalid_parameter', 'format');
+    if (!(REPORT_FORMATS as readonly string[]).includes(format))
+      throw new HttpError(400, `format must be one of ${REPORT_FORMATS.join(', ')}, got '${format}'`, 'invalid_request_error', 'invalid_parameter', 'format');
     const now = (sources.now ?? Date.now)();
     const month = url.searchParams.get('month') ?? currentMonth(now, sources.slo().timeZone);
     if (format === 'jsonl') {

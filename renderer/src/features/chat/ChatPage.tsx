@@ -63,7 +63,8 @@ function Controls() {
       <details className="advanced">
         <summary>Advanced</summary>
         <label className="check-field">
-          <input type="checkbox" checked={p.ignoreEos} onChange={(e) => s.paramsChanged({ ignoreEos: e.target.checked })} data-testid="chat-ignore-eos" /> Keep writing until max tokens (ignore the end of text; for speed tests)
+          <input type="checkbox" checked={p.ignoreEos} onChange={(e) => s.paramsChanged({ ignoreEos: e.target.checked })} data-testid="chat-ignore-eos" /> Keep writing until max tokens (ignore the end
+          of text; for speed tests)
         </label>
       </details>
       <p className="muted small">{s.saving ? 'Conversations are saved on this computer (Settings).' : 'This conversation is kept in memory only.'}</p>
@@ -98,7 +99,14 @@ export function ChatPage() {
     return (
       <main className="page" aria-labelledby="page-title">
         <h1 id="page-title">Chat</h1>
-        <EmptyState title="There is no model to chat with yet." action={<a className="btn primary" href={href('models')}>Add a model</a>} />
+        <EmptyState
+          title="There is no model to chat with yet."
+          action={
+            <a className="btn primary" href={href('models')}>
+              Add a model
+            </a>
+          }
+        />
       </main>
     );
   const last = messages[messages.length - 1];
@@ -123,7 +131,9 @@ export function ChatPage() {
             }}
             data-testid="chat-list"
           >
-            {messages.length === 0 && <EmptyState title={model ? `Ask ${model} something.` : 'Pick a model to start.'}>Answers stream in as they are written. Press Enter to send, Shift+Enter for a new line.</EmptyState>}
+            {messages.length === 0 && (
+              <EmptyState title={model ? `Ask ${model} something.` : 'Pick a model to start.'}>Answers stream in as they are written. Press Enter to send, Shift+Enter for a new line.</EmptyState>
+            )}
             {messages.map((m) => (
               <Message key={m.id} m={m} />
             ))}

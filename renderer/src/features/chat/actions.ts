@@ -27,7 +27,10 @@ export function chatOpened(wantedModel: string | null): () => void {
   const s = useChat.getState();
   if (wantedModel) s.modelPicked(wantedModel);
   void refreshModels();
-  api.instances().then((r) => r.data.forEach(useChat.getState().instanceChanged), () => undefined);
+  api.instances().then(
+    (r) => r.data.forEach(useChat.getState().instanceChanged),
+    () => undefined,
+  );
   api.settings().then(
     (st) => {
       useChat.getState().savingKnown(st.ui.saveConversations);

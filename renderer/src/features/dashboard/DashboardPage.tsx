@@ -27,7 +27,10 @@ export function DashboardPage() {
           <ol>
             {steps.map((s) => (
               <li key={s.id} className={s.done ? 'done' : ''} data-testid={`step-${s.id}`} data-done={s.done}>
-                <span className="check" aria-hidden="true">{s.done ? '✓' : '○'}</span> {s.label}
+                <span className="check" aria-hidden="true">
+                  {s.done ? '✓' : '○'}
+                </span>{' '}
+                {s.label}
                 {!s.done && s.id === 'model' && (
                   <a className="step-link" href={href('models')}>
                     Add a model
@@ -53,7 +56,14 @@ export function DashboardPage() {
       <section aria-label="Engines" className="section">
         <h2>Running models</h2>
         {instances.length === 0 ? (
-          <EmptyState title="No model is loaded yet." action={<a className="btn primary" href={href('models')}>Go to Models</a>}>
+          <EmptyState
+            title="No model is loaded yet."
+            action={
+              <a className="btn primary" href={href('models')}>
+                Go to Models
+              </a>
+            }
+          >
             Load a model from the library, or just start a chat: the model loads on the first message.
           </EmptyState>
         ) : (

@@ -7,9 +7,29 @@ import { useDashboard } from './store.js';
 
 export function HardwareSection({ instances }: { instances: InstanceInfo[] }) {
   const { hardware, live, facts } = useDashboard();
-  if (hardware.state === 'loading') return <section className="section" aria-busy="true"><h2>Hardware</h2><p className="muted">Detecting hardware…</p></section>;
-  if (hardware.state === 'unavailable') return <section className="section"><h2>Hardware</h2><EmptyState title="Hardware detection is not available in this version of the core." /></section>;
-  if (hardware.state === 'error') return <section className="section"><h2>Hardware</h2><p role="alert" className="error">Hardware detection failed: {hardware.message}</p></section>;
+  if (hardware.state === 'loading')
+    return (
+      <section className="section" aria-busy="true">
+        <h2>Hardware</h2>
+        <p className="muted">Detecting hardware…</p>
+      </section>
+    );
+  if (hardware.state === 'unavailable')
+    return (
+      <section className="section">
+        <h2>Hardware</h2>
+        <EmptyState title="Hardware detection is not available in this version of the core." />
+      </section>
+    );
+  if (hardware.state === 'error')
+    return (
+      <section className="section">
+        <h2>Hardware</h2>
+        <p role="alert" className="error">
+          Hardware detection failed: {hardware.message}
+        </p>
+      </section>
+    );
   const h = hardware.value;
   return (
     <section className="section" aria-label="Hardware" data-testid="hardware">
@@ -26,7 +46,9 @@ export function HardwareSection({ instances }: { instances: InstanceInfo[] }) {
             <span className="badge">CPU</span>
           </header>
           <div className="stats">
-            <Stat label="Cores">{h.cpu.cores ?? '—'} cores, {h.cpu.threads} threads</Stat>
+            <Stat label="Cores">
+              {h.cpu.cores ?? '—'} cores, {h.cpu.threads} threads
+            </Stat>
             <Stat label="Memory">{formatBytes(h.memory.totalBytes)}</Stat>
             <Stat label="Available">{formatBytes(h.memory.availableBytes)}</Stat>
             <Stat label="AVX2">{h.cpu.avx2 === null ? '—' : h.cpu.avx2 ? 'yes' : 'no'}</Stat>
@@ -58,7 +80,9 @@ export function HardwareSection({ instances }: { instances: InstanceInfo[] }) {
             <article className="card" key={`${d.worker}/${d.id}`} data-testid={`remote-${d.worker}-${d.id}`}>
               <header className="card-head">
                 <strong>{d.name}</strong>
-                <span className="badge">{d.id} on {d.worker}</span>
+                <span className="badge">
+                  {d.id} on {d.worker}
+                </span>
               </header>
               <div className="stats">
                 <Stat label="Memory">{formatBytes(d.totalBytes)}</Stat>
@@ -69,7 +93,11 @@ export function HardwareSection({ instances }: { instances: InstanceInfo[] }) {
           ))}
         </div>
       )}
-      {h.gpus.length === 0 && <p className="muted" data-testid="no-gpu">No GPU was found: models run on the CPU, which works for small models.</p>}
+      {h.gpus.length === 0 && (
+        <p className="muted" data-testid="no-gpu">
+          No GPU was found: models run on the CPU, which works for small models.
+        </p>
+      )}
       {h.warnings.length > 0 && (
         <details className="warnings">
           <summary>{h.warnings.length} detection notes</summary>

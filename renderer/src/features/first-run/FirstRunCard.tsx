@@ -88,7 +88,11 @@ export function FirstRunCard() {
       ) : (
         <p className="muted">These well-known open models fit this computer. One click installs the engine if needed, downloads the model and opens the chat.</p>
       )}
-      {catalogError && <p role="alert" className="error">The catalogue could not be read: {catalogError}</p>}
+      {catalogError && (
+        <p role="alert" className="error">
+          The catalogue could not be read: {catalogError}
+        </p>
+      )}
       {job && <SetupProgress job={job} name={catalog?.models.find((m) => m.id === job.entryId)?.name ?? job.entryId} />}
       {catalog && !offline && (
         <ul className="catalog-list">

@@ -12,9 +12,18 @@ const POLL_MS = 1500;
 
 export function firstRunOpened(): () => void {
   const s = useFirstRun.getState();
-  api.models().then((r) => s.libraryCounted(r.data.length === 0), () => undefined);
-  api.engines().then((r) => s.enginesCounted(r.data.length > 0), () => undefined);
-  api.settings().then((st) => s.offlineKnown(st.network.offline), () => undefined);
+  api.models().then(
+    (r) => s.libraryCounted(r.data.length === 0),
+    () => undefined,
+  );
+  api.engines().then(
+    (r) => s.enginesCounted(r.data.length > 0),
+    () => undefined,
+  );
+  api.settings().then(
+    (st) => s.offlineKnown(st.network.offline),
+    () => undefined,
+  );
   api.catalog().then(
     (c) => s.catalogLoaded(c),
     (err: unknown) => s.catalogLoaded(null, errorMessage(err)),
@@ -32,11 +41,7 @@ export function firstRunDismissed(): void {
 /** Calls `check` every POLL_MS until it answers a value (done) or throws (failed). */
 function until<T>(check: () => Promise<T | null>): Promise<T> {
   return new Promise((resolve, reject) => {
-    const tick = () =>
-      check().then(
-        (v) => (v === null ? void setTimeout(tick, POLL_MS) : resolve(v)),
-        reject,
-      );
+    const tick = () => check().then((v) => (v === null ? void setTimeout(tick, POLL_MS) : resolve(v)), reject);
     tick();
   });
 }

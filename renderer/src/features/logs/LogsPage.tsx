@@ -36,7 +36,14 @@ export function LogsPage() {
         )}
       </div>
       {!wanted ? (
-        <EmptyState title="No engine is running, so there are no logs to show." action={<a className="btn primary" href={href('models')}>Load a model</a>}>
+        <EmptyState
+          title="No engine is running, so there are no logs to show."
+          action={
+            <a className="btn primary" href={href('models')}>
+              Load a model
+            </a>
+          }
+        >
           Each loaded model runs its own engine; its log appears here live.
         </EmptyState>
       ) : (

@@ -10,7 +10,10 @@ export const TAIL_LINES = 100_000;
 
 export function logsOpened(): () => void {
   const s = useLogs.getState();
-  api.instances().then((r) => useLogs.getState().instancesLoaded(r.data), () => undefined);
+  api.instances().then(
+    (r) => useLogs.getState().instancesLoaded(r.data),
+    () => undefined,
+  );
   const off = api.onEvent((ev) => {
     const st = useLogs.getState();
     if (ev.type === 'instance.state') st.instanceChanged(ev.instance);
@@ -26,7 +29,12 @@ export function logsOpened(): () => void {
 export function tailOpened(id: string): () => void {
   useLogs.getState().instanceSelected(id);
   const batcher = new FrameBatcher<import('../../../../electron/contract/index.js').LogLine>((lines) => useLogs.getState().linesArrived(lines));
-  const off = api.onLogs(id, TAIL_LINES, (line) => batcher.push(line), () => useLogs.getState().streamOpened());
+  const off = api.onLogs(
+    id,
+    TAIL_LINES,
+    (line) => batcher.push(line),
+    () => useLogs.getState().streamOpened(),
+  );
   return () => {
     off();
     batcher.cancel();

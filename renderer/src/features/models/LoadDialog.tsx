@@ -22,10 +22,7 @@ function DeviceBar({ d, totalBytes }: { d: PlanDevice; totalBytes: number | null
       <MemoryBar
         label={`${d.id} memory after loading`}
         total={totalBytes ?? d.availableBytes}
-        segments={[
-          ...(inUse > 0 ? [{ label: 'in use now', bytes: inUse, tone: 'seg-other' }] : []),
-          { label: 'this model', bytes: d.totalBytes, tone: 'seg-new' },
-        ]}
+        segments={[...(inUse > 0 ? [{ label: 'in use now', bytes: inUse, tone: 'seg-other' }] : []), { label: 'this model', bytes: d.totalBytes, tone: 'seg-new' }]}
       />
     </div>
   );
@@ -106,7 +103,12 @@ function SaveOptions() {
 
 export function LoadDialog() {
   const load = useModels((s) => s.load);
-  if (!load) return <Dialog open={false} title="Load model" onClose={loadDialogClosed}>{null}</Dialog>;
+  if (!load)
+    return (
+      <Dialog open={false} title="Load model" onClose={loadDialogClosed}>
+        {null}
+      </Dialog>
+    );
   const o = load.overrides;
   const cpuOnly = o.devices?.length === 1 && o.devices[0] === 'cpu';
   return (
@@ -114,13 +116,21 @@ export function LoadDialog() {
       <div className="load-grid">
         <div>
           <h3>Where it goes</h3>
-          {load.plan.state === 'loading' && <p className="muted" aria-busy="true">Planning…</p>}
+          {load.plan.state === 'loading' && (
+            <p className="muted" aria-busy="true">
+              Planning…
+            </p>
+          )}
           {load.plan.state === 'unavailable' && (
             <p className="muted" data-testid="plan-unavailable">
               The placement preview is not available in this version of the core. The model loads with automatic settings.
             </p>
           )}
-          {load.plan.state === 'error' && <p role="alert" className="error">{load.plan.message}</p>}
+          {load.plan.state === 'error' && (
+            <p role="alert" className="error">
+              {load.plan.message}
+            </p>
+          )}
           {load.plan.state === 'ready' && <PlanView plan={load.plan.value} />}
         </div>
         <fieldset className="overrides">
@@ -183,12 +193,7 @@ export function LoadDialog() {
         <button type="button" className="btn" onClick={loadDialogClosed}>
           Cancel
         </button>
-        <button
-          type="button"
-          className="btn primary"
-          disabled={load.starting || (load.plan.state === 'ready' && !load.plan.value.plan && !o.force)}
-          onClick={() => void loadConfirmed()}
-        >
+        <button type="button" className="btn primary" disabled={load.starting || (load.plan.state === 'ready' && !load.plan.value.plan && !o.force)} onClick={() => void loadConfirmed()}>
           {load.starting ? 'Starting…' : 'Load'}
         </button>
       </div>

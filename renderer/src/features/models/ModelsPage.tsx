@@ -46,10 +46,21 @@ export function ModelsPage() {
         </h2>
         {library.state === 'loading' && <p className="muted">Loading the library…</p>}
         {library.state === 'unavailable' && <EmptyState title="The model library is not available in this version of the core." />}
-        {library.state === 'error' && <p role="alert" className="error">The library could not be read: {library.message}</p>}
+        {library.state === 'error' && (
+          <p role="alert" className="error">
+            The library could not be read: {library.message}
+          </p>
+        )}
         {library.state === 'ready' &&
           (library.value.data.length === 0 ? (
-            <EmptyState title="No models yet." action={<button type="button" className="btn primary" onClick={() => importDialogOpened(true)}>Import a .gguf file</button>}>
+            <EmptyState
+              title="No models yet."
+              action={
+                <button type="button" className="btn primary" onClick={() => importDialogOpened(true)}>
+                  Import a .gguf file
+                </button>
+              }
+            >
               Import a GGUF file you already have, or search Hugging Face below.
             </EmptyState>
           ) : (
@@ -60,13 +71,7 @@ export function ModelsPage() {
       <GetModels />
       <ImportDialog />
       <LoadDialog />
-      <ConfirmDialog
-        subject={confirmDelete}
-        title="Delete model"
-        action="Delete"
-        onClose={() => useModels.getState().deleteAsked(null)}
-        onConfirm={(id) => void deleteConfirmed(id)}
-      >
+      <ConfirmDialog subject={confirmDelete} title="Delete model" action="Delete" onClose={() => useModels.getState().deleteAsked(null)} onConfirm={(id) => void deleteConfirmed(id)}>
         <p>
           Delete <strong>{confirmDelete}</strong> from the library? Its files are removed from disk (a linked model's original file is kept).
         </p>

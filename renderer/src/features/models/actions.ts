@@ -37,8 +37,14 @@ export function modelsOpened(): () => void {
   void refreshLibrary();
   void refreshDeployments();
   api.hardware().then(s.hardwareLoaded, () => undefined); // fit hints only
-  api.instances().then((r) => s.instancesSeen(r.data), () => undefined);
-  api.settings().then((st) => s.pinnedChanged(st.models.pinned), () => undefined); // the pin buttons only
+  api.instances().then(
+    (r) => s.instancesSeen(r.data),
+    () => undefined,
+  );
+  api.settings().then(
+    (st) => s.pinnedChanged(st.models.pinned),
+    () => undefined,
+  ); // the pin buttons only
   return api.onEvent((ev) => {
     const st = useModels.getState();
     if (ev.type === 'instance.state') st.instanceChanged(ev.instance);
@@ -221,7 +227,15 @@ export function saveOptionsChanged(patch: Partial<LoadDialogState['save']>): voi
 /** Save the dialog's settings as a deployment (a new one, or the one of that name, re-planned), then load it. */
 async function saveAndLoad(load: LoadDialogState, overrides: PlacementOverrides): Promise<void> {
   const { save } = load;
-  const fields = { aliases: save.aliases.split(',').map((a) => a.trim()).filter(Boolean), overrides, reproducible: save.reproducible, pinned: save.pinned };
+  const fields = {
+    aliases: save.aliases
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
+    overrides,
+    reproducible: save.reproducible,
+    pinned: save.pinned,
+  };
   try {
     await api.createDeployment({ model: load.modelId, name: save.name.trim() || load.modelId, ...fields });
   } catch (err) {

@@ -1,7 +1,17 @@
 // Models page state: the library, downloads in progress, hub search, and the import, delete and
 // load (placement preview) dialogs.
 import { create } from 'zustand';
-import type { DeploymentListResponse, HardwareSnapshot, HubSearchHit, InstanceInfo, ModelListResponse, PlanResponse, ProgressEvent, PullInfo, PullModelRequest } from '../../../../electron/contract/index.js';
+import type {
+  DeploymentListResponse,
+  HardwareSnapshot,
+  HubSearchHit,
+  InstanceInfo,
+  ModelListResponse,
+  PlanResponse,
+  ProgressEvent,
+  PullInfo,
+  PullModelRequest,
+} from '../../../../electron/contract/index.js';
 import type { PlacementOverrides } from '../../../../electron/contract/placement.js';
 
 export type Loadable<T> = { state: 'loading' } | { state: 'ready'; value: T } | { state: 'unavailable' } | { state: 'error'; message: string };
@@ -101,7 +111,18 @@ export const useModels = create<ModelsState>((set) => ({
       if (s.downloads[p.id]) return {};
       const file = p.files[0];
       const state = p.state === 'paused' ? 'paused' : p.state === 'done' || p.state === 'failed' || p.state === 'cancelled' ? p.state : 'running';
-      const progress: ProgressEvent = { type: 'progress', kind: 'model-pull', id: p.id, label: `${p.repo}: ${file ?? ''}`, state, bytes: p.bytes, totalBytes: p.totalBytes, bytesPerSecond: null, etaSeconds: null, error: p.error };
+      const progress: ProgressEvent = {
+        type: 'progress',
+        kind: 'model-pull',
+        id: p.id,
+        label: `${p.repo}: ${file ?? ''}`,
+        state,
+        bytes: p.bytes,
+        totalBytes: p.totalBytes,
+        bytesPerSecond: null,
+        etaSeconds: null,
+        error: p.error,
+      };
       return { downloads: { ...s.downloads, [p.id]: { id: p.id, request: { repo: p.repo, ...(file ? { file } : {}) }, progress, paused: p.state === 'paused' } } };
     }),
   downloadPaused: (id, paused) => set((s) => (s.downloads[id] ? { downloads: { ...s.downloads, [id]: { ...s.downloads[id], paused } } } : {})),

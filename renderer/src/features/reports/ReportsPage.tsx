@@ -20,17 +20,45 @@ function Figures({ r }: { r: OpsReport }) {
           <Stat label={`Error rate (target ${r.slo.errorRatePercent} %)`}>{percent(r.total.errorRatePercent, 2)}</Stat>
           <Stat label="Requests">{r.total.requests}</Stat>
         </div>
-        <p className="muted" data-testid="reports-counted">Availability counted {countedWhen(r)}; month in {r.timeZone}.</p>
+        <p className="muted" data-testid="reports-counted">
+          Availability counted {countedWhen(r)}; month in {r.timeZone}.
+        </p>
         {r.daily.length > 0 && <DailyChart data={series} range={range} />}
       </section>
       <section className="card">
         <h2>Deployments</h2>
         <table className="table" aria-label="Deployments" data-testid="reports-deployments">
-          <thead><tr><th>Deployment</th><th>Availability</th><th>Downtime</th><th>Error budget left (downtime / errors)</th><th>Requests</th><th>Error rate (target)</th><th>Tokens in / out</th><th>TTFT p50/p95/p99 ms</th><th>Per token p50/p95/p99 ms</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Deployment</th>
+              <th>Availability</th>
+              <th>Downtime</th>
+              <th>Error budget left (downtime / errors)</th>
+              <th>Requests</th>
+              <th>Error rate (target)</th>
+              <th>Tokens in / out</th>
+              <th>TTFT p50/p95/p99 ms</th>
+              <th>Per token p50/p95/p99 ms</th>
+            </tr>
+          </thead>
           <tbody>
             {r.deployments.map((d) => (
               <tr key={d.deployment}>
-                <td>{d.deployment}</td><td>{percent(d.availabilityPercent)}</td><td>{duration(d.downtimeSeconds)}</td><td>{percent(d.errorBudgetLeftPercent, 1)} / {percent(d.errorRateBudgetLeftPercent, 1)}</td><td>{d.requests}</td><td>{percent(d.errorRatePercent, 2)} ({d.slo.errorRatePercent} %)</td><td>{d.promptTokens} / {d.completionTokens}</td><td>{msTriple(d.ttftMs)}</td><td>{msTriple(d.tpotMs)}</td>
+                <td>{d.deployment}</td>
+                <td>{percent(d.availabilityPercent)}</td>
+                <td>{duration(d.downtimeSeconds)}</td>
+                <td>
+                  {percent(d.errorBudgetLeftPercent, 1)} / {percent(d.errorRateBudgetLeftPercent, 1)}
+                </td>
+                <td>{d.requests}</td>
+                <td>
+                  {percent(d.errorRatePercent, 2)} ({d.slo.errorRatePercent} %)
+                </td>
+                <td>
+                  {d.promptTokens} / {d.completionTokens}
+                </td>
+                <td>{msTriple(d.ttftMs)}</td>
+                <td>{msTriple(d.tpotMs)}</td>
               </tr>
             ))}
           </tbody>
@@ -38,12 +66,30 @@ function Figures({ r }: { r: OpsReport }) {
       </section>
       <section className="card">
         <h2>Downtime incidents</h2>
-        {r.total.incidents.length === 0 ? <p>None this month.</p> : (
+        {r.total.incidents.length === 0 ? (
+          <p>None this month.</p>
+        ) : (
           <table className="table" aria-label="Downtime incidents" data-testid="reports-incidents">
-            <thead><tr><th>Deployment</th><th>Start</th><th>End</th><th>Duration</th><th>Kind</th><th>Cause</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Deployment</th>
+                <th>Start</th>
+                <th>End</th>
+                <th>Duration</th>
+                <th>Kind</th>
+                <th>Cause</th>
+              </tr>
+            </thead>
             <tbody>
               {r.total.incidents.map((i) => (
-                <tr key={`${i.deployment}-${i.start}`}><td>{i.deployment}</td><td>{i.start}</td><td>{i.end ?? 'ongoing'}</td><td>{duration(i.durationSeconds)}</td><td>{i.kind}</td><td>{i.cause ?? '—'}</td></tr>
+                <tr key={`${i.deployment}-${i.start}`}>
+                  <td>{i.deployment}</td>
+                  <td>{i.start}</td>
+                  <td>{i.end ?? 'ongoing'}</td>
+                  <td>{duration(i.durationSeconds)}</td>
+                  <td>{i.kind}</td>
+                  <td>{i.cause ?? '—'}</td>
+                </tr>
               ))}
             </tbody>
           </table>
@@ -61,12 +107,26 @@ function Figures({ r }: { r: OpsReport }) {
       </section>
       <section className="card">
         <h2>Alerts</h2>
-        {r.alerts.length === 0 ? <p>None this month.</p> : (
+        {r.alerts.length === 0 ? (
+          <p>None this month.</p>
+        ) : (
           <table className="table" aria-label="Alerts" data-testid="reports-alerts">
-            <thead><tr><th>Time</th><th>Deployment</th><th>Alert</th><th>Reason</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Time</th>
+                <th>Deployment</th>
+                <th>Alert</th>
+                <th>Reason</th>
+              </tr>
+            </thead>
             <tbody>
               {r.alerts.map((a) => (
-                <tr key={`${a.deployment}-${a.time}-${a.kind}`}><td>{a.time}</td><td>{a.deployment}</td><td>{a.kind}</td><td>{a.reason ?? '—'}</td></tr>
+                <tr key={`${a.deployment}-${a.time}-${a.kind}`}>
+                  <td>{a.time}</td>
+                  <td>{a.deployment}</td>
+                  <td>{a.kind}</td>
+                  <td>{a.reason ?? '—'}</td>
+                </tr>
               ))}
             </tbody>
           </table>
@@ -75,10 +135,24 @@ function Figures({ r }: { r: OpsReport }) {
       <section className="card">
         <h2>Usage per API key</h2>
         <table className="table" aria-label="Usage per API key" data-testid="reports-keys">
-          <thead><tr><th>Key id</th><th>Requests</th><th>Errors</th><th>Prompt tokens</th><th>Completion tokens</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Key id</th>
+              <th>Requests</th>
+              <th>Errors</th>
+              <th>Prompt tokens</th>
+              <th>Completion tokens</th>
+            </tr>
+          </thead>
           <tbody>
             {r.keys.map((k) => (
-              <tr key={k.keyId ?? '-'}><td>{k.keyId ?? '(no key)'}</td><td>{k.requests}</td><td>{k.errors}</td><td>{k.promptTokens}</td><td>{k.completionTokens}</td></tr>
+              <tr key={k.keyId ?? '-'}>
+                <td>{k.keyId ?? '(no key)'}</td>
+                <td>{k.requests}</td>
+                <td>{k.errors}</td>
+                <td>{k.promptTokens}</td>
+                <td>{k.completionTokens}</td>
+              </tr>
             ))}
           </tbody>
         </table>
@@ -98,18 +172,34 @@ export function ReportsPage() {
           <label>
             Month{' '}
             <select value={month} onChange={(e) => void monthOpened(e.target.value)} data-testid="reports-month">
-              {recentMonths().map((m) => <option key={m} value={m}>{m}</option>)}
+              {recentMonths().map((m) => (
+                <option key={m} value={m}>
+                  {m}
+                </option>
+              ))}
             </select>
           </label>
-          <button type="button" className="btn" onClick={() => void exportRequested('csv')}>Export CSV</button>
-          <button type="button" className="btn" onClick={() => void exportRequested('html')}>Printable report</button>
-          {window.llamaOrch && <button type="button" className="btn" onClick={() => void pdfRequested()} data-testid="reports-pdf">Save as PDF</button>}
+          <button type="button" className="btn" onClick={() => void exportRequested('csv')}>
+            Export CSV
+          </button>
+          <button type="button" className="btn" onClick={() => void exportRequested('html')}>
+            Printable report
+          </button>
+          {window.llamaOrch && (
+            <button type="button" className="btn" onClick={() => void pdfRequested()} data-testid="reports-pdf">
+              Save as PDF
+            </button>
+          )}
         </div>
       </div>
       <ErrorNote message={error} />
-      {loading && !report ? <p>Loading…</p> : report && report.total.requests === 0 && report.deployments.length === 0 ? (
+      {loading && !report ? (
+        <p>Loading…</p>
+      ) : report && report.total.requests === 0 && report.deployments.length === 0 ? (
         <EmptyState title="Nothing recorded this month">Requests, engine restarts and outages are recorded as they happen and show here.</EmptyState>
-      ) : report ? <Figures r={report} /> : null}
+      ) : report ? (
+        <Figures r={report} />
+      ) : null}
     </main>
   );
 }

@@ -10,8 +10,8 @@ export function AboutSection() {
     <section className="card settings-section" aria-labelledby="about-title" data-testid="settings-about">
       <h2 id="about-title">About</h2>
       <p>
-        llama-orch <strong data-testid="about-version">{appVersion ?? '…'}</strong> · {APP_LICENSE} licence. The licences of its npm packages are listed in the
-        software bill of materials (<code>sbom.cdx.json</code>, CycloneDX) published with each build.
+        llama-orch <strong data-testid="about-version">{appVersion ?? '…'}</strong> · {APP_LICENSE} licence. The licences of its npm packages are listed in the software bill of materials (
+        <code>sbom.cdx.json</code>, CycloneDX) published with each build.
       </p>
       {engines?.data.map((e) => (
         <dl key={e.id} className="facts small" data-testid={`about-engine-${e.id}`} aria-label={`Engine ${e.id}`}>

@@ -36,13 +36,7 @@ export function EngineArchiveImport() {
   };
 
   return (
-    <div
-      className={`dropzone${over ? ' over' : ''}`}
-      data-testid="engine-archive-drop"
-      onDragOver={(e) => (e.preventDefault(), setOver(true))}
-      onDragLeave={() => setOver(false)}
-      onDrop={onDrop}
-    >
+    <div className={`dropzone${over ? ' over' : ''}`} data-testid="engine-archive-drop" onDragOver={(e) => (e.preventDefault(), setOver(true))} onDragLeave={() => setOver(false)} onDrop={onDrop}>
       <p>
         Have an engine archive (from a llama.cpp release, a USB stick)? Drop it here or{' '}
         <button type="button" className="btn small" disabled={busy} onClick={() => input.current?.click()} data-testid="engine-archive-pick">

@@ -69,7 +69,14 @@ export function EngineUpgradesSection() {
           <button type="button" className="btn" disabled={busy !== null} onClick={() => void engineCheckRequested(chosen)} data-testid="engine-check">
             Check
           </button>
-          <button type="button" className="btn primary" disabled={busy !== null || reportOfChosen === null || reportOfChosen.verdict === 'fails_to_load'} onClick={() => void enginePromoteRequested(chosen)} data-testid="engine-promote" title="Needs a check that loads on every deployment">
+          <button
+            type="button"
+            className="btn primary"
+            disabled={busy !== null || reportOfChosen === null || reportOfChosen.verdict === 'fails_to_load'}
+            onClick={() => void enginePromoteRequested(chosen)}
+            data-testid="engine-promote"
+            title="Needs a check that loads on every deployment"
+          >
             Switch to it
           </button>
           <button type="button" className="btn" disabled={busy !== null} onClick={() => void engineDefaultChosen(chosen)} data-testid="engine-make-default">
@@ -87,7 +94,14 @@ export function EngineUpgradesSection() {
           {busy}
         </p>
       )}
-      {result && (result.ok ? <p role="status" className="ok" data-testid="engine-upgrade-result">{result.message}</p> : <ErrorNote message={result.message} />)}
+      {result &&
+        (result.ok ? (
+          <p role="status" className="ok" data-testid="engine-upgrade-result">
+            {result.message}
+          </p>
+        ) : (
+          <ErrorNote message={result.message} />
+        ))}
       {report && <ReportTable report={report} />}
     </section>
   );

@@ -80,7 +80,14 @@ export function EnginesSection() {
         </EmptyState>
       )}
       {engines && engines.data.length > 0 && (
-        <DataTable label="Installed engines" compact rows={engines.data} columns={columns(engines.defaultEngine ?? null, setConfirm)} rowKey={(e) => e.id} rowProps={(e) => ({ 'data-testid': `engine-${e.id}` })} />
+        <DataTable
+          label="Installed engines"
+          compact
+          rows={engines.data}
+          columns={columns(engines.defaultEngine ?? null, setConfirm)}
+          rowKey={(e) => e.id}
+          rowProps={(e) => ({ 'data-testid': `engine-${e.id}` })}
+        />
       )}
       {engineRemoval && (
         <p role={engineRemoval.ok ? 'status' : 'alert'} className={engineRemoval.ok ? 'ok' : 'error'} data-testid="engine-removal">
@@ -108,14 +115,7 @@ export function EnginesSection() {
       </form>
       <InstallProgress />
       <EngineArchiveImport />
-      <ConfirmDialog
-        subject={confirm}
-        title="Remove engine"
-        action="Remove"
-        testId="engine-remove-confirm"
-        onClose={() => setConfirm(null)}
-        onConfirm={(id) => void engineRemoveConfirmed(id)}
-      >
+      <ConfirmDialog subject={confirm} title="Remove engine" action="Remove" testId="engine-remove-confirm" onClose={() => setConfirm(null)} onConfirm={(id) => void engineRemoveConfirmed(id)}>
         <p>
           Remove <strong>{confirm}</strong> from this computer? Models keep working with another installed engine; without one, nothing can be loaded.
         </p>

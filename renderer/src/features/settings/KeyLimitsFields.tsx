@@ -21,7 +21,10 @@ export function limitsFormOf(k: KeyLimits): LimitsForm {
 /** The form as limits; empty fields are null (no limit). Numbers are checked by the core (400 naming the field). */
 export function limitsOfForm(f: LimitsForm): KeyLimits {
   const n = (v: string) => (v.trim() === '' ? null : Number(v.trim()));
-  const models = f.models.split(',').map((s) => s.trim()).filter(Boolean);
+  const models = f.models
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return { models: models.length ? models : null, expiresAt: f.expires.trim() || null, rpm: n(f.rpm), tokensPerDay: n(f.tokensPerDay), tokensPerMonth: n(f.tokensPerMonth) };
 }
 

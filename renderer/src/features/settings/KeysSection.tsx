@@ -106,14 +106,7 @@ export function KeysSection() {
           </button>
         </div>
       </Dialog>
-      <ConfirmDialog
-        subject={confirm}
-        title="Revoke API key"
-        action="Revoke"
-        testId="key-revoke-confirm"
-        onClose={() => setConfirm(null)}
-        onConfirm={(id) => void keyRevoked(id)}
-      >
+      <ConfirmDialog subject={confirm} title="Revoke API key" action="Revoke" testId="key-revoke-confirm" onClose={() => setConfirm(null)} onConfirm={(id) => void keyRevoked(id)}>
         <p>Programs using this key stop working at once.</p>
       </ConfirmDialog>
     </section>

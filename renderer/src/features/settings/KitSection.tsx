@@ -23,7 +23,10 @@ export function KitSection() {
         setResult({ ok: true, message: `Kit written: ${r.models.length} model(s), ${r.engines.length} engine(s), ${r.deployments.length} deployment(s).` });
       } else {
         const r = await api.importKit(folder);
-        setResult({ ok: true, message: `Imported: ${r.models.length} model(s), ${r.engines.length} engine(s), ${r.deployments.length} deployment(s)${r.skipped.length ? `; already here: ${r.skipped.length}` : ''}.` });
+        setResult({
+          ok: true,
+          message: `Imported: ${r.models.length} model(s), ${r.engines.length} engine(s), ${r.deployments.length} deployment(s)${r.skipped.length ? `; already here: ${r.skipped.length}` : ''}.`,
+        });
       }
     } catch (err) {
       setResult({ ok: false, message: errorMessage(err) });

@@ -7,10 +7,33 @@ import { sectionSaved } from './actions.js';
 import { Section } from './Section.js';
 import { serviceLevelsForm, serviceLevelsPatch, type ServiceLevelsForm } from './selectors.js';
 
-const DAYS: [number, string][] = [[1, 'Mon'], [2, 'Tue'], [3, 'Wed'], [4, 'Thu'], [5, 'Fri'], [6, 'Sat'], [0, 'Sun']];
+const DAYS: [number, string][] = [
+  [1, 'Mon'],
+  [2, 'Tue'],
+  [3, 'Wed'],
+  [4, 'Thu'],
+  [5, 'Fri'],
+  [6, 'Sat'],
+  [0, 'Sun'],
+];
 const ZONES: string[] = typeof Intl.supportedValuesOf === 'function' ? ['UTC', ...Intl.supportedValuesOf('timeZone')] : ['UTC'];
 
-function Field({ label, value, onChange, testId, ...rest }: { label: string; value: string; onChange: (v: string) => void; testId?: string; type?: string; step?: string; placeholder?: string; list?: string }) {
+function Field({
+  label,
+  value,
+  onChange,
+  testId,
+  ...rest
+}: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  testId?: string;
+  type?: string;
+  step?: string;
+  placeholder?: string;
+  list?: string;
+}) {
   return (
     <label className="field">
       <span>{label}</span>
@@ -49,7 +72,14 @@ export function ServiceLevelsSection({ s }: { s: Settings }) {
     <Section name="reports" title="Service levels and alerts" onSave={() => void sectionSaved('reports', serviceLevelsPatch(f))}>
       <Field label="Availability target (%)" type="number" step="any" value={f.availability} onChange={(v) => set({ ...f, availability: v })} testId="slo-availability" />
       <Field label="Time to first token, p95 target (ms)" type="number" step="any" value={f.ttftMs} onChange={(v) => set({ ...f, ttftMs: v })} testId="slo-ttft" />
-      <Field label="Error-rate target (%; errors burning this budget fast raise an alert)" type="number" step="any" value={f.errorRate} onChange={(v) => set({ ...f, errorRate: v })} testId="slo-error-rate" />
+      <Field
+        label="Error-rate target (%; errors burning this budget fast raise an alert)"
+        type="number"
+        step="any"
+        value={f.errorRate}
+        onChange={(v) => set({ ...f, errorRate: v })}
+        testId="slo-error-rate"
+      />
       <label className="check-field">
         <input type="checkbox" checked={f.allWeek} onChange={(e) => set({ ...f, allWeek: e.target.checked })} data-testid="slo-all-week" /> Availability counts around the clock (24/7)
       </label>
@@ -72,10 +102,22 @@ export function ServiceLevelsSection({ s }: { s: Settings }) {
         ))}
       </datalist>
       <Overrides f={f} set={set} />
-      <Field label="Alert webhook URL (JSON POST; empty: none)" value={f.webhookUrl} onChange={(v) => set({ ...f, webhookUrl: v })} placeholder="https://hooks.example.com/llama-orch" testId="slo-webhook" />
+      <Field
+        label="Alert webhook URL (JSON POST; empty: none)"
+        value={f.webhookUrl}
+        onChange={(v) => set({ ...f, webhookUrl: v })}
+        placeholder="https://hooks.example.com/llama-orch"
+        testId="slo-webhook"
+      />
       <Field label={`Electricity price per kWh (${f.currency})`} type="number" step="any" value={f.pricePerKwh} onChange={(v) => set({ ...f, pricePerKwh: v })} />
       <Field label={`Hardware amortisation per month (${f.currency})`} type="number" step="any" value={f.amortisation} onChange={(v) => set({ ...f, amortisation: v })} />
-      <Field label={`Public API price per million tokens, for comparison (${f.currency}; empty: none)`} type="number" step="any" value={f.referencePrice} onChange={(v) => set({ ...f, referencePrice: v })} />
+      <Field
+        label={`Public API price per million tokens, for comparison (${f.currency}; empty: none)`}
+        type="number"
+        step="any"
+        value={f.referencePrice}
+        onChange={(v) => set({ ...f, referencePrice: v })}
+      />
       <Field label="CPU TDP in watts, for the CPU energy estimate (empty: no estimate)" type="number" step="any" value={f.cpuTdp} onChange={(v) => set({ ...f, cpuTdp: v })} />
       <Field label="Currency" value={f.currency} onChange={(v) => set({ ...f, currency: v })} />
     </Section>

@@ -64,7 +64,11 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
       <EnginesSection />
       <EngineUpgradesSection />
       <AboutSection />
-      <Section name="engines" title="Engine downloads and logs" onSave={() => void sectionSaved('engines', { releaseSource: engines.releaseSource, mirrorUrl: engines.mirrorUrl.trim() || null, traceLogs: engines.traceLogs })}>
+      <Section
+        name="engines"
+        title="Engine downloads and logs"
+        onSave={() => void sectionSaved('engines', { releaseSource: engines.releaseSource, mirrorUrl: engines.mirrorUrl.trim() || null, traceLogs: engines.traceLogs })}
+      >
         <label className="field">
           <span>Where engines come from</span>
           <select value={engines.releaseSource} onChange={(e) => setEngines({ ...engines, releaseSource: e.target.value as Settings['engines']['releaseSource'] })}>
@@ -88,7 +92,10 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
         <label className="check-field">
           <input type="checkbox" checked={offline} onChange={(e) => setOffline(e.target.checked)} data-testid="offline-toggle" /> Offline mode: never connect beyond this computer
         </label>
-        <p className="muted small field-note">Model search and downloads, engine downloads and update checks say “offline mode” instead of trying. Bring engines and models on an offline kit (<code>llama-orch kit import</code>). Local models keep answering.</p>
+        <p className="muted small field-note">
+          Model search and downloads, engine downloads and update checks say “offline mode” instead of trying. Bring engines and models on an offline kit (<code>llama-orch kit import</code>). Local
+          models keep answering.
+        </p>
       </Section>
       <Section name="hub" title="Hugging Face" onSave={() => void sectionSaved('hub', { endpoint: hub.endpoint, ...(hub.token ? { token: hub.token } : {}) })}>
         <label className="field">
@@ -112,7 +119,8 @@ function Forms({ s, dataDir }: { s: Settings; dataDir: string | null }) {
           <input type="number" min={0} value={privacy.days} onChange={(e) => setPrivacy({ ...privacy, days: e.target.value })} />
         </label>
         <label className="check-field">
-          <input type="checkbox" checked={privacy.logContent} onChange={(e) => setPrivacy({ ...privacy, logContent: e.target.checked })} /> Also store prompts and answers in the request log (customer data)
+          <input type="checkbox" checked={privacy.logContent} onChange={(e) => setPrivacy({ ...privacy, logContent: e.target.checked })} /> Also store prompts and answers in the request log (customer
+          data)
         </label>
       </Section>
       <ServiceLevelsSection s={s} />

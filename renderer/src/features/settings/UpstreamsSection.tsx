@@ -19,7 +19,10 @@ export function UpstreamsSection() {
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const refresh = useCallback(() => {
-    api.upstreams().then((r) => setList(r.data), (err) => !isMissingRoute(err) && setMessage({ ok: false, text: errorMessage(err) }));
+    api.upstreams().then(
+      (r) => setList(r.data),
+      (err) => !isMissingRoute(err) && setMessage({ ok: false, text: errorMessage(err) }),
+    );
   }, []);
   useEffect(() => {
     refresh();
@@ -66,20 +69,40 @@ export function UpstreamsSection() {
   return (
     <section className="card settings-section" aria-labelledby="s-upstreams" data-testid="settings-upstreams">
       <h2 id="s-upstreams">Remote servers</h2>
-      <p>Serve the models of another OpenAI-compatible server (vLLM, TGI, llama-swap, another llama-orch) through this app: same keys, limits, logs and reports. Its models are listed as <code>name/model</code>.</p>
+      <p>
+        Serve the models of another OpenAI-compatible server (vLLM, TGI, llama-swap, another llama-orch) through this app: same keys, limits, logs and reports. Its models are listed as{' '}
+        <code>name/model</code>.
+      </p>
       {list && list.length > 0 && (
         <table className="table" data-testid="upstreams-table">
           <thead>
-            <tr><th>Name</th><th>URL</th><th>Key</th><th>Health</th><th /></tr>
+            <tr>
+              <th>Name</th>
+              <th>URL</th>
+              <th>Key</th>
+              <th>Health</th>
+              <th />
+            </tr>
           </thead>
           <tbody>
             {list.map((u) => (
               <tr key={u.name}>
-                <td>{u.name}{Object.keys(u.aliases).length > 0 && <small> ({Object.keys(u.aliases).join(', ')})</small>}</td>
-                <td><code>{u.baseUrl}</code></td>
+                <td>
+                  {u.name}
+                  {Object.keys(u.aliases).length > 0 && <small> ({Object.keys(u.aliases).join(', ')})</small>}
+                </td>
+                <td>
+                  <code>{u.baseUrl}</code>
+                </td>
                 <td>{u.hasKey ? 'set' : 'none'}</td>
-                <td title={u.lastError ?? ''} className={u.circuit === 'closed' ? '' : 'error'}>{health(u)}</td>
-                <td><button type="button" className="btn" onClick={() => void remove(u.name)}>Remove</button></td>
+                <td title={u.lastError ?? ''} className={u.circuit === 'closed' ? '' : 'error'}>
+                  {health(u)}
+                </td>
+                <td>
+                  <button type="button" className="btn" onClick={() => void remove(u.name)}>
+                    Remove
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>

@@ -23,7 +23,10 @@ export function settingsOpened(): () => void {
     (v) => s.settingsLoaded(v),
     (err: unknown) => s.settingsLoaded(null, errorMessage(err)),
   );
-  api.status().then((st) => s.statusKnown(st.dataDir, st.version), () => undefined);
+  api.status().then(
+    (st) => s.statusKnown(st.dataDir, st.version),
+    () => undefined,
+  );
   void refreshKeys();
   s.engineRemovalEnded(null);
   void refreshEngines();

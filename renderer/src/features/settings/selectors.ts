@@ -62,7 +62,12 @@ export function serviceLevelsForm(r: Settings['reports']): ServiceLevelsForm {
     from: r.businessHours?.from ?? '08:00',
     to: r.businessHours?.to ?? '18:00',
     timeZone: r.timeZone,
-    overrides: Object.entries(r.deploymentSlos).map(([deployment, o]) => ({ deployment, availability: text(o.availabilityTargetPercent), ttftMs: text(o.ttftP95TargetMs), errorRate: text(o.errorRateTargetPercent) })),
+    overrides: Object.entries(r.deploymentSlos).map(([deployment, o]) => ({
+      deployment,
+      availability: text(o.availabilityTargetPercent),
+      ttftMs: text(o.ttftP95TargetMs),
+      errorRate: text(o.errorRateTargetPercent),
+    })),
     webhookUrl: r.webhookUrl ?? '',
     pricePerKwh: text(r.pricePerKwh),
     amortisation: text(r.amortisationPerMonth),
