@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright';
-import { defaultRendererDir, serveStatic } from '../dist/electron/core/api/static.js';
+import { defaultRendererDir, serveStatic } from '../dist/electron/core/http/static.js';
 import { alternate, fmt, median, quantile, table } from './lib/stats.ts';
 
 const { values } = parseArgs({

@@ -4,7 +4,7 @@
 // more CPU per token, and on a small machine that CPU is taken from the very processes being
 // measured. Counts SSE events carrying `"content":"` (tokens) and the time to the first one.
 import { connect, type Socket } from 'node:net';
-import { ResponseParser } from '../../dist/electron/core/api/http1-response.js';
+import { ResponseParser } from '../../dist/electron/core/http/http1-response.js';
 
 export interface StreamResult {
   status: number;

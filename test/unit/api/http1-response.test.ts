@@ -1,4 +1,4 @@
-// The gateway parses llama-server's answers itself (electron/core/api/http1-response.ts): every
+// The gateway parses llama-server's answers itself (electron/core/http/http1-response.ts): every
 // framing HTTP/1.1 allows, split at every possible byte, must give back exactly the body bytes.
 import { describe, expect, it } from 'vitest';
 import { Http1ParseError, ResponseParser } from '../../../electron/core/http/http1-response.js';
