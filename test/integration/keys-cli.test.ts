@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiKeyInfo, CreateKeyResponse } from '../../electron/contract/index.js';
 import { startTestCore, type TestCore } from '../helpers/core.js';
 import { CLI } from '../helpers/paths.js';
+import { waitFor } from '../helpers/processes.js';
 
 describe('keys with limits from the CLI and the admin API', () => {
   let t: TestCore;
@@ -15,7 +16,7 @@ describe('keys with limits from the CLI and the admin API', () => {
 
   const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, 'keys', ...args, '--data-dir', t.dataDir], { encoding: 'utf8' });
 
-  it('creates a key with an allow-list, expiry, rate and token quota, updates and lists it', () => {
+  it('creates a key with an allow-list, expiry, rate and token quota, updates and lists it', async () => {
     const c = cli('create', '--name', 'legal', '--models', 'search,emb', '--expires', '2027-01-31', '--rpm', '60', '--tokens-per-day', '2000000', '--json');
     expect(c.status).toBe(0);
     const { info } = JSON.parse(c.stdout) as CreateKeyResponse;
@@ -26,8 +27,11 @@ describe('keys with limits from the CLI and the admin API', () => {
     expect(JSON.parse(u.stdout)).toMatchObject({ rpm: null, tokensPerMonth: 50_000_000, models: ['search', 'emb'] });
     const list = cli('list');
     expect(list.stdout).toMatch(/legal\s+\[models search,emb; expires .*; 2000000 tokens\/day; 50000000 tokens\/month\]\s+today 0 req 0 tok/);
-    // The running core sees the CLI's change (it re-reads keys.json when it changes).
-    expect(t.core.keys.list().find((k) => k.id === info.id)!.tokensPerMonth).toBe(50_000_000);
+    // The running core sees the CLI's change: it looks at keys.json's mtime at most once per recheck
+    // interval, so the change shows within that (the CLI can be faster than one interval).
+    const seen = await waitFor(() => t.core.keys.list().find((k) => k.id === info.id), 'the core to see the key the CLI created');
+    await waitFor(() => t.core.keys.list().find((k) => k.id === info.id)?.tokensPerMonth === 50_000_000, "the core to see the CLI's update");
+    expect(seen.name).toBe('legal');
   });
 
   it('refuses bad limits naming the flag, and changes nothing', () => {
