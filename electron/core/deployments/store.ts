@@ -2,9 +2,9 @@
 // (temp file in the same folder, fsync, rename). A file that cannot be read as this version (corrupt
 // JSON, a failing field, a newer version) is moved aside with a timestamp and reported: the
 // deployments it held are never silently replaced by defaults.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { DEPLOYMENTS_SCHEMA_VERSION, deploymentsFileSchema, type Deployment, type DeploymentsFile } from '../../contract/index.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { DeploymentError } from './errors.js';
 
 export interface LoadResult {
@@ -46,16 +46,8 @@ export class DeploymentStore {
   /** Write every deployment: temp file, fsync, rename over the old file (readers see old or new, whole). */
   save(deployments: Deployment[]): void {
     const doc: DeploymentsFile = { schemaVersion: DEPLOYMENTS_SCHEMA_VERSION, deployments };
-    const tmp = join(dirname(this.file), `.${basename(this.file)}.${process.pid}.tmp`);
     try {
-      const fd = openSync(tmp, 'w', 0o600);
-      try {
-        writeSync(fd, `${JSON.stringify(doc, null, 2)}\n`);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, this.file);
+      writeFileAtomic(this.file, `${JSON.stringify(doc, null, 2)}\n`);
     } catch (err) {
       throw new DeploymentError('store_unwritable', `cannot save deployments to ${this.file}: ${(err as Error).message}`);
     }

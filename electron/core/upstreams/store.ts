@@ -1,10 +1,9 @@
 // The upstreams file, <data>/upstreams.json: versioned, validated on read, written atomically (temp
 // file, fsync, rename; mode 0600). A file that cannot be read as this version (corrupt JSON, a failing
 // field, a newer version) is moved aside with a timestamp and reported — never replaced by defaults.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { UPSTREAMS_SCHEMA_VERSION, upstreamsFileSchema, type SavedUpstream, type UpstreamsFile } from '../../contract/index.js';
-import { isResourceError } from '../util/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { HttpError } from '../util/errors.js';
 
 export interface UpstreamsLoad {
@@ -49,20 +48,10 @@ export class UpstreamStore {
 
   save(upstreams: SavedUpstream[]): void {
     const doc: UpstreamsFile = { schemaVersion: UPSTREAMS_SCHEMA_VERSION, upstreams };
-    const tmp = join(dirname(this.file), `.${basename(this.file)}.${process.pid}.tmp`);
     try {
-      const fd = openSync(tmp, 'w', 0o600);
-      try {
-        writeSync(fd, `${JSON.stringify(doc, null, 2)}\n`);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, this.file);
+      writeFileAtomic(this.file, `${JSON.stringify(doc, null, 2)}\n`);
     } catch (err) {
-      rmSync(tmp, { force: true });
-      if (isResourceError(err))
-        throw new HttpError(507, `could not save ${this.file}: ${(err as NodeJS.ErrnoException).code} (the disk is full or over quota); nothing was changed`, 'server_error', 'insufficient_storage');
+      if (err instanceof HttpError) throw err; // a full disk: 507 from writeFileAtomic
       throw new HttpError(500, `could not save ${this.file}: ${(err as Error).message}`, 'server_error', 'store_unwritable');
     }
   }
