@@ -4,7 +4,7 @@
 // `curl | sha256sum` (the same work as the installer: fetch and hash). Alternating rounds; reports
 // MiB/s and the median time ratio installer/baseline.
 //   npm run bench -- engine-download [--rounds N] [--mib N]
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { download } from '../dist/electron/core/download/download.js';
 import { alternate, fmt, table } from './lib/stats.ts';
+import { CpuTally, cpuSecondsSince, timedShell } from './lib/cpu.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '9' }, mib: { type: 'string', default: '256' } } });
 const ROUNDS = Number(values.rounds);
@@ -43,19 +44,25 @@ const server = spawn(process.execPath, ['-e', SERVER, file], { stdio: ['ignore',
 const port = await new Promise<string>((resolve) => createInterface({ input: server.stdout! }).once('line', resolve));
 const url = `http://127.0.0.1:${port}/archive.tar.gz`;
 
+// CPU per client (all its processes and threads): the time ratio depends on how many cores the
+// server, the client and its hashing share; the CPU per MiB on the code.
+const cpu = new CpuTally();
+
 async function curl(): Promise<number> {
   const out = join(dir, 'curl.out');
   const t0 = performance.now();
-  execFileSync('curl', ['-sS', '-o', out, url]);
+  const { cpuSeconds } = await timedShell(`curl -sS -o '${out}' '${url}'`);
   const ms = performance.now() - t0;
+  cpu.add('curl', cpuSeconds);
   rmSync(out, { force: true });
   return ms;
 }
 
 async function curlSha(): Promise<number> {
   const t0 = performance.now();
-  const out = execFileSync('sh', ['-c', `curl -sS '${url}' | sha256sum`], { encoding: 'utf8' });
+  const { stdout: out, cpuSeconds } = await timedShell(`curl -sS '${url}' | sha256sum`);
   const ms = performance.now() - t0;
+  cpu.add('curlSha', cpuSeconds);
   if (!out.startsWith(sha256)) throw new Error('checksum mismatch in benchmark');
   return ms;
 }
@@ -63,8 +70,10 @@ async function curlSha(): Promise<number> {
 async function installer(): Promise<number> {
   const part = join(dir, 'archive.part');
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const r = await download({ url, partPath: part, expectedSha256: sha256, expectedBytes: SIZE, onProgress: () => {} });
   const ms = performance.now() - t0;
+  cpu.add('installer', cpuSecondsSince(cpu0));
   if (r.sha256 !== sha256) throw new Error('checksum mismatch in benchmark');
   rmSync(part, { force: true });
   return ms;
@@ -87,6 +96,10 @@ try {
         ['installer download() + sha256 (2nd run)', fmt(h.candidateMedian, 0), fmt(mibps(h.candidateMedian), 0), fmt(h.ratio), `${fmt(h.ratioP25)}–${fmt(h.ratioP75)}`],
       ],
     ) + '\n',
+  );
+  const mib = SIZE / 1048576;
+  process.stdout.write(
+    `\nCPU per MiB (user + system, every thread and child): curl -o ${fmt(cpu.msPer('curl', mib), 2)} ms, curl | sha256sum ${fmt(cpu.msPer('curlSha', mib), 2)} ms, installer download() + sha256 ${fmt(cpu.msPer('installer', mib), 2)} ms (the server runs in its own process, counted for none)\n`,
   );
 } finally {
   server.kill();

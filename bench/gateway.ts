@@ -4,7 +4,7 @@
 // generator here does not share the gateway's event loop. The engine gets one thread so that on a
 // small machine the gateway and the load generator are not starved by the engine's spinning threads.
 // Reports added time-to-first-token (p50, p99) and the throughput ratio gateway/direct.
-//   npm run bench -- gateway [--rounds N] [--tokens N] [--threads N] [--levels 1,8,32] [--pin] [--client raw|fetch] [--profile DIR] [--store-ab | --limits | --upstream]
+//   npm run bench -- gateway [--rounds N] [--tokens N[,N2]] [--threads N] [--levels 1,8,32] [--pin] [--client raw|fetch] [--profile DIR] [--store-ab | --limits | --upstream | --relay]
 // --store-ab: the operations store's write cost instead: both paths go through the gateway, with the
 // store recording each request ("gateway" columns) or not ("direct" columns, the baseline), alternating.
 // --limits: both paths go through the gateway, with an API key without limits ("direct" columns)
@@ -12,6 +12,12 @@
 // added time and CPU are what checking a key's limits costs.
 // --upstream: the remote-upstream path: the same engine registered as an upstream (its URL and key;
 // "gateway" columns, model `bench-up`) against calling that server directly with its key ("direct").
+// --tokens 4,128 (two or more answer lengths): the gateway's own CPU is also split into a part per
+// request and a part per token (a straight line through the per-request CPU at each length).
+// --relay: the floor any proxy pays: "gateway" columns = a bare TCP relay in the core's process
+// (net sockets piped both ways to the engine, no HTTP parsing: one read and one write per event),
+// against calling the engine directly. Its CPU per token is what reading and writing the events
+// costs on this machine (kernel and libuv); the gateway's own figure minus it is what our code adds.
 // --client: the load generator. `raw` (default): plain sockets (bench/lib/raw-sse-client.ts), kept
 // alive to the gateway as SDK clients do, a new connection per stream to llama-server (which closes
 // it after every stream anyway); `fetch`: Node's fetch (undici), several times the CPU per token.
@@ -39,13 +45,16 @@ const { values } = parseArgs({
     'store-ab': { type: 'boolean', default: false },
     limits: { type: 'boolean', default: false },
     upstream: { type: 'boolean', default: false },
+    relay: { type: 'boolean', default: false },
   },
 });
 const AB = values['store-ab'];
-if ([AB, values.limits, values.upstream].filter(Boolean).length > 1) throw new Error('--store-ab, --limits and --upstream measure different things: one at a time');
+if ([AB, values.limits, values.upstream, values.relay].filter(Boolean).length > 1) throw new Error('--store-ab, --limits, --upstream and --relay measure different things: one at a time');
 if (values.client !== 'raw' && values.client !== 'fetch') throw new Error('--client must be raw or fetch');
 const ROUNDS = Number(values.rounds);
-const TOKENS = Number(values.tokens);
+const TOKEN_COUNTS = values.tokens!.split(',').map(Number);
+/** The answer length of the batches now running. */
+let TOKENS = TOKEN_COUNTS[0]!;
 const LEVELS = values.levels!.split(',').map(Number);
 /** Streams per batch: enough TTFT samples per round at every level. */
 const PER_BATCH: Record<number, number> = { 1: 16, 8: 32, 32: 64 };
@@ -128,19 +137,28 @@ function clientFor(t: Target, worker: number): RawSseClient {
   let c = rawClients.get(key);
   if (!c) {
     const u = new URL(t.url);
-    rawClients.set(key, (c = new RawSseClient(u.hostname, Number(u.port), t === gateway || AB || values.limits)));
+    // The relay closes the client's connection when the engine closes its own (after every stream).
+    rawClients.set(key, (c = new RawSseClient(u.hostname, Number(u.port), (t === gateway && !values.relay) || AB || values.limits)));
   }
   return c;
 }
 
+/** The core process's CPU time, tokens and requests, per path and answer length (measured batches only). */
+interface CpuUse {
+  user: number;
+  system: number;
+  tokens: number;
+  requests: number;
+}
+const coreCpu = new Map<string, CpuUse>();
+const cpuKey = (t: Target, tokens: number | 'all') => `${t === gateway ? 'gateway' : 'direct'} ${tokens}`;
+
 /** `total` streams, `concurrency` at a time. */
-/** The core process's CPU time and the tokens streamed, per path (measured batches only). */
-const coreCpu = new Map<Target, { micros: number; tokens: number }>();
 let measuring = false;
 
 async function batch(t: Target, concurrency: number, total: number): Promise<Batch> {
   if (AB) await setStore(t.store === true);
-  const cpu0 = measuring ? await coreCpuMicros() : 0;
+  const cpu0 = measuring ? await coreCpuMicros() : { user: 0, system: 0 };
   const t0 = performance.now();
   const ttfts: number[] = [];
   let tokens = 0;
@@ -157,10 +175,15 @@ async function batch(t: Target, concurrency: number, total: number): Promise<Bat
   );
   const tokensPerSecond = tokens / ((performance.now() - t0) / 1000);
   if (measuring) {
-    const c = coreCpu.get(t) ?? { micros: 0, tokens: 0 };
-    c.micros += (await coreCpuMicros()) - cpu0;
-    c.tokens += tokens;
-    coreCpu.set(t, c);
+    const cpu1 = await coreCpuMicros();
+    for (const key of [cpuKey(t, TOKENS), cpuKey(t, 'all')]) {
+      const c = coreCpu.get(key) ?? { user: 0, system: 0, tokens: 0, requests: 0 };
+      c.user += cpu1.user - cpu0.user;
+      c.system += cpu1.system - cpu0.system;
+      c.tokens += tokens;
+      c.requests += total;
+      coreCpu.set(key, c);
+    }
   }
   return { ttfts, tokensPerSecond };
 }
@@ -168,7 +191,7 @@ async function batch(t: Target, concurrency: number, total: number): Promise<Bat
 const child = spawn(
   process.execPath,
   [
-    ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
+    ...(values.profile ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${values.profile}`] : []),
     '--experimental-strip-types',
     '--no-warnings',
     join(import.meta.dirname, 'lib', 'gateway-child.ts'),
@@ -178,18 +201,20 @@ const child = spawn(
     '256',
     values.threads!,
   ],
-  { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, BENCH_KEY_LIMITS: values.limits ? '1' : '0', BENCH_UPSTREAM: values.upstream ? '1' : '0' } },
+  { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, BENCH_KEY_LIMITS: values.limits ? '1' : '0', BENCH_UPSTREAM: values.upstream ? '1' : '0', BENCH_RELAY: values.relay ? '1' : '0' } },
 );
 const lines = createInterface({ input: child.stdout! });
 const nextLine = () => new Promise<string>((resolve) => lines.once('line', resolve));
-const info = await new Promise<{ gatewayUrl: string; directUrl: string; key: string; argv: string[]; enginePid: number; plainKey?: string; limitedKey?: string }>((resolve, reject) => {
-  void nextLine().then((l) => resolve(JSON.parse(l)));
-  child.once('exit', (code) => reject(new Error(`core exited with ${code}`)));
-});
-async function coreCpuMicros(): Promise<number> {
+const info = await new Promise<{ gatewayUrl: string; directUrl: string; key: string; argv: string[]; enginePid: number; plainKey?: string; limitedKey?: string; relayUrl?: string }>(
+  (resolve, reject) => {
+    void nextLine().then((l) => resolve(JSON.parse(l)));
+    child.once('exit', (code) => reject(new Error(`core exited with ${code}`)));
+  },
+);
+async function coreCpuMicros(): Promise<{ user: number; system: number }> {
   const line = nextLine();
   child.kill('SIGUSR2');
-  return (JSON.parse(await line) as { cpuMicros: number }).cpuMicros;
+  return JSON.parse(await line) as { user: number; system: number };
 }
 async function setStore(on: boolean): Promise<void> {
   const line = nextLine();
@@ -212,54 +237,60 @@ const gateway: Target = AB
     ? { url: info.gatewayUrl, key: info.limitedKey! }
     : values.upstream
       ? { url: info.gatewayUrl, key: null, model: 'bench-up' }
-      : { url: info.gatewayUrl, key: null };
+      : values.relay
+        ? { url: info.relayUrl!, key: info.key }
+        : { url: info.gatewayUrl, key: null };
 if (AB) console.log('store A/B: "direct" = the gateway without the operations store, "gateway" = with it');
 if (values.upstream) console.log('--upstream: "direct" = the server called directly with its key, "gateway" = through the gateway as a remote upstream (alias bench-up)\n');
+if (values.relay) console.log('--relay: "direct" = the engine called directly, "gateway" = through a bare TCP relay in the core\'s process (the floor of any proxy)\n');
 if (values.limits) console.log('--limits: "direct" = through the gateway with a key without limits, "gateway" = with a key carrying an allow-list, expiry, rpm and token quotas\n');
 console.log(
-  `engine ${engine}\n  ${info.argv.join(' ')}\nmodel stories260K, ${TOKENS} tokens per stream, ${ROUNDS} rounds per level, one engine process behind both paths\nload generator: ${values.client}; pinning: ${pinning}\n`,
+  `engine ${engine}\n  ${info.argv.join(' ')}\nmodel stories260K, ${TOKEN_COUNTS.join(' / ')} tokens per stream, ${ROUNDS} rounds per level, one engine process behind both paths\nload generator: ${values.client}; pinning: ${pinning}\n`,
 );
 
 const rows: (string | number)[][] = [];
 try {
-  for (const n of LEVELS) {
-    const total = PER_BATCH[n] ?? 2 * n;
-    measuring = false;
-    for (let w = 0; w < 2; w++) {
-      await batch(direct, n, total);
-      await batch(gateway, n, total);
-    } // warm-up
-    measuring = true;
-    const added50: number[] = [];
-    const added99: number[] = [];
-    const ratios: number[] = [];
-    const direct50: number[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      let d: Batch;
-      let g: Batch;
-      if (r % 2 === 0) {
-        d = await batch(direct, n, total);
-        g = await batch(gateway, n, total);
-      } else {
-        g = await batch(gateway, n, total);
-        d = await batch(direct, n, total);
+  for (const tokens of TOKEN_COUNTS)
+    for (const n of LEVELS) {
+      TOKENS = tokens;
+      const total = PER_BATCH[n] ?? 2 * n;
+      measuring = false;
+      for (let w = 0; w < 2; w++) {
+        await batch(direct, n, total);
+        await batch(gateway, n, total);
+      } // warm-up
+      measuring = true;
+      const added50: number[] = [];
+      const added99: number[] = [];
+      const ratios: number[] = [];
+      const direct50: number[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        let d: Batch;
+        let g: Batch;
+        if (r % 2 === 0) {
+          d = await batch(direct, n, total);
+          g = await batch(gateway, n, total);
+        } else {
+          g = await batch(gateway, n, total);
+          d = await batch(direct, n, total);
+        }
+        added50.push(median(g.ttfts) - median(d.ttfts));
+        added99.push(quantile(g.ttfts, 0.99) - quantile(d.ttfts, 0.99));
+        ratios.push(g.tokensPerSecond / d.tokensPerSecond);
+        direct50.push(median(d.ttfts));
       }
-      added50.push(median(g.ttfts) - median(d.ttfts));
-      added99.push(quantile(g.ttfts, 0.99) - quantile(d.ttfts, 0.99));
-      ratios.push(g.tokensPerSecond / d.tokensPerSecond);
-      direct50.push(median(d.ttfts));
+      rows.push([
+        tokens,
+        n,
+        fmt(median(direct50)),
+        fmt(median(added50), 3),
+        `${fmt(quantile(added50, 0.25), 3)} … ${fmt(quantile(added50, 0.75), 3)}`,
+        fmt(median(added99), 3),
+        fmt(median(ratios), 3),
+        `${fmt(quantile(ratios, 0.25), 3)} … ${fmt(quantile(ratios, 0.75), 3)}`,
+      ]);
+      console.log(`${tokens} tokens, level ${n} done`);
     }
-    rows.push([
-      n,
-      fmt(median(direct50)),
-      fmt(median(added50), 3),
-      `${fmt(quantile(added50, 0.25), 3)} … ${fmt(quantile(added50, 0.75), 3)}`,
-      fmt(median(added99), 3),
-      fmt(median(ratios), 3),
-      `${fmt(quantile(ratios, 0.25), 3)} … ${fmt(quantile(ratios, 0.75), 3)}`,
-    ]);
-    console.log(`level ${n} done`);
-  }
 } finally {
   for (const c of rawClients.values()) c.close();
   // Wait for the core to stop its engine, so no llama-server outlives the benchmark.
@@ -270,9 +301,29 @@ try {
 console.log(`\nrequests retried after a closed kept-alive connection: ${staleRetries} (${[...failures].map(([u, n]) => `${u === info.directUrl ? 'direct' : 'gateway'}: ${n}`).join(', ') || 'none'})`);
 // The core's CPU per token while it serves direct requests is its work besides the gateway (reading
 // the engine's log, health checks); the difference is what the gateway itself costs.
-const perToken = (t: Target) => (coreCpu.get(t)?.micros ?? NaN) / (coreCpu.get(t)?.tokens ?? NaN);
-const own = perToken(gateway) - perToken(direct);
-console.log(
-  `core process CPU per streamed token (measured rounds, all levels): ${fmt(perToken(gateway), 1)} µs through the gateway, ${fmt(perToken(direct), 1)} µs while requests go direct (engine log, health checks) — the gateway's own: ${fmt(own, 1)} µs, at 5,000 tokens/s ${fmt((own * 5000) / 1e4, 1)} % of one core`,
-);
-console.log('\n' + table(['streams', 'direct TTFT p50 ms', 'added TTFT p50 ms (median of rounds)', 'added p50 IQR', 'added TTFT p99 ms', 'throughput gateway/direct', 'ratio IQR'], rows));
+// User time is our JavaScript (and V8, GC); system time is the kernel's, mostly the socket reads and
+// writes themselves, which a proxy cannot avoid (one read from the engine, one write to the client per event).
+const use = (t: Target, tokens: number | 'all') => coreCpu.get(cpuKey(t, tokens)) ?? { user: NaN, system: NaN, tokens: NaN, requests: NaN };
+const ownPer = (tokens: number | 'all', per: 'tokens' | 'requests', part: 'user' | 'system' | 'both' = 'both') => {
+  const of = (c: CpuUse) => (part === 'user' ? c.user : part === 'system' ? c.system : c.user + c.system) / c[per];
+  return of(use(gateway, tokens)) - of(use(direct, tokens));
+};
+for (const tokens of [...(TOKEN_COUNTS.length > 1 ? TOKEN_COUNTS : []), 'all' as const]) {
+  const g = use(gateway, tokens);
+  const d = use(direct, tokens);
+  const own = ownPer(tokens, 'tokens');
+  console.log(
+    `core process CPU per streamed token (measured rounds, ${tokens === 'all' ? 'all lengths and levels' : `${tokens}-token answers, all levels`}): ${fmt((g.user + g.system) / g.tokens, 1)} µs through the gateway, ${fmt((d.user + d.system) / d.tokens, 1)} µs while requests go direct (engine log, health checks) — the gateway's own: ${fmt(own, 1)} µs (user ${fmt(ownPer(tokens, 'tokens', 'user'), 1)}, kernel ${fmt(ownPer(tokens, 'tokens', 'system'), 1)}), at 5,000 tokens/s ${fmt((own * 5000) / 1e4, 1)} % of one core`,
+  );
+}
+if (TOKEN_COUNTS.length > 1) {
+  // Own CPU per request at each answer length, against tokens per request: a straight line's slope
+  // is the cost of one more token, its intercept the cost of a request with none.
+  const points = TOKEN_COUNTS.map((t) => ({ x: use(gateway, t).tokens / use(gateway, t).requests, y: ownPer(t, 'requests') }));
+  const first = points[0]!;
+  const last = points.at(-1)!;
+  const perToken = (last.y - first.y) / (last.x - first.x);
+  const perRequest = first.y - perToken * first.x;
+  console.log(`the gateway's own CPU split (${TOKEN_COUNTS[0]} and ${TOKEN_COUNTS.at(-1)} tokens): ${fmt(perRequest, 0)} µs per request + ${fmt(perToken, 1)} µs per token`);
+}
+console.log('\n' + table(['tokens', 'streams', 'direct TTFT p50 ms', 'added TTFT p50 ms (median of rounds)', 'added p50 IQR', 'added TTFT p99 ms', 'throughput gateway/direct', 'ratio IQR'], rows));

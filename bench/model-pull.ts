@@ -3,14 +3,14 @@
 // local server and vs `curl | sha256sum` (the same work: fetch and hash); the cost of hashing (download() vs a plain fetch→file stream); and the time to read
 // the GGUF metadata of large sparse models. Alternating rounds, median ratio with its spread.
 //   npm run bench -- model-pull [--rounds 6] [--mb 200]
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { download } from '../dist/electron/core/download/download.js';
 import { readGguf } from '../dist/electron/core/models/gguf-facts.js';
 import { ModelLibrary } from '../dist/electron/core/models/library.js';
@@ -18,6 +18,7 @@ import { PullManager } from '../dist/electron/core/models/pull.js';
 import { Listeners } from '../dist/electron/core/util/emitter.js';
 import { GGML, LLAMA_3_1_8B_Q4_K_M, llamaModel, writeGguf } from '../test/helpers/gguf-writer.ts';
 import { alternate, fmt, median, quantile, table } from './lib/stats.ts';
+import { CpuTally, cpuSecondsSince, timedShell } from './lib/cpu.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '6' }, mb: { type: 'string', default: '200' } } });
 const ROUNDS = Number(values.rounds);
@@ -60,15 +61,18 @@ const port = await new Promise<string>((resolve) => server.stdout.once('data', (
 const base = `http://127.0.0.1:${port}`;
 
 const url = `${base}/${REPO}/resolve/main/${FILE}`;
-// curl runs beside the server in this process: execFileSync would block the server's event loop.
-const execFileAsync = promisify(execFile);
 let n = 0;
+
+// CPU per client (all its processes and threads): on 2 cores the server, the client and its hashing
+// compete, so the time ratio depends on the machine and the CPU per MB on the code.
+const cpu = new CpuTally();
 
 async function curl(): Promise<number> {
   const out = join(dir, `curl-${n++}.gguf`);
   const t0 = performance.now();
-  await execFileAsync('curl', ['-sS', '-f', '-o', out, url]);
+  const { cpuSeconds } = await timedShell(`curl -sS -f -o '${out}' '${url}'`);
   const s = (performance.now() - t0) / 1000;
+  cpu.add('curl', cpuSeconds);
   if (statSync(out).size !== size) throw new Error('curl got a short file');
   rmSync(out);
   return s;
@@ -76,8 +80,9 @@ async function curl(): Promise<number> {
 
 async function curlSha(): Promise<number> {
   const t0 = performance.now();
-  const { stdout } = await execFileAsync('sh', ['-c', `curl -sS -f '${url}' | sha256sum`]);
+  const { stdout, cpuSeconds } = await timedShell(`curl -sS -f '${url}' | sha256sum`);
   const s = (performance.now() - t0) / 1000;
+  cpu.add('curlSha', cpuSeconds);
   if (!stdout.startsWith(sha)) throw new Error('curl | sha256sum got a different digest');
   return s;
 }
@@ -87,9 +92,11 @@ async function pull(): Promise<number> {
   const library = new ModelLibrary({ modelsDir: join(data, 'models') });
   const pulls = new PullManager({ library, downloadsDir: join(data, 'downloads'), events: new Listeners(), hub: () => ({ endpoint: base, token: null }) });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const job = await pulls.start({ repo: REPO });
   await pulls.wait(job.id);
   const s = (performance.now() - t0) / 1000;
+  cpu.add('pull', cpuSecondsSince(cpu0));
   rmSync(data, { recursive: true, force: true });
   return s;
 }
@@ -177,6 +184,9 @@ process.stdout.write(
       ],
     ],
   ) + '\n\n',
+);
+process.stdout.write(
+  `CPU per MB (user + system, every thread and child): curl -o ${fmt(cpu.msPer('curl', MB), 2)} ms, curl | sha256sum ${fmt(cpu.msPer('curlSha', MB), 2)} ms, models pull ${fmt(cpu.msPer('pull', MB), 2)} ms (the server runs in its own process, counted for none)\n\n`,
 );
 process.stdout.write(
   table(

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { connect, createServer, type Server } from 'node:net';
 import { Core } from '../../dist/electron/core/core.js';
 
 const [engine, model, parallel, ctx, threads] = process.argv.slice(2);
@@ -42,7 +43,7 @@ process.on('uncaughtException', (err) => {
 // SIGUSR2: report this process's CPU time so far (the gateway's cost, engine excluded).
 process.on('SIGUSR2', () => {
   const u = process.cpuUsage();
-  process.stdout.write(JSON.stringify({ cpuMicros: u.user + u.system }) + '\n');
+  process.stdout.write(JSON.stringify({ user: u.user, system: u.system }) + '\n');
 });
 // BENCH_KEY_LIMITS=1: two keys, one plain and one carrying every limit (none ever reached), to
 // measure what checking them costs (npm run bench -- gateway --limits).
@@ -60,4 +61,19 @@ const inst = await core.deployments.get('bench')!.ensureReady();
 // alias `bench-up`, so the remote-upstream path is measured against calling that server directly.
 if (process.env.BENCH_UPSTREAM === '1')
   core.upstreams.add({ name: 'up', baseUrl: inst.baseUrl()!, apiKey: inst.apiKey, prefix: null, aliases: { 'bench-up': 'bench' }, maxConcurrent: 64, healthIntervalSeconds: 60 });
-process.stdout.write(JSON.stringify({ gatewayUrl, directUrl: inst.baseUrl(), key: inst.apiKey, argv: inst.info().argv, enginePid: inst.info().pid, ...keys }) + '\n');
+// BENCH_RELAY=1: a bare TCP relay to the engine (no HTTP parsing), the floor of any proxy's cost.
+const relayUrl = process.env.BENCH_RELAY === '1' ? await startRelay(new URL(inst.baseUrl()!)) : undefined;
+process.stdout.write(JSON.stringify({ gatewayUrl, directUrl: inst.baseUrl(), key: inst.apiKey, argv: inst.info().argv, enginePid: inst.info().pid, relayUrl, ...keys }) + '\n');
+
+async function startRelay(engine: URL): Promise<string> {
+  const server: Server = createServer({ noDelay: true }, (client) => {
+    const upstream = connect({ host: engine.hostname, port: Number(engine.port), noDelay: true });
+    client.pipe(upstream).on('error', () => client.destroy());
+    upstream.pipe(client).on('error', () => upstream.destroy());
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return `http://127.0.0.1:${port}`;
+}

@@ -263,7 +263,12 @@ export class EventFramer {
       this.pending = buf;
       return null;
     }
-    this.pending = cut + 2 < buf.length ? buf.subarray(cut + 2) : null;
+    if (cut + 2 === buf.length) {
+      // The usual case, one whole event per read: handed on as it is, no new Buffer per event.
+      this.pending = null;
+      return buf;
+    }
+    this.pending = buf.subarray(cut + 2);
     return buf.subarray(0, cut + 2);
   }
 

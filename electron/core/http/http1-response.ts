@@ -18,19 +18,15 @@ const MAX_CHUNK_LINE = 1024;
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 
-type State =
-  | { kind: 'head' }
-  | { kind: 'length'; remaining: number }
-  | { kind: 'chunk-size' }
-  | { kind: 'chunk-data'; remaining: number }
-  | { kind: 'chunk-crlf' }
-  | { kind: 'trailers' }
-  | { kind: 'close' }
-  | { kind: 'done' };
+/** Where the parser is: plain numbers and one counter rather than an object per state (no allocation per chunk). */
+const S = { Head: 0, Length: 1, ChunkSize: 2, ChunkData: 3, ChunkCrlf: 4, Trailers: 5, Close: 6, Done: 7 } as const;
+type State = (typeof S)[keyof typeof S];
 
 export class ResponseParser {
   head: ResponseHead | null = null;
-  private state: State = { kind: 'head' };
+  private state: State = S.Head;
+  /** Body bytes still to come in the current Length or ChunkData state. */
+  private remaining = 0;
   /** Unconsumed bytes of a line-oriented state (head, chunk size line, trailers, chunk CRLF). */
   private pending: Buffer | null = null;
 
@@ -38,12 +34,12 @@ export class ResponseParser {
   constructor(private readonly bodiless = false) {}
 
   get done(): boolean {
-    return this.state.kind === 'done';
+    return this.state === S.Done;
   }
 
   /** Whether the body ends when the connection closes (no length, not chunked). */
   get closeDelimited(): boolean {
-    return this.state.kind === 'close';
+    return this.state === S.Close;
   }
 
   /** Feed the next bytes read; returns the body bytes they carry, in order. */
@@ -53,57 +49,57 @@ export class ResponseParser {
     this.pending = null;
     let at = 0;
     while (at < buf.length) {
-      const s = this.state;
-      switch (s.kind) {
-        case 'head': {
+      switch (this.state) {
+        case S.Head: {
           const end = buf.indexOf(HEAD_END, at);
           if (end < 0) return this.keep(buf, at, MAX_HEAD_BYTES, 'response head', out);
           this.head = parseHead(buf.toString('latin1', at, end));
           at = end + 4;
-          this.state = this.bodyState(this.head);
+          this.enterBody(this.head);
           break;
         }
-        case 'length':
-        case 'chunk-data': {
-          const n = Math.min(s.remaining, buf.length - at);
-          out.push(buf.subarray(at, at + n));
+        case S.Length:
+        case S.ChunkData: {
+          const n = Math.min(this.remaining, buf.length - at);
+          out.push(at === 0 && n === buf.length ? buf : buf.subarray(at, at + n));
           at += n;
-          s.remaining -= n;
-          if (s.remaining === 0) this.state = s.kind === 'length' ? { kind: 'done' } : { kind: 'chunk-crlf' };
+          this.remaining -= n;
+          if (this.remaining === 0) this.state = this.state === S.Length ? S.Done : S.ChunkCrlf;
           break;
         }
-        case 'chunk-crlf': {
+        case S.ChunkCrlf: {
           if (buf.length - at < 2) return this.keep(buf, at, 2, 'chunk end', out);
           if (buf[at] !== 13 || buf[at + 1] !== 10) throw new Http1ParseError('chunk data is not followed by CRLF');
           at += 2;
-          this.state = { kind: 'chunk-size' };
+          this.state = S.ChunkSize;
           break;
         }
-        case 'chunk-size': {
+        case S.ChunkSize: {
           const end = buf.indexOf(CRLF, at);
           if (end < 0) return this.keep(buf, at, MAX_CHUNK_LINE, 'chunk size line', out);
-          const line = buf.toString('latin1', at, end);
-          const hex = (line.split(';', 1)[0] ?? '').trim();
-          if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) throw new Http1ParseError(`bad chunk size line ${JSON.stringify(line.slice(0, 40))}`);
-          const size = parseInt(hex, 16);
+          const size = chunkSize(buf, at, end);
           at = end + 2;
-          this.state = size === 0 ? { kind: 'trailers' } : { kind: 'chunk-data', remaining: size };
+          if (size === 0) this.state = S.Trailers;
+          else {
+            this.state = S.ChunkData;
+            this.remaining = size;
+          }
           break;
         }
-        case 'trailers': {
+        case S.Trailers: {
           // Trailer fields (ignored), then an empty line.
           const end = buf.indexOf(CRLF, at);
           if (end < 0) return this.keep(buf, at, MAX_HEAD_BYTES, 'trailers', out);
           const empty = end === at;
           at = end + 2;
-          if (empty) this.state = { kind: 'done' };
+          if (empty) this.state = S.Done;
           break;
         }
-        case 'close':
+        case S.Close:
           out.push(at === 0 ? buf : buf.subarray(at));
           at = buf.length;
           break;
-        case 'done':
+        case S.Done:
           throw new Http1ParseError('bytes after the end of the response');
       }
     }
@@ -112,8 +108,8 @@ export class ResponseParser {
 
   /** The connection closed: true when the response was complete. */
   end(): boolean {
-    if (this.state.kind === 'close') this.state = { kind: 'done' };
-    return this.state.kind === 'done';
+    if (this.state === S.Close) this.state = S.Done;
+    return this.state === S.Done;
   }
 
   /** Keep the unconsumed rest of `buf` for the next read; returns the body bytes found so far. */
@@ -123,10 +119,13 @@ export class ResponseParser {
     return out;
   }
 
-  private bodyState(head: ResponseHead): State {
+  private enterBody(head: ResponseHead): void {
     const { status, headers } = head;
     if (status >= 100 && status < 200) throw new Http1ParseError(`unexpected interim response ${status}`);
-    if (this.bodiless || status === 204 || status === 304) return { kind: 'done' };
+    if (this.bodiless || status === 204 || status === 304) {
+      this.state = S.Done;
+      return;
+    }
     const te = headers['transfer-encoding'];
     if (te !== undefined) {
       if (
@@ -137,16 +136,41 @@ export class ResponseParser {
           .at(-1) !== 'chunked'
       )
         throw new Http1ParseError(`unsupported transfer-encoding ${te}`);
-      return { kind: 'chunk-size' };
+      this.state = S.ChunkSize;
+      return;
     }
     const cl = headers['content-length'];
     if (cl !== undefined) {
       if (!/^\d{1,15}$/.test(cl)) throw new Http1ParseError(`bad content-length ${JSON.stringify(cl)}`);
       const n = Number(cl);
-      return n === 0 ? { kind: 'done' } : { kind: 'length', remaining: n };
+      this.state = n === 0 ? S.Done : S.Length;
+      this.remaining = n;
+      return;
     }
-    return { kind: 'close' };
+    this.state = S.Close;
   }
+}
+
+/**
+ * The size in a chunk size line `buf[from, end)`: 1–12 hex digits, optional spaces or tabs around
+ * them, optional `;extensions` after. Read from the bytes (no string per chunk: one per streamed token).
+ */
+function chunkSize(buf: Buffer, from: number, end: number): number {
+  let i = from;
+  while (i < end && (buf[i] === 32 || buf[i] === 9)) i++;
+  let size = 0;
+  let digits = 0;
+  for (; i < end; i++, digits++) {
+    const c = buf[i]!;
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+    if (d < 0) break;
+    size = size * 16 + d;
+  }
+  while (i < end && (buf[i] === 32 || buf[i] === 9)) i++;
+  if (digits === 0 || digits > 12 || (i < end && buf[i] !== 59)) {
+    throw new Http1ParseError(`bad chunk size line ${JSON.stringify(buf.toString('latin1', from, Math.min(end, from + 40)))}`);
+  }
+  return size;
 }
 
 function parseHead(text: string): ResponseHead {

@@ -73,6 +73,12 @@ describe('ResponseParser', () => {
     expect(p.done).toBe(true);
   });
 
+  it('reads upper-case hex chunk sizes with spaces around them', () => {
+    const { p, body } = feed('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n A \r\n0123456789\r\n\t1;x=1\r\n!\r\n0\r\n\r\n', [30, 31]);
+    expect(body).toBe('0123456789!');
+    expect(p.done).toBe(true);
+  });
+
   it('has no body for 204, 304 and HEAD, and none for Content-Length 0', () => {
     expect(feed('HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n').p.done).toBe(true);
     expect(feed('HTTP/1.1 304 Not Modified\r\n\r\n').p.done).toBe(true);
@@ -104,6 +110,9 @@ describe('ResponseParser', () => {
     ['two different Content-Lengths', 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n', /bad content-length/],
     ['an unknown transfer coding', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n', /unsupported transfer-encoding/],
     ['a chunk size that is not hex', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', /bad chunk size/],
+    ['a chunk size with trailing junk', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5x\r\nhello\r\n', /bad chunk size/],
+    ['an empty chunk size line', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n', /bad chunk size/],
+    ['a chunk size of more than 12 hex digits', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1000000000000\r\n', /bad chunk size/],
     ['chunk data not followed by CRLF', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXY', /not followed by CRLF/],
     ['bytes after the end', 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nab', /after the end/],
     ['an interim response', 'HTTP/1.1 100 Continue\r\n\r\n', /interim/],
