@@ -1,7 +1,6 @@
 // The `llama-orch` command line: dispatches to one command module each.
 import { appVersion } from '../core/version.js';
 import { type CliCommand, UsageError } from './command.js';
-import { printVersion, VERSION_USAGE } from './commands/version.js';
 
 // Each command's module is imported only when that command runs: importing all of them (the whole
 // core, for `serve`) was most of the start-up time of a short command such as `hardware --json`.
@@ -48,6 +47,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (name === '--version' || name === '-v') {
+    // Loaded here, not at the top: it reads the engine manifests through the contract (zod), a cost
+    // every other command would pay at start-up.
+    const { printVersion, VERSION_USAGE } = await import('./commands/version.js');
     try {
       return printVersion(rest);
     } catch (err) {

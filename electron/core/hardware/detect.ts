@@ -3,6 +3,7 @@
 import type { HardwareSnapshot, HardwareTool } from '../../contract/index.js';
 import { detectAmd, mergeRocminfo, parseRocminfo, parseRocmSmiJson, type RocminfoAgent } from './amd.js';
 import { detectApple, parseSystemProfilerJson } from './apple.js';
+import { detectPciGraphics } from './linux-pci.js';
 import { buildSnapshot } from './merge.js';
 import { detectNvidia, mergeNvidia, parseNvidiaSmiCsv, parseNvidiaSmiXml } from './nvidia.js';
 import { DEFAULT_TOOL_TIMEOUT_MS } from './run-tool.js';
@@ -29,14 +30,14 @@ export interface DetectOptions {
 export async function detectHardware(opts: DetectOptions = {}): Promise<HardwareSnapshot> {
   const platform = opts.platform ?? process.platform;
   const run = { timeoutMs: opts.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS, ...(opts.env ? { env: opts.env } : {}) };
-  const memoryJob = detectMemory();
+  const memoryJob = detectMemory(platform);
   const vendorJobs: Promise<SourceOutcome[]>[] =
     platform === 'darwin' ? [memoryJob.then((m) => detectApple(m.memory.totalBytes, run))] : [detectNvidia(run), ...(platform === 'linux' ? [detectAmd(run)] : [])];
-  const [cpu, memory, vendor, vulkan] = await Promise.all([detectCpu(), memoryJob, Promise.all(vendorJobs), platform === 'darwin' ? Promise.resolve(null) : detectVulkan(run)]);
+  const [cpu, memory, vendor, vulkan] = await Promise.all([detectCpu(platform), memoryJob, Promise.all(vendorJobs), platform === 'darwin' ? Promise.resolve(null) : detectVulkan(run)]);
   const outcomes = vendor.flat();
   if (vulkan) outcomes.push(vulkan.outcome);
   const found = outcomes.some((o) => o.gpus.length > 0) || (vulkan?.devices.length ?? 0) > 0;
-  const fallback = !found && opts.systemGraphics !== false ? await detectSystemGraphics(run.timeoutMs) : undefined;
+  const fallback = !found && opts.systemGraphics !== false ? await lastResortGpus(platform, run.timeoutMs) : undefined;
   const snapshot = buildSnapshot({
     platform,
     detectedAt: new Date(),
@@ -50,6 +51,12 @@ export async function detectHardware(opts: DetectOptions = {}): Promise<Hardware
   });
   const visibility = visibilityFromEnv(opts.visibilityEnv ?? process.env);
   return { ...snapshot, visibility, warnings: [...snapshot.warnings, ...visibilityWarnings(snapshot.gpus, visibility)] };
+}
+
+/** Linux: the PCI display controllers in sysfs (no process started); systeminformation where sysfs has no PCI bus, and elsewhere. */
+async function lastResortGpus(platform: NodeJS.Platform, timeoutMs: number): Promise<SourceOutcome> {
+  const pci = platform === 'linux' ? await detectPciGraphics() : null;
+  return pci ?? detectSystemGraphics(timeoutMs);
 }
 
 export interface ToolOutput {

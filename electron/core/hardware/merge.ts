@@ -1,9 +1,13 @@
 // Building the snapshot from what each source said (pure: no tools run here).
-import { HARDWARE_SCHEMA_VERSION, type CpuInfo, type GpuInfo, type HardwareSnapshot, type HardwareSource, type HardwareWarning, type MemoryInfo } from '../../contract/index.js';
+import type { CpuInfo, GpuInfo, HARDWARE_SCHEMA_VERSION, HardwareSnapshot, HardwareSource, HardwareWarning, MemoryInfo } from '../../contract/index.js';
 import { namesContradict, namesMatch } from './match.js';
 import { emptyGpu, type GpuFacts, type SourceOutcome } from './types.js';
 import { uniq } from './units.js';
 import { isVulkanGpu, type VulkanDevice } from './vulkan.js';
+
+// A type-only import of the contract: its values come with zod and every route schema, most of the
+// import time of a cold `llama-orch hardware`. The annotation fails to compile when the version moves.
+const SCHEMA_VERSION: typeof HARDWARE_SCHEMA_VERSION = 1;
 
 export interface SnapshotParts {
   platform: string;
@@ -30,7 +34,7 @@ export function buildSnapshot(parts: SnapshotParts): HardwareSnapshot {
   gpus = addVulkan(gpus, parts.vulkanDevices ?? []);
   const indexed: GpuInfo[] = gpus.map((g, index) => ({ index, ...g, backends: uniq(g.backends), sources: uniq(g.sources) }));
   return {
-    schemaVersion: HARDWARE_SCHEMA_VERSION,
+    schemaVersion: SCHEMA_VERSION,
     detectedAt: parts.detectedAt.toISOString(),
     platform: parts.platform,
     cpu: parts.cpu,

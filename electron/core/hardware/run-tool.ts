@@ -2,7 +2,6 @@
 // (missing, hanging, non-zero exit) turned into a one-line reason instead of an exception.
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { execa } from 'execa';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 5000;
 
@@ -22,6 +21,8 @@ export async function runTool(file: string, args: string[], opts: RunToolOptions
   if (posix && !onPath(file, opts.env ?? process.env)) return { ok: false, reason: `${file} is not installed (not found on PATH)` };
   // POSIX: own process group, so a timeout kills a wrapper script *and* whatever it started (a
   // grandchild holding stdout open would otherwise keep us waiting until it exits by itself).
+  // execa is loaded only once a tool is found: it is ~100 modules, and most machines have no tool to run.
+  const { execa } = await import('execa');
   const sub = execa(file, args, {
     reject: false,
     stdin: 'ignore',

@@ -1,10 +1,11 @@
-// CPU and RAM of this machine (systeminformation, falling back to node:os), and the generic GPU list
-// of systeminformation as a last resort when no vendor tool answered.
+// CPU and RAM of this machine (Linux: /proc; elsewhere, or when /proc cannot be read: systeminformation;
+// then node:os), and the generic GPU list of systeminformation as a last resort when no vendor tool
+// answered (Linux reads sysfs instead: linux-pci.ts).
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import si from 'systeminformation';
 import type { CpuInfo, GpuVendor, MemoryInfo } from '../../contract/index.js';
+import { readLinuxCpu, readLinuxMemory, type LinuxRoots } from './linux-proc.js';
 import { emptyGpu, failedOutcome, type GpuFacts, type SourceOutcome } from './types.js';
 import { MIB, pciBusId } from './units.js';
 
@@ -31,11 +32,24 @@ export function cpuFlagsFrom(flags: string, arch: string, platform: NodeJS.Platf
   };
 }
 
-export async function detectCpu(): Promise<{ cpu: CpuInfo; source: 'systeminformation' | 'os'; warning: string | null }> {
+type CpuResult = { cpu: CpuInfo; source: 'systeminformation' | 'os'; warning: string | null };
+type MemoryResult = { memory: MemoryInfo; source: 'systeminformation' | 'os'; warning: string | null };
+
+// Loaded on first use: where /proc answers (every Linux machine) the library is never needed, and
+// importing it is a noticeable part of a cold `llama-orch hardware`.
+const systemInformation = async () => (await import('systeminformation')).default;
+
+/** On Linux /proc answers without starting a process; systeminformation is the fallback (and the source elsewhere). */
+export async function detectCpu(platform: NodeJS.Platform = process.platform, roots: LinuxRoots = {}): Promise<CpuResult> {
   const arch = process.arch;
   const threads = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const brand = os.cpus()[0]?.model.trim() || null;
+  if (platform === 'linux') {
+    const proc = await readLinuxCpu(roots).catch(() => null);
+    if (proc) return { cpu: { brand: proc.brand ?? brand, arch, cores: proc.cores, threads, ...cpuFlagsFrom(proc.flags, arch, platform) }, source: 'os', warning: null };
+  }
   try {
+    const si = await systemInformation();
     const [info, flags] = await Promise.all([si.cpu(), si.cpuFlags()]);
     return {
       cpu: { brand: brand ?? (`${info.manufacturer} ${info.brand}`.trim() || null), arch, cores: info.physicalCores || null, threads, ...cpuFlagsFrom(flags, arch) },
@@ -47,9 +61,13 @@ export async function detectCpu(): Promise<{ cpu: CpuInfo; source: 'systeminform
   }
 }
 
-export async function detectMemory(): Promise<{ memory: MemoryInfo; source: 'systeminformation' | 'os'; warning: string | null }> {
+export async function detectMemory(platform: NodeJS.Platform = process.platform, roots: LinuxRoots = {}): Promise<MemoryResult> {
+  if (platform === 'linux') {
+    const proc = await readLinuxMemory(roots).catch(() => null);
+    if (proc) return { memory: proc, source: 'os', warning: null };
+  }
   try {
-    const m = await si.mem();
+    const m = await (await systemInformation()).mem();
     return { memory: { totalBytes: m.total || os.totalmem(), availableBytes: m.available || null }, source: 'systeminformation', warning: null };
   } catch (err) {
     // os.freemem() excludes reclaimable cache, so it is not "available": leave that unknown.

@@ -1,4 +1,5 @@
 // Reading the captured tool outputs in test/fixtures/hardware/ (see SOURCES.md there).
+import { createHook } from 'node:async_hooks';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES } from '../../helpers/paths.js';
@@ -27,4 +28,18 @@ export function captureSection(capture: string, title: string): string {
     body.push(line);
   }
   return body.join('\n').trim();
+}
+
+/**
+ * Run `fn` and name every child process or worker thread started meanwhile (async_hooks sees the
+ * process and worker handles being created), to check that a fast path really starts none.
+ */
+export async function startedDuring<T>(fn: () => Promise<T>): Promise<{ value: T; started: string[] }> {
+  const started: string[] = [];
+  const hook = createHook({ init: (_id, type) => void (type === 'PROCESSWRAP' || type === 'WORKER' ? started.push(type) : undefined) }).enable();
+  try {
+    return { value: await fn(), started };
+  } finally {
+    hook.disable();
+  }
 }
