@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { createHasher, type Hasher } from './hasher.js';
+import { BatchedWriter } from './batched-writer.js';
+import { createHasher, InlineHasher, type Hasher } from './hasher.js';
 import { type HttpAnswer, httpGet, HttpGetError } from './http-get.js';
 import { downloadRanges, hasRangeState, RangesUnsupported, removeRangeState } from './ranged.js';
 import { SlabWriter } from './slab-writer.js';
@@ -194,7 +195,8 @@ async function restartFromZero(opts: DownloadOptions, res: HttpAnswer): Promise<
 async function streamToFile(opts: DownloadOptions, res: HttpAnswer, hash: Hasher, start: number, total: number | null, flags: 'r+' | 'w'): Promise<number> {
   // Writes go to explicit offsets ('r+' keeps the earlier bytes; 'a' would ignore the offsets).
   const fh = await open(opts.partPath, start > 0 ? flags : 'w');
-  const writer = new SlabWriter(fh, hash, start);
+  // Shared slabs only feed a hash worker; with the hash on this thread, received chunks are written as they are.
+  const writer = hash instanceof InlineHasher ? new BatchedWriter(fh, hash, start) : new SlabWriter(fh, hash, start);
   let bytes = start;
   const progress = progressReporter(opts, start, total);
   const report = (force: boolean) => progress(bytes, force);

@@ -42,6 +42,11 @@ export class InlineHasher implements Hasher {
     return Promise.resolve();
   }
 
+  /** The same, without a promise (the batched writer hashes every received chunk). */
+  updateNow(bytes: Uint8Array): void {
+    this.hash.update(bytes);
+  }
+
   updateFromFile(path: string, start: number, end: number): Promise<void> {
     if (end <= start) return Promise.resolve();
     return new Promise((resolve, reject) => {
