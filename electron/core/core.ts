@@ -327,6 +327,7 @@ export class Core {
           settings: () => this.settings.get(),
           metrics: () => this.metrics.render(),
           upstreams: () => this.upstreams.list(),
+          workers: () => this.workers.views(),
         },
         () => [this.settings.get().hub.token, this.auth.adminToken, ...this.supervisor.list().map((i) => this.supervisor.get(i.id)?.apiKey), ...this.upstreams.secrets()],
       ),

@@ -3,13 +3,13 @@
 // a local RAM limit leaves too little here, and answers a seeded request exactly like the single-machine
 // plan. Killing the worker mid-stream ends the stream with an error event; the deployment is planned
 // again (refused with the reason while the worker is gone, split again once it is back).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HardwareResponse, InstanceInfo, WorkerListResponse, WorkerStatus } from '../../electron/contract/index.js';
+import { DIAGNOSTICS_ROUTE, type HardwareResponse, type InstanceInfo, type WorkerListResponse, type WorkerStatus } from '../../electron/contract/index.js';
 import { freePort } from '../../electron/core/util/net.js';
 import { chatContent, readSse, testEnginePath } from '../helpers/engine.js';
 import { CLI, STORIES_MODEL } from '../helpers/paths.js';
@@ -60,6 +60,9 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 function rpcServerPid(dataDir: string, rpcPort: number): number {
   return (JSON.parse(readFileSync(join(dataDir, 'run', `worker-${rpcPort}.pid.json`), 'utf8')) as { pid: number }).pid;
 }
+
+const hasUnzip = spawnSync('unzip', ['-v']).status === 0;
+if (!hasUnzip) console.warn('rpc-workers: the diagnostics check is skipped, the `unzip` tool is not installed to read the bundle back');
 
 describe('RPC workers', () => {
   const workerData = tempDir();
@@ -171,6 +174,19 @@ describe('RPC workers', () => {
     expect(list.data).toEqual([expect.objectContaining({ address: `127.0.0.1:${rpcPort}`, health: 'online', devices: [expect.objectContaining({ id: 'CPU' })] })]);
     const hw = (await (await admin('/api/v1/hardware')).json()) as HardwareResponse;
     expect(hw.remoteDevices).toEqual([expect.objectContaining({ worker: `127.0.0.1:${rpcPort}`, id: 'CPU', kind: 'cpu', usable: true })]);
+  });
+
+  it.skipIf(!hasUnzip)('lists the worker with its health and devices in the diagnostics bundle', async () => {
+    const res = await admin(DIAGNOSTICS_ROUTE);
+    expect(res.status).toBe(200);
+    const zip = join(mainData.path, '..', `${Date.now()}-workers-diag.zip`);
+    writeFileSync(zip, Buffer.from(await res.arrayBuffer()));
+    try {
+      const workers = JSON.parse(execFileSync('unzip', ['-p', zip, 'workers.json'], { encoding: 'utf8' })) as unknown;
+      expect(workers).toEqual([expect.objectContaining({ address: `127.0.0.1:${rpcPort}`, statusPort, health: 'online', devices: [expect.objectContaining({ id: 'CPU' })] })]);
+    } finally {
+      rmSync(zip, { force: true });
+    }
   });
 
   it('splits stories260K over this CPU and the worker under a local RAM limit, and answers a seeded request like the single-machine plan', async () => {

@@ -1,5 +1,6 @@
 // What the support bundle holds, gathered from the modules that own it: versions, OS, the hardware
-// snapshot and the raw tool outputs behind it, engines with their self-test, deployments, settings
+// snapshot and the raw tool outputs behind it, engines with their self-test, deployments, remote
+// upstreams and RPC workers, settings
 // without secrets, the tail of each engine log, recent admin/supervisor events, a metrics snapshot
 // and request-log statistics (counts and latencies, never content). Each entry is text; the zip is
 // written by bundle.ts after every entry has passed the secret scrub.
@@ -33,6 +34,8 @@ export interface DiagnosticsSources {
   metrics: () => Promise<string | null>;
   /** Remote upstreams with their health (views: never a key). */
   upstreams?: () => unknown[];
+  /** RPC workers with their last health check and devices. */
+  workers?: () => unknown[];
 }
 
 export const ENGINE_LOG_LINES = 2000;
@@ -75,6 +78,7 @@ export async function collectDiagnostics(src: DiagnosticsSources): Promise<Bundl
   );
   entries.push(json('deployments.json', await src.deployments().catch((err: Error) => ({ error: err.message }))));
   if (src.upstreams) entries.push(json('upstreams.json', withoutSecrets(src.upstreams())));
+  if (src.workers) entries.push(json('workers.json', withoutSecrets(src.workers())));
   entries.push(json('settings.json', withoutSecrets(settings)));
   entries.push(...(await engineLogs(join(src.logsDir, 'engines'), settings.privacy.logContent)));
   entries.push({ name: 'events/audit.jsonl', text: (await tail(join(src.logsDir, 'audit.jsonl'), EVENT_LINES)).map((l) => scrubJsonLine(l) + '\n').join('') });
