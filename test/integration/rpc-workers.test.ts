@@ -128,6 +128,13 @@ describe('RPC workers', () => {
       expect(add.stdout).toMatch(/neither authenticated nor encrypted/);
       const list = await cli('workers', 'list', '--data-dir', cliData.path);
       expect(list.stdout).toMatch(new RegExp(`127\\.0\\.0\\.1:${rpcPort}  online\\n    CPU .*: .* free of `));
+      if (hasUnzip) {
+        // `diagnose` asks the worker now: the bundle says it is online, with its devices.
+        const zip = join(cliData.path, 'diag.zip');
+        expect((await cli('diagnose', '--out', zip, '--data-dir', cliData.path)).code).toBe(0);
+        const workers = JSON.parse(execFileSync('unzip', ['-p', zip, 'workers.json'], { encoding: 'utf8' })) as unknown;
+        expect(workers).toEqual([expect.objectContaining({ address: `127.0.0.1:${rpcPort}`, health: 'online', devices: [expect.objectContaining({ id: 'CPU' })] })]);
+      }
       expect((await cli('workers', 'add', 'no-port', '--data-dir', cliData.path)).code).toBe(2);
       // `plan` counts the registered workers: under a RAM limit here, part of the model goes to the worker.
       const planned = await cli('plan', STORIES_MODEL, '--parallel', '1', '--local-ram-mib', String(LOCAL_RAM_LIMIT_MIB), '--data-dir', cliData.path);

@@ -18,7 +18,8 @@ export const diagnoseCommand: CliCommand = {
   usage: `llama-orch diagnose [--out <file.zip>] [--data-dir <dir>]
 
   Writes a zip with: versions and OS, the hardware snapshot and the raw tool output it came from,
-  engines with their self-test, deployments, settings with secrets removed, the last 2,000 lines of
+  engines with their self-test, deployments, remote upstreams (never their keys), RPC workers with
+  their health, settings with secrets removed, the last 2,000 lines of
   each engine log, recent events, a metrics snapshot (when llama-orch runs), and request-log
   statistics (counts and latencies only). Prompts, answers, API keys and tokens are not included.
 
@@ -41,8 +42,11 @@ export const diagnoseCommand: CliCommand = {
         deployments: async () => (running ? (await running.call<DeploymentListResponse>('GET', ROUTES.deployments)).data : core.deployments.views()),
         settings: () => core.settings.get(),
         metrics: async () => (running ? await running.textAnyStatus(ROUTES.metrics) : null),
+        upstreams: () => core.upstreams.list(),
+        // Each worker's status endpoint asked now (bounded by its timeout): health and devices as of the bundle.
+        workers: () => core.workers.check(),
       });
-      const secrets = [core.settings.get().hub.token, readControlFile(core.layout.run)?.adminToken];
+      const secrets = [core.settings.get().hub.token, readControlFile(core.layout.run)?.adminToken, ...core.upstreams.secrets()];
       const r = await writeBundle(scrubKnownSecrets(entries, secrets), out);
       process.stdout.write(`${r.file}\n${r.entries.map((e) => `  ${e}\n`).join('')}`);
       return 0;

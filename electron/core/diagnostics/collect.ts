@@ -35,7 +35,7 @@ export interface DiagnosticsSources {
   /** Remote upstreams with their health (views: never a key). */
   upstreams?: () => unknown[];
   /** RPC workers with their last health check and devices. */
-  workers?: () => unknown[];
+  workers?: () => unknown[] | Promise<unknown[]>;
 }
 
 export const ENGINE_LOG_LINES = 2000;
@@ -78,7 +78,7 @@ export async function collectDiagnostics(src: DiagnosticsSources): Promise<Bundl
   );
   entries.push(json('deployments.json', await src.deployments().catch((err: Error) => ({ error: err.message }))));
   if (src.upstreams) entries.push(json('upstreams.json', withoutSecrets(src.upstreams())));
-  if (src.workers) entries.push(json('workers.json', withoutSecrets(src.workers())));
+  if (src.workers) entries.push(json('workers.json', withoutSecrets(await Promise.resolve(src.workers()).catch((err: Error) => ({ error: err.message })))));
   entries.push(json('settings.json', withoutSecrets(settings)));
   entries.push(...(await engineLogs(join(src.logsDir, 'engines'), settings.privacy.logContent)));
   entries.push({ name: 'events/audit.jsonl', text: (await tail(join(src.logsDir, 'audit.jsonl'), EVENT_LINES)).map((l) => scrubJsonLine(l) + '\n').join('') });
