@@ -16,11 +16,11 @@ export const upstreamUrlSchema = z
   .refine((s) => {
     try {
       const u = new URL(s);
-      return u.protocol === 'http:' && !u.username && !u.password && !u.search && !u.hash;
+      return (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password && !u.search && !u.hash;
     } catch {
       return false;
     }
-  }, 'must be an http:// URL without credentials, query or fragment, e.g. http://10.0.0.5:8000/v1 (https is not supported yet)');
+  }, 'must be an http:// or https:// URL without credentials, query or fragment, e.g. http://10.0.0.5:8000/v1');
 
 const aliasesSchema = z.record(deploymentNameSchema, z.string().min(1).max(512)).refine((r) => Object.keys(r).length <= 64, 'at most 64 aliases');
 

@@ -19,7 +19,8 @@ llama-orch upstreams check <name>
 llama-orch upstreams remove <name>
   (each takes --data-dir <dir>)
 
-  <base-url>      the server's OpenAI base URL, e.g. http://10.0.0.5:8000/v1 (vLLM, TGI, llama-swap, llama-orch)
+  <base-url>      the server's OpenAI base URL, e.g. http://10.0.0.5:8000/v1 or https://llm.example.org/v1
+                  (vLLM, TGI, llama-swap, llama-orch; a private CA: NODE_EXTRA_CA_CERTS=ca.pem)
   --api-key-env   read its API key from this environment variable (stored encrypted, never shown again)
   --prefix        its models are listed as <prefix><model> (default: <name>/); --no-prefix lists only aliases
   --alias         one of our names for one of its models, e.g. --alias default=meta-llama/Llama-3.1-70B-Instruct

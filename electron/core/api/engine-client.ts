@@ -11,9 +11,18 @@
 // burst left behind stay idle until the engine closes them (its keep-alive timeout, 5 s) and the
 // pool shrinks back to what the load needs; a closed spare is simply dropped. Each idle spare
 // holds one of the engine's HTTP threads: engines/args.ts gives engines that many extra threads.
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { GATEWAY_SPARE_CONNECTIONS } from '../engines/args.js';
 import { ResponseParser, type ResponseHead } from '../http/http1-response.js';
+
+/** Where an engine or a remote upstream listens. */
+export interface EngineAddress {
+  host: string;
+  port: number;
+  /** HTTPS (a remote upstream): TLS with the system's CAs plus NODE_EXTRA_CA_CERTS, the name checked. */
+  tls?: boolean;
+}
 
 export interface EngineRequest {
   method: string;
@@ -57,10 +66,10 @@ export class EngineConnections {
   private closed = false;
 
   /**
-   * Send `req` to the engine at host:port. `fresh` skips the spares (used for the one retry).
+   * Send `req` to the engine at `to`. `fresh` skips the spares (used for the one retry).
    */
-  send(host: string, port: number, req: EngineRequest, h: ExchangeHandlers, fresh = false): Exchange {
-    const key = `${host}:${port}`;
+  send(to: EngineAddress, req: EngineRequest, h: ExchangeHandlers, fresh = false): Exchange {
+    const key = keyOf(to);
     const spare = fresh ? undefined : this.takeSpare(key);
     const reused = spare !== undefined;
     let socket: Socket;
@@ -69,11 +78,11 @@ export class EngineConnections {
       // Only our own listeners: net.Socket keeps internal ones (e.g. for 'end').
       socket.off('error', spare.drop).off('end', spare.drop).off('close', spare.drop);
     } else {
-      socket = open(host, port);
+      socket = open(to);
     }
-    const ex = exchange(socket, key, req, h, reused);
+    const ex = exchange(socket, `${isIP(to.host) === 6 ? `[${to.host}]` : to.host}:${to.port}`, req, h, reused);
     // The next request's connection, opened after this one is on its way.
-    if (!this.closed) setImmediate(() => this.refill(host, port, key));
+    if (!this.closed) setImmediate(() => this.refill(to, key));
     return ex;
   }
 
@@ -88,9 +97,9 @@ export class EngineConnections {
     return undefined;
   }
 
-  /** Spare connections currently held for the engine at host:port. */
-  spareCount(host: string, port: number): number {
-    return this.spares.get(`${host}:${port}`)?.length ?? 0;
+  /** Spare connections currently held for the engine at `to`. */
+  spareCount(to: EngineAddress): number {
+    return this.spares.get(keyOf(to))?.length ?? 0;
   }
 
   /** Close every spare (the core is stopping). */
@@ -100,11 +109,11 @@ export class EngineConnections {
     this.spares.clear();
   }
 
-  private refill(host: string, port: number, key: string): void {
+  private refill(to: EngineAddress, key: string): void {
     let list = this.spares.get(key);
     if (this.closed || (list && list.length >= GATEWAY_SPARE_CONNECTIONS)) return;
     if (!list) this.spares.set(key, (list = []));
-    const s = open(host, port);
+    const s = open(to);
     const spare: Spare = {
       socket: s,
       openedAt: performance.now(),
@@ -132,8 +141,16 @@ const RETRY_WINDOW_MS = 250;
 /** llama-server closes an idle connection after 5 s: a spare this old is dropped rather than raced. */
 const SPARE_MAX_AGE_MS = 4_000;
 
-function open(host: string, port: number): Socket {
-  return connect({ host, port, noDelay: true });
+function keyOf(to: EngineAddress): string {
+  return `${to.tls ? 'https' : 'http'}://${to.host}:${to.port}`;
+}
+
+function open(to: EngineAddress): Socket {
+  if (!to.tls) return connect({ host: to.host, port: to.port, noDelay: true });
+  // Writes made before the handshake completes are held by the TLS socket and sent after it.
+  const socket = connectTls({ host: to.host, port: to.port, servername: isIP(to.host) ? undefined : to.host, ALPNProtocols: ['http/1.1'] });
+  socket.setNoDelay(true);
+  return socket;
 }
 
 function exchange(socket: Socket, hostHeader: string, req: EngineRequest, h: ExchangeHandlers, reused: boolean): Exchange {

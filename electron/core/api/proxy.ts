@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiErrorEnvelope, ApiErrorType } from '../../contract/index.js';
 import { HttpError } from '../util/errors.js';
-import { EngineConnections, type EngineRequest, type Exchange, type ExchangeHandlers } from './engine-client.js';
+import { EngineConnections, type EngineAddress, type EngineRequest, type Exchange, type ExchangeHandlers } from './engine-client.js';
 import { ENGINE_ERROR_BODY_CAP, engineErrorToHttp } from './engine-errors.js';
 import { sendError } from '../http/http.js';
 
@@ -18,6 +18,8 @@ export interface ProxyTarget {
   pathPrefix?: string;
   /** A remote upstream's own request timeout (instead of the gateway's). */
   timeoutMs?: number;
+  /** Who answers, in error messages: 'the engine' (default) or e.g. "the upstream 'office'". */
+  name?: string;
 }
 
 export type ProxyEnd = 'completed' | 'client_closed' | 'engine_failed' | 'cancelled' | 'timeout';
@@ -53,7 +55,8 @@ const TAIL_BYTES = 4096;
 export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target: ProxyTarget, path: string, body: Buffer, opts: ProxyOptions): Promise<ProxyOutcome> {
   return new Promise((resolve) => {
     const sentAt = performance.now();
-    const { host, port } = addressOf(target.baseUrl);
+    const address = addressOf(target.baseUrl);
+    const who = target.name ?? 'the engine';
     let firstByteMs: number | null = null;
     let firstTokenAt: number | null = null;
     // The last two body pieces, kept by reference (no copying or decoding per piece): usage sits in
@@ -174,17 +177,17 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
         // once more on a fresh connection is safe.
         if (retryable && !res.headersSent && !retried) {
           retried = true;
-          upstream = opts.connections.send(host, port, request, handlers, true);
+          upstream = opts.connections.send(address, request, handlers, true);
           return;
         }
         if (res.headersSent) {
           // The engine went away mid-answer (crash, kill): tell the client in-band, then end.
-          endEarly('engine_failed', 'the engine stopped while answering this request', 'engine_failed', 'engine_error', 502);
+          endEarly('engine_failed', `${who} stopped while answering this request`, 'engine_failed', 'engine_error', 502);
         } else if (retried && (err as NodeJS.ErrnoException).code === 'ECONNREFUSED') {
           // The retry found no engine: it stopped while the first attempt was on its way.
-          endEarly('engine_failed', 'the engine stopped before answering this request', 'engine_failed', 'engine_error', 502);
+          endEarly('engine_failed', `${who} stopped before answering this request`, 'engine_failed', 'engine_error', 502);
         } else {
-          endEarly('engine_failed', `the engine did not answer: ${err.message}`, 'engine_unreachable', 'engine_error', 502);
+          endEarly('engine_failed', `${who} did not answer: ${err.message}`, 'engine_unreachable', 'engine_error', 502);
         }
       },
     };
@@ -214,7 +217,7 @@ export function proxyToEngine(req: IncomingMessage, res: ServerResponse, target:
       timer = setTimeout(() => endEarly('timeout', `the engine did not finish within ${Math.round(opts.timeoutMs! / 1000)} s`, 'upstream_timeout', 'server_error', 504), opts.timeoutMs);
       timer.unref();
     }
-    upstream = opts.connections.send(host, port, request, handlers);
+    upstream = opts.connections.send(address, request, handlers);
   });
 }
 
@@ -226,13 +229,15 @@ function carriesToken(events: Buffer): boolean {
   return TOKEN_FIELD.test(events.toString('latin1'));
 }
 
-const addresses = new Map<string, { host: string; port: number }>();
+const addresses = new Map<string, EngineAddress>();
 
-function addressOf(baseUrl: string): { host: string; port: number } {
+function addressOf(baseUrl: string): EngineAddress {
   let a = addresses.get(baseUrl);
   if (!a) {
     const u = new URL(baseUrl);
-    a = { host: u.hostname, port: Number(u.port) || 80 };
+    const tls = u.protocol === 'https:';
+    // An IPv6 literal comes bracketed in a URL; sockets want it bare.
+    a = { host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(u.port) || (tls ? 443 : 80), tls };
     if (addresses.size > 256) addresses.clear();
     addresses.set(baseUrl, a);
   }

@@ -50,7 +50,7 @@ export class GatewayRouter implements ModelRouter {
     const up = this.upstreams.get(name);
     if (!up) throw new HttpError(503, `upstream '${name}' was removed`, 'server_error', 'upstream_unavailable', null, { 'retry-after': '1' });
     const base = new URL(up.config.baseUrl);
-    return { baseUrl: base.origin, apiKey: up.apiKey ?? '', pathPrefix: base.pathname, timeoutMs: up.config.timeoutSeconds * 1000 };
+    return { baseUrl: base.origin, apiKey: up.apiKey ?? '', pathPrefix: base.pathname, timeoutMs: up.config.timeoutSeconds * 1000, name: `the upstream '${name}'` };
   }
 
   released(modelId: string): void {

@@ -68,7 +68,12 @@ function send(p: EngineConnections, port: number, req: Partial<EngineRequest> = 
         resolve(r);
       },
     };
-    p.send('127.0.0.1', port, { method: 'POST', path: '/v1/chat/completions', headers: { authorization: 'Bearer k', 'x-request-id': 'req-1' }, body: Buffer.from('{"a":1}'), ...req }, h, fresh);
+    p.send(
+      { host: '127.0.0.1', port },
+      { method: 'POST', path: '/v1/chat/completions', headers: { authorization: 'Bearer k', 'x-request-id': 'req-1' }, body: Buffer.from('{"a":1}'), ...req },
+      h,
+      fresh,
+    );
   });
 }
 
@@ -112,21 +117,21 @@ describe('EngineConnections', () => {
     const e = await engine((c) => (answer ? c.socket.end(SSE_ANSWER) : undefined));
     const p = pool();
     await Promise.all(Array.from({ length: 6 }, () => send(p, e.port)));
-    await until(() => p.spareCount('127.0.0.1', e.port) === 4);
+    await until(() => p.spareCount({ host: '127.0.0.1', port: e.port }) === 4);
     await new Promise((r) => setTimeout(r, 50));
     expect(e.conns.length).toBe(6 + 4);
     const spares = e.conns.slice(6);
     expect(spares.every((c) => c.received === '' && !c.closed)).toBe(true);
     answer = false; // requests stay unanswered, so the connections used are not closed
     const exchanges = Array.from({ length: 5 }, (_, i) =>
-      p.send('127.0.0.1', e.port, { method: 'POST', path: `/r${i}`, headers: {}, body: Buffer.from('{}') }, { onHead: () => {}, onBody: () => {}, onEnd: () => {}, onError: () => {} }),
+      p.send({ host: '127.0.0.1', port: e.port }, { method: 'POST', path: `/r${i}`, headers: {}, body: Buffer.from('{}') }, { onHead: () => {}, onBody: () => {}, onEnd: () => {}, onError: () => {} }),
     );
     await until(() => e.conns.filter((c) => c.received.includes('POST /r')).length === 5);
     // Four went out on the spares, newest first; the fifth needed a connection of its own.
     expect(spares.map((c) => /POST (\/r\d)/.exec(c.received)?.[1])).toEqual(['/r3', '/r2', '/r1', '/r0']);
     expect(e.conns[10]!.received).toContain('POST /r4');
     // Refilled to four again, no more.
-    await until(() => p.spareCount('127.0.0.1', e.port) === 4);
+    await until(() => p.spareCount({ host: '127.0.0.1', port: e.port }) === 4);
     await new Promise((r) => setTimeout(r, 50));
     expect(e.conns.length).toBe(11 + 4);
     for (const x of exchanges) x.destroy();
@@ -184,8 +189,7 @@ describe('EngineConnections', () => {
     const e = await engine((c) => c.socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n'));
     const p = pool();
     const ex = p.send(
-      '127.0.0.1',
-      e.port,
+      { host: '127.0.0.1', port: e.port },
       { method: 'POST', path: '/x', headers: {}, body: Buffer.from('{}') },
       { onHead: () => ex.destroy(), onBody: () => {}, onEnd: () => {}, onError: () => {} },
       true,
