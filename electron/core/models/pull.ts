@@ -12,6 +12,7 @@ import { MODEL_PULL_EVENT_KIND, type CoreEvent, type ModelManifest, type Progres
 import { download, DownloadError, type DownloadProgress } from '../download/download.js';
 import { partBytesOnDisk, removeRangeState } from '../download/ranged.js';
 import type { Listeners } from '../util/emitter.js';
+import { isLocalNetworkHost } from '../util/net.js';
 import { ModelError } from './errors.js';
 import { assertOnline, checkRepo, parsePullSpec, resolvePull, type HubConfig, type HubFile, type PullSpec, type ResolvedPull } from './hub.js';
 import { slugify } from './ids.js';
@@ -262,7 +263,7 @@ export class PullManager {
           expectedBytes: f.size,
           signal: job.controller.signal,
           progressIntervalMs: this.opts.progressIntervalMs ?? 250,
-          connections: f.size >= RANGED_MIN_BYTES ? (this.opts.connections ?? 4) : 1,
+          connections: connectionsFor(f.url, f.size, this.opts.connections),
           ...(token && sameOrigin ? { headers: { authorization: `Bearer ${token}` } } : {}),
           onProgress: (p) => this.progress(job, before, p),
         });
@@ -320,6 +321,18 @@ function isActive(j: Job): boolean {
 
 /** Hub files this large are fetched over several connections (a single one is often held below the line by the CDN). */
 export const RANGED_MIN_BYTES = 256 * 1024 * 1024;
+export const RANGED_CONNECTIONS = 4;
+
+/**
+ * Connections for one hub file. Several pay off against an internet CDN that holds each connection
+ * below the line; from this machine or a mirror on the local network one is faster and cheaper: the
+ * slices are read back from the disk to be hashed in order (`npm run bench -- model-pull --mb 1000`:
+ * 4 connections took 2.9x as long as curl over loopback on 2 cores).
+ */
+export function connectionsFor(url: string, size: number, configured = RANGED_CONNECTIONS): number {
+  if (size < RANGED_MIN_BYTES) return 1;
+  return isLocalNetworkHost(new URL(url).hostname) ? 1 : configured;
+}
 
 /** What `wait()` gives for a pull that is not running. */
 function pausedResult(info: PullInfo): Promise<ModelManifest> {

@@ -1,6 +1,7 @@
-// Small network helpers: a free loopback port for an engine; where the API may listen.
+// Small network helpers: a free loopback port for an engine; where the API may listen; whether a
+// server is on this machine or the local network.
 import { lookup } from 'node:dns/promises';
-import { createServer, isIP, isIPv4, isIPv6 } from 'node:net';
+import { BlockList, createServer, isIP, isIPv4, isIPv6 } from 'node:net';
 
 export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -65,4 +66,34 @@ export async function resolveBind(host: string): Promise<BindTarget> {
   }
   if (found.length === 0) throw new Error(`cannot listen on '${host}': the name resolves to no address`);
   return { address: found[0]!.address, loopback: found.every((a) => isLoopbackAddress(a.address)) };
+}
+
+/** Loopback, private (RFC 1918, unique-local IPv6) and link-local ranges. */
+const LOCAL_NETWORKS = new BlockList();
+for (const [net, bits] of [
+  ['127.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['169.254.0.0', 16],
+] as const)
+  LOCAL_NETWORKS.addSubnet(net, bits, 'ipv4');
+for (const [net, bits] of [
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+] as const)
+  LOCAL_NETWORKS.addSubnet(net, bits, 'ipv6');
+
+/**
+ * Whether a URL's host is on this machine or the local network, by its address or its name
+ * (`localhost`, a single-label intranet name, `.local`, `.lan`, `.internal`, `.home.arpa`) — without
+ * a DNS lookup. A public name that resolves to a private address counts as remote.
+ */
+export function isLocalNetworkHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  const v4 = host.startsWith('::ffff:') && isIPv4(host.slice(7)) ? host.slice(7) : host;
+  if (isIPv4(v4)) return LOCAL_NETWORKS.check(v4, 'ipv4');
+  if (isIPv6(host)) return LOCAL_NETWORKS.check(host, 'ipv6');
+  return !host.includes('.') || /(^|\.)(localhost|local|lan|internal|home\.arpa)$/.test(host);
 }
