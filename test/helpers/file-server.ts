@@ -25,6 +25,8 @@ export interface FileServer {
   faults: Faults;
   /** Requests seen, with their Range header. */
   log: { path: string; range: string | null }[];
+  /** No faults and an empty log: a healthy mirror again (between tests). */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,10 @@ export async function startFileServer(): Promise<FileServer> {
     routes,
     faults,
     log,
+    reset: () => {
+      for (const key of Object.keys(faults) as (keyof Faults)[]) delete faults[key];
+      log.length = 0;
+    },
     close: () =>
       new Promise((r) => {
         server.closeAllConnections();

@@ -35,10 +35,7 @@ describe('download() over parallel ranges', () => {
     tmp.cleanup();
   });
   beforeEach(() => {
-    server.faults.cutAfterBytes = null;
-    server.faults.corruptByteAt = null;
-    server.faults.ignoreRange = false;
-    server.log.length = 0;
+    server.reset();
     part = join(tmp.path, `big-${++n}.part`);
   });
   const url = () => `${server.url}/big.bin`;

@@ -29,10 +29,7 @@ describe('download()', () => {
     tmp.cleanup();
   });
   beforeEach(() => {
-    server.faults.cutAfterBytes = null;
-    server.faults.corruptByteAt = null;
-    server.faults.ignoreRange = false;
-    server.log.length = 0;
+    server.reset();
     part = join(tmp.path, `model-${++n}.part`);
   });
 

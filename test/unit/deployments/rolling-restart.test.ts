@@ -4,45 +4,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { InstanceInfo } from '../../../electron/contract/index.js';
 import type { DeploymentEffects, LiveInstance } from '../../../electron/core/deployments/deployment.js';
 import { Deployments } from '../../../electron/core/deployments/service.js';
 import { DeploymentStore } from '../../../electron/core/deployments/store.js';
 import type { LaunchSpec } from '../../../electron/core/supervisor/instance.js';
+import { FakeInstance } from '../../helpers/fake-instance.js';
 import { tempDir } from '../../helpers/tmp.js';
-
-class FakeInstance implements LiveInstance {
-  readonly apiKey = 'k';
-  ready = false;
-  constructor(
-    readonly spec: LaunchSpec,
-    private readonly onReady: () => Promise<void>,
-  ) {}
-  async ensureReady(): Promise<void> {
-    await this.onReady();
-    this.ready = true;
-  }
-  info(): InstanceInfo {
-    return {
-      id: this.spec.id,
-      modelId: this.spec.modelId,
-      modelPath: this.spec.modelPath,
-      enginePath: this.spec.enginePath,
-      state: this.ready ? 'ready' : 'starting',
-      reason: null,
-      pid: 1,
-      port: 1,
-      restarts: 0,
-      startedAt: null,
-      readyAt: null,
-      argv: this.spec.args,
-      placement: null,
-    };
-  }
-  baseUrl(): string | null {
-    return this.ready ? 'http://127.0.0.1:1' : null;
-  }
-}
 
 class SwitchEffects implements DeploymentEffects {
   readonly log: string[] = [];

@@ -3,42 +3,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { InstanceInfo, PlacementOverrides, PlacementPlan, PlacementResult } from '../../../electron/contract/index.js';
+import type { PlacementOverrides, PlacementPlan, PlacementResult } from '../../../electron/contract/index.js';
 import type { DeploymentEffects, LiveInstance } from '../../../electron/core/deployments/deployment.js';
 import { DeploymentError } from '../../../electron/core/deployments/errors.js';
 import { Deployments } from '../../../electron/core/deployments/service.js';
 import { DeploymentStore } from '../../../electron/core/deployments/store.js';
 import type { LaunchSpec } from '../../../electron/core/supervisor/instance.js';
+import { FakeInstance } from '../../helpers/fake-instance.js';
 import { tempDir } from '../../helpers/tmp.js';
-
-class FakeInstance implements LiveInstance {
-  readonly apiKey = 'k';
-  state: InstanceInfo['state'] = 'stopped';
-  constructor(readonly spec: LaunchSpec) {}
-  async ensureReady(): Promise<void> {
-    this.state = 'ready';
-  }
-  info(): InstanceInfo {
-    return {
-      id: this.spec.id,
-      modelId: this.spec.modelId,
-      modelPath: this.spec.modelPath,
-      enginePath: this.spec.enginePath,
-      state: this.state,
-      reason: null,
-      pid: 1,
-      port: 1,
-      restarts: 0,
-      startedAt: null,
-      readyAt: null,
-      argv: this.spec.args,
-      placement: null,
-    };
-  }
-  baseUrl(): string | null {
-    return this.state === 'ready' ? 'http://127.0.0.1:1' : null;
-  }
-}
 
 function cpuPlan(modelPath: string, o: PlacementOverrides): PlacementPlan {
   const parallel = o.parallel ?? 4;
@@ -79,7 +51,7 @@ class RecordingEffects implements DeploymentEffects {
   }
   createInstance(spec: LaunchSpec): LiveInstance {
     this.log.push(`create ${spec.id}`);
-    const inst = new FakeInstance(spec);
+    const inst = new FakeInstance(spec, undefined, 'stopped');
     this.instances.set(spec.id, inst);
     return inst;
   }
