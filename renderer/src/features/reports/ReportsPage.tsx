@@ -2,11 +2,50 @@
 // errors and usage per deployment and API key; CSV export and the printable page.
 import { useEffect, useMemo } from 'react';
 import { countedWhen, type OpsReport } from '../../../../electron/contract/index.js';
+import { DataTable, type Column } from '../../components/DataTable.js';
 import { EmptyState, ErrorNote, Stat } from '../../components/ui.js';
 import { exportRequested, monthOpened, pdfRequested } from './actions.js';
 import { DailyChart } from './DailyChart.js';
 import { dailySeries, duration, msTriple, percent, recentMonths } from './selectors.js';
 import { useReports } from './store.js';
+
+type Row<K extends 'deployments' | 'alerts' | 'keys'> = OpsReport[K][number];
+
+const DEPLOYMENT_COLUMNS: Column<Row<'deployments'>>[] = [
+  { header: 'Deployment', cell: (d) => d.deployment },
+  { header: 'Availability', cell: (d) => percent(d.availabilityPercent) },
+  { header: 'Downtime', cell: (d) => duration(d.downtimeSeconds) },
+  { header: 'Error budget left (downtime / errors)', cell: (d) => `${percent(d.errorBudgetLeftPercent, 1)} / ${percent(d.errorRateBudgetLeftPercent, 1)}` },
+  { header: 'Requests', cell: (d) => d.requests },
+  { header: 'Error rate (target)', cell: (d) => `${percent(d.errorRatePercent, 2)} (${d.slo.errorRatePercent} %)` },
+  { header: 'Tokens in / out', cell: (d) => `${d.promptTokens} / ${d.completionTokens}` },
+  { header: 'TTFT p50/p95/p99 ms', cell: (d) => msTriple(d.ttftMs) },
+  { header: 'Per token p50/p95/p99 ms', cell: (d) => msTriple(d.tpotMs) },
+];
+
+const INCIDENT_COLUMNS: Column<OpsReport['total']['incidents'][number]>[] = [
+  { header: 'Deployment', cell: (i) => i.deployment },
+  { header: 'Start', cell: (i) => i.start },
+  { header: 'End', cell: (i) => i.end ?? 'ongoing' },
+  { header: 'Duration', cell: (i) => duration(i.durationSeconds) },
+  { header: 'Kind', cell: (i) => i.kind },
+  { header: 'Cause', cell: (i) => i.cause ?? '—' },
+];
+
+const ALERT_COLUMNS: Column<Row<'alerts'>>[] = [
+  { header: 'Time', cell: (a) => a.time },
+  { header: 'Deployment', cell: (a) => a.deployment },
+  { header: 'Alert', cell: (a) => a.kind },
+  { header: 'Reason', cell: (a) => a.reason ?? '—' },
+];
+
+const KEY_COLUMNS: Column<Row<'keys'>>[] = [
+  { header: 'Key id', cell: (k) => k.keyId ?? '(no key)' },
+  { header: 'Requests', cell: (k) => k.requests },
+  { header: 'Errors', cell: (k) => k.errors },
+  { header: 'Prompt tokens', cell: (k) => k.promptTokens },
+  { header: 'Completion tokens', cell: (k) => k.completionTokens },
+];
 
 function Figures({ r }: { r: OpsReport }) {
   const series = useMemo(() => dailySeries(r), [r]);
@@ -27,72 +66,14 @@ function Figures({ r }: { r: OpsReport }) {
       </section>
       <section className="card">
         <h2>Deployments</h2>
-        <table className="table" aria-label="Deployments" data-testid="reports-deployments">
-          <thead>
-            <tr>
-              <th>Deployment</th>
-              <th>Availability</th>
-              <th>Downtime</th>
-              <th>Error budget left (downtime / errors)</th>
-              <th>Requests</th>
-              <th>Error rate (target)</th>
-              <th>Tokens in / out</th>
-              <th>TTFT p50/p95/p99 ms</th>
-              <th>Per token p50/p95/p99 ms</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.deployments.map((d) => (
-              <tr key={d.deployment}>
-                <td>{d.deployment}</td>
-                <td>{percent(d.availabilityPercent)}</td>
-                <td>{duration(d.downtimeSeconds)}</td>
-                <td>
-                  {percent(d.errorBudgetLeftPercent, 1)} / {percent(d.errorRateBudgetLeftPercent, 1)}
-                </td>
-                <td>{d.requests}</td>
-                <td>
-                  {percent(d.errorRatePercent, 2)} ({d.slo.errorRatePercent} %)
-                </td>
-                <td>
-                  {d.promptTokens} / {d.completionTokens}
-                </td>
-                <td>{msTriple(d.ttftMs)}</td>
-                <td>{msTriple(d.tpotMs)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable label="Deployments" testId="reports-deployments" rows={r.deployments} rowKey={(d) => d.deployment} columns={DEPLOYMENT_COLUMNS} />
       </section>
       <section className="card">
         <h2>Downtime incidents</h2>
         {r.total.incidents.length === 0 ? (
           <p>None this month.</p>
         ) : (
-          <table className="table" aria-label="Downtime incidents" data-testid="reports-incidents">
-            <thead>
-              <tr>
-                <th>Deployment</th>
-                <th>Start</th>
-                <th>End</th>
-                <th>Duration</th>
-                <th>Kind</th>
-                <th>Cause</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.total.incidents.map((i) => (
-                <tr key={`${i.deployment}-${i.start}`}>
-                  <td>{i.deployment}</td>
-                  <td>{i.start}</td>
-                  <td>{i.end ?? 'ongoing'}</td>
-                  <td>{duration(i.durationSeconds)}</td>
-                  <td>{i.kind}</td>
-                  <td>{i.cause ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable label="Downtime incidents" testId="reports-incidents" rows={r.total.incidents} rowKey={(i) => `${i.deployment}-${i.start}`} columns={INCIDENT_COLUMNS} />
         )}
       </section>
       <section className="card" data-testid="reports-energy">
@@ -110,52 +91,12 @@ function Figures({ r }: { r: OpsReport }) {
         {r.alerts.length === 0 ? (
           <p>None this month.</p>
         ) : (
-          <table className="table" aria-label="Alerts" data-testid="reports-alerts">
-            <thead>
-              <tr>
-                <th>Time</th>
-                <th>Deployment</th>
-                <th>Alert</th>
-                <th>Reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.alerts.map((a) => (
-                <tr key={`${a.deployment}-${a.time}-${a.kind}`}>
-                  <td>{a.time}</td>
-                  <td>{a.deployment}</td>
-                  <td>{a.kind}</td>
-                  <td>{a.reason ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable label="Alerts" testId="reports-alerts" rows={r.alerts} rowKey={(a) => `${a.deployment}-${a.time}-${a.kind}`} columns={ALERT_COLUMNS} />
         )}
       </section>
       <section className="card">
         <h2>Usage per API key</h2>
-        <table className="table" aria-label="Usage per API key" data-testid="reports-keys">
-          <thead>
-            <tr>
-              <th>Key id</th>
-              <th>Requests</th>
-              <th>Errors</th>
-              <th>Prompt tokens</th>
-              <th>Completion tokens</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.keys.map((k) => (
-              <tr key={k.keyId ?? '-'}>
-                <td>{k.keyId ?? '(no key)'}</td>
-                <td>{k.requests}</td>
-                <td>{k.errors}</td>
-                <td>{k.promptTokens}</td>
-                <td>{k.completionTokens}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable label="Usage per API key" testId="reports-keys" rows={r.keys} rowKey={(k) => k.keyId ?? '-'} columns={KEY_COLUMNS} />
       </section>
     </>
   );
