@@ -1,7 +1,7 @@
 // An engine start that fails for lack of resources (ENOSPC writing its key file) is retried with
 // backoff until the resource is back, and never makes the instance `failed`.
 import { describe, expect, it } from 'vitest';
-import { EngineInstance } from '../../../electron/core/supervisor/instance.js';
+import { DEFAULT_POLICY, EngineInstance } from '../../../electron/core/supervisor/instance.js';
 import { FakeEffects } from '../supervisor/fake-effects.js';
 
 describe('EngineInstance on a full disk', () => {
@@ -16,19 +16,7 @@ describe('EngineInstance on a full disk', () => {
       { id: 'm', modelId: 'm', modelPath: '/m.gguf', enginePath: '/llama-server', args: [] },
       fx,
       { allocatePort: async () => 40000, keyArgs },
-      {
-        readyTimeoutMs: 10_000,
-        stopGraceMs: 100,
-        maxCrashes: 3,
-        crashWindowMs: 60_000,
-        backoffBaseMs: 1000,
-        backoffMaxMs: 8000,
-        logCapacity: 100,
-        livenessIntervalMs: 0,
-        livenessMisses: 3,
-        livenessTimeoutMs: 2000,
-        loadProgressGraceMs: 30_000,
-      },
+      { ...DEFAULT_POLICY, readyTimeoutMs: 10_000, stopGraceMs: 100, backoffBaseMs: 1000, backoffMaxMs: 8000, logCapacity: 100 },
     );
     await inst.ensureReady();
     expect(inst.info().state).toBe('ready');

@@ -2,23 +2,12 @@
 // exits, crash budget and backoff, stops at every point of a start, and facts from log lines.
 import { describe, expect, it, vi } from 'vitest';
 import type { InstanceInfo } from '../../../electron/contract/index.js';
-import { EngineInstance, type InstanceHooks, type InstancePolicy, type LaunchSpec } from '../../../electron/core/supervisor/instance.js';
+import { DEFAULT_POLICY, EngineInstance, type InstanceHooks, type InstancePolicy, type LaunchSpec } from '../../../electron/core/supervisor/instance.js';
 import { FakeEffects, settle } from './fake-effects.js';
 
 const SPEC: LaunchSpec = { id: 'm', modelId: 'm', modelPath: '/models/m.gguf', enginePath: '/engines/llama-server', args: ['-m', '/models/m.gguf'] };
-const POLICY: InstancePolicy = {
-  readyTimeoutMs: 10_000,
-  stopGraceMs: 500,
-  maxCrashes: 3,
-  crashWindowMs: 60_000,
-  backoffBaseMs: 1000,
-  backoffMaxMs: 8000,
-  logCapacity: 100,
-  livenessIntervalMs: 0,
-  livenessMisses: 3,
-  livenessTimeoutMs: 2000,
-  loadProgressGraceMs: 30_000,
-};
+// The defaults with round numbers where the tests count backoff steps and log lines.
+const POLICY: InstancePolicy = { ...DEFAULT_POLICY, readyTimeoutMs: 10_000, stopGraceMs: 500, backoffBaseMs: 1000, backoffMaxMs: 8000, logCapacity: 100 };
 
 function setup(hooks: Partial<InstanceHooks> = {}, policy: Partial<InstancePolicy> = {}) {
   const fx = new FakeEffects();
